@@ -1,0 +1,151 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { registerSessionLoading } from './auth/auth.hooks.js';
+import { authRoutes } from './auth/auth.routes.js';
+import { AuthService } from './auth/auth.service.js';
+import { LoginThrottle, type LoginThrottleLimits } from './auth/login-throttle.js';
+import { type Clock, systemClock } from './clock.js';
+import type { Config } from './config.js';
+import type { DatabaseHandle } from './db/database.js';
+import { AppError } from './errors.js';
+import { DomainEventBus } from './events.js';
+import { registerErrorHandling, serveAppShellForUnknownPages } from './http/error-handler.js';
+import { healthRoutes } from './http/health.routes.js';
+import { registerSecurityHeaders } from './http/security.js';
+import { marketRoutes } from './market/market.routes.js';
+import { PriceHub } from './market/price-hub.js';
+import { QuoteRecorder } from './market/quote-recorder.js';
+import { loadLastQuotes } from './market/quote.repository.js';
+import type { MarketDataProvider, QuoteFeed } from './market/types.js';
+import { portfolioRoutes } from './portfolio/portfolio.routes.js';
+import { PortfolioService } from './portfolio/portfolio.service.js';
+import type { FeedStatus } from './stream/stream-connection.js';
+import { StreamRegistry } from './stream/stream-registry.js';
+import { streamRoutes } from './stream/stream.routes.js';
+
+export interface RateLimits extends LoginThrottleLimits {
+  /** Requests per minute from one address, whoever is logged in. */
+  perAddressPerMinute: number;
+  /** Requests per minute from one logged-in user, from any address. */
+  perUserPerMinute: number;
+  /** Register and login requests per minute from one address. */
+  authPerAddressPerMinute: number;
+}
+
+export const defaultRateLimits: RateLimits = {
+  perAddressPerMinute: 1200,
+  perUserPerMinute: 600,
+  authPerAddressPerMinute: 30,
+  perAccountAndAddress: 5,
+  perAddress: 20,
+};
+
+export interface AppDeps {
+  config: Config;
+  database: DatabaseHandle;
+  provider: MarketDataProvider;
+  feed: QuoteFeed;
+  logger: Logger;
+  clock?: Clock;
+  limits?: Partial<RateLimits>;
+  /** Folder of the built front end; not served when absent. */
+  webRoot?: string;
+  /** How often changed quotes are written to the database. */
+  quoteFlushMs?: number;
+}
+
+const tooManyRequests = (_request: unknown, context: { ttl: number }) =>
+  new AppError('rate_limited', undefined, undefined, Math.max(1, Math.ceil(context.ttl / 1000)));
+
+/** 16 KiB is far more than any request of this API needs; more is refused with 413. */
+const BODY_LIMIT = 16 * 1024;
+
+/** Builds the whole app without listening: `main.ts` listens, tests inject or listen on a loopback port. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, database, provider, feed, logger } = deps;
+  const clock = deps.clock ?? systemClock;
+  const limits = { ...defaultRateLimits, ...deps.limits };
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: config.trustProxy,
+    disableRequestLogging: config.env === 'test',
+    routerOptions: { maxParamLength: 200 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+
+  const events = new DomainEventBus();
+  const hub = new PriceHub({
+    provider,
+    feed,
+    clock,
+    logger,
+    freshMs: config.quoteFreshMs,
+    staleAfterMs: Math.max(config.quoteFreshMs, 120_000),
+  });
+  hub.preload(await loadLastQuotes(database.db));
+  const recorder = new QuoteRecorder(database.db, hub, clock, logger, deps.quoteFlushMs);
+  recorder.start();
+
+  const auth = new AuthService(database.db, clock, new LoginThrottle(clock, limits), config.sessionTtlMs);
+  const portfolio = new PortfolioService(database.db, hub, provider, events);
+  const registry = new StreamRegistry(events);
+  const feedStatus = (): FeedStatus => (feed.kind === 'simulated' ? 'simulated' : feed.kind === 'live' ? 'live' : 'degraded');
+
+  await registerSecurityHeaders(app, config);
+  await app.register(cookie);
+  registerSessionLoading(app, auth, config);
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'preHandler',
+    max: (request) => (request.auth ? limits.perUserPerMinute : limits.perAddressPerMinute),
+    keyGenerator: (request) => (request.auth ? `user:${request.auth.user.id}` : `address:${request.ip}`),
+    timeWindow: 60_000,
+    errorResponseBuilder: tooManyRequests,
+  });
+  // Every request also counts against its address, logged in or not.
+  app.addHook(
+    'onRequest',
+    app.rateLimit({
+      max: limits.perAddressPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: (request) => `any:${request.ip}`,
+      errorResponseBuilder: tooManyRequests,
+    }),
+  );
+  await app.register(websocket, { options: { maxPayload: 4096 } });
+
+  await app.register(healthRoutes, { database });
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes, { auth, config, limits });
+      await api.register(portfolioRoutes, { auth, portfolio });
+      await api.register(marketRoutes, { auth, hub, provider });
+      await api.register(streamRoutes, { auth, config, hub, portfolio, registry, feedStatus });
+    },
+    { prefix: '/api/v1' },
+  );
+
+  if (deps.webRoot && existsSync(join(deps.webRoot, 'index.html'))) {
+    await app.register(fastifyStatic, { root: deps.webRoot, wildcard: false, index: ['index.html'] });
+    serveAppShellForUnknownPages(app);
+  }
+
+  app.addHook('onClose', async () => {
+    registry.closeAll();
+    await feed.close();
+    await recorder.stop();
+  });
+
+  return app;
+}

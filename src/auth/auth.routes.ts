@@ -1,0 +1,98 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import { assertSameOrigin } from '../http/security.js';
+import { currentUser, requireUser } from './auth.hooks.js';
+import type { AuthService } from './auth.service.js';
+import { MAX_PASSWORD_LENGTH } from './password-policy.js';
+import { clearSessionCookie, readSessionToken, setSessionCookie } from './session-cookie.js';
+
+const username = z
+  .string({ error: 'Username is required.' })
+  .trim()
+  .min(3, { error: 'Username must be at least 3 characters.' })
+  .max(32, { error: 'Username must be at most 32 characters.' })
+  .regex(/^[A-Za-z0-9_.-]+$/, { error: 'Username may contain only letters, digits, underscore, dot and dash.' });
+
+const registerBody = z.object({
+  username,
+  email: z
+    .string({ error: 'Email is required.' })
+    .trim()
+    .max(254, { error: 'Email must be at most 254 characters.' })
+    .pipe(z.email({ error: 'Enter a valid email address.' })),
+  password: z
+    .string({ error: 'Password is required.' })
+    .min(1, { error: 'Password is required.' })
+    .max(MAX_PASSWORD_LENGTH, { error: `Password must be at most ${MAX_PASSWORD_LENGTH} characters.` }),
+});
+
+const loginBody = z.object({
+  username: z
+    .string({ error: 'Username or email is required.' })
+    .trim()
+    .min(1, { error: 'Username or email is required.' })
+    .max(254, { error: 'Username or email is too long.' }),
+  password: z
+    .string({ error: 'Password is required.' })
+    .min(1, { error: 'Password is required.' })
+    .max(MAX_PASSWORD_LENGTH, { error: `Password must be at most ${MAX_PASSWORD_LENGTH} characters.` }),
+});
+
+export interface AuthRouteLimits {
+  /** Register and login requests per address per minute (failed logins have their own, tighter limit). */
+  authPerAddressPerMinute: number;
+}
+
+export async function authRoutes(
+  app: FastifyInstance,
+  { auth, config, limits }: { auth: AuthService; config: Config; limits: AuthRouteLimits },
+): Promise<void> {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  const authRateLimit = { max: limits.authPerAddressPerMinute, timeWindow: 60_000 };
+
+  routes.post(
+    '/auth/register',
+    { schema: { body: registerBody }, config: { rateLimit: authRateLimit } },
+    async (request, reply) => {
+      assertSameOrigin(request, config);
+      const { user, session } = await auth.register({
+        ...request.body,
+        email: request.body.email.toLowerCase(),
+      });
+      await endPreviousSession(request);
+      setSessionCookie(reply, config, session.token, session.expiresAt);
+      return reply.code(201).send({ user, csrfToken: session.csrfToken });
+    },
+  );
+
+  routes.post(
+    '/auth/login',
+    { schema: { body: loginBody }, config: { rateLimit: authRateLimit } },
+    async (request, reply) => {
+      assertSameOrigin(request, config);
+      const { user, session } = await auth.login(request.body, request.ip);
+      await endPreviousSession(request);
+      setSessionCookie(reply, config, session.token, session.expiresAt);
+      return reply.send({ user, csrfToken: session.csrfToken });
+    },
+  );
+
+  routes.post('/auth/logout', { preHandler: requireUser(auth) }, async (request, reply) => {
+    await auth.endSession(currentUser(request).tokenHash);
+    clearSessionCookie(reply, config);
+    return reply.code(204).send();
+  });
+
+  routes.get('/auth/session', { preHandler: requireUser(auth) }, async (request) => {
+    const session = currentUser(request);
+    return { user: session.user, csrfToken: session.csrfToken };
+  });
+
+  /** A new login replaces whatever session the browser had: no session fixation, no orphan rows. */
+  async function endPreviousSession(request: { cookies: Record<string, string | undefined> }) {
+    const previous = readSessionToken(request as Parameters<typeof readSessionToken>[0], config);
+    if (previous) await auth.endSessionByToken(previous);
+  }
+}

@@ -1,0 +1,68 @@
+import type { Clock } from '../clock.js';
+
+export interface LoginThrottleLimits {
+  /** Failed logins for one account from one address within a minute before further tries are refused. */
+  perAccountAndAddress: number;
+  /** Failed logins from one address (any account) within a minute before further tries are refused. */
+  perAddress: number;
+}
+
+const WINDOW_MS = 60_000;
+const MAX_KEYS = 100_000;
+
+/**
+ * Counts failed logins in a sliding minute, per account+address and per address, and says how long a
+ * client must wait once either is exhausted. Only failures count, so a user who types the password
+ * right is never slowed down by someone else's guessing from another address.
+ */
+export class LoginThrottle {
+  private readonly failures = new Map<string, number[]>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly limits: LoginThrottleLimits,
+  ) {}
+
+  /** Seconds to wait before another attempt is allowed, or 0. */
+  retryAfterSeconds(login: string, address: string): number {
+    const now = this.clock.now();
+    const waits = [
+      this.wait(accountKey(login, address), this.limits.perAccountAndAddress, now),
+      this.wait(addressKey(address), this.limits.perAddress, now),
+    ];
+    return Math.ceil(Math.max(...waits) / 1000);
+  }
+
+  recordFailure(login: string, address: string): void {
+    const now = this.clock.now();
+    if (this.failures.size > MAX_KEYS) this.prune(now);
+    for (const key of [accountKey(login, address), addressKey(address)]) {
+      const times = this.recent(key, now);
+      times.push(now);
+      this.failures.set(key, times);
+    }
+  }
+
+  recordSuccess(login: string, address: string): void {
+    this.failures.delete(accountKey(login, address));
+  }
+
+  private wait(key: string, limit: number, now: number): number {
+    const times = this.recent(key, now);
+    if (times.length < limit) return 0;
+    return (times[times.length - limit] ?? now) + WINDOW_MS - now;
+  }
+
+  private recent(key: string, now: number): number[] {
+    return (this.failures.get(key) ?? []).filter((t) => t > now - WINDOW_MS);
+  }
+
+  private prune(now: number): void {
+    for (const [key, times] of this.failures) {
+      if (!times.some((t) => t > now - WINDOW_MS)) this.failures.delete(key);
+    }
+  }
+}
+
+const accountKey = (login: string, address: string) => `account:${login.toLowerCase()}|${address}`;
+const addressKey = (address: string) => `address:${address}`;

@@ -1,0 +1,145 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+
+/** Thrown when the environment cannot be turned into a valid configuration; names the variable. */
+export class ConfigError extends Error {}
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const optionalUrl = (protocols: readonly string[]) =>
+  z
+    .string()
+    .trim()
+    .url()
+    .refine((value) => protocols.includes(new URL(value).protocol), {
+      message: `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+    })
+    .optional();
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PORT: port.default(8000),
+  PUBLIC_URL: optionalUrl(['http:', 'https:']),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  FINNHUB_API_KEY: z.string().trim().min(1).optional(),
+  FINNHUB_API_URL: optionalUrl(['http:', 'https:']).default('https://finnhub.io/api/v1'),
+  FINNHUB_WS_URL: optionalUrl(['ws:', 'wss:']).default('wss://ws.finnhub.io'),
+  FINNHUB_REST_PER_MINUTE: positiveInt.max(6000).default(55),
+  FINNHUB_TIMEOUT_MS: positiveInt.default(8000),
+  SIMULATED_MARKET_SEED: z.coerce.number().int().default(42),
+  STREAM_INTERVAL_MS: positiveInt.max(10_000).default(250),
+  QUOTE_FRESH_MS: positiveInt.default(15_000),
+  SESSION_TTL_DAYS: positiveInt.max(365).default(30),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly host: string;
+  readonly port: number;
+  /** The origin users reach the app at, when it differs from the request's Host (e.g. behind a proxy). */
+  readonly publicUrl: URL | undefined;
+  readonly trustProxy: boolean;
+  readonly database: { readonly kind: 'postgres'; readonly url: string } | { readonly kind: 'pglite'; readonly dataDir: string };
+  readonly market:
+    | { readonly kind: 'simulated'; readonly seed: number }
+    | {
+        readonly kind: 'finnhub';
+        readonly apiKey: string;
+        readonly apiUrl: string;
+        readonly wsUrl: string;
+        readonly restPerMinute: number;
+        readonly timeoutMs: number;
+      };
+  readonly streamIntervalMs: number;
+  /** A cached quote younger than this is served without asking the provider again. */
+  readonly quoteFreshMs: number;
+  readonly sessionTtlMs: number;
+  readonly secureCookies: boolean;
+  readonly logLevel: string;
+}
+
+/**
+ * Reads `.env` (if present) into a copy of `env` without overriding variables already set, the way
+ * dotenv does: the real environment wins over the file.
+ */
+export function withDotEnv(env: NodeJS.ProcessEnv, path = resolve('.env')): NodeJS.ProcessEnv {
+  if (!existsSync(path)) return env;
+  const fromFile = parseEnv(readFileSync(path, 'utf8'));
+  return { ...fromFile, ...env };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const blankless = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = envSchema.safeParse(blankless);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const publicUrl = e.PUBLIC_URL === undefined ? undefined : new URL(e.PUBLIC_URL);
+
+  if (production) {
+    if (!publicUrl) {
+      throw new ConfigError(
+        'Refusing to start: PUBLIC_URL must be set in production (the https:// address users open), so that cookies are secure and cross-site requests can be told apart.',
+      );
+    }
+    if (publicUrl.protocol !== 'https:') {
+      throw new ConfigError(
+        `Refusing to start: PUBLIC_URL must use https:// in production (got ${publicUrl.protocol}//); session cookies are Secure and HSTS is on.`,
+      );
+    }
+  }
+
+  return Object.freeze({
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl,
+    trustProxy: e.TRUST_PROXY === 'true',
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL }
+      : { kind: 'pglite', dataDir: resolve(e.DATA_DIR) },
+    market: e.FINNHUB_API_KEY
+      ? {
+          kind: 'finnhub',
+          apiKey: e.FINNHUB_API_KEY,
+          apiUrl: e.FINNHUB_API_URL.replace(/\/+$/, ''),
+          wsUrl: e.FINNHUB_WS_URL,
+          restPerMinute: e.FINNHUB_REST_PER_MINUTE,
+          timeoutMs: e.FINNHUB_TIMEOUT_MS,
+        }
+      : { kind: 'simulated', seed: e.SIMULATED_MARKET_SEED },
+    streamIntervalMs: e.STREAM_INTERVAL_MS,
+    quoteFreshMs: e.QUOTE_FRESH_MS,
+    sessionTtlMs: e.SESSION_TTL_DAYS * 24 * 60 * 60 * 1000,
+    secureCookies: production,
+    logLevel: e.LOG_LEVEL,
+  } satisfies Config);
+}
+
+/** The start log's one-line summary; never includes a credential. */
+export function describeConfig(config: Config, listeningUrl: string): string {
+  const database =
+    config.database.kind === 'postgres'
+      ? `PostgreSQL at ${redactUrl(config.database.url)}`
+      : `embedded PostgreSQL (PGlite) in ${config.database.dataDir}`;
+  const market =
+    config.market.kind === 'finnhub'
+      ? `Finnhub (${new URL(config.market.apiUrl).host})`
+      : `simulated market (seed ${config.market.seed}; set FINNHUB_API_KEY for real prices)`;
+  return `Stock Tracker ready at ${config.publicUrl?.origin ?? listeningUrl} | database: ${database} | market data: ${market}`;
+}
+
+export function redactUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}

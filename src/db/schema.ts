@@ -1,0 +1,78 @@
+import { sql } from 'drizzle-orm';
+import { index, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    username: text('username').notNull(),
+    email: text('email').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // Uniqueness is case-insensitive; the constraint (not a prior SELECT) decides under concurrency.
+    uniqueIndex('users_username_lower_key').on(sql`lower(${t.username})`),
+    uniqueIndex('users_email_lower_key').on(sql`lower(${t.email})`),
+  ],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    /** SHA-256 (hex) of the session token; the token itself is only ever in the user's cookie. */
+    idHash: text('id_hash').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    csrfToken: text('csrf_token').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('sessions_user_id_idx').on(t.userId)],
+);
+
+/** Every symbol any user has added: what it is, and the last quote we saw for it. */
+export const instruments = pgTable('instruments', {
+  symbol: text('symbol').primaryKey(),
+  name: text('name').notNull(),
+  exchange: text('exchange'),
+  currency: text('currency'),
+  type: text('type'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Last known quote per symbol, full precision (numeric, never rounded to cents). A cache of any symbol
+ * the app has priced, so it has no foreign key to instruments.
+ */
+export const lastQuotes = pgTable('last_quotes', {
+  symbol: text('symbol').primaryKey(),
+  price: numeric('price').notNull(),
+  change: numeric('change'),
+  changePercent: numeric('change_percent'),
+  open: numeric('open'),
+  high: numeric('high'),
+  low: numeric('low'),
+  previousClose: numeric('previous_close'),
+  quotedAt: timestamp('quoted_at', { withTimezone: true }).notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * A user's watchlist ("portfolio"). The primary key makes a second copy of a symbol, or a second
+ * watchlist per user, impossible whatever the concurrency.
+ */
+export const portfolioItems = pgTable(
+  'portfolio_items',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    symbol: text('symbol')
+      .notNull()
+      .references(() => instruments.symbol),
+    addedAt: timestamp('added_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.symbol] }), index('portfolio_items_symbol_idx').on(t.symbol)],
+);

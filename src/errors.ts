@@ -1,0 +1,51 @@
+/**
+ * The one catalogue of errors a client can see. Each has a stable snake_case code that clients may
+ * rely on and an HTTP status; services throw these, one handler in `http/error-handler.ts` renders
+ * them as `{"error":{"code","message","fields"?}}`.
+ */
+export const errorCatalogue = {
+  validation_error: { status: 400, message: 'Some fields are invalid.' },
+  invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
+  invalid_symbol: { status: 400, message: 'That is not a valid symbol.' },
+  unauthenticated: { status: 401, message: 'You need to log in.' },
+  invalid_credentials: { status: 401, message: 'Wrong username or password.' },
+  csrf_failed: { status: 403, message: 'Missing or wrong X-CSRF-Token header.' },
+  forbidden_origin: { status: 403, message: 'Cross-site requests are not allowed.' },
+  data_plan_required: {
+    status: 403,
+    message: 'This symbol needs a paid market data plan.',
+  },
+  not_found: { status: 404, message: 'Not found.' },
+  unknown_symbol: { status: 404, message: 'The market data provider does not know that symbol.' },
+  not_in_portfolio: { status: 404, message: 'That symbol is not in your portfolio.' },
+  method_not_allowed: { status: 405, message: 'Method not allowed.' },
+  username_taken: { status: 409, message: 'That username is taken.' },
+  email_taken: { status: 409, message: 'An account with that email already exists.' },
+  already_in_portfolio: { status: 409, message: 'That symbol is already in your portfolio.' },
+  payload_too_large: { status: 413, message: 'The request body is too large.' },
+  unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
+  rate_limited: { status: 429, message: 'Too many requests. Try again later.' },
+  internal_error: { status: 500, message: 'Something went wrong on our side.' },
+  provider_unavailable: {
+    status: 503,
+    message: 'The market data provider is not answering right now. Try again in a moment.',
+  },
+  not_ready: { status: 503, message: 'The database is not answering.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly fields?: Record<string, string[]>,
+    /** Seconds, sent as Retry-After (429, 503). */
+    readonly retryAfter?: number,
+  ) {
+    super(message ?? errorCatalogue[code].message);
+    this.name = 'AppError';
+    this.status = errorCatalogue[code].status;
+  }
+}

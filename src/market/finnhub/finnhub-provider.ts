@@ -1,0 +1,151 @@
+import type { Logger } from 'pino';
+import { marketOfSymbol } from '../symbols.js';
+import { type InstrumentInfo, type MarketDataProvider, ProviderError, type Quote, type SymbolMatch } from '../types.js';
+import type { RestBudget } from './rest-budget.js';
+
+export interface FinnhubOptions {
+  apiUrl: string;
+  apiKey: string;
+  timeoutMs: number;
+  budget: RestBudget;
+  logger: Logger;
+  /** How long an interactive call may wait for a free slot in the REST budget before giving up. */
+  maxBudgetWaitMs?: number;
+}
+
+interface FinnhubQuote {
+  c?: number | null;
+  d?: number | null;
+  dp?: number | null;
+  h?: number | null;
+  l?: number | null;
+  o?: number | null;
+  pc?: number | null;
+  t?: number | null;
+}
+
+interface FinnhubSearch {
+  count?: number;
+  result?: Array<{ description?: string; displaySymbol?: string; symbol?: string; type?: string }>;
+}
+
+/**
+ * Finnhub over REST. The key travels in the X-Finnhub-Token header, never in the URL, so it cannot
+ * end up in a log line or an error message; errors carry our own wording only.
+ */
+export class FinnhubProvider implements MarketDataProvider {
+  readonly name = 'finnhub';
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly options: FinnhubOptions) {}
+
+  async getQuote({ symbol, signal }: { symbol: string; signal?: AbortSignal }): Promise<Quote | null> {
+    const body = await this.get<FinnhubQuote>('/quote', { symbol }, signal);
+    // Finnhub answers an unknown symbol with 200 and all zeros.
+    if (!body.c || !body.t) return null;
+    return {
+      symbol,
+      price: body.c,
+      change: body.d ?? null,
+      changePercent: body.dp ?? null,
+      open: nonZero(body.o),
+      high: nonZero(body.h),
+      low: nonZero(body.l),
+      previousClose: nonZero(body.pc),
+      time: body.t * 1000,
+    };
+  }
+
+  async describe({ symbol, signal }: { symbol: string; signal?: AbortSignal }): Promise<InstrumentInfo> {
+    const market = marketOfSymbol(symbol);
+    let name = symbol;
+    let type = market.type;
+    try {
+      const match = (await this.searchRaw(symbol, signal)).find((r) => r.symbol === symbol);
+      if (match?.description) name = match.description;
+      if (match?.type) type = match.type;
+    } catch (error) {
+      // The symbol is already known to exist (its quote answered); a name is nice to have.
+      this.options.logger.warn({ symbol, reason: (error as Error).message }, 'finnhub search for a name failed');
+    }
+    return { symbol, name, exchange: market.exchange, currency: market.currency, type };
+  }
+
+  async search({ query, signal }: { query: string; signal?: AbortSignal }): Promise<SymbolMatch[]> {
+    const results = await this.searchRaw(query, signal);
+    return results
+      .filter((r) => r.symbol)
+      .slice(0, 20)
+      .map((r) => ({ symbol: r.symbol ?? '', description: r.description ?? '', type: r.type ?? '' }));
+  }
+
+  private async searchRaw(query: string, signal?: AbortSignal) {
+    const body = await this.get<FinnhubSearch>('/search', { q: query }, signal);
+    return Array.isArray(body.result) ? body.result : [];
+  }
+
+  /** One call per distinct URL at a time: concurrent callers share the answer (single flight). */
+  private get<T>(path: string, params: Record<string, string>, signal?: AbortSignal): Promise<T> {
+    const url = `${this.options.apiUrl}${path}?${new URLSearchParams(params).toString()}`;
+    const pending = this.inFlight.get(url);
+    if (pending) return pending as Promise<T>;
+    const call = this.fetchJson<T>(url, path, signal).finally(() => this.inFlight.delete(url));
+    this.inFlight.set(url, call);
+    return call;
+  }
+
+  private async fetchJson<T>(url: string, path: string, signal?: AbortSignal): Promise<T> {
+    await this.waitForBudget();
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        headers: { 'X-Finnhub-Token': this.options.apiKey, Accept: 'application/json' },
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+    } catch (error) {
+      if (timeout.aborted) throw new ProviderError('timeout', `Finnhub did not answer ${path} in time`);
+      throw new ProviderError('unavailable', `Finnhub could not be reached (${(error as Error).name})`);
+    }
+    const text = await response.text().catch(() => '');
+    if (response.ok) {
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        throw new ProviderError('unavailable', `Finnhub sent an unreadable answer to ${path}`);
+      }
+    }
+    throw this.errorFor(response.status, text, path);
+  }
+
+  private errorFor(status: number, body: string, path: string): ProviderError {
+    // Finnhub has used 401 with the "no access" body: judge by the body, not the status alone.
+    if (status === 403 || /access to this resource/i.test(body)) {
+      return new ProviderError('plan_required', `The Finnhub plan does not include ${path}`);
+    }
+    if (status === 401) {
+      this.options.logger.error('Finnhub rejected the API key (401): check FINNHUB_API_KEY');
+      return new ProviderError('unauthorized', 'Finnhub rejected the API key');
+    }
+    if (status === 429) {
+      this.options.budget.pauseAfterRateLimit();
+      return new ProviderError('rate_limited', 'Finnhub rate limit reached');
+    }
+    return new ProviderError('unavailable', `Finnhub answered ${status} to ${path}`);
+  }
+
+  private async waitForBudget(): Promise<void> {
+    const deadline = Date.now() + (this.options.maxBudgetWaitMs ?? 5000);
+    while (!this.options.budget.tryTake()) {
+      const wait = this.options.budget.waitMs();
+      if (Date.now() + wait > deadline) {
+        throw new ProviderError('rate_limited', 'The Finnhub request budget for this minute is used up');
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 20)));
+    }
+  }
+}
+
+function nonZero(value: number | null | undefined): number | null {
+  return value ? value : null;
+}

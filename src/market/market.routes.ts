@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireUser } from '../auth/auth.hooks.js';
+import type { AuthService } from '../auth/auth.service.js';
+import { AppError } from '../errors.js';
+import type { PriceHub } from './price-hub.js';
+import { toAppError } from './provider-errors.js';
+import { toQuoteDto } from './quote-dto.js';
+import { MAX_SYMBOL_LENGTH, normalizeSymbol } from './symbols.js';
+import type { MarketDataProvider } from './types.js';
+
+export async function marketRoutes(
+  app: FastifyInstance,
+  { auth, hub, provider }: { auth: AuthService; hub: PriceHub; provider: MarketDataProvider },
+): Promise<void> {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  const preHandler = requireUser(auth);
+
+  routes.get(
+    '/quotes/:symbol',
+    { preHandler, schema: { params: z.object({ symbol: z.string().max(MAX_SYMBOL_LENGTH) }) } },
+    async (request) => {
+      const symbol = normalizeSymbol(request.params.symbol);
+      if (!symbol) throw new AppError('invalid_symbol');
+      const quote = await hub.getQuote(symbol).catch((error: unknown) => {
+        throw toAppError(error);
+      });
+      if (!quote) throw new AppError('unknown_symbol', `No stock or instrument with the symbol ${symbol} was found.`);
+      return toQuoteDto(quote);
+    },
+  );
+
+  routes.get(
+    '/symbols/search',
+    {
+      preHandler,
+      schema: {
+        querystring: z.object({
+          q: z
+            .string({ error: 'Query parameter q is required.' })
+            .trim()
+            .min(1, { error: 'Type at least one character to search.' })
+            .max(50, { error: 'A search has at most 50 characters.' }),
+        }),
+      },
+    },
+    async (request) => {
+      const results = await provider.search({ query: request.query.q }).catch((error: unknown) => {
+        throw toAppError(error);
+      });
+      return { results };
+    },
+  );
+}

@@ -1,0 +1,169 @@
+import { type Clock, hashString, seededRandom } from '../../clock.js';
+import type { InstrumentInfo, MarketDataProvider, Quote, QuoteFeed, SymbolMatch } from '../types.js';
+import { SIMULATED_UNIVERSE, type SimulatedInstrument } from './universe.js';
+
+interface SymbolState {
+  instrument: SimulatedInstrument;
+  random: () => number;
+  previousClose: number;
+  open: number;
+  high: number;
+  low: number;
+  price: number;
+  time: number;
+}
+
+/** Steps per simulated "day" used to scale daily volatility to one tick; small enough that ticks are visible. */
+const STEPS_PER_DAY = 2000;
+
+/**
+ * A market that needs no network: a seeded random walk per symbol over a fixed universe of real
+ * instruments. Each symbol has its own random stream, so its path depends only on the seed and on
+ * how many times it has been stepped, not on which other symbols are watched.
+ */
+export class SimulatedMarket implements MarketDataProvider {
+  readonly name = 'simulated';
+  private readonly bySymbol = new Map(SIMULATED_UNIVERSE.map((i) => [i.symbol, i]));
+  private readonly states = new Map<string, SymbolState>();
+
+  constructor(
+    private readonly seed: number,
+    private readonly clock: Clock,
+  ) {}
+
+  async getQuote({ symbol }: { symbol: string }): Promise<Quote | null> {
+    const state = this.state(symbol);
+    return state ? toQuote(state) : null;
+  }
+
+  async describe({ symbol }: { symbol: string }): Promise<InstrumentInfo> {
+    const instrument = this.bySymbol.get(symbol);
+    if (!instrument) throw new Error(`describe() called for unknown simulated symbol ${symbol}`);
+    const { basePrice: _base, dailyVolatility: _vol, ...info } = instrument;
+    return info;
+  }
+
+  async search({ query }: { query: string }): Promise<SymbolMatch[]> {
+    const q = query.trim().toUpperCase();
+    if (!q) return [];
+    const rank = (i: SimulatedInstrument): number => {
+      const name = i.name.toUpperCase();
+      if (i.symbol === q) return 0;
+      if (i.symbol.startsWith(q) || i.symbol.split(':')[1]?.startsWith(q)) return 1;
+      if (name.startsWith(q)) return 2;
+      if (name.includes(q) || i.symbol.includes(q)) return 3;
+      return -1;
+    };
+    return SIMULATED_UNIVERSE.map((i) => ({ i, r: rank(i) }))
+      .filter(({ r }) => r >= 0)
+      .sort((a, b) => a.r - b.r || a.i.symbol.localeCompare(b.i.symbol))
+      .slice(0, 20)
+      .map(({ i }) => ({ symbol: i.symbol, description: i.name, type: i.type ?? '' }));
+  }
+
+  knows(symbol: string): boolean {
+    return this.bySymbol.has(symbol);
+  }
+
+  /** Moves each symbol one random-walk step and returns the new quotes. */
+  step(symbols: Iterable<string>): Quote[] {
+    const quotes: Quote[] = [];
+    const now = this.clock.now();
+    for (const symbol of symbols) {
+      const state = this.state(symbol);
+      if (!state) continue;
+      const sigma = state.instrument.dailyVolatility / Math.sqrt(STEPS_PER_DAY);
+      // Mean reversion towards the open keeps a long-running demo from drifting to absurd prices.
+      const pull = ((state.open - state.price) / state.open) * 0.002;
+      state.price = roundPrice(state.price * (1 + pull + sigma * gaussian(state.random)));
+      state.high = Math.max(state.high, state.price);
+      state.low = Math.min(state.low, state.price);
+      state.time = now;
+      quotes.push(toQuote(state));
+    }
+    return quotes;
+  }
+
+  private state(symbol: string): SymbolState | undefined {
+    const existing = this.states.get(symbol);
+    if (existing) return existing;
+    const instrument = this.bySymbol.get(symbol);
+    if (!instrument) return undefined;
+    const random = seededRandom(hashString(`${this.seed}:${symbol}`));
+    const previousClose = roundPrice(instrument.basePrice * (1 + 0.01 * gaussian(random)));
+    const open = roundPrice(previousClose * (1 + (instrument.dailyVolatility / 3) * gaussian(random)));
+    const state: SymbolState = {
+      instrument,
+      random,
+      previousClose,
+      open,
+      high: open,
+      low: open,
+      price: open,
+      time: this.clock.now(),
+    };
+    this.states.set(symbol, state);
+    return state;
+  }
+}
+
+/** Ticks every watched symbol of a SimulatedMarket on a fixed interval (at most 2 s, as promised to users). */
+export class SimulatedFeed implements QuoteFeed {
+  readonly kind = 'simulated';
+  private watched: ReadonlySet<string> = new Set();
+  private readonly listeners: Array<(quote: Quote) => void> = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly market: SimulatedMarket,
+    tickMs = 1000,
+  ) {
+    this.timer = setInterval(() => this.tick(), tickMs);
+    this.timer.unref();
+  }
+
+  setWatched(symbols: ReadonlySet<string>): void {
+    this.watched = new Set(symbols);
+  }
+
+  onQuote(listener: (quote: Quote) => void): void {
+    this.listeners.push(listener);
+  }
+
+  tick(): void {
+    for (const quote of this.market.step(this.watched)) {
+      for (const listener of this.listeners) listener(quote);
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+  }
+}
+
+function toQuote(state: SymbolState): Quote {
+  const change = state.price - state.previousClose;
+  return {
+    symbol: state.instrument.symbol,
+    price: state.price,
+    change: roundPrice(change),
+    changePercent: Number(((change / state.previousClose) * 100).toPrecision(6)),
+    open: state.open,
+    high: state.high,
+    low: state.low,
+    previousClose: state.previousClose,
+    time: state.time,
+  };
+}
+
+/** Six significant digits: cents for a $200 stock, sub-cent for a penny stock or FX. */
+function roundPrice(value: number): number {
+  return Number(value.toPrecision(6));
+}
+
+/** Standard normal variate (Box-Muller) from a uniform source. */
+function gaussian(random: () => number): number {
+  const u = 1 - random();
+  const v = random();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}

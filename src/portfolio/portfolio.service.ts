@@ -1,0 +1,79 @@
+import type { Database } from '../db/database.js';
+import { AppError } from '../errors.js';
+import type { DomainEventBus } from '../events.js';
+import type { PriceHub } from '../market/price-hub.js';
+import { toAppError } from '../market/provider-errors.js';
+import { type QuoteDto, toQuoteDto } from '../market/quote-dto.js';
+import { normalizeSymbol } from '../market/symbols.js';
+import type { MarketDataProvider } from '../market/types.js';
+import * as repo from './portfolio.repository.js';
+
+export interface PortfolioItem {
+  symbol: string;
+  name: string;
+  currency: string | null;
+  addedAt: string;
+  quote: QuoteDto | null;
+}
+
+export class PortfolioService {
+  constructor(
+    private readonly db: Database,
+    private readonly hub: PriceHub,
+    private readonly provider: MarketDataProvider,
+    private readonly events: DomainEventBus,
+  ) {}
+
+  /** The user's items with the hub's current quotes; never calls the provider (the stream fills gaps). */
+  async list(userId: string): Promise<PortfolioItem[]> {
+    const rows = await repo.listPortfolio(this.db, userId);
+    return rows.map((row) => this.toItem(row));
+  }
+
+  symbols(userId: string): Promise<string[]> {
+    return repo.listPortfolioSymbols(this.db, userId);
+  }
+
+  async add(userId: string, rawSymbol: string): Promise<PortfolioItem> {
+    const symbol = normalizeSymbol(rawSymbol);
+    if (!symbol) {
+      throw new AppError('invalid_symbol', `"${rawSymbol.trim().slice(0, 40)}" is not a valid symbol. Examples: AAPL, BRK.B, VOD.L, BINANCE:BTCUSDT.`);
+    }
+    if (await repo.isInPortfolio(this.db, userId, symbol)) throw new AppError('already_in_portfolio');
+
+    let instrument = await repo.findInstrument(this.db, symbol);
+    try {
+      const quote = await this.hub.getQuote(symbol);
+      if (!quote && !instrument) {
+        throw new AppError('unknown_symbol', `No stock or instrument with the symbol ${symbol} was found.`);
+      }
+      instrument ??= await this.provider.describe({ symbol });
+    } catch (error) {
+      throw toAppError(error);
+    }
+
+    const row = await repo.addToPortfolio(this.db, userId, instrument);
+    if (!row) throw new AppError('already_in_portfolio');
+    this.events.emit('portfolio.symbolAdded', { userId, symbol });
+    return this.toItem(row);
+  }
+
+  async remove(userId: string, rawSymbol: string): Promise<void> {
+    const symbol = normalizeSymbol(rawSymbol);
+    if (!symbol) throw new AppError('invalid_symbol');
+    const removed = await repo.removeFromPortfolio(this.db, userId, symbol);
+    if (!removed) throw new AppError('not_in_portfolio');
+    this.events.emit('portfolio.symbolRemoved', { userId, symbol });
+  }
+
+  private toItem(row: repo.PortfolioRow): PortfolioItem {
+    const known = this.hub.peek(row.symbol);
+    return {
+      symbol: row.symbol,
+      name: row.name,
+      currency: row.currency,
+      addedAt: row.addedAt.toISOString(),
+      quote: known ? toQuoteDto(known) : null,
+    };
+  }
+}
