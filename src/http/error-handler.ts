@@ -16,7 +16,11 @@ const fastifyCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_TYPE: 'unsupported_media_type',
 };
 
-export function registerErrorHandling(app: FastifyInstance): void {
+/**
+ * @param appShell when the built front end is served: a page address the server has no file for gets
+ *   the app shell (index.html) so the browser-side router can show it; API paths still get JSON 404s.
+ */
+export function registerErrorHandling(app: FastifyInstance, { appShell }: { appShell: boolean }): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const appError = toAppError(error);
     if (appError.code === 'internal_error') {
@@ -28,28 +32,21 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return reply.code(appError.status).type('application/json').send(body);
   });
 
-  app.setNotFoundHandler(notFound);
+  app.setNotFoundHandler((request, reply) => {
+    const wantsPage =
+      appShell &&
+      (request.method === 'GET' || request.method === 'HEAD') &&
+      !request.url.startsWith('/api/') &&
+      (request.headers.accept ?? '').includes('text/html');
+    if (wantsPage) return reply.type('text/html').sendFile('index.html');
+    return notFound(request, reply);
+  });
 }
 
 function notFound(request: FastifyRequest, reply: FastifyReply) {
   return reply
     .code(404)
     .send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}.` } });
-}
-
-/**
- * The front end routes in the browser: a page address the server has no file for gets the app shell
- * (index.html), while unknown API paths and non-HTML requests still get the JSON 404.
- */
-export function serveAppShellForUnknownPages(app: FastifyInstance): void {
-  app.setNotFoundHandler((request, reply) => {
-    const wantsPage =
-      (request.method === 'GET' || request.method === 'HEAD') &&
-      !request.url.startsWith('/api/') &&
-      (request.headers.accept ?? '').includes('text/html');
-    if (!wantsPage) return notFound(request, reply);
-    return reply.type('text/html').sendFile('index.html');
-  });
 }
 
 function toAppError(error: FastifyError): AppError {

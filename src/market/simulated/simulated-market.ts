@@ -26,14 +26,21 @@ export class SimulatedMarket implements MarketDataProvider {
   private readonly bySymbol = new Map(SIMULATED_UNIVERSE.map((i) => [i.symbol, i]));
   private readonly states = new Map<string, SymbolState>();
 
+  /**
+   * @param tickMs the walk takes one step per tick of simulated time, so a symbol nobody watches has
+   *   still moved when it is next asked for.
+   */
   constructor(
     private readonly seed: number,
     private readonly clock: Clock,
+    private readonly tickMs = 1000,
   ) {}
 
   async getQuote({ symbol }: { symbol: string }): Promise<Quote | null> {
     const state = this.state(symbol);
-    return state ? toQuote(state) : null;
+    if (!state) return null;
+    this.advance(state, 0);
+    return toQuote(state);
   }
 
   async describe({ symbol }: { symbol: string }): Promise<InstrumentInfo> {
@@ -65,23 +72,32 @@ export class SimulatedMarket implements MarketDataProvider {
     return this.bySymbol.has(symbol);
   }
 
-  /** Moves each symbol one random-walk step and returns the new quotes. */
+  /** Moves each symbol at least one random-walk step (more if ticks were missed) and returns the new quotes. */
   step(symbols: Iterable<string>): Quote[] {
     const quotes: Quote[] = [];
-    const now = this.clock.now();
     for (const symbol of symbols) {
       const state = this.state(symbol);
       if (!state) continue;
-      const sigma = state.instrument.dailyVolatility / Math.sqrt(STEPS_PER_DAY);
+      this.advance(state, 1);
+      quotes.push(toQuote(state));
+    }
+    return quotes;
+  }
+
+  /** Catches a symbol up with the clock: one step per elapsed tick (at most 100), and at least `minSteps`. */
+  private advance(state: SymbolState, minSteps: number): void {
+    const now = this.clock.now();
+    const steps = Math.min(100, Math.max(minSteps, Math.floor((now - state.time) / this.tickMs)));
+    if (steps === 0) return;
+    const sigma = state.instrument.dailyVolatility / Math.sqrt(STEPS_PER_DAY);
+    for (let i = 0; i < steps; i++) {
       // Mean reversion towards the open keeps a long-running demo from drifting to absurd prices.
       const pull = ((state.open - state.price) / state.open) * 0.002;
       state.price = roundPrice(state.price * (1 + pull + sigma * gaussian(state.random)));
       state.high = Math.max(state.high, state.price);
       state.low = Math.min(state.low, state.price);
-      state.time = now;
-      quotes.push(toQuote(state));
     }
-    return quotes;
+    state.time = now;
   }
 
   private state(symbol: string): SymbolState | undefined {

@@ -1,0 +1,48 @@
+// Builds the server (tsc -> dist/server) and the front end (vite -> dist/web) when any of their
+// sources is newer than the last build, so `npm start` on a fresh clone or after a pull just works.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const stamp = join(root, 'dist', '.build-stamp');
+const inputs = ['src', 'web', 'drizzle', 'package.json', 'package-lock.json', 'tsconfig.json'];
+
+function newestMtime(path) {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(path)) {
+    if (entry === 'node_modules' || entry === 'dist') continue;
+    newest = Math.max(newest, newestMtime(join(path, entry)));
+  }
+  return newest;
+}
+
+const force = process.argv.includes('--force');
+const builtAt = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
+const sourcesAt = Math.max(...inputs.map((p) => newestMtime(join(root, p))));
+const complete = existsSync(join(root, 'dist', 'server', 'main.js')) && existsSync(join(root, 'dist', 'web', 'index.html'));
+
+if (!force && complete && builtAt >= sourcesAt) process.exit(0);
+
+function run(label, command, args) {
+  console.log(`build: ${label}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`build: ${label} failed`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+if (!existsSync(bin('tsc')) || !existsSync(bin('vite'))) {
+  console.error('build: the build tools are missing. Run `npm install` first (it installs the dev dependencies too).');
+  process.exit(1);
+}
+run('server (tsc)', bin('tsc'), ['-p', 'tsconfig.json']);
+run('web (vite)', bin('vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
+mkdirSync(dirname(stamp), { recursive: true });
+writeFileSync(stamp, new Date().toISOString());

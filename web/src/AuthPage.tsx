@@ -1,0 +1,94 @@
+import { type FormEvent, useState } from 'react';
+import { ApiError, api, type User } from './api';
+
+type Mode = 'login' | 'register';
+
+export function AuthPage({ onSignedIn }: { onSignedIn: (user: User, csrfToken: string) => void }) {
+  const [mode, setMode] = useState<Mode>('login');
+  const [fields, setFields] = useState({ username: '', email: '', password: '' });
+  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const [message, setMessage] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setErrors({});
+    setMessage(null);
+    try {
+      const result =
+        mode === 'register'
+          ? await api.register(fields)
+          : await api.login({ username: fields.username, password: fields.password });
+      onSignedIn(result.user, result.csrfToken);
+    } catch (error) {
+      if (error instanceof ApiError) {
+        setErrors(error.fields);
+        if (Object.keys(error.fields).length === 0 || error.code !== 'validation_error') setMessage(error.message);
+      } else {
+        setMessage('Something went wrong. Try again.');
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const switchTo = (next: Mode) => {
+    setMode(next);
+    setErrors({});
+    setMessage(null);
+  };
+
+  const field = (name: 'username' | 'email' | 'password', label: string, type: string, autoComplete: string) => (
+    <div className="field">
+      <label htmlFor={`auth-${name}`}>{label}</label>
+      <input
+        id={`auth-${name}`}
+        name={name}
+        type={type}
+        autoComplete={autoComplete}
+        required
+        value={fields[name]}
+        aria-invalid={errors[name] ? true : undefined}
+        aria-describedby={errors[name] ? `auth-${name}-errors` : undefined}
+        onChange={(e) => setFields({ ...fields, [name]: e.target.value })}
+      />
+      {errors[name] && (
+        <ul className="field-errors" id={`auth-${name}-errors`}>
+          {errors[name].map((text) => (
+            <li key={text}>{text}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+
+  return (
+    <section className="card auth-card">
+      <div className="tabs" role="tablist">
+        <button type="button" role="tab" aria-selected={mode === 'login'} onClick={() => switchTo('login')}>
+          Log in
+        </button>
+        <button type="button" role="tab" aria-selected={mode === 'register'} onClick={() => switchTo('register')}>
+          Create account
+        </button>
+      </div>
+      <form onSubmit={submit} noValidate>
+        {field('username', mode === 'login' ? 'Username or email' : 'Username', 'text', 'username')}
+        {mode === 'register' && field('email', 'Email', 'email', 'email')}
+        {field('password', 'Password', 'password', mode === 'login' ? 'current-password' : 'new-password')}
+        {mode === 'register' && (
+          <p className="hint">At least 10 characters; not a common password, not only digits, not like your username.</p>
+        )}
+        {message && (
+          <p className="form-error" role="alert">
+            {message}
+          </p>
+        )}
+        <button type="submit" className="primary" disabled={busy}>
+          {mode === 'login' ? 'Log in' : 'Create account'}
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,277 @@
+import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError, api, type PortfolioItem, type Quote } from './api';
+import { formatChange, formatPercent, formatPrice, formatTime } from './format';
+import { type ConnectionState, type FeedStatus, openPriceStream } from './stream';
+
+type Flash = { direction: 'up' | 'down'; count: number };
+
+export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }) {
+  const [items, setItems] = useState<PortfolioItem[] | null>(null);
+  const [flashes, setFlashes] = useState<Record<string, Flash>>({});
+  const [feed, setFeed] = useState<FeedStatus | null>(null);
+  const [connection, setConnection] = useState<ConnectionState>('connecting');
+  const [lastUpdate, setLastUpdate] = useState<string | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const pending = useRef(new Map<string, Quote>());
+  const frame = useRef<number | null>(null);
+
+  const handleError = useCallback(
+    (error: unknown) => {
+      if (error instanceof ApiError && error.status === 401) onSessionEnded();
+    },
+    [onSessionEnded],
+  );
+
+  useEffect(() => {
+    api
+      .portfolio()
+      .then(({ items }) => setItems(items))
+      .catch((error: unknown) => {
+        handleError(error);
+        setLoadError(error instanceof ApiError ? error.message : 'Could not load your watchlist.');
+      });
+  }, [handleError]);
+
+  // Stream updates are batched and applied once per animation frame, however fast they arrive.
+  const applyPending = useCallback(() => {
+    frame.current = null;
+    const quotes = [...pending.current.values()];
+    pending.current.clear();
+    if (quotes.length === 0) return;
+    const bySymbol = new Map(quotes.map((q) => [q.symbol, q]));
+    setItems((current) => {
+      if (!current) return current;
+      const moved: Record<string, 'up' | 'down'> = {};
+      const next = current.map((item) => {
+        const quote = bySymbol.get(item.symbol);
+        if (!quote) return item;
+        const before = item.quote?.price;
+        if (before !== undefined && quote.price !== before) moved[item.symbol] = quote.price > before ? 'up' : 'down';
+        return { ...item, quote };
+      });
+      if (Object.keys(moved).length > 0) {
+        setFlashes((old) => {
+          const updated = { ...old };
+          for (const [symbol, direction] of Object.entries(moved)) {
+            updated[symbol] = { direction, count: (old[symbol]?.count ?? 0) + 1 };
+          }
+          return updated;
+        });
+      }
+      return next;
+    });
+    setLastUpdate(new Date().toISOString());
+  }, []);
+
+  useEffect(() => {
+    const close = openPriceStream({
+      onQuotes: (quotes) => {
+        for (const quote of quotes) pending.current.set(quote.symbol, quote);
+        frame.current ??= requestAnimationFrame(applyPending);
+      },
+      onFeedStatus: setFeed,
+      onConnection: setConnection,
+      onUnauthorized: onSessionEnded,
+    });
+    return () => {
+      close();
+      if (frame.current !== null) cancelAnimationFrame(frame.current);
+    };
+  }, [applyPending, onSessionEnded]);
+
+  const remove = async (symbol: string) => {
+    try {
+      await api.removeSymbol(symbol);
+      setItems((current) => current?.filter((item) => item.symbol !== symbol) ?? current);
+    } catch (error) {
+      handleError(error);
+      if (error instanceof ApiError && error.code === 'not_in_portfolio') {
+        setItems((current) => current?.filter((item) => item.symbol !== symbol) ?? current);
+      }
+    }
+  };
+
+  const added = (item: PortfolioItem) => {
+    setItems((current) => (current && !current.some((i) => i.symbol === item.symbol) ? [...current, item] : current));
+  };
+
+  return (
+    <>
+      <StatusBanner feed={feed} connection={connection} />
+      <section className="card">
+        <div className="card-header">
+          <h1>Watchlist</h1>
+          <span className="muted small" aria-live="polite">
+            {lastUpdate ? `Last updated ${formatTime(lastUpdate)}` : 'Waiting for prices…'}
+          </span>
+        </div>
+        <AddSymbolForm onAdded={added} onError={handleError} />
+        {loadError && <p className="form-error">{loadError}</p>}
+        {items && items.length === 0 && (
+          <p className="empty">Your watchlist is empty. Add a symbol such as AAPL, VOD.L or BINANCE:BTCUSDT.</p>
+        )}
+        {items && items.length > 0 && (
+          <table className="watchlist">
+            <thead>
+              <tr>
+                <th scope="col">Symbol</th>
+                <th scope="col" className="num">
+                  Price
+                </th>
+                <th scope="col" className="num">
+                  Change
+                </th>
+                <th scope="col" className="num">
+                  %
+                </th>
+                <th scope="col" className="num hide-narrow">
+                  Updated
+                </th>
+                <th scope="col">
+                  <span className="visually-hidden">Remove</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((item) => (
+                <Row key={item.symbol} item={item} flash={flashes[item.symbol]} onRemove={remove} />
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}
+
+function Row({
+  item,
+  flash,
+  onRemove,
+}: {
+  item: PortfolioItem;
+  flash: Flash | undefined;
+  onRemove: (symbol: string) => void;
+}) {
+  const q = item.quote;
+  const trend = q?.change ? (q.change > 0 ? 'up' : 'down') : 'flat';
+  // Alternating the class name restarts the CSS animation on every change.
+  const flashClass = flash ? `flash-${flash.direction}-${flash.count % 2}` : '';
+  return (
+    <tr data-symbol={item.symbol} className={q?.stale ? 'stale' : undefined}>
+      <th scope="row">
+        <span className="symbol">{item.symbol}</span>
+        <span className="name">{item.name}</span>
+      </th>
+      <td className={`num price ${flashClass}`} data-testid="price">
+        {q ? formatPrice(q.price, item.currency) : '…'}
+      </td>
+      <td className={`num ${trend}`}>{formatChange(q?.change)}</td>
+      <td className={`num ${trend}`}>{formatPercent(q?.changePercent)}</td>
+      <td className="num muted hide-narrow">{formatTime(q?.time)}</td>
+      <td className="actions">
+        <button
+          type="button"
+          className="remove"
+          aria-label={`Remove ${item.symbol}`}
+          title={`Remove ${item.symbol}`}
+          onClick={() => onRemove(item.symbol)}
+        >
+          ×
+        </button>
+      </td>
+    </tr>
+  );
+}
+
+function AddSymbolForm({
+  onAdded,
+  onError,
+}: {
+  onAdded: (item: PortfolioItem) => void;
+  onError: (error: unknown) => void;
+}) {
+  const [symbol, setSymbol] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!symbol.trim()) {
+      setError('Type a symbol, e.g. AAPL.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const { item } = await api.addSymbol(symbol);
+      onAdded(item);
+      setSymbol('');
+    } catch (err) {
+      onError(err);
+      setError(err instanceof ApiError ? (Object.values(err.fields)[0]?.[0] ?? err.message) : 'Could not add it.');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="add-form" onSubmit={submit} noValidate>
+      <label htmlFor="add-symbol" className="visually-hidden">
+        Symbol to add
+      </label>
+      <input
+        id="add-symbol"
+        name="symbol"
+        placeholder="Add a symbol: AAPL, VOD.L, BINANCE:BTCUSDT"
+        autoComplete="off"
+        autoCapitalize="characters"
+        spellCheck={false}
+        value={symbol}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? 'add-symbol-error' : undefined}
+        onChange={(e) => setSymbol(e.target.value)}
+      />
+      <button type="submit" className="primary" disabled={busy}>
+        Add
+      </button>
+      {error && (
+        <p className="form-error" id="add-symbol-error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function StatusBanner({ feed, connection }: { feed: FeedStatus | null; connection: ConnectionState }) {
+  if (connection === 'closed') {
+    return (
+      <div className="banner warning" role="status">
+        Connection lost. Reconnecting…
+      </div>
+    );
+  }
+  if (feed === 'simulated') {
+    return (
+      <div className="banner info" role="status">
+        Simulated market: prices are generated, not real. Set <code>FINNHUB_API_KEY</code> to follow real prices.
+      </div>
+    );
+  }
+  if (feed === 'reconnecting') {
+    return (
+      <div className="banner warning" role="status">
+        The market data feed is reconnecting; prices may be out of date.
+      </div>
+    );
+  }
+  if (feed === 'degraded') {
+    return (
+      <div className="banner warning" role="status">
+        Prices are refreshed periodically, not streamed live.
+      </div>
+    );
+  }
+  return null;
+}

@@ -1,0 +1,88 @@
+/** The browser's client for /api/v1: JSON in and out, the CSRF header on every state-changing call. */
+
+export interface User {
+  id: string;
+  username: string;
+  email: string;
+}
+
+export interface Quote {
+  symbol: string;
+  price: number;
+  change: number | null;
+  changePercent: number | null;
+  open: number | null;
+  high: number | null;
+  low: number | null;
+  previousClose: number | null;
+  time: string;
+  stale?: boolean;
+}
+
+export interface PortfolioItem {
+  symbol: string;
+  name: string;
+  currency: string | null;
+  addedAt: string;
+  quote: Quote | null;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields: Record<string, string[]> = {},
+  ) {
+    super(message);
+  }
+}
+
+let csrfToken: string | null = null;
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+  } catch {
+    throw new ApiError(0, 'network_error', 'Cannot reach the server. Check your connection.');
+  }
+  if (response.status === 204) return undefined as T;
+  const payload = (await response.json().catch(() => null)) as
+    | { error?: { code: string; message: string; fields?: Record<string, string[]> } }
+    | null;
+  if (!response.ok) {
+    const error = payload?.error;
+    throw new ApiError(
+      response.status,
+      error?.code ?? 'http_error',
+      error?.message ?? `The server answered ${response.status}.`,
+      error?.fields,
+    );
+  }
+  return payload as T;
+}
+
+export const api = {
+  session: () => request<{ user: User; csrfToken: string }>('GET', '/auth/session'),
+  register: (input: { username: string; email: string; password: string }) =>
+    request<{ user: User; csrfToken: string }>('POST', '/auth/register', input),
+  login: (input: { username: string; password: string }) =>
+    request<{ user: User; csrfToken: string }>('POST', '/auth/login', input),
+  logout: () => request<void>('POST', '/auth/logout'),
+  portfolio: () => request<{ items: PortfolioItem[] }>('GET', '/portfolio'),
+  addSymbol: (symbol: string) => request<{ item: PortfolioItem }>('POST', '/portfolio', { symbol }),
+  removeSymbol: (symbol: string) => request<void>('DELETE', `/portfolio/${encodeURIComponent(symbol)}`),
+};

@@ -1,0 +1,36 @@
+const SYMBOLS: Record<string, string> = { USD: '$', EUR: '€', GBP: '£', JPY: '¥', INR: '₹', KRW: '₩', CNY: '¥' };
+
+/** Enough decimals to show a move: 2 for ordinary prices, up to 8 significant ones for sub-unit prices. */
+export function formatPrice(value: number | null | undefined, currency: string | null): string {
+  if (value === null || value === undefined) return '—';
+  const abs = Math.abs(value);
+  const decimals = abs >= 1000 ? 2 : abs >= 1 ? Math.min(4, Math.max(2, decimalsOf(value))) : Math.min(8, Math.max(4, decimalsOf(value)));
+  const text = value.toLocaleString(undefined, { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  if (!currency) return text;
+  const symbol = SYMBOLS[currency];
+  return symbol ? `${symbol}${text}` : `${text} ${currency}`;
+}
+
+export function formatChange(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '—';
+  const sign = value > 0 ? '+' : value < 0 ? '−' : '';
+  const abs = Math.abs(value);
+  return `${sign}${abs.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: abs < 1 ? 6 : 2 })}`;
+}
+
+export function formatPercent(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '—';
+  const sign = value > 0 ? '+' : value < 0 ? '−' : '';
+  return `${sign}${Math.abs(value).toFixed(2)}%`;
+}
+
+export function formatTime(iso: string | undefined): string {
+  if (!iso) return '—';
+  return new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+function decimalsOf(value: number): number {
+  const text = String(value);
+  const dot = text.indexOf('.');
+  return dot < 0 ? 0 : text.length - dot - 1;
+}

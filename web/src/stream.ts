@@ -1,0 +1,70 @@
+import type { Quote } from './api';
+
+export type FeedStatus = 'live' | 'reconnecting' | 'degraded' | 'simulated';
+export type ConnectionState = 'connecting' | 'open' | 'closed';
+
+type ServerFrame =
+  | { type: 'snapshot'; quotes: Quote[] }
+  | { type: 'quotes'; quotes: Quote[] }
+  | { type: 'status'; feed: FeedStatus };
+
+export interface StreamHandlers {
+  onQuotes(quotes: Quote[], snapshot: boolean): void;
+  onFeedStatus(status: FeedStatus): void;
+  onConnection(state: ConnectionState): void;
+  /** The server refused the stream (session gone): stop reconnecting. */
+  onUnauthorized(): void;
+}
+
+/**
+ * The live price stream: reconnects after any drop with exponential backoff and jitter (1 s up to
+ * 30 s), and every reconnect starts with a fresh snapshot from the server.
+ */
+export function openPriceStream(handlers: StreamHandlers): () => void {
+  let socket: WebSocket | null = null;
+  let attempt = 0;
+  let timer: number | undefined;
+  let stopped = false;
+
+  const connect = () => {
+    handlers.onConnection('connecting');
+    const url = new URL('/api/v1/stream', window.location.href);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const ws = new WebSocket(url);
+    socket = ws;
+    let opened = false;
+    ws.onopen = () => {
+      opened = true;
+      attempt = 0;
+      handlers.onConnection('open');
+    };
+    ws.onmessage = (event) => {
+      const frame = JSON.parse(String(event.data)) as ServerFrame;
+      if (frame.type === 'status') handlers.onFeedStatus(frame.feed);
+      else handlers.onQuotes(frame.quotes, frame.type === 'snapshot');
+    };
+    ws.onclose = () => {
+      if (stopped) return;
+      handlers.onConnection('closed');
+      if (!opened && attempt >= 2) {
+        // A handshake refused twice in a row is most likely an expired session: ask the app to check.
+        void fetch('/api/v1/auth/session', { credentials: 'same-origin' }).then((r) => {
+          if (r.status === 401) {
+            stopped = true;
+            handlers.onUnauthorized();
+          }
+        });
+      }
+      const delay = Math.min(30_000, 1000 * 2 ** attempt) * (0.5 + Math.random() / 2);
+      attempt++;
+      timer = window.setTimeout(connect, delay);
+    };
+  };
+
+  connect();
+  return () => {
+    stopped = true;
+    window.clearTimeout(timer);
+    socket?.close();
+  };
+}
