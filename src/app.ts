@@ -31,9 +31,9 @@ import { StreamRegistry } from './stream/stream-registry.js';
 import { streamRoutes } from './stream/stream.routes.js';
 
 export interface RateLimits extends LoginThrottleLimits {
-  /** Requests per minute from one address, whoever is logged in. */
+  /** Requests per minute from one address without a session. */
   perAddressPerMinute: number;
-  /** Requests per minute from one logged-in user, from any address. */
+  /** Requests per minute from one logged-in user, from any address (the session decides, not the address). */
   perUserPerMinute: number;
   /** Register and login requests per minute from one address. */
   authPerAddressPerMinute: number;
@@ -113,16 +113,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     timeWindow: 60_000,
     errorResponseBuilder: tooManyRequests,
   });
-  // Every request also counts against its address, logged in or not.
-  app.addHook(
-    'onRequest',
-    app.rateLimit({
-      max: limits.perAddressPerMinute,
-      timeWindow: 60_000,
-      keyGenerator: (request) => `any:${request.ip}`,
-      errorResponseBuilder: tooManyRequests,
-    }),
-  );
   await app.register(websocket, { options: { maxPayload: 4096 } });
 
   await app.register(healthRoutes, { database });

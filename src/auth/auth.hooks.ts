@@ -25,7 +25,8 @@ export function registerSessionLoading(app: FastifyInstance, auth: AuthService, 
 }
 
 /**
- * preHandler for routes that need a logged-in user. A state-changing request must also carry the
+ * onRequest hook for routes that need a logged-in user, so a request without a session is told 401
+ * before its body is even parsed. A state-changing request must also carry the
  * session's CSRF token in X-CSRF-Token: the cookie alone proves nothing about who sent the request.
  */
 export function requireUser(auth: AuthService) {

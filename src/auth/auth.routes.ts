@@ -79,13 +79,13 @@ export async function authRoutes(
     },
   );
 
-  routes.post('/auth/logout', { preHandler: requireUser(auth) }, async (request, reply) => {
+  routes.post('/auth/logout', { onRequest: requireUser(auth) }, async (request, reply) => {
     await auth.endSession(currentUser(request).tokenHash);
     clearSessionCookie(reply, config);
     return reply.code(204).send();
   });
 
-  routes.get('/auth/session', { preHandler: requireUser(auth) }, async (request) => {
+  routes.get('/auth/session', { onRequest: requireUser(auth) }, async (request) => {
     const session = currentUser(request);
     return { user: session.user, csrfToken: session.csrfToken };
   });

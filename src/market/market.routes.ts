@@ -15,11 +15,11 @@ export async function marketRoutes(
   { auth, hub, provider }: { auth: AuthService; hub: PriceHub; provider: MarketDataProvider },
 ): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>();
-  const preHandler = requireUser(auth);
+  const authenticated = requireUser(auth);
 
   routes.get(
     '/quotes/:symbol',
-    { preHandler, schema: { params: z.object({ symbol: z.string().max(MAX_SYMBOL_LENGTH) }) } },
+    { onRequest: authenticated, schema: { params: z.object({ symbol: z.string().max(MAX_SYMBOL_LENGTH) }) } },
     async (request) => {
       const symbol = normalizeSymbol(request.params.symbol);
       if (!symbol) throw new AppError('invalid_symbol');
@@ -34,7 +34,7 @@ export async function marketRoutes(
   routes.get(
     '/symbols/search',
     {
-      preHandler,
+      onRequest: authenticated,
       schema: {
         querystring: z.object({
           q: z

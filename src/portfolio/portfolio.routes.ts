@@ -17,20 +17,20 @@ export async function portfolioRoutes(
   { auth, portfolio }: { auth: AuthService; portfolio: PortfolioService },
 ): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>();
-  const preHandler = requireUser(auth);
+  const authenticated = requireUser(auth);
 
-  routes.get('/portfolio', { preHandler }, async (request) => {
+  routes.get('/portfolio', { onRequest: authenticated }, async (request) => {
     return { items: await portfolio.list(currentUser(request).user.id) };
   });
 
-  routes.post('/portfolio', { preHandler, schema: { body: z.object({ symbol: symbolField }) } }, async (request, reply) => {
+  routes.post('/portfolio', { onRequest: authenticated, schema: { body: z.object({ symbol: symbolField }) } }, async (request, reply) => {
     const item = await portfolio.add(currentUser(request).user.id, request.body.symbol);
     return reply.code(201).send({ item });
   });
 
   routes.delete(
     '/portfolio/:symbol',
-    { preHandler, schema: { params: z.object({ symbol: symbolField }) } },
+    { onRequest: authenticated, schema: { params: z.object({ symbol: symbolField }) } },
     async (request, reply) => {
       await portfolio.remove(currentUser(request).user.id, request.params.symbol);
       return reply.code(204).send();

@@ -1,0 +1,132 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** The /quote body for a symbol the fake knows. */
+export interface FakeQuote {
+  c: number;
+  d: number | null;
+  dp: number | null;
+  h: number;
+  l: number;
+  o: number;
+  pc: number;
+  t: number;
+}
+
+export interface RecordedRequest {
+  path: string;
+  query: Record<string, string>;
+  headerToken: string | undefined;
+}
+
+type Override = { status: number; body: string } | 'hang';
+
+/**
+ * A Finnhub REST server on loopback built to ../shared/reference/finnhub.md: token in header or
+ * query, 401 without or with a wrong key, 200 with zeros for an unknown symbol, 403 for symbols the
+ * "plan" does not cover, 429 past its per-minute limit, and switches for outages and hangs.
+ */
+export class FakeFinnhub {
+  readonly apiKey = 'fake-finnhub-key-0123456789';
+  readonly requests: RecordedRequest[] = [];
+  readonly quotes = new Map<string, FakeQuote>();
+  /** Symbols a free plan may not price (non-US listings in the real service). */
+  readonly premiumSymbols = new Set<string>();
+  readonly searchEntries: Array<{ description: string; displaySymbol: string; symbol: string; type: string }> = [];
+  /** Calls allowed per rolling minute before 429, like the real free plan's 60. */
+  perMinuteLimit = Number.POSITIVE_INFINITY;
+  private readonly overrides = new Map<string, Override>();
+  private readonly callTimes: number[] = [];
+  private server: Server | undefined;
+  private readonly hanging = new Set<ServerResponse>();
+
+  constructor() {
+    this.setQuote('AAPL', { c: 261.74, d: 2.29, dp: 0.8826, h: 263.31, l: 260.68, o: 261.07, pc: 259.45, t: 1582641000 });
+    this.setQuote('MSFT', { c: 415.123456, d: -1.2, dp: -0.2882, h: 418.5, l: 412.01, o: 416.0, pc: 416.323456, t: 1582641000 });
+    this.searchEntries.push(
+      { description: 'APPLE INC', displaySymbol: 'AAPL', symbol: 'AAPL', type: 'Common Stock' },
+      { description: 'APPLE INC', displaySymbol: 'AAPL.SW', symbol: 'AAPL.SW', type: 'Common Stock' },
+      { description: 'MICROSOFT CORP', displaySymbol: 'MSFT', symbol: 'MSFT', type: 'Common Stock' },
+      { description: 'VODAFONE GROUP PLC', displaySymbol: 'VOD.L', symbol: 'VOD.L', type: 'Common Stock' },
+    );
+    this.premiumSymbols.add('VOD.L');
+  }
+
+  setQuote(symbol: string, quote: FakeQuote): void {
+    this.quotes.set(symbol, quote);
+  }
+
+  /** Every request to `path` answers this way until `clear(path)`. */
+  override(path: string, override: Override): void {
+    this.overrides.set(path, override);
+  }
+
+  clear(path: string): void {
+    this.overrides.delete(path);
+  }
+
+  count(path: string, symbol?: string): number {
+    return this.requests.filter((r) => r.path === path && (symbol === undefined || r.query.symbol === symbol)).length;
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => this.handle(req, res));
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}/api/v1`;
+  }
+
+  async stop(): Promise<void> {
+    for (const res of this.hanging) res.destroy();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const path = url.pathname.replace(/^\/api\/v1/, '');
+    const query = Object.fromEntries(url.searchParams);
+    const headerToken = req.headers['x-finnhub-token'] as string | undefined;
+    this.requests.push({ path, query, headerToken });
+
+    const token = headerToken ?? query.token;
+    if (!token) return send(res, 401, { error: 'Please use an API key.' });
+    if (token !== this.apiKey) return send(res, 401, { error: 'Invalid API key.' });
+
+    const now = Date.now();
+    while (this.callTimes.length > 0 && (this.callTimes[0] ?? 0) <= now - 60_000) this.callTimes.shift();
+    if (this.callTimes.length >= this.perMinuteLimit) {
+      return send(res, 429, { error: 'API limit reached. Please try again later. Remaining Limit: 0' });
+    }
+    this.callTimes.push(now);
+
+    const override = this.overrides.get(path);
+    if (override === 'hang') {
+      this.hanging.add(res);
+      return;
+    }
+    if (override) {
+      res.writeHead(override.status, { 'Content-Type': 'application/json' });
+      res.end(override.body);
+      return;
+    }
+
+    if (path === '/quote') {
+      const symbol = query.symbol ?? '';
+      if (this.premiumSymbols.has(symbol)) return send(res, 403, { error: "You don't have access to this resource." });
+      const quote = this.quotes.get(symbol);
+      return send(res, 200, quote ?? { c: 0, d: null, dp: null, h: 0, l: 0, o: 0, pc: 0, t: 0 });
+    }
+    if (path === '/search') {
+      const q = (query.q ?? '').toUpperCase();
+      const result = this.searchEntries.filter((e) => e.symbol.includes(q) || e.description.includes(q));
+      return send(res, 200, { count: result.length, result });
+    }
+    return send(res, 404, { error: 'Not found' });
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
