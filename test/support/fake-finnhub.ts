@@ -37,6 +37,8 @@ export class FakeFinnhub {
   perMinuteLimit = Number.POSITIVE_INFINITY;
   private readonly overrides = new Map<string, Override>();
   private readonly callTimes: number[] = [];
+  /** The REST base URL (FINNHUB_API_URL), set by start(). */
+  url = '';
   private server: Server | undefined;
   private readonly hanging = new Set<ServerResponse>();
 
@@ -73,7 +75,8 @@ export class FakeFinnhub {
     this.server = createServer((req, res) => this.handle(req, res));
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}/api/v1`;
+    this.url = `http://127.0.0.1:${port}/api/v1`;
+    return this.url;
   }
 
   async stop(): Promise<void> {
