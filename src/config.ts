@@ -13,7 +13,7 @@ const optionalUrl = (protocols: readonly string[]) =>
     .string()
     .trim()
     .url()
-    .refine((value) => protocols.includes(new URL(value).protocol), {
+    .refine((value) => URL.canParse(value) && protocols.includes(new URL(value).protocol), {
       message: `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`,
     })
     .optional();

@@ -1,0 +1,68 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, describeConfig, loadConfig, withDotEnv } from '../../src/config.js';
+
+describe('configuration', () => {
+  it('works with no variables at all: PGlite in ./data, simulated market, port 8000', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(8000);
+    expect(config.database).toEqual({ kind: 'pglite', dataDir: join(process.cwd(), 'data') });
+    expect(config.market).toEqual({ kind: 'simulated', seed: 42 });
+    expect(config.secureCookies).toBe(false);
+  });
+
+  it('uses a PostgreSQL server with DATABASE_URL and Finnhub with FINNHUB_API_KEY', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://app:pw@db.internal:5432/stocks',
+      FINNHUB_API_KEY: 'abc123',
+      FINNHUB_API_URL: 'http://127.0.0.1:9999/api/v1/',
+    });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://app:pw@db.internal:5432/stocks' });
+    expect(config.market).toMatchObject({ kind: 'finnhub', apiKey: 'abc123', apiUrl: 'http://127.0.0.1:9999/api/v1', restPerMinute: 55 });
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://localhost/x'],
+    ['FINNHUB_API_URL', 'not a url'],
+    ['FINNHUB_WS_URL', 'http://ws.example'],
+    ['STREAM_INTERVAL_MS', '-5'],
+    ['LOG_LEVEL', 'loud'],
+    ['NODE_ENV', 'staging'],
+  ])('stops with a message naming %s when it is %j', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('refuses to start in production without an https PUBLIC_URL', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PUBLIC_URL must be set in production/);
+    expect(() => loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'http://stocks.example' })).toThrow(/https/);
+    const config = loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://stocks.example' });
+    expect(config.secureCookies).toBe(true);
+  });
+
+  it('reads .env without overriding variables already set in the environment', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'st-env-'));
+    const file = join(folder, '.env');
+    writeFileSync(file, 'FINNHUB_API_KEY=from-file\nPORT=9001\n# comment\nLOG_LEVEL="warn"\n');
+    const env = withDotEnv({ PORT: '7000' }, file);
+    expect(env).toMatchObject({ FINNHUB_API_KEY: 'from-file', PORT: '7000', LOG_LEVEL: 'warn' });
+    expect(withDotEnv({ A: '1' }, join(folder, 'missing.env'))).toEqual({ A: '1' });
+  });
+
+  it('describes database, market data and URL in one line, without credentials', () => {
+    const line = describeConfig(
+      loadConfig({ DATABASE_URL: 'postgres://app:s3cret@db:5432/stocks', FINNHUB_API_KEY: 'key-123' }),
+      'http://localhost:8000',
+    );
+    expect(line).toContain('http://localhost:8000');
+    expect(line).toContain('PostgreSQL at postgres://app:***@db:5432/stocks');
+    expect(line).toContain('Finnhub');
+    expect(line).not.toContain('s3cret');
+    expect(line).not.toContain('key-123');
+    expect(line.split('\n')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { SimulatedMarket } from '../../src/market/simulated/simulated-market.js';
+import { SIMULATED_UNIVERSE } from '../../src/market/simulated/universe.js';
+import { ManualClock } from '../support/test-app.js';
+
+describe('simulated market', () => {
+  it('has at least 100 real instruments: US, international, crypto and FX, each with name and currency', () => {
+    expect(SIMULATED_UNIVERSE.length).toBeGreaterThanOrEqual(100);
+    const types = new Set(SIMULATED_UNIVERSE.map((i) => i.type));
+    expect(types).toEqual(new Set(['Common Stock', 'Crypto', 'Forex']));
+    expect(SIMULATED_UNIVERSE.some((i) => i.symbol.endsWith('.L'))).toBe(true);
+    expect(SIMULATED_UNIVERSE.some((i) => i.symbol.endsWith('.T'))).toBe(true);
+    expect(new Set(SIMULATED_UNIVERSE.map((i) => i.symbol)).size).toBe(SIMULATED_UNIVERSE.length);
+    for (const i of SIMULATED_UNIVERSE) {
+      expect(i.name.length, i.symbol).toBeGreaterThan(1);
+      expect(i.currency, i.symbol).toMatch(/^[A-Z]{3,4}$/);
+      expect(i.basePrice, i.symbol).toBeGreaterThan(0);
+    }
+  });
+
+  it('is deterministic under a seed: same seed, same path; another seed, another path', async () => {
+    const path = (seed: number) => {
+      const market = new SimulatedMarket(seed, new ManualClock());
+      return Array.from({ length: 20 }, () => market.step(['AAPL'])[0]?.price);
+    };
+    expect(path(1)).toEqual(path(1));
+    expect(path(1)).not.toEqual(path(2));
+  });
+
+  it("gives each symbol its own path, whatever else is watched", () => {
+    const alone = new SimulatedMarket(5, new ManualClock());
+    const crowded = new SimulatedMarket(5, new ManualClock());
+    const a = Array.from({ length: 10 }, () => alone.step(['MSFT'])[0]?.price);
+    const b = Array.from({ length: 10 }, () => crowded.step(['AAPL', 'MSFT', 'TSLA']).find((q) => q.symbol === 'MSFT')?.price);
+    expect(a).toEqual(b);
+  });
+
+  it('keeps quotes consistent: change against previous close, high and low bracket the price', () => {
+    const market = new SimulatedMarket(3, new ManualClock());
+    for (let i = 0; i < 200; i++) {
+      const [q] = market.step(['BINANCE:BTCUSDT']);
+      if (!q || q.previousClose === null || q.high === null || q.low === null || q.change === null) throw new Error('incomplete quote');
+      expect(q.change).toBeCloseTo(q.price - q.previousClose, 2);
+      expect(q.high).toBeGreaterThanOrEqual(q.price);
+      expect(q.low).toBeLessThanOrEqual(q.price);
+    }
+  });
+
+  it('moves a symbol nobody watches by the time elapsed, and knows nothing of unknown symbols', async () => {
+    const clock = new ManualClock();
+    const market = new SimulatedMarket(9, clock);
+    const first = await market.getQuote({ symbol: 'OANDA:EUR_USD' });
+    clock.advance(30_000);
+    const later = await market.getQuote({ symbol: 'OANDA:EUR_USD' });
+    expect(later?.price).not.toBe(first?.price);
+    expect(later?.time).toBe(clock.now());
+    expect(await market.getQuote({ symbol: 'NOPE' })).toBeNull();
+  });
+
+  it('searches by ticker, by the ticker part of a pair, and by name', async () => {
+    const market = new SimulatedMarket(1, new ManualClock());
+    expect((await market.search({ query: 'aapl' }))[0]?.symbol).toBe('AAPL');
+    expect((await market.search({ query: 'BTC' })).map((r) => r.symbol)).toContain('BINANCE:BTCUSDT');
+    expect((await market.search({ query: 'toyota' }))[0]?.symbol).toBe('7203.T');
+    expect(await market.search({ query: 'zzzzzz' })).toEqual([]);
+  });
+});
