@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDatabase, testDatabaseKinds } from '../support/database.js';
+import { startTestApp, type TestApp, TestClient } from '../support/test-app.js';
+
+describe('security headers', () => {
+  let dev: TestApp;
+  let prod: TestApp;
+  beforeAll(async () => {
+    dev = await startTestApp({ database: 'pglite' });
+    prod = await startTestApp({ database: 'pglite', env: { NODE_ENV: 'production', PUBLIC_URL: 'https://stocks.example' } });
+  });
+  afterAll(async () => {
+    await dev?.close();
+    await prod?.close();
+  });
+
+  it.each(['/healthz', '/api/v1/portfolio', '/api/v1/does-not-exist'])('sets a strict CSP and framing rules on %s', async (url) => {
+    const response = await dev.app.inject({ method: 'GET', url });
+    const csp = String(response.headers['content-security-policy']);
+    const scriptSrc = /script-src ([^;]*)/.exec(csp)?.[1] ?? '';
+    expect(scriptSrc).toBe("'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).not.toContain('unsafe-eval');
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(response.headers['x-frame-options']).toBe('DENY');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['referrer-policy']).toBe('same-origin');
+    expect(response.headers['strict-transport-security']).toBeUndefined();
+  });
+
+  it('adds HSTS and Secure, __Host- session cookies in production', async () => {
+    const client = new TestClient(prod.app);
+    const response = await client.request(
+      'POST',
+      '/api/v1/auth/register',
+      { username: 'prod_user', email: 'prod@example.com', password: 'plover-quartz-harbour-91' },
+      { host: 'stocks.example', origin: 'https://stocks.example' },
+    );
+    expect(response.statusCode).toBe(201);
+    expect(response.headers['strict-transport-security']).toMatch(/max-age=31536000/);
+    const cookie = response.cookies.find((c) => c.name === '__Host-st_session');
+    expect(cookie).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Lax', path: '/' });
+  });
+
+  it('judges Origin against PUBLIC_URL when it is set', async () => {
+    const response = await new TestClient(prod.app).request(
+      'POST',
+      '/api/v1/auth/login',
+      { username: 'prod_user', password: 'plover-quartz-harbour-91' },
+      { host: 'stocks.example', origin: 'https://evil.example' },
+    );
+    expect(response.statusCode).toBe(403);
+  });
+});
+
+describe.each(testDatabaseKinds())('health and readiness on %s', (kind) => {
+  it('answers /healthz while running and /readyz only while the database answers', async () => {
+    const database = await openTestDatabase(kind);
+    const t = await startTestApp({ database });
+    expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+    await database.close();
+    const notReady = await t.app.inject({ method: 'GET', url: '/readyz' });
+    expect(notReady.statusCode).toBe(503);
+    expect(notReady.json().error.code).toBe('not_ready');
+    expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    await t.app.close();
+  });
+});

@@ -1,0 +1,126 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
+const mainScript = join(root, 'src/main.ts');
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Runs the real entry point (src/main.ts) as its own process in `cwd`, as `npm start` would. */
+function startMain(cwd: string, env: Record<string, string> = {}): Running {
+  const { TEST_DATABASE_URL: _t, DATABASE_URL: _d, FINNHUB_API_KEY: _k, ...inherited } = process.env;
+  const child = spawn(process.execPath, ['--import', tsxLoader, mainScript], {
+    cwd,
+    env: { ...inherited, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d) => (output += String(d)));
+  child.stderr?.on('data', (d) => (output += String(d)));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitForReady(running: Running, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const match = /Stock Tracker ready at (http:\/\/\S+)/.exec(running.output());
+    if (match?.[1]) return match[1];
+    if (running.child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`did not start:\n${running.output()}`);
+}
+
+describe('the server process', () => {
+  const folders: string[] = [];
+  const children: ChildProcess[] = [];
+  const tempFolder = () => {
+    const folder = mkdtempSync(join(tmpdir(), 'st-process-'));
+    folders.push(folder);
+    return folder;
+  };
+  afterAll(() => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('loads .env, registers a user (Argon2 works), refuses a second process on the same data, and shuts down cleanly', async () => {
+    const cwd = tempFolder();
+    writeFileSync(join(cwd, '.env'), 'DATA_DIR=./data-from-dotenv\nPORT=0\n');
+    const first = startMain(cwd);
+    children.push(first.child);
+    const url = await waitForReady(first);
+    const startLine = first.output().split('\n').find((l) => l.includes('Stock Tracker ready at')) ?? '';
+    expect(startLine).toContain(join(cwd, 'data-from-dotenv'));
+    expect(startLine).toContain('simulated market');
+
+    const registered = await fetch(`${url}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'first_user', email: 'first@example.com', password: 'plover-quartz-harbour-91' }),
+    });
+    expect(registered.status).toBe(201);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+
+    const lockPath = join(cwd, 'data-from-dotenv', '.lock');
+    expect(JSON.parse(readFileSync(lockPath, 'utf8'))).toEqual({ pid: first.child.pid, host: hostname() });
+
+    const second = startMain(cwd);
+    children.push(second.child);
+    const secondCode = await second.exited;
+    expect(secondCode).not.toBe(0);
+    expect(second.output()).toContain(`in use by another Stock Tracker process (pid ${first.child.pid})`);
+
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toContain('shutting down');
+    expect(existsSync(lockPath)).toBe(false);
+
+    // The data survived the restart.
+    const again = startMain(cwd);
+    children.push(again.child);
+    const againUrl = await waitForReady(again);
+    const login = await fetch(`${againUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'first_user', password: 'plover-quartz-harbour-91' }),
+    });
+    expect(login.status).toBe(200);
+    again.child.kill('SIGINT');
+    expect(await again.exited).toBe(0);
+  }, 90_000);
+
+  it('takes over a lock left by a process that no longer runs', async () => {
+    const cwd = tempFolder();
+    const dataDir = join(cwd, 'data');
+    const dead = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => dead.once('exit', resolve));
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(join(dataDir, '.lock'), JSON.stringify({ pid: dead.pid, host: hostname() }));
+
+    const running = startMain(cwd, { PORT: '0' });
+    children.push(running.child);
+    await waitForReady(running);
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+  }, 60_000);
+
+  it('stops with a message naming the variable when the configuration is invalid', async () => {
+    const running = startMain(tempFolder(), { PORT: 'eighty' });
+    children.push(running.child);
+    expect(await running.exited).not.toBe(0);
+    expect(running.output()).toContain('PORT');
+    expect(running.output()).not.toContain('    at ');
+  });
+});
