@@ -1,0 +1,102 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveBrowser = existsSync(chromiumPath);
+if (!haveBrowser && process.env.REQUIRE_BROWSER) {
+  throw new Error(`REQUIRE_BROWSER is set but there is no Chromium at ${chromiumPath} (apt-get install -y chromium)`);
+}
+if (!haveBrowser) {
+  console.warn(`[tests] No Chromium at ${chromiumPath}: the browser test is skipped (apt-get install -y chromium).`);
+}
+
+describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromium)', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    const build = spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: root, encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`front-end build failed:\n${build.stdout}\n${build.stderr}`);
+    t = await startTestApp({ database: 'pglite', listen: true, webRoot: `${root}/dist/web` });
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 390, height: 800 } });
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('registers, adds AAPL, sees its price move live, and removes it', async () => {
+    await page.goto(t.baseUrl);
+    await page.getByRole('tab', { name: 'Create account' }).click();
+
+    // A weak password is refused with every reason shown next to the field.
+    await page.getByLabel('Username').fill('browser_user');
+    await page.getByLabel('Email').fill('browser@example.com');
+    await page.getByLabel('Password').fill('123456');
+    await page.getByRole('button', { name: 'Create account' }).last().click();
+    const reasons = page.locator('#auth-password-errors li');
+    await expect.poll(() => reasons.allTextContents()).toEqual([
+      'This password is too short. It must contain at least 10 characters.',
+      'This password is too common.',
+      'This password is entirely numeric.',
+    ]);
+
+    await page.getByLabel('Password').fill('plover-quartz-harbour-91');
+    await page.getByRole('button', { name: 'Create account' }).last().click();
+    await page.getByRole('heading', { name: 'Watchlist' }).waitFor();
+    await page.getByText('Simulated market').waitFor();
+
+    await page.getByLabel('Symbol to add').fill('aapl');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    const row = page.locator('tr[data-symbol="AAPL"]');
+    await row.waitFor();
+    await expect.poll(() => row.locator('.name').textContent()).toBe('Apple Inc');
+    const price = row.getByTestId('price');
+    await expect.poll(() => price.textContent()).toMatch(/^\$\d/);
+    const first = await price.textContent();
+
+    // The price changes without a reload, with a flash on the cell.
+    await expect.poll(() => price.textContent(), { timeout: 10_000 }).not.toBe(first);
+    await expect.poll(() => price.getAttribute('class'), { timeout: 5000 }).toMatch(/flash-(up|down)-[01]/);
+    await expect.poll(() => page.getByText(/Last updated/).count()).toBe(1);
+
+    // An unknown symbol is refused with a clear message and no row.
+    await page.getByLabel('Symbol to add').fill('NOPEX');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByRole('alert').getByText('No stock or instrument with the symbol NOPEX was found.').waitFor();
+    expect(await page.locator('tr[data-symbol="NOPEX"]').count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Remove AAPL' }).click();
+    await row.waitFor({ state: 'detached' });
+    await page.getByText('Your watchlist is empty').waitFor();
+
+    // Gone on the server too, and still gone after a reload.
+    await page.reload();
+    await page.getByText('Your watchlist is empty').waitFor();
+    expect(problems.filter((p) => /Content Security Policy|Refused to/i.test(p))).toEqual([]);
+  }, 60_000);
+});
