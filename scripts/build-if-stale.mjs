@@ -24,7 +24,8 @@ function newestMtime(path) {
 const force = process.argv.includes('--force');
 const builtAt = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
 const sourcesAt = Math.max(...inputs.map((p) => newestMtime(join(root, p))));
-const complete = existsSync(join(root, 'dist', 'server', 'main.js')) && existsSync(join(root, 'dist', 'web', 'index.html'));
+const complete =
+  existsSync(join(root, 'dist', 'server', 'main.js')) && existsSync(join(root, 'dist', 'web', 'index.html'));
 
 if (!force && complete && builtAt >= sourcesAt) process.exit(0);
 
@@ -39,7 +40,9 @@ function run(label, command, args) {
 
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 if (!existsSync(bin('tsc')) || !existsSync(bin('vite'))) {
-  console.error('build: the build tools are missing. Run `npm install` first (it installs the dev dependencies too).');
+  console.error(
+    'build: the build tools are missing. Run `npm install` first (it installs the dev dependencies too).',
+  );
   process.exit(1);
 }
 run('server (tsc)', bin('tsc'), ['-p', 'tsconfig.json']);

@@ -21,14 +21,14 @@ import { healthRoutes } from './http/health.routes.js';
 import { registerSecurityHeaders } from './http/security.js';
 import { marketRoutes } from './market/market.routes.js';
 import { PriceHub } from './market/price-hub.js';
-import { QuoteRecorder } from './market/quote-recorder.js';
 import { loadLastQuotes } from './market/quote.repository.js';
+import { QuoteRecorder } from './market/quote-recorder.js';
 import type { MarketDataProvider, QuoteFeed } from './market/types.js';
 import { portfolioRoutes } from './portfolio/portfolio.routes.js';
 import { PortfolioService } from './portfolio/portfolio.service.js';
+import { streamRoutes } from './stream/stream.routes.js';
 import type { FeedStatus } from './stream/stream-connection.js';
 import { StreamRegistry } from './stream/stream-registry.js';
-import { streamRoutes } from './stream/stream.routes.js';
 
 export interface RateLimits extends LoginThrottleLimits {
   /** Requests per minute from one address without a session. */
@@ -100,7 +100,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const auth = new AuthService(database.db, clock, new LoginThrottle(clock, limits), config.sessionTtlMs);
   const portfolio = new PortfolioService(database.db, hub, provider, events);
   const registry = new StreamRegistry(events);
-  const feedStatus = (): FeedStatus => (feed.kind === 'simulated' ? 'simulated' : feed.kind === 'live' ? 'live' : 'degraded');
+  const feedStatus = (): FeedStatus =>
+    feed.kind === 'simulated' ? 'simulated' : feed.kind === 'live' ? 'live' : 'degraded';
 
   await registerSecurityHeaders(app, config);
   await app.register(cookie);

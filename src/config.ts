@@ -45,7 +45,9 @@ export interface Config {
   /** The origin users reach the app at, when it differs from the request's Host (e.g. behind a proxy). */
   readonly publicUrl: URL | undefined;
   readonly trustProxy: boolean;
-  readonly database: { readonly kind: 'postgres'; readonly url: string } | { readonly kind: 'pglite'; readonly dataDir: string };
+  readonly database:
+    | { readonly kind: 'postgres'; readonly url: string }
+    | { readonly kind: 'pglite'; readonly dataDir: string };
   readonly market:
     | { readonly kind: 'simulated'; readonly seed: number }
     | {

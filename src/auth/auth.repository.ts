@@ -79,6 +79,9 @@ export async function deleteSession(db: Database, idHash: string): Promise<void>
 }
 
 export async function deleteExpiredSessions(db: Database, now: Date): Promise<number> {
-  const deleted = await db.delete(sessions).where(lt(sessions.expiresAt, now)).returning({ idHash: sessions.idHash });
+  const deleted = await db
+    .delete(sessions)
+    .where(lt(sessions.expiresAt, now))
+    .returning({ idHash: sessions.idHash });
   return deleted.length;
 }

@@ -13,7 +13,9 @@ const username = z
   .trim()
   .min(3, { error: 'Username must be at least 3 characters.' })
   .max(32, { error: 'Username must be at most 32 characters.' })
-  .regex(/^[A-Za-z0-9_.-]+$/, { error: 'Username may contain only letters, digits, underscore, dot and dash.' });
+  .regex(/^[A-Za-z0-9_.-]+$/, {
+    error: 'Username may contain only letters, digits, underscore, dot and dash.',
+  });
 
 const registerBody = z.object({
   username,

@@ -48,7 +48,11 @@ export class AuthService {
     this.dummyHash = hash(randomToken(), ARGON2_OPTIONS);
   }
 
-  async register(input: { username: string; email: string; password: string }): Promise<{ user: User; session: Session }> {
+  async register(input: {
+    username: string;
+    email: string;
+    password: string;
+  }): Promise<{ user: User; session: Session }> {
     const problems = passwordProblems(input.password, input);
     if (problems.length > 0) {
       throw new AppError('validation_error', 'The password is not acceptable.', { password: problems });
@@ -59,8 +63,12 @@ export class AuthService {
       record = await repo.insertUser(this.db, { username: input.username, email: input.email, passwordHash });
     } catch (error) {
       const constraint = uniqueViolationConstraint(error);
-      if (constraint?.includes('email')) throw new AppError('email_taken', undefined, { email: ['An account with that email already exists.'] });
-      if (constraint !== undefined) throw new AppError('username_taken', undefined, { username: ['That username is taken.'] });
+      if (constraint?.includes('email'))
+        throw new AppError('email_taken', undefined, {
+          email: ['An account with that email already exists.'],
+        });
+      if (constraint !== undefined)
+        throw new AppError('username_taken', undefined, { username: ['That username is taken.'] });
       throw error;
     }
     const user = toUser(record);
@@ -76,7 +84,9 @@ export class AuthService {
       throw new AppError('rate_limited', 'Too many failed logins. Try again later.', undefined, retryAfter);
     }
     const record = await repo.findUserByLogin(this.db, input.username);
-    const valid = await verify(record?.passwordHash ?? (await this.dummyHash), input.password).catch(() => false);
+    const valid = await verify(record?.passwordHash ?? (await this.dummyHash), input.password).catch(
+      () => false,
+    );
     if (!record || !valid) {
       this.throttle.recordFailure(input.username, address);
       throw new AppError('invalid_credentials');

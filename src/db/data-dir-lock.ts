@@ -19,7 +19,10 @@ interface LockOwner {
  * corrupt its files, so a second process must refuse to open the same folder. A lock left behind by
  * a process that no longer runs (a crash, kill -9) is taken over.
  */
-export function acquireDataDirLock(dataDir: string, isAlive: (pid: number) => boolean = processIsAlive): DataDirLock {
+export function acquireDataDirLock(
+  dataDir: string,
+  isAlive: (pid: number) => boolean = processIsAlive,
+): DataDirLock {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, '.lock');
   const me: LockOwner = { pid: process.pid, host: hostname() };
@@ -57,7 +60,8 @@ export function acquireDataDirLock(dataDir: string, isAlive: (pid: number) => bo
 function readOwner(path: string): LockOwner | undefined {
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockOwner>;
-    if (typeof parsed.pid === 'number' && typeof parsed.host === 'string') return { pid: parsed.pid, host: parsed.host };
+    if (typeof parsed.pid === 'number' && typeof parsed.host === 'string')
+      return { pid: parsed.pid, host: parsed.host };
   } catch {
     // A half-written or foreign file is treated as stale.
   }

@@ -11,7 +11,10 @@ import * as schema from './schema.js';
 
 const migrationsFolder = projectPath('drizzle');
 
-export async function openPostgres(url: string, options: { migrate?: boolean } = {}): Promise<DatabaseHandle> {
+export async function openPostgres(
+  url: string,
+  options: { migrate?: boolean } = {},
+): Promise<DatabaseHandle> {
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
   // An idle client that loses its server emits 'error' on the pool; without a listener that kills the process.
   pool.on('error', () => {});
@@ -34,7 +37,9 @@ export async function openPglite(
   options: { migrate?: boolean } = {},
 ): Promise<DatabaseHandle> {
   const client =
-    'dataDir' in source ? await PGlite.create(source.dataDir) : await PGlite.create({ loadDataDir: source.dump });
+    'dataDir' in source
+      ? await PGlite.create(source.dataDir)
+      : await PGlite.create({ loadDataDir: source.dump });
   const db = drizzlePglite({ client, schema });
   try {
     if (options.migrate !== false) await migratePglite(db, { migrationsFolder });

@@ -44,9 +44,9 @@ export function registerErrorHandling(app: FastifyInstance, { appShell }: { appS
 }
 
 function notFound(request: FastifyRequest, reply: FastifyReply) {
-  return reply
-    .code(404)
-    .send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}.` } });
+  return reply.code(404).send({
+    error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}.` },
+  });
 }
 
 function toAppError(error: FastifyError): AppError {
@@ -60,7 +60,11 @@ function toAppError(error: FastifyError): AppError {
       fields[key] = messages;
     }
     const where = error.validationContext ?? 'body';
-    return new AppError('validation_error', `Some ${where === 'body' ? 'fields' : `${where} values`} are invalid.`, fields);
+    return new AppError(
+      'validation_error',
+      `Some ${where === 'body' ? 'fields' : `${where} values`} are invalid.`,
+      fields,
+    );
   }
   const mapped = error.code ? fastifyCodes[error.code] : undefined;
   if (mapped) return new AppError(mapped);
@@ -68,7 +72,12 @@ function toAppError(error: FastifyError): AppError {
   if (error.statusCode === 429) return new AppError('rate_limited');
   if (error.statusCode === 415) return new AppError('unsupported_media_type');
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-    const code: ErrorCode = error.statusCode === 404 ? 'not_found' : error.statusCode === 405 ? 'method_not_allowed' : 'validation_error';
+    const code: ErrorCode =
+      error.statusCode === 404
+        ? 'not_found'
+        : error.statusCode === 405
+          ? 'method_not_allowed'
+          : 'validation_error';
     return new AppError(code, code === 'validation_error' ? safeMessage(error) : undefined);
   }
   return new AppError('internal_error');

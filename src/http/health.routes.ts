@@ -2,7 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { DatabaseHandle } from '../db/database.js';
 import { AppError } from '../errors.js';
 
-export async function healthRoutes(app: FastifyInstance, { database }: { database: DatabaseHandle }): Promise<void> {
+export async function healthRoutes(
+  app: FastifyInstance,
+  { database }: { database: DatabaseHandle },
+): Promise<void> {
   app.get('/healthz', { config: { rateLimit: false } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { config: { rateLimit: false } }, async () => {

@@ -23,7 +23,9 @@ export async function registerSecurityHeaders(app: FastifyInstance, config: Conf
         baseUri: ["'self'"],
         formAction: ["'self'"],
         frameAncestors: ["'none'"],
-        ...(config.env === 'production' ? { upgradeInsecureRequests: [] } : { upgradeInsecureRequests: null }),
+        ...(config.env === 'production'
+          ? { upgradeInsecureRequests: [] }
+          : { upgradeInsecureRequests: null }),
       },
     },
     frameguard: { action: 'deny' },

@@ -26,7 +26,8 @@ export async function marketRoutes(
       const quote = await hub.getQuote(symbol).catch((error: unknown) => {
         throw toAppError(error);
       });
-      if (!quote) throw new AppError('unknown_symbol', `No stock or instrument with the symbol ${symbol} was found.`);
+      if (!quote)
+        throw new AppError('unknown_symbol', `No stock or instrument with the symbol ${symbol} was found.`);
       return toQuoteDto(quote);
     },
   );

@@ -70,7 +70,10 @@ export class PriceHub {
   peek(symbol: string): HubQuote | undefined {
     const entry = this.latest.get(symbol);
     if (!entry) return undefined;
-    return { quote: entry.quote, stale: this.options.clock.now() - entry.receivedAt > this.options.staleAfterMs };
+    return {
+      quote: entry.quote,
+      stale: this.options.clock.now() - entry.receivedAt > this.options.staleAfterMs,
+    };
   }
 
   /**
@@ -141,7 +144,10 @@ export class PriceHub {
 
   private refreshInBackground(symbol: string): void {
     this.fetch(symbol).catch((error: Error) => {
-      this.options.logger.warn({ symbol, reason: error.message }, 'could not fetch a quote for a watched symbol');
+      this.options.logger.warn(
+        { symbol, reason: error.message },
+        'could not fetch a quote for a watched symbol',
+      );
     });
   }
 }

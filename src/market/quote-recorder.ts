@@ -34,7 +34,10 @@ export class QuoteRecorder {
         await saveLastQuotes(this.db, quotes, new Date(this.clock.now()));
       } catch (error) {
         this.hub.markDirty(quotes.map((q) => q.symbol));
-        this.logger.warn({ count: quotes.length, reason: (error as Error).message }, 'saving last quotes failed; will retry');
+        this.logger.warn(
+          { count: quotes.length, reason: (error as Error).message },
+          'saving last quotes failed; will retry',
+        );
       }
     });
     return this.flushing;

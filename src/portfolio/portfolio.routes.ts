@@ -23,10 +23,14 @@ export async function portfolioRoutes(
     return { items: await portfolio.list(currentUser(request).user.id) };
   });
 
-  routes.post('/portfolio', { onRequest: authenticated, schema: { body: z.object({ symbol: symbolField }) } }, async (request, reply) => {
-    const item = await portfolio.add(currentUser(request).user.id, request.body.symbol);
-    return reply.code(201).send({ item });
-  });
+  routes.post(
+    '/portfolio',
+    { onRequest: authenticated, schema: { body: z.object({ symbol: symbolField }) } },
+    async (request, reply) => {
+      const item = await portfolio.add(currentUser(request).user.id, request.body.symbol);
+      return reply.code(201).send({ item });
+    },
+  );
 
   routes.delete(
     '/portfolio/:symbol',

@@ -37,7 +37,10 @@ export class PortfolioService {
   async add(userId: string, rawSymbol: string): Promise<PortfolioItem> {
     const symbol = normalizeSymbol(rawSymbol);
     if (!symbol) {
-      throw new AppError('invalid_symbol', `"${rawSymbol.trim().slice(0, 40)}" is not a valid symbol. Examples: AAPL, BRK.B, VOD.L, BINANCE:BTCUSDT.`);
+      throw new AppError(
+        'invalid_symbol',
+        `"${rawSymbol.trim().slice(0, 40)}" is not a valid symbol. Examples: AAPL, BRK.B, VOD.L, BINANCE:BTCUSDT.`,
+      );
     }
     if (await repo.isInPortfolio(this.db, userId, symbol)) throw new AppError('already_in_portfolio');
 

@@ -79,10 +79,15 @@ describe.each(testDatabaseKinds())('accounts and sessions on %s', (kind) => {
     const body = { username: 'racer_x', email: 'racer@example.com', password: 'plover-quartz-harbour-91' };
     const [a, b] = await Promise.all([
       new TestClient(t.app).request('POST', '/api/v1/auth/register', body),
-      new TestClient(t.app).request('POST', '/api/v1/auth/register', { ...body, email: 'racer2@example.com' }),
+      new TestClient(t.app).request('POST', '/api/v1/auth/register', {
+        ...body,
+        email: 'racer2@example.com',
+      }),
     ]);
     expect([a?.statusCode, b?.statusCode].sort()).toEqual([201, 409]);
-    const rows = await t.database.db.execute(sql`select count(*)::int as n from users where lower(username) = 'racer_x'`);
+    const rows = await t.database.db.execute(
+      sql`select count(*)::int as n from users where lower(username) = 'racer_x'`,
+    );
     expect(Number((rows as unknown as { rows: Array<{ n: number }> }).rows[0]?.n)).toBe(1);
   });
 
@@ -116,9 +121,21 @@ describe.each(testDatabaseKinds())('accounts and sessions on %s', (kind) => {
     ['a missing body', undefined, ['username', 'email', 'password']],
     ['empty fields', { username: '', email: '', password: '' }, ['username', 'email', 'password']],
     ['wrong types', { username: 42, email: true, password: ['x'] }, ['username', 'email', 'password']],
-    ['a bad username', { username: 'no spaces!', email: 'a@b.co', password: 'plover-quartz-harbour-91' }, ['username']],
-    ['a short username', { username: 'ab', email: 'a@b.co', password: 'plover-quartz-harbour-91' }, ['username']],
-    ['a bad email', { username: 'valid_name', email: 'not-an-email', password: 'plover-quartz-harbour-91' }, ['email']],
+    [
+      'a bad username',
+      { username: 'no spaces!', email: 'a@b.co', password: 'plover-quartz-harbour-91' },
+      ['username'],
+    ],
+    [
+      'a short username',
+      { username: 'ab', email: 'a@b.co', password: 'plover-quartz-harbour-91' },
+      ['username'],
+    ],
+    [
+      'a bad email',
+      { username: 'valid_name', email: 'not-an-email', password: 'plover-quartz-harbour-91' },
+      ['email'],
+    ],
   ])('answers %s with 400 and the field names, creating nothing', async (_label, body, fields) => {
     const before = await countRows('users');
     const response = await new TestClient(t.app).request(
@@ -151,7 +168,11 @@ describe.each(testDatabaseKinds())('accounts and sessions on %s', (kind) => {
     expect(byName.json().user.id).toBe(user.id);
     expect(first.cookie).not.toBe(registeredCookie);
     // The session the browser had before logging in no longer works (no session fixation).
-    const old = await t.app.inject({ method: 'GET', url: '/api/v1/auth/session', headers: { cookie: registeredCookie } });
+    const old = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/session',
+      headers: { cookie: registeredCookie },
+    });
     expect(old.statusCode).toBe(401);
 
     const byEmail = await new TestClient(t.app).request('POST', '/api/v1/auth/login', {
@@ -200,7 +221,9 @@ describe.each(testDatabaseKinds())('accounts and sessions on %s', (kind) => {
     const missing = await client.request('POST', '/api/v1/auth/logout', undefined, { 'x-csrf-token': '' });
     expect(missing.statusCode).toBe(403);
     expect(missing.json().error.code).toBe('csrf_failed');
-    const wrong = await client.request('POST', '/api/v1/auth/logout', undefined, { 'x-csrf-token': 'forged' });
+    const wrong = await client.request('POST', '/api/v1/auth/logout', undefined, {
+      'x-csrf-token': 'forged',
+    });
     expect(wrong.statusCode).toBe(403);
     expect((await client.request('GET', '/api/v1/auth/session')).statusCode).toBe(200);
   });
@@ -261,7 +284,10 @@ describe.each(testDatabaseKinds())('accounts and sessions on %s', (kind) => {
   it('never writes passwords, session tokens or CSRF tokens to the log', async () => {
     const client = new TestClient(t.app);
     const user = await client.register({ password: 'unmistakable-Secret-4711' });
-    await client.request('POST', '/api/v1/auth/login', { username: user.username, password: 'wrong-password-xyz-1' });
+    await client.request('POST', '/api/v1/auth/login', {
+      username: user.username,
+      password: 'wrong-password-xyz-1',
+    });
     await client.request('POST', '/api/v1/auth/login', { username: user.username, password: user.password });
     const log = t.logs.join('\n');
     expect(log).not.toContain('unmistakable-Secret-4711');
@@ -283,11 +309,17 @@ describe.each(testDatabaseKinds())('login brute-force limits on %s', (kind) => {
   });
 
   const login = (username: string, password: string, ip = '10.0.0.1') =>
-    t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password }, remoteAddress: ip });
+    t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username, password },
+      remoteAddress: ip,
+    });
 
   it('answers 429 with Retry-After after 5 failures for one account from one address, then recovers', async () => {
     const user = await new TestClient(t.app).register();
-    for (let i = 0; i < 5; i++) expect((await login(user.username, 'wrong-password-1234')).statusCode).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect((await login(user.username, 'wrong-password-1234')).statusCode).toBe(401);
     const blocked = await login(user.username, user.password);
     expect(blocked.statusCode).toBe(429);
     expect(blocked.json().error.code).toBe('rate_limited');
@@ -312,7 +344,10 @@ describe.each(testDatabaseKinds())('login brute-force limits on %s', (kind) => {
 describe('request rate limits', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ database: 'pglite', limits: { perUserPerMinute: 5, authPerAddressPerMinute: 3 } });
+    t = await startTestApp({
+      database: 'pglite',
+      limits: { perUserPerMinute: 5, authPerAddressPerMinute: 3 },
+    });
   });
   afterAll(async () => {
     await t?.close();

@@ -55,7 +55,16 @@ describe('Finnhub REST client against the fake Finnhub server', () => {
   });
 
   it('percent-encodes symbols with : and _', async () => {
-    fake.setQuote('OANDA:EUR_USD', { c: 1.08452, d: 0.001, dp: 0.09, h: 1.09, l: 1.08, o: 1.084, pc: 1.08352, t: 1700000000 });
+    fake.setQuote('OANDA:EUR_USD', {
+      c: 1.08452,
+      d: 0.001,
+      dp: 0.09,
+      h: 1.09,
+      l: 1.08,
+      o: 1.084,
+      pc: 1.08352,
+      t: 1700000000,
+    });
     expect((await provider().getQuote({ symbol: 'OANDA:EUR_USD' }))?.price).toBe(1.08452);
   });
 
@@ -64,7 +73,9 @@ describe('Finnhub REST client against the fake Finnhub server', () => {
     ['a plan without access (403)', () => ({}), 'plan_required'],
   ])('reports %s as a ProviderError without upstream text', async (_label, options, reason) => {
     const symbol = reason === 'plan_required' ? 'VOD.L' : 'AAPL';
-    const error = await provider(options()).getQuote({ symbol }).catch((e: unknown) => e);
+    const error = await provider(options())
+      .getQuote({ symbol })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderError);
     expect((error as ProviderError).reason).toBe(reason);
     expect((error as Error).message).not.toContain(apiUrl);
@@ -72,8 +83,13 @@ describe('Finnhub REST client against the fake Finnhub server', () => {
   });
 
   it('treats a 401 whose body says "no access" as a plan restriction', async () => {
-    fake.override('/quote', { status: 401, body: JSON.stringify({ error: "You don't have access to this resource." }) });
-    const error = await provider().getQuote({ symbol: 'AAPL' }).catch((e: unknown) => e);
+    fake.override('/quote', {
+      status: 401,
+      body: JSON.stringify({ error: "You don't have access to this resource." }),
+    });
+    const error = await provider()
+      .getQuote({ symbol: 'AAPL' })
+      .catch((e: unknown) => e);
     expect((error as ProviderError).reason).toBe('plan_required');
   });
 
@@ -93,14 +109,18 @@ describe('Finnhub REST client against the fake Finnhub server', () => {
   it('gives up on a hanging server after the timeout', async () => {
     fake.override('/quote', 'hang');
     const started = Date.now();
-    const error = await provider({ timeoutMs: 300 }).getQuote({ symbol: 'AAPL' }).catch((e: unknown) => e);
+    const error = await provider({ timeoutMs: 300 })
+      .getQuote({ symbol: 'AAPL' })
+      .catch((e: unknown) => e);
     expect((error as ProviderError).reason).toBe('timeout');
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('reports an unreachable server as unavailable', async () => {
     await fake.stop();
-    const error = await provider().getQuote({ symbol: 'AAPL' }).catch((e: unknown) => e);
+    const error = await provider()
+      .getQuote({ symbol: 'AAPL' })
+      .catch((e: unknown) => e);
     expect((error as ProviderError).reason).toBe('unavailable');
   });
 
@@ -154,7 +174,11 @@ describe.each(testDatabaseKinds())('watchlist API with Finnhub (fake server) on 
     fake.clear('/search');
   });
 
-  const finnhubEnv = () => ({ FINNHUB_API_KEY: fake.apiKey, FINNHUB_API_URL: fake.url, FINNHUB_TIMEOUT_MS: '500' });
+  const finnhubEnv = () => ({
+    FINNHUB_API_KEY: fake.apiKey,
+    FINNHUB_API_URL: fake.url,
+    FINNHUB_TIMEOUT_MS: '500',
+  });
 
   it('adds a known symbol and refuses an unknown one (Finnhub answers zeros) with 404', async () => {
     const client = new TestClient(t.app);
@@ -223,7 +247,9 @@ describe.each(testDatabaseKinds())('watchlist API with Finnhub (fake server) on 
     const rows = await t.database.db.execute(
       sql`select price::text as price, previous_close::text as pc from last_quotes where symbol = 'MSFT'`,
     );
-    expect((rows as unknown as { rows: unknown[] }).rows).toEqual([{ price: '415.123456', pc: '416.323456' }]);
+    expect((rows as unknown as { rows: unknown[] }).rows).toEqual([
+      { price: '415.123456', pc: '416.323456' },
+    ]);
 
     // A new app on the same database shows the stored price at once, even with Finnhub down.
     fake.override('/quote', { status: 500, body: 'down' });

@@ -7,26 +7,32 @@ describe('security headers', () => {
   let prod: TestApp;
   beforeAll(async () => {
     dev = await startTestApp({ database: 'pglite' });
-    prod = await startTestApp({ database: 'pglite', env: { NODE_ENV: 'production', PUBLIC_URL: 'https://stocks.example' } });
+    prod = await startTestApp({
+      database: 'pglite',
+      env: { NODE_ENV: 'production', PUBLIC_URL: 'https://stocks.example' },
+    });
   });
   afterAll(async () => {
     await dev?.close();
     await prod?.close();
   });
 
-  it.each(['/healthz', '/api/v1/portfolio', '/api/v1/does-not-exist'])('sets a strict CSP and framing rules on %s', async (url) => {
-    const response = await dev.app.inject({ method: 'GET', url });
-    const csp = String(response.headers['content-security-policy']);
-    const scriptSrc = /script-src ([^;]*)/.exec(csp)?.[1] ?? '';
-    expect(scriptSrc).toBe("'self'");
-    expect(csp).not.toContain('unsafe-inline');
-    expect(csp).not.toContain('unsafe-eval');
-    expect(csp).toContain("frame-ancestors 'none'");
-    expect(response.headers['x-frame-options']).toBe('DENY');
-    expect(response.headers['x-content-type-options']).toBe('nosniff');
-    expect(response.headers['referrer-policy']).toBe('same-origin');
-    expect(response.headers['strict-transport-security']).toBeUndefined();
-  });
+  it.each(['/healthz', '/api/v1/portfolio', '/api/v1/does-not-exist'])(
+    'sets a strict CSP and framing rules on %s',
+    async (url) => {
+      const response = await dev.app.inject({ method: 'GET', url });
+      const csp = String(response.headers['content-security-policy']);
+      const scriptSrc = /script-src ([^;]*)/.exec(csp)?.[1] ?? '';
+      expect(scriptSrc).toBe("'self'");
+      expect(csp).not.toContain('unsafe-inline');
+      expect(csp).not.toContain('unsafe-eval');
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(response.headers['x-frame-options']).toBe('DENY');
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.headers['referrer-policy']).toBe('same-origin');
+      expect(response.headers['strict-transport-security']).toBeUndefined();
+    },
+  );
 
   it('adds HSTS and Secure, __Host- session cookies in production', async () => {
     const client = new TestClient(prod.app);

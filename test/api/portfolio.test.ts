@@ -14,7 +14,9 @@ describe.each(testDatabaseKinds())('watchlist API with the simulated market on %
   });
 
   const itemRows = async (userId: string) => {
-    const result = await t.database.db.execute(sql`select symbol from portfolio_items where user_id = ${userId}`);
+    const result = await t.database.db.execute(
+      sql`select symbol from portfolio_items where user_id = ${userId}`,
+    );
     return (result as unknown as { rows: Array<{ symbol: string }> }).rows.map((r) => r.symbol).sort();
   };
 
@@ -63,7 +65,9 @@ describe.each(testDatabaseKinds())('watchlist API with the simulated market on %
       message: 'No stock or instrument with the symbol NOPEX was found.',
     });
     expect(await itemRows(user.id)).toEqual([]);
-    const instruments = await t.database.db.execute(sql`select symbol from instruments where symbol = 'NOPEX'`);
+    const instruments = await t.database.db.execute(
+      sql`select symbol from instruments where symbol = 'NOPEX'`,
+    );
     expect((instruments as unknown as { rows: unknown[] }).rows).toEqual([]);
   });
 
@@ -90,16 +94,22 @@ describe.each(testDatabaseKinds())('watchlist API with the simulated market on %
     const { error } = response.json();
     expect(error.code).toBe(code);
     expect(error.message.length).toBeGreaterThan(5);
-    if (code === 'validation_error' && !Array.isArray(body)) expect(Object.keys(error.fields)).toEqual(['symbol']);
+    if (code === 'validation_error' && !Array.isArray(body))
+      expect(Object.keys(error.fields)).toEqual(['symbol']);
     expect(await itemRows(user.id)).toEqual([]);
   });
 
   it('answers an oversized body with 413 and a non-JSON body with 415', async () => {
     const client = new TestClient(t.app);
     await client.register();
-    const huge = await client.request('POST', '/api/v1/portfolio', JSON.stringify({ symbol: 'A', pad: 'x'.repeat(20_000) }), {
-      'content-type': 'application/json',
-    });
+    const huge = await client.request(
+      'POST',
+      '/api/v1/portfolio',
+      JSON.stringify({ symbol: 'A', pad: 'x'.repeat(20_000) }),
+      {
+        'content-type': 'application/json',
+      },
+    );
     expect(huge.statusCode).toBe(413);
     expect(huge.json().error.code).toBe('payload_too_large');
     const text = await client.request('POST', '/api/v1/portfolio', 'symbol=AAPL', {
@@ -149,7 +159,10 @@ describe.each(testDatabaseKinds())('watchlist API with the simulated market on %
     const client = new TestClient(t.app);
     const user = await client.register();
     await client.request('POST', '/api/v1/portfolio', { symbol: 'BINANCE:ETHUSDT' });
-    const removed = await client.request('DELETE', `/api/v1/portfolio/${encodeURIComponent('binance:ethusdt')}`);
+    const removed = await client.request(
+      'DELETE',
+      `/api/v1/portfolio/${encodeURIComponent('binance:ethusdt')}`,
+    );
     expect(removed.statusCode).toBe(204);
     expect(await itemRows(user.id)).toEqual([]);
     const again = await client.request('DELETE', '/api/v1/portfolio/BINANCE%3AETHUSDT');
@@ -176,7 +189,12 @@ describe.each(testDatabaseKinds())('watchlist API with the simulated market on %
   it('requires the CSRF token to add or remove', async () => {
     const client = new TestClient(t.app);
     const user = await client.register();
-    const add = await client.request('POST', '/api/v1/portfolio', { symbol: 'AMD' }, { 'x-csrf-token': 'nope' });
+    const add = await client.request(
+      'POST',
+      '/api/v1/portfolio',
+      { symbol: 'AMD' },
+      { 'x-csrf-token': 'nope' },
+    );
     expect(add.statusCode).toBe(403);
     expect(add.json().error.code).toBe('csrf_failed');
     expect(await itemRows(user.id)).toEqual([]);
@@ -188,7 +206,18 @@ describe.each(testDatabaseKinds())('watchlist API with the simulated market on %
     const response = await client.request('GET', '/api/v1/quotes/oanda%3Aeur_usd');
     expect(response.statusCode).toBe(200);
     expect(Object.keys(response.json()).sort()).toEqual(
-      ['change', 'changePercent', 'high', 'low', 'open', 'previousClose', 'price', 'stale', 'symbol', 'time'].sort(),
+      [
+        'change',
+        'changePercent',
+        'high',
+        'low',
+        'open',
+        'previousClose',
+        'price',
+        'stale',
+        'symbol',
+        'time',
+      ].sort(),
     );
     expect(response.json().symbol).toBe('OANDA:EUR_USD');
     expect((await client.request('GET', '/api/v1/quotes/ZZZZZZ')).json().error.code).toBe('unknown_symbol');
@@ -200,7 +229,11 @@ describe.each(testDatabaseKinds())('watchlist API with the simulated market on %
     await client.register();
     const response = await client.request('GET', '/api/v1/symbols/search?q=micro');
     expect(response.statusCode).toBe(200);
-    expect(response.json().results).toContainEqual({ symbol: 'MSFT', description: 'Microsoft Corp', type: 'Common Stock' });
+    expect(response.json().results).toContainEqual({
+      symbol: 'MSFT',
+      description: 'Microsoft Corp',
+      type: 'Common Stock',
+    });
     const missing = await client.request('GET', '/api/v1/symbols/search');
     expect(missing.statusCode).toBe(400);
     expect(missing.json().error.fields).toHaveProperty('q');

@@ -60,14 +60,22 @@ describe('the server process', () => {
     const first = startMain(cwd);
     children.push(first.child);
     const url = await waitForReady(first);
-    const startLine = first.output().split('\n').find((l) => l.includes('Stock Tracker ready at')) ?? '';
+    const startLine =
+      first
+        .output()
+        .split('\n')
+        .find((l) => l.includes('Stock Tracker ready at')) ?? '';
     expect(startLine).toContain(join(cwd, 'data-from-dotenv'));
     expect(startLine).toContain('simulated market');
 
     const registered = await fetch(`${url}/api/v1/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'first_user', email: 'first@example.com', password: 'plover-quartz-harbour-91' }),
+      body: JSON.stringify({
+        username: 'first_user',
+        email: 'first@example.com',
+        password: 'plover-quartz-harbour-91',
+      }),
     });
     expect(registered.status).toBe(201);
     expect((await fetch(`${url}/readyz`)).status).toBe(200);

@@ -40,14 +40,12 @@ describe.each(testDatabaseKinds())('live price stream on %s', (kind) => {
     StreamClient.connect(t.baseUrl, { cookie: client.cookie ?? '', origin });
 
   it('refuses a connection without a session with 401', async () => {
-    const error = await StreamClient.connect(t.baseUrl, {}).catch((e: { status?: number }) => e);
-    expect(error.status).toBe(401);
+    await expect(StreamClient.connect(t.baseUrl, {})).rejects.toMatchObject({ status: 401 });
   });
 
   it('refuses a cross-site Origin with 403 even with a valid session', async () => {
     const { client } = await userWith();
-    const error = await connect(client, 'https://evil.example').catch((e: { status?: number }) => e);
-    expect(error.status).toBe(403);
+    await expect(connect(client, 'https://evil.example')).rejects.toMatchObject({ status: 403 });
   });
 
   it("starts with a snapshot of the user's symbols and the feed status, then pushes changes", async () => {
@@ -57,12 +55,19 @@ describe.each(testDatabaseKinds())('live price stream on %s', (kind) => {
     expect(stream.frames[0]?.type).toBe('snapshot');
     expect(snapshot.quotes?.map((q) => q.symbol).sort()).toEqual(['AAPL', 'MSFT']);
     expect(snapshot.quotes?.[0]).toEqual(
-      expect.objectContaining({ price: expect.any(Number), change: expect.any(Number), changePercent: expect.any(Number), time: expect.any(String) }),
+      expect.objectContaining({
+        price: expect.any(Number),
+        change: expect.any(Number),
+        changePercent: expect.any(Number),
+        time: expect.any(String),
+      }),
     );
     expect(await stream.next((f) => f.type === 'status')).toEqual({ type: 'status', feed: 'simulated' });
 
     feed.push('AAPL', 123.4567);
-    const update = await stream.next((f) => f.type === 'quotes' && (f.quotes ?? []).some((q) => q.price === 123.4567));
+    const update = await stream.next(
+      (f) => f.type === 'quotes' && (f.quotes ?? []).some((q) => q.price === 123.4567),
+    );
     const aapl = update.quotes?.find((q) => q.symbol === 'AAPL');
     expect(aapl?.price).toBe(123.4567);
     expect(aapl?.change).toBeCloseTo(23.4567, 10);
@@ -97,7 +102,11 @@ describe.each(testDatabaseKinds())('live price stream on %s', (kind) => {
     const mark = stream.frames.length;
     feed.push('AMZN', 55);
     feed.push('NFLX', 66);
-    await stream.next((f) => f.type === 'quotes' && (f.quotes ?? []).some((q) => q.symbol === 'NFLX'), 3000, mark);
+    await stream.next(
+      (f) => f.type === 'quotes' && (f.quotes ?? []).some((q) => q.symbol === 'NFLX'),
+      3000,
+      mark,
+    );
     await sleep(200);
     expect(stream.quotesFor('AMZN', mark)).toEqual([]);
     await stream.close();

@@ -9,10 +9,14 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveBrowser = existsSync(chromiumPath);
 if (!haveBrowser && process.env.REQUIRE_BROWSER) {
-  throw new Error(`REQUIRE_BROWSER is set but there is no Chromium at ${chromiumPath} (apt-get install -y chromium)`);
+  throw new Error(
+    `REQUIRE_BROWSER is set but there is no Chromium at ${chromiumPath} (apt-get install -y chromium)`,
+  );
 }
 if (!haveBrowser) {
-  console.warn(`[tests] No Chromium at ${chromiumPath}: the browser test is skipped (apt-get install -y chromium).`);
+  console.warn(
+    `[tests] No Chromium at ${chromiumPath}: the browser test is skipped (apt-get install -y chromium).`,
+  );
 }
 
 describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromium)', () => {
@@ -22,7 +26,10 @@ describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromiu
   const problems: string[] = [];
 
   beforeAll(async () => {
-    const build = spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: root, encoding: 'utf8' });
+    const build = spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     if (build.status !== 0) throw new Error(`front-end build failed:\n${build.stdout}\n${build.stderr}`);
     t = await startTestApp({ database: 'pglite', listen: true, webRoot: `${root}/dist/web` });
     browser = await chromium.launch({
@@ -59,11 +66,13 @@ describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromiu
     await page.getByLabel('Password').fill('123456');
     await page.getByRole('button', { name: 'Create account' }).last().click();
     const reasons = page.locator('#auth-password-errors li');
-    await expect.poll(() => reasons.allTextContents()).toEqual([
-      'This password is too short. It must contain at least 10 characters.',
-      'This password is too common.',
-      'This password is entirely numeric.',
-    ]);
+    await expect
+      .poll(() => reasons.allTextContents())
+      .toEqual([
+        'This password is too short. It must contain at least 10 characters.',
+        'This password is too common.',
+        'This password is entirely numeric.',
+      ]);
 
     await page.getByLabel('Password').fill('plover-quartz-harbour-91');
     await page.getByRole('button', { name: 'Create account' }).last().click();
@@ -87,7 +96,10 @@ describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromiu
     // An unknown symbol is refused with a clear message and no row.
     await page.getByLabel('Symbol to add').fill('NOPEX');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
-    await page.getByRole('alert').getByText('No stock or instrument with the symbol NOPEX was found.').waitFor();
+    await page
+      .getByRole('alert')
+      .getByText('No stock or instrument with the symbol NOPEX was found.')
+      .waitFor();
     expect(await page.locator('tr[data-symbol="NOPEX"]').count()).toBe(0);
 
     await page.getByRole('button', { name: 'Remove AAPL' }).click();

@@ -32,7 +32,12 @@ export class FakeFinnhub {
   readonly quotes = new Map<string, FakeQuote>();
   /** Symbols a free plan may not price (non-US listings in the real service). */
   readonly premiumSymbols = new Set<string>();
-  readonly searchEntries: Array<{ description: string; displaySymbol: string; symbol: string; type: string }> = [];
+  readonly searchEntries: Array<{
+    description: string;
+    displaySymbol: string;
+    symbol: string;
+    type: string;
+  }> = [];
   /** Calls allowed per rolling minute before 429, like the real free plan's 60. */
   perMinuteLimit = Number.POSITIVE_INFINITY;
   private readonly overrides = new Map<string, Override>();
@@ -43,8 +48,26 @@ export class FakeFinnhub {
   private readonly hanging = new Set<ServerResponse>();
 
   constructor() {
-    this.setQuote('AAPL', { c: 261.74, d: 2.29, dp: 0.8826, h: 263.31, l: 260.68, o: 261.07, pc: 259.45, t: 1582641000 });
-    this.setQuote('MSFT', { c: 415.123456, d: -1.2, dp: -0.2882, h: 418.5, l: 412.01, o: 416.0, pc: 416.323456, t: 1582641000 });
+    this.setQuote('AAPL', {
+      c: 261.74,
+      d: 2.29,
+      dp: 0.8826,
+      h: 263.31,
+      l: 260.68,
+      o: 261.07,
+      pc: 259.45,
+      t: 1582641000,
+    });
+    this.setQuote('MSFT', {
+      c: 415.123456,
+      d: -1.2,
+      dp: -0.2882,
+      h: 418.5,
+      l: 412.01,
+      o: 416.0,
+      pc: 416.323456,
+      t: 1582641000,
+    });
     this.searchEntries.push(
       { description: 'APPLE INC', displaySymbol: 'AAPL', symbol: 'AAPL', type: 'Common Stock' },
       { description: 'APPLE INC', displaySymbol: 'AAPL.SW', symbol: 'AAPL.SW', type: 'Common Stock' },
@@ -68,7 +91,8 @@ export class FakeFinnhub {
   }
 
   count(path: string, symbol?: string): number {
-    return this.requests.filter((r) => r.path === path && (symbol === undefined || r.query.symbol === symbol)).length;
+    return this.requests.filter((r) => r.path === path && (symbol === undefined || r.query.symbol === symbol))
+      .length;
   }
 
   async start(): Promise<string> {
@@ -93,13 +117,20 @@ export class FakeFinnhub {
     this.requests.push({ path, query, headerToken });
 
     const token = headerToken ?? query.token;
-    if (!token) return send(res, 401, { error: 'Please use an API key.' });
-    if (token !== this.apiKey) return send(res, 401, { error: 'Invalid API key.' });
+    if (!token) {
+      send(res, 401, { error: 'Please use an API key.' });
+      return;
+    }
+    if (token !== this.apiKey) {
+      send(res, 401, { error: 'Invalid API key.' });
+      return;
+    }
 
     const now = Date.now();
     while (this.callTimes.length > 0 && (this.callTimes[0] ?? 0) <= now - 60_000) this.callTimes.shift();
     if (this.callTimes.length >= this.perMinuteLimit) {
-      return send(res, 429, { error: 'API limit reached. Please try again later. Remaining Limit: 0' });
+      send(res, 429, { error: 'API limit reached. Please try again later. Remaining Limit: 0' });
+      return;
     }
     this.callTimes.push(now);
 
@@ -116,16 +147,21 @@ export class FakeFinnhub {
 
     if (path === '/quote') {
       const symbol = query.symbol ?? '';
-      if (this.premiumSymbols.has(symbol)) return send(res, 403, { error: "You don't have access to this resource." });
+      if (this.premiumSymbols.has(symbol)) {
+        send(res, 403, { error: "You don't have access to this resource." });
+        return;
+      }
       const quote = this.quotes.get(symbol);
-      return send(res, 200, quote ?? { c: 0, d: null, dp: null, h: 0, l: 0, o: 0, pc: 0, t: 0 });
+      send(res, 200, quote ?? { c: 0, d: null, dp: null, h: 0, l: 0, o: 0, pc: 0, t: 0 });
+      return;
     }
     if (path === '/search') {
       const q = (query.q ?? '').toUpperCase();
       const result = this.searchEntries.filter((e) => e.symbol.includes(q) || e.description.includes(q));
-      return send(res, 200, { count: result.length, result });
+      send(res, 200, { count: result.length, result });
+      return;
     }
-    return send(res, 404, { error: 'Not found' });
+    send(res, 404, { error: 'Not found' });
   }
 }
 

@@ -41,7 +41,8 @@ export default async function setup(project: TestProject) {
   project.provide('postgresTemplate', postgresTemplate);
 
   return async () => {
-    if (url && postgresTemplate) await adminQuery(url, `DROP DATABASE IF EXISTS ${postgresTemplate} WITH (FORCE)`);
+    if (url && postgresTemplate)
+      await adminQuery(url, `DROP DATABASE IF EXISTS ${postgresTemplate} WITH (FORCE)`);
     rmSync(folder, { recursive: true, force: true });
   };
 }

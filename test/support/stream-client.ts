@@ -28,7 +28,9 @@ export class StreamClient {
     const client = new StreamClient(socket);
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(client));
-      socket.once('unexpected-response', (_req, res) => reject(Object.assign(new Error('refused'), { status: res.statusCode })));
+      socket.once('unexpected-response', (_req, res) =>
+        reject(Object.assign(new Error('refused'), { status: res.statusCode })),
+      );
       socket.once('error', reject);
     });
   }

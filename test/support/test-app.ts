@@ -41,7 +41,8 @@ const relaxedLimits: RateLimits = {
 };
 
 export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
-  const database = typeof options.database === 'string' ? await openTestDatabase(options.database) : options.database;
+  const database =
+    typeof options.database === 'string' ? await openTestDatabase(options.database) : options.database;
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: '/nonexistent-unused', ...options.env });
   const logs: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
@@ -91,16 +92,23 @@ export class TestClient {
   ): Promise<LightMyRequestResponse> {
     const allHeaders: Record<string, string> = { ...headers };
     if (this.cookie) allHeaders.cookie = this.cookie;
-    if (this.csrfToken && method !== 'GET' && !('x-csrf-token' in headers)) allHeaders['x-csrf-token'] = this.csrfToken;
+    if (this.csrfToken && method !== 'GET' && !('x-csrf-token' in headers))
+      allHeaders['x-csrf-token'] = this.csrfToken;
     const response = await this.app.inject({
       method,
       url,
       headers: allHeaders,
-      ...(body === undefined ? {} : typeof body === 'string' ? { payload: body } : { payload: body as object }),
+      ...(body === undefined
+        ? {}
+        : typeof body === 'string'
+          ? { payload: body }
+          : { payload: body as object }),
     });
     const setCookie = response.cookies.find((c) => c.name === 'st_session' || c.name === '__Host-st_session');
     if (setCookie) this.cookie = setCookie.value ? `${setCookie.name}=${setCookie.value}` : undefined;
-    const json = String(response.headers['content-type'] ?? '').includes('json') ? safeJson(response.body) : undefined;
+    const json = String(response.headers['content-type'] ?? '').includes('json')
+      ? safeJson(response.body)
+      : undefined;
     if (json && typeof json === 'object' && 'csrfToken' in json) this.csrfToken = String(json.csrfToken);
     return response;
   }
@@ -115,7 +123,8 @@ export class TestClient {
       ...overrides,
     };
     const response = await this.request('POST', '/api/v1/auth/register', credentials);
-    if (response.statusCode !== 201) throw new Error(`register failed: ${response.statusCode} ${response.body}`);
+    if (response.statusCode !== 201)
+      throw new Error(`register failed: ${response.statusCode} ${response.body}`);
     return { ...credentials, id: response.json().user.id as string };
   }
 }

@@ -20,7 +20,12 @@ describe('configuration', () => {
       FINNHUB_API_URL: 'http://127.0.0.1:9999/api/v1/',
     });
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://app:pw@db.internal:5432/stocks' });
-    expect(config.market).toMatchObject({ kind: 'finnhub', apiKey: 'abc123', apiUrl: 'http://127.0.0.1:9999/api/v1', restPerMinute: 55 });
+    expect(config.market).toMatchObject({
+      kind: 'finnhub',
+      apiKey: 'abc123',
+      apiUrl: 'http://127.0.0.1:9999/api/v1',
+      restPerMinute: 55,
+    });
   });
 
   it.each([
@@ -39,7 +44,9 @@ describe('configuration', () => {
 
   it('refuses to start in production without an https PUBLIC_URL', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PUBLIC_URL must be set in production/);
-    expect(() => loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'http://stocks.example' })).toThrow(/https/);
+    expect(() => loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'http://stocks.example' })).toThrow(
+      /https/,
+    );
     const config = loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://stocks.example' });
     expect(config.secureCookies).toBe(true);
   });

@@ -21,7 +21,9 @@ describe('password policy', () => {
 
   it('ships a list of at least 10,000 common passwords', async () => {
     const { readFileSync } = await import('node:fs');
-    const lines = readFileSync(new URL('../../src/auth/common-passwords.txt', import.meta.url), 'utf8').split('\n');
+    const lines = readFileSync(new URL('../../src/auth/common-passwords.txt', import.meta.url), 'utf8').split(
+      '\n',
+    );
     expect(lines.filter(Boolean).length).toBeGreaterThanOrEqual(10_000);
   });
 
@@ -30,8 +32,12 @@ describe('password policy', () => {
   });
 
   it('refuses passwords too similar to the username or the email', () => {
-    expect(passwordProblems('jane_doe_2024', user)).toContain('This password is too similar to the username.');
-    expect(passwordProblems('jane.doe@example', user)).toContain('This password is too similar to the email address.');
+    expect(passwordProblems('jane_doe_2024', user)).toContain(
+      'This password is too similar to the username.',
+    );
+    expect(passwordProblems('jane.doe@example', user)).toContain(
+      'This password is too similar to the email address.',
+    );
   });
 
   it('lists every reason at once', () => {

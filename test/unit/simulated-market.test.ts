@@ -27,11 +27,14 @@ describe('simulated market', () => {
     expect(path(1)).not.toEqual(path(2));
   });
 
-  it("gives each symbol its own path, whatever else is watched", () => {
+  it('gives each symbol its own path, whatever else is watched', () => {
     const alone = new SimulatedMarket(5, new ManualClock());
     const crowded = new SimulatedMarket(5, new ManualClock());
     const a = Array.from({ length: 10 }, () => alone.step(['MSFT'])[0]?.price);
-    const b = Array.from({ length: 10 }, () => crowded.step(['AAPL', 'MSFT', 'TSLA']).find((q) => q.symbol === 'MSFT')?.price);
+    const b = Array.from(
+      { length: 10 },
+      () => crowded.step(['AAPL', 'MSFT', 'TSLA']).find((q) => q.symbol === 'MSFT')?.price,
+    );
     expect(a).toEqual(b);
   });
 
@@ -39,7 +42,8 @@ describe('simulated market', () => {
     const market = new SimulatedMarket(3, new ManualClock());
     for (let i = 0; i < 200; i++) {
       const [q] = market.step(['BINANCE:BTCUSDT']);
-      if (!q || q.previousClose === null || q.high === null || q.low === null || q.change === null) throw new Error('incomplete quote');
+      if (!q || q.previousClose === null || q.high === null || q.low === null || q.change === null)
+        throw new Error('incomplete quote');
       expect(q.change).toBeCloseTo(q.price - q.previousClose, 2);
       expect(q.high).toBeGreaterThanOrEqual(q.price);
       expect(q.low).toBeLessThanOrEqual(q.price);

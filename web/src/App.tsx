@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import { ApiError, api, setCsrfToken, type User } from './api';
 import { AuthPage } from './AuthPage';
+import { ApiError, api, setCsrfToken, type User } from './api';
 import { WatchlistPage } from './WatchlistPage';
 
 type SessionState = { status: 'loading' } | { status: 'anonymous' } | { status: 'signed-in'; user: User };

@@ -24,7 +24,8 @@ export function AuthPage({ onSignedIn }: { onSignedIn: (user: User, csrfToken: s
     } catch (error) {
       if (error instanceof ApiError) {
         setErrors(error.fields);
-        if (Object.keys(error.fields).length === 0 || error.code !== 'validation_error') setMessage(error.message);
+        if (Object.keys(error.fields).length === 0 || error.code !== 'validation_error')
+          setMessage(error.message);
       } else {
         setMessage('Something went wrong. Try again.');
       }
@@ -39,7 +40,12 @@ export function AuthPage({ onSignedIn }: { onSignedIn: (user: User, csrfToken: s
     setMessage(null);
   };
 
-  const field = (name: 'username' | 'email' | 'password', label: string, type: string, autoComplete: string) => (
+  const field = (
+    name: 'username' | 'email' | 'password',
+    label: string,
+    type: string,
+    autoComplete: string,
+  ) => (
     <div className="field">
       <label htmlFor={`auth-${name}`}>{label}</label>
       <input
@@ -69,7 +75,12 @@ export function AuthPage({ onSignedIn }: { onSignedIn: (user: User, csrfToken: s
         <button type="button" role="tab" aria-selected={mode === 'login'} onClick={() => switchTo('login')}>
           Log in
         </button>
-        <button type="button" role="tab" aria-selected={mode === 'register'} onClick={() => switchTo('register')}>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={mode === 'register'}
+          onClick={() => switchTo('register')}
+        >
           Create account
         </button>
       </div>
@@ -78,7 +89,9 @@ export function AuthPage({ onSignedIn }: { onSignedIn: (user: User, csrfToken: s
         {mode === 'register' && field('email', 'Email', 'email', 'email')}
         {field('password', 'Password', 'password', mode === 'login' ? 'current-password' : 'new-password')}
         {mode === 'register' && (
-          <p className="hint">At least 10 characters; not a common password, not only digits, not like your username.</p>
+          <p className="hint">
+            At least 10 characters; not a common password, not only digits, not like your username.
+          </p>
         )}
         {message && (
           <p className="form-error" role="alert">

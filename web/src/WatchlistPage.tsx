@@ -46,7 +46,8 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
         const quote = bySymbol.get(item.symbol);
         if (!quote) return item;
         const before = item.quote?.price;
-        if (before !== undefined && quote.price !== before) moved[item.symbol] = quote.price > before ? 'up' : 'down';
+        if (before !== undefined && quote.price !== before)
+          moved[item.symbol] = quote.price > before ? 'up' : 'down';
         return { ...item, quote };
       });
       if (Object.keys(moved).length > 0) {
@@ -92,7 +93,9 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
   };
 
   const added = (item: PortfolioItem) => {
-    setItems((current) => (current && !current.some((i) => i.symbol === item.symbol) ? [...current, item] : current));
+    setItems((current) =>
+      current && !current.some((i) => i.symbol === item.symbol) ? [...current, item] : current,
+    );
   };
 
   return (
@@ -108,7 +111,9 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
         <AddSymbolForm onAdded={added} onError={handleError} />
         {loadError && <p className="form-error">{loadError}</p>}
         {items && items.length === 0 && (
-          <p className="empty">Your watchlist is empty. Add a symbol such as AAPL, VOD.L or BINANCE:BTCUSDT.</p>
+          <p className="empty">
+            Your watchlist is empty. Add a symbol such as AAPL, VOD.L or BINANCE:BTCUSDT.
+          </p>
         )}
         {items && items.length > 0 && (
           <table className="watchlist">
@@ -209,7 +214,9 @@ function AddSymbolForm({
       setSymbol('');
     } catch (err) {
       onError(err);
-      setError(err instanceof ApiError ? (Object.values(err.fields)[0]?.[0] ?? err.message) : 'Could not add it.');
+      setError(
+        err instanceof ApiError ? (Object.values(err.fields)[0]?.[0] ?? err.message) : 'Could not add it.',
+      );
     } finally {
       setBusy(false);
     }
@@ -255,7 +262,8 @@ function StatusBanner({ feed, connection }: { feed: FeedStatus | null; connectio
   if (feed === 'simulated') {
     return (
       <div className="banner info" role="status">
-        Simulated market: prices are generated, not real. Set <code>FINNHUB_API_KEY</code> to follow real prices.
+        Simulated market: prices are generated, not real. Set <code>FINNHUB_API_KEY</code> to follow real
+        prices.
       </div>
     );
   }

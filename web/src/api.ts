@@ -60,9 +60,9 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     throw new ApiError(0, 'network_error', 'Cannot reach the server. Check your connection.');
   }
   if (response.status === 204) return undefined as T;
-  const payload = (await response.json().catch(() => null)) as
-    | { error?: { code: string; message: string; fields?: Record<string, string[]> } }
-    | null;
+  const payload = (await response.json().catch(() => null)) as {
+    error?: { code: string; message: string; fields?: Record<string, string[]> };
+  } | null;
   if (!response.ok) {
     const error = payload?.error;
     throw new ApiError(

@@ -1,11 +1,27 @@
-const SYMBOLS: Record<string, string> = { USD: '$', EUR: '€', GBP: '£', JPY: '¥', INR: '₹', KRW: '₩', CNY: '¥' };
+const SYMBOLS: Record<string, string> = {
+  USD: '$',
+  EUR: '€',
+  GBP: '£',
+  JPY: '¥',
+  INR: '₹',
+  KRW: '₩',
+  CNY: '¥',
+};
 
 /** Enough decimals to show a move: 2 for ordinary prices, up to 8 significant ones for sub-unit prices. */
 export function formatPrice(value: number | null | undefined, currency: string | null): string {
   if (value === null || value === undefined) return '—';
   const abs = Math.abs(value);
-  const decimals = abs >= 1000 ? 2 : abs >= 1 ? Math.min(4, Math.max(2, decimalsOf(value))) : Math.min(8, Math.max(4, decimalsOf(value)));
-  const text = value.toLocaleString(undefined, { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  const decimals =
+    abs >= 1000
+      ? 2
+      : abs >= 1
+        ? Math.min(4, Math.max(2, decimalsOf(value)))
+        : Math.min(8, Math.max(4, decimalsOf(value)));
+  const text = value.toLocaleString(undefined, {
+    minimumFractionDigits: decimals,
+    maximumFractionDigits: decimals,
+  });
   if (!currency) return text;
   const symbol = SYMBOLS[currency];
   return symbol ? `${symbol}${text}` : `${text} ${currency}`;
@@ -26,7 +42,11 @@ export function formatPercent(value: number | null | undefined): string {
 
 export function formatTime(iso: string | undefined): string {
   if (!iso) return '—';
-  return new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return new Date(iso).toLocaleTimeString(undefined, {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
 }
 
 function decimalsOf(value: number): number {

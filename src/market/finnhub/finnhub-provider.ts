@@ -1,6 +1,12 @@
 import type { Logger } from 'pino';
 import { marketOfSymbol } from '../symbols.js';
-import { type InstrumentInfo, type MarketDataProvider, ProviderError, type Quote, type SymbolMatch } from '../types.js';
+import {
+  type InstrumentInfo,
+  type MarketDataProvider,
+  ProviderError,
+  type Quote,
+  type SymbolMatch,
+} from '../types.js';
 import type { RestBudget } from './rest-budget.js';
 
 export interface FinnhubOptions {
@@ -66,7 +72,10 @@ export class FinnhubProvider implements MarketDataProvider {
       if (match?.type) type = match.type;
     } catch (error) {
       // The symbol is already known to exist (its quote answered); a name is nice to have.
-      this.options.logger.warn({ symbol, reason: (error as Error).message }, 'finnhub search for a name failed');
+      this.options.logger.warn(
+        { symbol, reason: (error as Error).message },
+        'finnhub search for a name failed',
+      );
     }
     return { symbol, name, exchange: market.exchange, currency: market.currency, type };
   }
