@@ -64,6 +64,8 @@ export interface AppDeps {
 const tooManyRequests = (_request: unknown, context: { ttl: number }) =>
   new AppError('rate_limited', undefined, undefined, Math.max(1, Math.ceil(context.ttl / 1000)));
 
+const SESSION_SWEEP_MS = 60 * 60 * 1000;
+
 /** 16 KiB is far more than any request of this API needs; more is refused with 413. */
 const BODY_LIMIT = 16 * 1024;
 
@@ -131,7 +133,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: ['index.html'] });
   }
 
+  const sessionSweep = setInterval(() => {
+    auth
+      .deleteExpiredSessions()
+      .catch((error: Error) => logger.warn({ reason: error.message }, 'session sweep failed'));
+  }, SESSION_SWEEP_MS);
+  sessionSweep.unref();
+
   app.addHook('onClose', async () => {
+    clearInterval(sessionSweep);
     registry.closeAll();
     await feed.close();
     await recorder.stop();

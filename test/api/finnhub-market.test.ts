@@ -7,6 +7,7 @@ import { RestBudget } from '../../src/market/finnhub/rest-budget.js';
 import { ProviderError } from '../../src/market/types.js';
 import { testDatabaseKinds } from '../support/database.js';
 import { FakeFinnhub } from '../support/fake-finnhub.js';
+import { StreamClient } from '../support/stream-client.js';
 import { startTestApp, type TestApp, TestClient } from '../support/test-app.js';
 
 describe('Finnhub REST client against the fake Finnhub server', () => {
@@ -235,6 +236,46 @@ describe.each(testDatabaseKinds())('watchlist API with Finnhub (fake server) on 
       }
     }
     expect(fake.count('/quote', 'IBM')).toBe(1);
+  });
+
+  it('polls watched symbols for open streams: upstream calls depend on symbols, not on users', async () => {
+    fake.setQuote('AMD', { c: 158.3, d: 1, dp: 0.6, h: 159, l: 157, o: 157.5, pc: 157.3, t: 1700000000 });
+    const clients = await Promise.all(
+      Array.from({ length: 3 }, async () => {
+        const client = new TestClient(t.app);
+        await client.register();
+        await client.request('POST', '/api/v1/portfolio', { symbol: 'AMD' });
+        return client;
+      }),
+    );
+    const baseUrl = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const streams = await Promise.all(
+      clients.map((c) => StreamClient.connect(baseUrl, { cookie: c.cookie ?? '' })),
+    );
+    for (const stream of streams) {
+      expect(await stream.next((f) => f.type === 'status')).toEqual({ type: 'status', feed: 'degraded' });
+    }
+    const callsBefore = fake.count('/quote', 'AMD');
+    fake.setQuote('AMD', {
+      c: 160.125,
+      d: 2.825,
+      dp: 1.8,
+      h: 160.2,
+      l: 157,
+      o: 157.5,
+      pc: 157.3,
+      t: 1700000100,
+    });
+    for (const stream of streams) {
+      await stream.next(
+        (f) => f.type === 'quotes' && (f.quotes ?? []).some((q) => q.price === 160.125),
+        5000,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // About one poll a second for the one watched symbol, whatever the number of users.
+    expect(fake.count('/quote', 'AMD') - callsBefore).toBeLessThanOrEqual(5);
+    await Promise.all(streams.map((s) => s.close()));
   });
 
   it('keeps full price precision end to end: API, database, and back after a restart', async () => {

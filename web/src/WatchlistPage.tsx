@@ -171,7 +171,7 @@ function Row({
       <td className={`num price ${flashClass}`} data-testid="price">
         {q ? formatPrice(q.price, item.currency) : '…'}
       </td>
-      <td className={`num ${trend}`}>{formatChange(q?.change)}</td>
+      <td className={`num ${trend}`}>{formatChange(q?.change, q?.price)}</td>
       <td className={`num ${trend}`}>{formatPercent(q?.changePercent)}</td>
       <td className="num muted hide-narrow">{formatTime(q?.time)}</td>
       <td className="actions">

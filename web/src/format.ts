@@ -11,13 +11,7 @@ const SYMBOLS: Record<string, string> = {
 /** Enough decimals to show a move: 2 for ordinary prices, up to 8 significant ones for sub-unit prices. */
 export function formatPrice(value: number | null | undefined, currency: string | null): string {
   if (value === null || value === undefined) return '—';
-  const abs = Math.abs(value);
-  const decimals =
-    abs >= 1000
-      ? 2
-      : abs >= 1
-        ? Math.min(4, Math.max(2, decimalsOf(value)))
-        : Math.min(8, Math.max(4, decimalsOf(value)));
+  const decimals = priceDecimals(value);
   const text = value.toLocaleString(undefined, {
     minimumFractionDigits: decimals,
     maximumFractionDigits: decimals,
@@ -27,11 +21,16 @@ export function formatPrice(value: number | null | undefined, currency: string |
   return symbol ? `${symbol}${text}` : `${text} ${currency}`;
 }
 
-export function formatChange(value: number | null | undefined): string {
+/** A change shown with the precision of the price it belongs to. */
+export function formatChange(value: number | null | undefined, price: number | null | undefined): string {
   if (value === null || value === undefined) return '—';
   const sign = value > 0 ? '+' : value < 0 ? '−' : '';
-  const abs = Math.abs(value);
-  return `${sign}${abs.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: abs < 1 ? 6 : 2 })}`;
+  const decimals = priceDecimals(price ?? value);
+  const text = Math.abs(value).toLocaleString(undefined, {
+    minimumFractionDigits: decimals,
+    maximumFractionDigits: decimals,
+  });
+  return `${sign}${text}`;
 }
 
 export function formatPercent(value: number | null | undefined): string {
@@ -47,6 +46,13 @@ export function formatTime(iso: string | undefined): string {
     minute: '2-digit',
     second: '2-digit',
   });
+}
+
+function priceDecimals(value: number): number {
+  const abs = Math.abs(value);
+  if (abs >= 1000) return 2;
+  if (abs >= 1) return Math.min(5, Math.max(2, decimalsOf(value)));
+  return Math.min(8, Math.max(4, decimalsOf(value)));
 }
 
 function decimalsOf(value: number): number {

@@ -4,6 +4,8 @@ import { SIMULATED_UNIVERSE, type SimulatedInstrument } from './universe.js';
 
 interface SymbolState {
   instrument: SimulatedInstrument;
+  /** The smallest price step, as on the real market: cents for stocks, pips for FX. */
+  tick: number;
   random: () => number;
   previousClose: number;
   open: number;
@@ -93,7 +95,7 @@ export class SimulatedMarket implements MarketDataProvider {
     for (let i = 0; i < steps; i++) {
       // Mean reversion towards the open keeps a long-running demo from drifting to absurd prices.
       const pull = ((state.open - state.price) / state.open) * 0.002;
-      state.price = roundPrice(state.price * (1 + pull + sigma * gaussian(state.random)));
+      state.price = roundTo(state.price * (1 + pull + sigma * gaussian(state.random)), state.tick);
       state.high = Math.max(state.high, state.price);
       state.low = Math.min(state.low, state.price);
     }
@@ -106,10 +108,12 @@ export class SimulatedMarket implements MarketDataProvider {
     const instrument = this.bySymbol.get(symbol);
     if (!instrument) return undefined;
     const random = seededRandom(hashString(`${this.seed}:${symbol}`));
-    const previousClose = roundPrice(instrument.basePrice * (1 + 0.01 * gaussian(random)));
-    const open = roundPrice(previousClose * (1 + (instrument.dailyVolatility / 3) * gaussian(random)));
+    const tick = tickSize(instrument);
+    const previousClose = roundTo(instrument.basePrice * (1 + 0.01 * gaussian(random)), tick);
+    const open = roundTo(previousClose * (1 + (instrument.dailyVolatility / 3) * gaussian(random)), tick);
     const state: SymbolState = {
       instrument,
+      tick,
       random,
       previousClose,
       open,
@@ -162,7 +166,7 @@ function toQuote(state: SymbolState): Quote {
   return {
     symbol: state.instrument.symbol,
     price: state.price,
-    change: roundPrice(change),
+    change: roundTo(change, state.tick),
     changePercent: Number(((change / state.previousClose) * 100).toPrecision(6)),
     open: state.open,
     high: state.high,
@@ -172,9 +176,17 @@ function toQuote(state: SymbolState): Quote {
   };
 }
 
-/** Six significant digits: cents for a $200 stock, sub-cent for a penny stock or FX. */
-function roundPrice(value: number): number {
-  return Number(value.toPrecision(6));
+function tickSize({ type, basePrice }: SimulatedInstrument): number {
+  if (type === 'Forex') return basePrice >= 20 ? 0.001 : 0.00001;
+  if (basePrice >= 1) return 0.01;
+  // Sub-unit prices (penny stocks, small coins): about six significant digits.
+  return 10 ** (Math.floor(Math.log10(basePrice)) - 5);
+}
+
+/** Rounds to a multiple of `tick`, without binary noise such as 223.61000000000001. */
+function roundTo(value: number, tick: number): number {
+  const decimals = Math.max(0, -Math.floor(Math.log10(tick)));
+  return Number((Math.round(value / tick) * tick).toFixed(decimals));
 }
 
 /** Standard normal variate (Box-Muller) from a uniform source. */
