@@ -24,7 +24,7 @@ const app = await buildApp({
   config,
   database,
   logger,
-  ...createMarket(config.market, systemClock, logger),
+  market: createMarket(config.market, systemClock, logger),
   webRoot: join(root, 'dist/web'),
 });
 const url = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -19,16 +19,16 @@ import { DomainEventBus } from './events.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
 import { registerSecurityHeaders } from './http/security.js';
+import type { Market } from './market/create-market.js';
 import { marketRoutes } from './market/market.routes.js';
 import { PriceHub } from './market/price-hub.js';
 import { loadLastQuotes } from './market/quote.repository.js';
 import { QuoteRecorder } from './market/quote-recorder.js';
-import type { MarketDataProvider, QuoteFeed } from './market/types.js';
+import { AppMetrics } from './metrics.js';
 import { portfolioRoutes } from './portfolio/portfolio.routes.js';
 import { PortfolioService } from './portfolio/portfolio.service.js';
 import { streamRoutes } from './stream/stream.routes.js';
-import type { FeedStatus } from './stream/stream-connection.js';
-import { StreamRegistry } from './stream/stream-registry.js';
+import { StreamHub, type StreamOptions } from './stream/stream-hub.js';
 
 export interface RateLimits extends LoginThrottleLimits {
   /** Requests per minute from one address without a session. */
@@ -50,8 +50,9 @@ export const defaultRateLimits: RateLimits = {
 export interface AppDeps {
   config: Config;
   database: DatabaseHandle;
-  provider: MarketDataProvider;
-  feed: QuoteFeed;
+  market: Market;
+  /** Shared with the market (it counts REST calls); made here when not given. */
+  metrics?: AppMetrics;
   logger: Logger;
   clock?: Clock;
   limits?: Partial<RateLimits>;
@@ -59,6 +60,7 @@ export interface AppDeps {
   webRoot?: string;
   /** How often changed quotes are written to the database. */
   quoteFlushMs?: number;
+  stream?: Partial<Omit<StreamOptions, 'intervalMs'>>;
 }
 
 const tooManyRequests = (_request: unknown, context: { ttl: number }) =>
@@ -71,7 +73,10 @@ const BODY_LIMIT = 16 * 1024;
 
 /** Builds the whole app without listening: `main.ts` listens, tests inject or listen on a loopback port. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const { config, database, provider, feed, logger } = deps;
+  const { config, database, logger } = deps;
+  const { provider, feed } = deps.market;
+  const metrics = deps.metrics ?? new AppMetrics();
+  metrics.observe({ upstream: () => feed.upstream(), restBudgetRemaining: deps.market.restBudgetRemaining });
   const clock = deps.clock ?? systemClock;
   const limits = { ...defaultRateLimits, ...deps.limits };
 
@@ -101,9 +106,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const auth = new AuthService(database.db, clock, new LoginThrottle(clock, limits), config.sessionTtlMs);
   const portfolio = new PortfolioService(database.db, hub, provider, events);
-  const registry = new StreamRegistry(events);
-  const feedStatus = (): FeedStatus =>
-    feed.kind === 'simulated' ? 'simulated' : feed.kind === 'live' ? 'live' : 'degraded';
+  const streams = new StreamHub(hub, events, clock, metrics, {
+    intervalMs: config.streamIntervalMs,
+    highWaterBytes: 64 * 1024,
+    stuckMs: 15_000,
+    ...deps.stream,
+  });
 
   await registerSecurityHeaders(app, config);
   await app.register(cookie);
@@ -118,13 +126,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(websocket, { options: { maxPayload: 4096 } });
 
-  await app.register(healthRoutes, { database });
+  await app.register(healthRoutes, { database, metrics });
   await app.register(
     async (api) => {
       await api.register(authRoutes, { auth, config, limits });
       await api.register(portfolioRoutes, { auth, portfolio });
       await api.register(marketRoutes, { auth, hub, provider });
-      await api.register(streamRoutes, { auth, config, hub, portfolio, registry, feedStatus });
+      await api.register(streamRoutes, { auth, config, hub, portfolio, streams });
     },
     { prefix: '/api/v1' },
   );
@@ -142,7 +150,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.addHook('onClose', async () => {
     clearInterval(sessionSweep);
-    registry.closeAll();
+    streams.closeAll();
     await feed.close();
     await recorder.stop();
   });

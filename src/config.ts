@@ -31,6 +31,10 @@ const envSchema = z.object({
   FINNHUB_WS_URL: optionalUrl(['ws:', 'wss:']).default('wss://ws.finnhub.io'),
   FINNHUB_REST_PER_MINUTE: positiveInt.max(6000).default(55),
   FINNHUB_TIMEOUT_MS: positiveInt.default(8000),
+  FINNHUB_WS_IDLE_MS: positiveInt.default(90_000),
+  FINNHUB_WS_MAX_SYMBOLS: positiveInt.max(10_000).default(50),
+  FINNHUB_WS_RECONNECT_MIN_MS: positiveInt.default(1000),
+  FINNHUB_WS_RECONNECT_MAX_MS: positiveInt.default(60_000),
   SIMULATED_MARKET_SEED: z.coerce.number().int().default(42),
   STREAM_INTERVAL_MS: positiveInt.max(10_000).default(250),
   QUOTE_FRESH_MS: positiveInt.default(15_000),
@@ -57,6 +61,11 @@ export interface Config {
         readonly wsUrl: string;
         readonly restPerMinute: number;
         readonly timeoutMs: number;
+        /** No WebSocket frame for this long means a dead socket. */
+        readonly wsIdleMs: number;
+        readonly wsMaxSymbols: number;
+        readonly wsReconnectMinMs: number;
+        readonly wsReconnectMaxMs: number;
       };
   readonly streamIntervalMs: number;
   /** A cached quote younger than this is served without asking the provider again. */
@@ -117,6 +126,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
           wsUrl: e.FINNHUB_WS_URL,
           restPerMinute: e.FINNHUB_REST_PER_MINUTE,
           timeoutMs: e.FINNHUB_TIMEOUT_MS,
+          wsIdleMs: e.FINNHUB_WS_IDLE_MS,
+          wsMaxSymbols: e.FINNHUB_WS_MAX_SYMBOLS,
+          wsReconnectMinMs: e.FINNHUB_WS_RECONNECT_MIN_MS,
+          wsReconnectMaxMs: Math.max(e.FINNHUB_WS_RECONNECT_MAX_MS, e.FINNHUB_WS_RECONNECT_MIN_MS),
         }
       : { kind: 'simulated', seed: e.SIMULATED_MARKET_SEED },
     streamIntervalMs: e.STREAM_INTERVAL_MS,

@@ -6,6 +6,7 @@ import type { DatabaseHandle } from './db/database.js';
 import { openPglite, openPostgres } from './db/open.js';
 import { createLogger } from './logger.js';
 import { createMarket } from './market/create-market.js';
+import { AppMetrics } from './metrics.js';
 import { projectPath } from './project-root.js';
 
 async function main(): Promise<void> {
@@ -40,12 +41,12 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const { provider, feed } = createMarket(config.market, systemClock, logger);
+  const metrics = new AppMetrics();
   const app = await buildApp({
     config,
     database,
-    provider,
-    feed,
+    market: createMarket(config.market, systemClock, logger, metrics),
+    metrics,
     logger,
     webRoot: projectPath('dist', 'web'),
   });

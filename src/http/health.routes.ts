@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { DatabaseHandle } from '../db/database.js';
 import { AppError } from '../errors.js';
+import type { AppMetrics } from '../metrics.js';
 
 export async function healthRoutes(
   app: FastifyInstance,
-  { database }: { database: DatabaseHandle },
+  { database, metrics }: { database: DatabaseHandle; metrics: AppMetrics },
 ): Promise<void> {
   app.get('/healthz', { config: { rateLimit: false } }, async () => ({ status: 'ok' }));
 
@@ -18,5 +19,10 @@ export async function healthRoutes(
       throw new AppError('not_ready');
     }
     return { status: 'ready' };
+  });
+
+  /** Prometheus text format. Nothing in it is secret; put it behind the proxy's auth if it must not be public. */
+  app.get('/metrics', { config: { rateLimit: false } }, async (_request, reply) => {
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 }

@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { MarketDataProvider, Quote, QuoteFeed } from './types.js';
+import type { FeedStatus, MarketDataProvider, Quote, QuoteFeed, Trade } from './types.js';
 
 export interface HubQuote {
   quote: Quote;
-  /** True when the hub has not been able to confirm this price recently (see `staleAfterMs`). */
+  /** True when the price is neither streamed live nor confirmed recently (see `staleAfterMs`). */
   stale: boolean;
+  /** When the hub received this quote (epoch ms). */
+  receivedAt: number;
 }
-
-export type QuoteWatcher = (quote: Quote) => void;
 
 export interface PriceHubOptions {
   provider: MarketDataProvider;
@@ -17,7 +17,7 @@ export interface PriceHubOptions {
   logger: Logger;
   /** A quote confirmed this recently is served as is, without asking the provider. */
   freshMs: number;
-  /** A quote not confirmed for this long is flagged stale. */
+  /** A quote not streamed and not confirmed for this long is flagged stale. */
   staleAfterMs: number;
 }
 
@@ -25,55 +25,81 @@ interface Entry {
   quote: Quote;
   /** When we last received or confirmed this quote (epoch ms); not the market's trade time. */
   receivedAt: number;
+  /** Recent trades (time:price:volume), so a trade delivered twice is applied once. */
+  recentTrades?: Set<string>;
 }
+
+const RECENT_TRADES_KEPT = 256;
 
 /**
  * The server's one place for prices: the last value per symbol, one upstream subscription per
- * symbol however many connections watch it, and fan-out to the watchers of each symbol. Requests for
- * a price the hub already has fresh never reach the provider; concurrent misses share one call.
+ * symbol however many connections watch it (reference counted), trades merged into the last full
+ * quote, and a notification per update for the stream to fan out. Requests for a price the hub has
+ * fresh never reach the provider; concurrent misses share one call.
  */
 export class PriceHub {
   private readonly latest = new Map<string, Entry>();
-  private readonly watchers = new Map<string, Set<QuoteWatcher>>();
+  private readonly watchCounts = new Map<string, number>();
   private readonly inFlight = new Map<string, Promise<Quote | null>>();
   private readonly dirty = new Set<string>();
+  private readonly updateListeners: Array<(symbol: string) => void> = [];
+  private readonly statusListeners: Array<(status: FeedStatus) => void> = [];
 
   constructor(private readonly options: PriceHubOptions) {
-    options.feed.onQuote((quote) => this.publish(quote));
+    options.feed.connect({
+      quote: (quote) => this.mergeQuote(quote),
+      trade: (trade) => this.applyTrade(trade),
+      status: (status) => {
+        for (const listener of this.statusListeners) listener(status);
+      },
+    });
   }
 
-  /** Starts sending `symbol`'s updates to `watcher`; the first watcher of a symbol subscribes upstream. */
-  watch(symbol: string, watcher: QuoteWatcher): void {
-    let set = this.watchers.get(symbol);
-    if (!set) {
-      set = new Set();
-      this.watchers.set(symbol, set);
-      this.options.feed.setWatched(new Set(this.watchers.keys()));
-      if (!this.isFresh(symbol)) this.refreshInBackground(symbol);
+  /** Called with the symbol after every change of its quote. */
+  onUpdate(listener: (symbol: string) => void): void {
+    this.updateListeners.push(listener);
+  }
+
+  onFeedStatus(listener: (status: FeedStatus) => void): void {
+    this.statusListeners.push(listener);
+  }
+
+  feedStatus(): FeedStatus {
+    return this.options.feed.status();
+  }
+
+  /** One more watcher of `symbol`; the first subscribes upstream. */
+  watch(symbol: string): void {
+    const count = this.watchCounts.get(symbol) ?? 0;
+    this.watchCounts.set(symbol, count + 1);
+    if (count > 0) return;
+    this.options.feed.setWatched(new Set(this.watchCounts.keys()));
+    if (!this.isFresh(symbol)) this.refreshInBackground(symbol);
+  }
+
+  /** One watcher fewer; after the last, the symbol is unsubscribed upstream. */
+  unwatch(symbol: string): void {
+    const count = this.watchCounts.get(symbol);
+    if (count === undefined) return;
+    if (count > 1) {
+      this.watchCounts.set(symbol, count - 1);
+      return;
     }
-    set.add(watcher);
-  }
-
-  /** The last watcher of a symbol leaving unsubscribes it upstream. */
-  unwatch(symbol: string, watcher: QuoteWatcher): void {
-    const set = this.watchers.get(symbol);
-    if (!set?.delete(watcher) || set.size > 0) return;
-    this.watchers.delete(symbol);
-    this.options.feed.setWatched(new Set(this.watchers.keys()));
+    this.watchCounts.delete(symbol);
+    this.options.feed.setWatched(new Set(this.watchCounts.keys()));
   }
 
   watchedSymbolCount(): number {
-    return this.watchers.size;
+    return this.watchCounts.size;
   }
 
   /** What the hub knows now, without any I/O. */
   peek(symbol: string): HubQuote | undefined {
     const entry = this.latest.get(symbol);
     if (!entry) return undefined;
-    return {
-      quote: entry.quote,
-      stale: this.options.clock.now() - entry.receivedAt > this.options.staleAfterMs,
-    };
+    const live = this.options.feed.covers(symbol);
+    const stale = !live && this.options.clock.now() - entry.receivedAt > this.options.staleAfterMs;
+    return { quote: entry.quote, stale, receivedAt: entry.receivedAt };
   }
 
   /**
@@ -85,10 +111,10 @@ export class PriceHub {
     if (this.isFresh(symbol)) return this.peek(symbol) ?? null;
     try {
       const quote = await this.fetch(symbol);
-      return quote ? { quote, stale: false } : null;
+      return quote ? (this.peek(symbol) ?? null) : null;
     } catch (error) {
       const known = this.latest.get(symbol);
-      if (known) return { quote: known.quote, stale: true };
+      if (known) return { quote: known.quote, stale: true, receivedAt: known.receivedAt };
       throw error;
     }
   }
@@ -115,17 +141,89 @@ export class PriceHub {
     for (const symbol of symbols) this.dirty.add(symbol);
   }
 
-  private publish(quote: Quote): void {
-    this.latest.set(quote.symbol, { quote, receivedAt: this.options.clock.now() });
+  /**
+   * A full quote (REST snapshot, simulated tick). When trades newer than it were already merged, their
+   * price and time stay and the snapshot supplies open, previous close and the day's range.
+   */
+  private mergeQuote(quote: Quote): void {
+    const known = this.latest.get(quote.symbol)?.quote;
+    if (!known || quote.time >= known.time) {
+      this.store(quote);
+      return;
+    }
+    this.store(
+      withChange({
+        ...quote,
+        price: known.price,
+        time: known.time,
+        high: maxOf(quote.high, known.high, known.price),
+        low: minOf(quote.low, known.low, known.price),
+      }),
+    );
+  }
+
+  /** Merges a trade: price and time from the trade, the day's range widened, change recomputed. */
+  private applyTrade(trade: Trade): void {
+    const entry = this.latest.get(trade.symbol);
+    const key = `${trade.time}:${trade.price}:${trade.volume}`;
+    if (entry?.recentTrades?.has(key)) return;
+    if (!entry) {
+      this.store({
+        symbol: trade.symbol,
+        price: trade.price,
+        change: null,
+        changePercent: null,
+        open: null,
+        high: trade.price,
+        low: trade.price,
+        previousClose: null,
+        time: trade.time,
+      });
+      this.refreshInBackground(trade.symbol);
+    } else {
+      const q = entry.quote;
+      const newer = trade.time >= q.time;
+      this.store(
+        withChange({
+          ...q,
+          price: newer ? trade.price : q.price,
+          time: newer ? trade.time : q.time,
+          high: maxOf(q.high, trade.price),
+          low: minOf(q.low, trade.price),
+        }),
+      );
+    }
+    this.rememberTrade(trade.symbol, key);
+  }
+
+  private rememberTrade(symbol: string, key: string): void {
+    const entry = this.latest.get(symbol);
+    if (!entry) return;
+    entry.recentTrades ??= new Set();
+    entry.recentTrades.add(key);
+    if (entry.recentTrades.size > RECENT_TRADES_KEPT) {
+      const oldest = entry.recentTrades.values().next().value;
+      if (oldest !== undefined) entry.recentTrades.delete(oldest);
+    }
+  }
+
+  private store(quote: Quote): void {
+    const previous = this.latest.get(quote.symbol);
+    this.latest.set(quote.symbol, {
+      quote,
+      receivedAt: this.options.clock.now(),
+      recentTrades: previous?.recentTrades,
+    });
     this.dirty.add(quote.symbol);
-    const set = this.watchers.get(quote.symbol);
-    if (!set) return;
-    for (const watcher of set) watcher(quote);
+    for (const listener of this.updateListeners) listener(quote.symbol);
   }
 
   private isFresh(symbol: string): boolean {
     const entry = this.latest.get(symbol);
-    return entry !== undefined && this.options.clock.now() - entry.receivedAt <= this.options.freshMs;
+    if (!entry || entry.quote.previousClose === null) return false;
+    return (
+      this.options.feed.covers(symbol) || this.options.clock.now() - entry.receivedAt <= this.options.freshMs
+    );
   }
 
   private fetch(symbol: string): Promise<Quote | null> {
@@ -134,7 +232,7 @@ export class PriceHub {
     const call = this.options.provider
       .getQuote({ symbol })
       .then((quote) => {
-        if (quote) this.publish(quote);
+        if (quote) this.mergeQuote(quote);
         return quote;
       })
       .finally(() => this.inFlight.delete(symbol));
@@ -150,4 +248,26 @@ export class PriceHub {
       );
     });
   }
+}
+
+/** change and % change against the previous close, without binary noise (2.3000000000000114). */
+function withChange(quote: Quote): Quote {
+  if (quote.previousClose === null || quote.previousClose === 0)
+    return { ...quote, change: null, changePercent: null };
+  const change = quote.price - quote.previousClose;
+  return {
+    ...quote,
+    change: Number(change.toFixed(10)),
+    changePercent: Number(((change / quote.previousClose) * 100).toFixed(6)),
+  };
+}
+
+function maxOf(...values: Array<number | null>): number | null {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length ? Math.max(...known) : null;
+}
+
+function minOf(...values: Array<number | null>): number | null {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length ? Math.min(...known) : null;
 }

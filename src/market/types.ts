@@ -53,13 +53,39 @@ export interface MarketDataProvider {
   search(params: { query: string; signal?: AbortSignal }): Promise<SymbolMatch[]>;
 }
 
+/** What the price feed can say about itself; the stream passes it to browsers. */
+export type FeedStatus = 'live' | 'reconnecting' | 'degraded' | 'simulated';
+
+/** One trade from a streaming feed, to be merged into the symbol's last full quote. */
+export interface Trade {
+  symbol: string;
+  price: number;
+  /** Epoch milliseconds. */
+  time: number;
+  volume: number;
+}
+
+/** The feed's one consumer (the price hub). */
+export interface FeedListener {
+  /** A full quote (a simulated tick, a REST poll). */
+  quote(quote: Quote): void;
+  /** A trade that carries only price, time and volume. */
+  trade(trade: Trade): void;
+  status(status: FeedStatus): void;
+}
+
 /**
- * A source of live price updates for the symbols the hub asks for. One per app: the hub holds the
- * reference counts and calls `setWatched` with the full set whenever it changes.
+ * A source of live price updates for the symbols the hub asks for. One per app (a later step lets a
+ * cluster leader own it): the hub holds the reference counts and calls `setWatched` with the whole
+ * set whenever it changes.
  */
 export interface QuoteFeed {
-  readonly kind: 'live' | 'simulated' | 'polling';
+  connect(listener: FeedListener): void;
   setWatched(symbols: ReadonlySet<string>): void;
-  onQuote(listener: (quote: Quote) => void): void;
+  status(): FeedStatus;
+  /** True while `symbol` is streamed live, so silence means "unchanged", not "out of date". */
+  covers(symbol: string): boolean;
+  /** For metrics: whether the upstream connection is up and how many symbols it carries. */
+  upstream(): { connected: boolean; subscriptions: number };
   close(): Promise<void>;
 }

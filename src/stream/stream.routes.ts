@@ -5,21 +5,13 @@ import type { Config } from '../config.js';
 import { assertSameOrigin } from '../http/security.js';
 import type { PriceHub } from '../market/price-hub.js';
 import type { PortfolioService } from '../portfolio/portfolio.service.js';
-import { type FeedStatus, StreamConnection } from './stream-connection.js';
-import type { StreamRegistry } from './stream-registry.js';
+import type { StreamHub } from './stream-hub.js';
 
 export async function streamRoutes(
   app: FastifyInstance,
-  deps: {
-    auth: AuthService;
-    config: Config;
-    hub: PriceHub;
-    portfolio: PortfolioService;
-    registry: StreamRegistry;
-    feedStatus: () => FeedStatus;
-  },
+  deps: { auth: AuthService; config: Config; hub: PriceHub; portfolio: PortfolioService; streams: StreamHub },
 ): Promise<void> {
-  const { auth, config, hub, portfolio, registry } = deps;
+  const { auth, config, hub, portfolio, streams } = deps;
   const authenticated = requireUser(auth);
 
   app.get(
@@ -35,14 +27,12 @@ export async function streamRoutes(
     async (socket, request) => {
       const session = request.auth;
       if (!session) return socket.close(1008, 'unauthenticated');
-      const connection = new StreamConnection(session.user.id, socket, hub, config.streamIntervalMs);
-      // Registered before the symbols are read, so an add racing the read is not missed.
-      registry.add(connection);
-      socket.on('close', () => registry.remove(connection));
-      socket.on('error', () => registry.remove(connection));
+      const connection = streams.open(session.user.id, socket);
+      socket.on('close', () => streams.close(connection));
+      socket.on('error', () => streams.close(connection));
       // Clients send nothing we act on; anything they send is ignored.
       try {
-        connection.start(await portfolio.symbols(session.user.id), deps.feedStatus());
+        streams.start(connection, await portfolio.symbols(session.user.id), hub.feedStatus());
       } catch (error) {
         request.log.error({ reason: (error as Error).message }, 'could not start a stream');
         socket.close(1011, 'internal error');

@@ -178,6 +178,7 @@ describe.each(testDatabaseKinds())('watchlist API with Finnhub (fake server) on 
   const finnhubEnv = () => ({
     FINNHUB_API_KEY: fake.apiKey,
     FINNHUB_API_URL: fake.url,
+    FINNHUB_WS_URL: fake.wsUrl,
     FINNHUB_TIMEOUT_MS: '500',
   });
 
@@ -238,7 +239,7 @@ describe.each(testDatabaseKinds())('watchlist API with Finnhub (fake server) on 
     expect(fake.count('/quote', 'IBM')).toBe(1);
   });
 
-  it('polls watched symbols for open streams: upstream calls depend on symbols, not on users', async () => {
+  it('streams trades for watched symbols over one upstream socket: cost depends on symbols, not users', async () => {
     fake.setQuote('AMD', { c: 158.3, d: 1, dp: 0.6, h: 159, l: 157, o: 157.5, pc: 157.3, t: 1700000000 });
     const clients = await Promise.all(
       Array.from({ length: 3 }, async () => {
@@ -252,30 +253,24 @@ describe.each(testDatabaseKinds())('watchlist API with Finnhub (fake server) on 
     const streams = await Promise.all(
       clients.map((c) => StreamClient.connect(baseUrl, { cookie: c.cookie ?? '' })),
     );
+    for (const stream of streams) await stream.next((f) => f.type === 'status');
+    await expect.poll(() => fake.streamSubscriptions()).toEqual(['AMD']);
+    expect(fake.openStreams()).toBe(1);
+    const restCalls = fake.count('/quote', 'AMD');
+
+    fake.trade('AMD', 160.125);
     for (const stream of streams) {
-      expect(await stream.next((f) => f.type === 'status')).toEqual({ type: 'status', feed: 'degraded' });
-    }
-    const callsBefore = fake.count('/quote', 'AMD');
-    fake.setQuote('AMD', {
-      c: 160.125,
-      d: 2.825,
-      dp: 1.8,
-      h: 160.2,
-      l: 157,
-      o: 157.5,
-      pc: 157.3,
-      t: 1700000100,
-    });
-    for (const stream of streams) {
-      await stream.next(
+      const frame = await stream.next(
         (f) => f.type === 'quotes' && (f.quotes ?? []).some((q) => q.price === 160.125),
-        5000,
       );
+      expect(frame.quotes?.find((q) => q.symbol === 'AMD')).toMatchObject({
+        price: 160.125,
+        previousClose: 157.3,
+      });
     }
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    // About one poll a second for the one watched symbol, whatever the number of users.
-    expect(fake.count('/quote', 'AMD') - callsBefore).toBeLessThanOrEqual(5);
+    expect(fake.count('/quote', 'AMD')).toBe(restCalls);
     await Promise.all(streams.map((s) => s.close()));
+    await expect.poll(() => fake.streamSubscriptions()).toEqual([]);
   });
 
   it('keeps full price precision end to end: API, database, and back after a restart', async () => {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type WebSocket, WebSocketServer } from 'ws';
 
 /** The /quote body for a symbol the fake knows. */
 export interface FakeQuote {
@@ -21,10 +22,19 @@ export interface RecordedRequest {
 
 type Override = { status: number; body: string } | 'hang';
 
+interface StreamClient {
+  socket: WebSocket;
+  subscriptions: Set<string>;
+}
+
 /**
- * A Finnhub REST server on loopback built to ../shared/reference/finnhub.md: token in header or
- * query, 401 without or with a wrong key, 200 with zeros for an unknown symbol, 403 for symbols the
- * "plan" does not cover, 429 past its per-minute limit, and switches for outages and hangs.
+ * Finnhub on loopback, built to ../shared/reference/finnhub.md.
+ * REST: token in header or query, 401 without or with a wrong key, 200 with zeros for an unknown
+ * symbol, 403 for symbols the "plan" does not cover, 429 past its per-minute limit, and switches for
+ * outages and hangs.
+ * WebSocket (same port, `?token=`): 401 upgrade for a bad key, subscribe/unsubscribe without
+ * acknowledgement, trade frames to subscribers only, pings, error frames for invalid symbols and past
+ * the symbol cap, and switches to drop every connection or to stall (send nothing, not even pings).
  */
 export class FakeFinnhub {
   readonly apiKey = 'fake-finnhub-key-0123456789';
@@ -44,8 +54,22 @@ export class FakeFinnhub {
   private readonly callTimes: number[] = [];
   /** The REST base URL (FINNHUB_API_URL), set by start(). */
   url = '';
+  /** 0 picks a free port; after stop(), start() again reuses the same one (a restart). */
+  private port = 0;
   private server: Server | undefined;
   private readonly hanging = new Set<ServerResponse>();
+  /** The WebSocket base URL (FINNHUB_WS_URL), set by start(). */
+  wsUrl = '';
+  /** Symbols one WebSocket connection may subscribe to before "too many symbols". */
+  symbolCap = 50;
+  /** Symbols the WebSocket refuses with "Invalid symbol". */
+  readonly invalidStreamSymbols = new Set<string>();
+  /** Connections accepted over the fake's lifetime (Finnhub allows one per key at a time). */
+  connectionsAccepted = 0;
+  /** While true, nothing is sent on the WebSocket (a silent stall). */
+  stalled = false;
+  private wss: WebSocketServer | undefined;
+  private readonly streamClients = new Set<StreamClient>();
 
   constructor() {
     this.setQuote('AAPL', {
@@ -97,13 +121,94 @@ export class FakeFinnhub {
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.wss = new WebSocketServer({
+      server: this.server,
+      verifyClient: ({ req }, done) => {
+        const token = new URL(req.url ?? '/', 'http://fake').searchParams.get('token');
+        if (token === this.apiKey) done(true);
+        else done(false, 401, 'Unauthorized');
+      },
+    });
+    this.wss.on('connection', (socket) => this.acceptStream(socket));
+    await new Promise<void>((resolve) => this.server?.listen(this.port, '127.0.0.1', resolve));
     const { port } = this.server.address() as AddressInfo;
+    this.port = port;
     this.url = `http://127.0.0.1:${port}/api/v1`;
+    this.wsUrl = `ws://127.0.0.1:${port}`;
     return this.url;
   }
 
+  /** Symbols subscribed over all open WebSocket connections. */
+  streamSubscriptions(): string[] {
+    const all = new Set<string>();
+    for (const client of this.streamClients) for (const s of client.subscriptions) all.add(s);
+    return [...all].sort();
+  }
+
+  openStreams(): number {
+    return this.streamClients.size;
+  }
+
+  /** Sends one trade frame to every connection subscribed to `symbol`; returns how many got it. */
+  trade(symbol: string, price: number, options: { t?: number; v?: number } = {}): number {
+    return this.trades([{ s: symbol, p: price, t: options.t ?? Date.now(), v: options.v ?? 1 }]);
+  }
+
+  /** One frame carrying several trades; each connection gets the trades of its subscriptions. */
+  trades(data: Array<{ s: string; p: number; t: number; v: number; c?: string[] }>): number {
+    let delivered = 0;
+    for (const client of this.streamClients) {
+      const mine = data.filter((d) => client.subscriptions.has(d.s));
+      if (mine.length === 0) continue;
+      if (this.sendFrame(client, { data: mine, type: 'trade' })) delivered++;
+    }
+    return delivered;
+  }
+
+  ping(): void {
+    for (const client of this.streamClients) this.sendFrame(client, { type: 'ping' });
+  }
+
+  /** Drops every WebSocket connection, as Finnhub does on a restart. */
+  dropStreams(): void {
+    for (const client of this.streamClients) client.socket.terminate();
+    this.streamClients.clear();
+  }
+
+  private acceptStream(socket: WebSocket): void {
+    this.connectionsAccepted++;
+    const client: StreamClient = { socket, subscriptions: new Set() };
+    this.streamClients.add(client);
+    socket.on('close', () => this.streamClients.delete(client));
+    socket.on('message', (raw) => {
+      let frame: { type?: string; symbol?: string };
+      try {
+        frame = JSON.parse(String(raw)) as { type?: string; symbol?: string };
+      } catch {
+        return;
+      }
+      if (!frame.symbol) return;
+      if (frame.type === 'unsubscribe') client.subscriptions.delete(frame.symbol);
+      if (frame.type !== 'subscribe' || client.subscriptions.has(frame.symbol)) return;
+      if (this.invalidStreamSymbols.has(frame.symbol)) {
+        this.sendFrame(client, { type: 'error', msg: `Invalid symbol ${frame.symbol}` });
+      } else if (client.subscriptions.size >= this.symbolCap) {
+        this.sendFrame(client, { type: 'error', msg: 'Subscribing to too many symbols' });
+      } else {
+        client.subscriptions.add(frame.symbol);
+      }
+    });
+  }
+
+  private sendFrame(client: StreamClient, frame: unknown): boolean {
+    if (this.stalled || client.socket.readyState !== client.socket.OPEN) return false;
+    client.socket.send(JSON.stringify(frame));
+    return true;
+  }
+
   async stop(): Promise<void> {
+    this.dropStreams();
+    this.wss?.close();
     for (const res of this.hanging) res.destroy();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));

@@ -1,21 +1,38 @@
-import type { Quote, QuoteFeed } from '../../src/market/types.js';
+import type { FeedListener, FeedStatus, Quote, QuoteFeed, Trade } from '../../src/market/types.js';
 
 /** A feed the test drives: records what the hub subscribes to and pushes the quotes the test makes up. */
 export class ScriptedFeed implements QuoteFeed {
-  readonly kind = 'simulated';
   readonly watchedHistory: string[][] = [];
-  private readonly listeners: Array<(quote: Quote) => void> = [];
+  private listener: FeedListener | undefined;
+  private currentStatus: FeedStatus = 'simulated';
 
   get watched(): string[] {
     return this.watchedHistory.at(-1) ?? [];
+  }
+
+  connect(listener: FeedListener): void {
+    this.listener = listener;
   }
 
   setWatched(symbols: ReadonlySet<string>): void {
     this.watchedHistory.push([...symbols].sort());
   }
 
-  onQuote(listener: (quote: Quote) => void): void {
-    this.listeners.push(listener);
+  status(): FeedStatus {
+    return this.currentStatus;
+  }
+
+  setStatus(status: FeedStatus): void {
+    this.currentStatus = status;
+    this.listener?.status(status);
+  }
+
+  covers(symbol: string): boolean {
+    return this.watched.includes(symbol);
+  }
+
+  upstream(): { connected: boolean; subscriptions: number } {
+    return { connected: true, subscriptions: this.watched.length };
   }
 
   push(symbol: string, price: number, previousClose = 100): void {
@@ -30,7 +47,11 @@ export class ScriptedFeed implements QuoteFeed {
       previousClose,
       time: Date.now(),
     };
-    for (const listener of this.listeners) listener(quote);
+    this.listener?.quote(quote);
+  }
+
+  trade(trade: Trade): void {
+    this.listener?.trade(trade);
   }
 
   async close(): Promise<void> {}

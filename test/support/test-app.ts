@@ -4,8 +4,8 @@ import { type Clock, systemClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { createLogger } from '../../src/logger.js';
-import { createMarket } from '../../src/market/create-market.js';
-import type { MarketDataProvider, QuoteFeed } from '../../src/market/types.js';
+import { createMarket, type Market } from '../../src/market/create-market.js';
+import { AppMetrics } from '../../src/metrics.js';
 import { type DatabaseKind, openTestDatabase } from './database.js';
 
 export interface TestAppOptions {
@@ -15,7 +15,8 @@ export interface TestAppOptions {
   limits?: Partial<RateLimits>;
   clock?: Clock;
   /** Replace the market built from config (to count or script what the hub asks for). */
-  market?: { provider: MarketDataProvider; feed: QuoteFeed };
+  market?: Market;
+  stream?: AppDeps['stream'];
   listen?: boolean;
   webRoot?: string;
   quoteFlushMs?: number;
@@ -47,12 +48,14 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   const logs: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
   const clock = options.clock ?? systemClock;
-  const market = options.market ?? createMarket(config.market, clock, logger);
+  const metrics = new AppMetrics();
+  const market = options.market ?? createMarket(config.market, clock, logger, metrics);
   const deps: AppDeps = {
     config,
     database,
-    provider: market.provider,
-    feed: market.feed,
+    market,
+    metrics,
+    stream: options.stream,
     logger,
     clock,
     limits: { ...relaxedLimits, ...options.limits },

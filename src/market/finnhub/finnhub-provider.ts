@@ -17,6 +17,8 @@ export interface FinnhubOptions {
   logger: Logger;
   /** How long an interactive call may wait for a free slot in the REST budget before giving up. */
   maxBudgetWaitMs?: number;
+  /** Told the outcome of every call: the HTTP status, or 'timeout' / 'network'. */
+  onCall?: (status: string) => void;
 }
 
 interface FinnhubQuote {
@@ -113,9 +115,14 @@ export class FinnhubProvider implements MarketDataProvider {
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
     } catch (error) {
-      if (timeout.aborted) throw new ProviderError('timeout', `Finnhub did not answer ${path} in time`);
+      if (timeout.aborted) {
+        this.options.onCall?.('timeout');
+        throw new ProviderError('timeout', `Finnhub did not answer ${path} in time`);
+      }
+      this.options.onCall?.('network');
       throw new ProviderError('unavailable', `Finnhub could not be reached (${(error as Error).name})`);
     }
+    this.options.onCall?.(String(response.status));
     const text = await response.text().catch(() => '');
     if (response.ok) {
       try {

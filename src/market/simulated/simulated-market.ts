@@ -1,5 +1,13 @@
 import { type Clock, hashString, seededRandom } from '../../clock.js';
-import type { InstrumentInfo, MarketDataProvider, Quote, QuoteFeed, SymbolMatch } from '../types.js';
+import type {
+  FeedListener,
+  FeedStatus,
+  InstrumentInfo,
+  MarketDataProvider,
+  Quote,
+  QuoteFeed,
+  SymbolMatch,
+} from '../types.js';
 import { SIMULATED_UNIVERSE, type SimulatedInstrument } from './universe.js';
 
 interface SymbolState {
@@ -129,9 +137,8 @@ export class SimulatedMarket implements MarketDataProvider {
 
 /** Ticks every watched symbol of a SimulatedMarket on a fixed interval (at most 2 s, as promised to users). */
 export class SimulatedFeed implements QuoteFeed {
-  readonly kind = 'simulated';
   private watched: ReadonlySet<string> = new Set();
-  private readonly listeners: Array<(quote: Quote) => void> = [];
+  private listener: FeedListener | undefined;
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -142,18 +149,31 @@ export class SimulatedFeed implements QuoteFeed {
     this.timer.unref();
   }
 
+  connect(listener: FeedListener): void {
+    this.listener = listener;
+    listener.status('simulated');
+  }
+
   setWatched(symbols: ReadonlySet<string>): void {
     this.watched = new Set(symbols);
   }
 
-  onQuote(listener: (quote: Quote) => void): void {
-    this.listeners.push(listener);
+  status(): FeedStatus {
+    return 'simulated';
+  }
+
+  covers(symbol: string): boolean {
+    return this.watched.has(symbol);
+  }
+
+  upstream(): { connected: boolean; subscriptions: number } {
+    return { connected: true, subscriptions: this.watched.size };
   }
 
   tick(): void {
-    for (const quote of this.market.step(this.watched)) {
-      for (const listener of this.listeners) listener(quote);
-    }
+    const listener = this.listener;
+    if (!listener) return;
+    for (const quote of this.market.step(this.watched)) listener.quote(quote);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,75 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The app's Prometheus metrics, in a registry of its own (not prom-client's global one), so several
+ * apps in one process (tests) do not collide. Gauges that mirror state read it when scraped.
+ */
+export class AppMetrics {
+  readonly registry = new Registry();
+  private readUpstream: () => { connected: boolean; subscriptions: number } = () => ({
+    connected: false,
+    subscriptions: 0,
+  });
+  private readRestBudget: (() => number) | undefined;
+  readonly upstreamConnected: Gauge = new Gauge({
+    name: 'stocktracker_upstream_connected',
+    help: '1 while the market-data feed connection is up',
+    registers: [this.registry],
+    collect: () => this.upstreamConnected.set(this.readUpstream().connected ? 1 : 0),
+  });
+  readonly upstreamSubscriptions: Gauge = new Gauge({
+    name: 'stocktracker_upstream_subscriptions',
+    help: 'Symbols subscribed on the market-data feed connection',
+    registers: [this.registry],
+    collect: () => this.upstreamSubscriptions.set(this.readUpstream().subscriptions),
+  });
+  readonly restCalls = new Counter({
+    name: 'stocktracker_rest_calls_total',
+    help: 'REST calls to the market-data provider, by HTTP status (or error)',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+  readonly restBudgetRemaining: Gauge = new Gauge({
+    name: 'stocktracker_rest_budget_remaining',
+    help: 'REST calls still allowed in the current minute window (absent without a REST provider)',
+    registers: [this.registry],
+    collect: () => {
+      if (this.readRestBudget) this.restBudgetRemaining.set(this.readRestBudget());
+    },
+  });
+  readonly streamClients = new Gauge({
+    name: 'stocktracker_stream_clients',
+    help: 'Open browser stream connections',
+    registers: [this.registry],
+  });
+  readonly messagesSent = new Counter({
+    name: 'stocktracker_stream_messages_sent_total',
+    help: 'Frames sent to browsers',
+    registers: [this.registry],
+  });
+  readonly quotesSent = new Counter({
+    name: 'stocktracker_stream_quotes_sent_total',
+    help: 'Quotes sent to browsers (a frame carries several)',
+    registers: [this.registry],
+  });
+  readonly tickToSend = new Histogram({
+    name: 'stocktracker_tick_to_send_seconds',
+    help: 'From a price update reaching the hub to its frames being handed to the sockets',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    // Includes nodejs_eventloop_lag_seconds, process CPU and memory.
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Where the gauges that mirror live state read it at scrape time. */
+  observe(read: {
+    upstream: () => { connected: boolean; subscriptions: number };
+    restBudgetRemaining?: () => number;
+  }): void {
+    this.readUpstream = read.upstream;
+    this.readRestBudget = read.restBudgetRemaining;
+  }
+}
