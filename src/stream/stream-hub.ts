@@ -138,16 +138,16 @@ export class StreamHub {
       return text;
     };
 
-    const outbox = new Map<StreamConnection, string[]>();
+    const outbox = new Map<StreamConnection, Map<string, string>>();
     const queue = (connection: StreamConnection, symbol: string) => {
       const text = serialize(symbol);
       if (text === undefined) return;
       let parts = outbox.get(connection);
       if (!parts) {
-        parts = [];
+        parts = new Map();
         outbox.set(connection, parts);
       }
-      parts.push(text);
+      parts.set(symbol, text);
     };
 
     for (const connection of this.waiting) {
@@ -168,7 +168,7 @@ export class StreamHub {
     }
 
     for (const [connection, parts] of outbox) {
-      this.send(connection, `{"type":"quotes","quotes":[${parts.join(',')}]}`, parts.length);
+      this.send(connection, `{"type":"quotes","quotes":[${[...parts.values()].join(',')}]}`, parts.size);
     }
     const sentAt = this.clock.now();
     for (const symbol of this.changed) {

@@ -64,6 +64,8 @@ export class FakeFinnhub {
   symbolCap = 50;
   /** Symbols the WebSocket refuses with "Invalid symbol". */
   readonly invalidStreamSymbols = new Set<string>();
+  /** When each WebSocket upgrade was attempted (epoch ms), accepted or not. */
+  readonly upgradeAttempts: number[] = [];
   /** Connections accepted over the fake's lifetime (Finnhub allows one per key at a time). */
   connectionsAccepted = 0;
   /** While true, nothing is sent on the WebSocket (a silent stall). */
@@ -124,6 +126,7 @@ export class FakeFinnhub {
     this.wss = new WebSocketServer({
       server: this.server,
       verifyClient: ({ req }, done) => {
+        this.upgradeAttempts.push(Date.now());
         const token = new URL(req.url ?? '/', 'http://fake').searchParams.get('token');
         if (token === this.apiKey) done(true);
         else done(false, 401, 'Unauthorized');

@@ -35,7 +35,7 @@ export class ScriptedFeed implements QuoteFeed {
     return { connected: true, subscriptions: this.watched.length };
   }
 
-  push(symbol: string, price: number, previousClose = 100): void {
+  push(symbol: string, price: number, previousClose = 100, time = Date.now()): void {
     const quote: Quote = {
       symbol,
       price,
@@ -45,7 +45,7 @@ export class ScriptedFeed implements QuoteFeed {
       high: Math.max(price, previousClose),
       low: Math.min(price, previousClose),
       previousClose,
-      time: Date.now(),
+      time,
     };
     this.listener?.quote(quote);
   }
