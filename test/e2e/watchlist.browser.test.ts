@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeFinnhub } from '../support/fake-finnhub.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -24,6 +25,8 @@ describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromiu
   let browser: Browser;
   let page: Page;
   const problems: string[] = [];
+  const fake = new FakeFinnhub();
+  let finnhubApp: TestApp | undefined;
 
   beforeAll(async () => {
     const build = spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], {
@@ -54,6 +57,10 @@ describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromiu
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    await finnhubApp?.close();
+    await fake.stop();
+    await finnhubApp?.close();
+    await fake.stop();
   });
 
   it('registers, adds AAPL, sees its price move live, and removes it', async () => {
@@ -110,5 +117,45 @@ describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromiu
     await page.reload();
     await page.getByText('Your watchlist is empty').waitFor();
     expect(problems.filter((p) => /Content Security Policy|Refused to/i.test(p))).toEqual([]);
+  }, 60_000);
+
+  it('shows "reconnecting" while Finnhub is down and live prices again when it is back, without a reload', async () => {
+    await fake.start();
+    finnhubApp = await startTestApp({
+      database: 'pglite',
+      listen: true,
+      webRoot: `${root}/dist/web`,
+      env: {
+        FINNHUB_API_KEY: fake.apiKey,
+        FINNHUB_API_URL: fake.url,
+        FINNHUB_WS_URL: fake.wsUrl,
+        FINNHUB_WS_RECONNECT_MIN_MS: '100',
+        FINNHUB_WS_RECONNECT_MAX_MS: '500',
+      },
+    });
+    const live = await browser.newPage();
+    await live.goto(finnhubApp.baseUrl);
+    await live.getByRole('tab', { name: 'Create account' }).click();
+    await live.getByLabel('Username').fill('finnhub_user');
+    await live.getByLabel('Email').fill('finnhub@example.com');
+    await live.getByLabel('Password').fill('plover-quartz-harbour-91');
+    await live.getByRole('button', { name: 'Create account' }).last().click();
+    await live.getByLabel('Symbol to add').fill('AAPL');
+    await live.getByRole('button', { name: 'Add', exact: true }).click();
+    const price = live.locator('tr[data-symbol="AAPL"]').getByTestId('price');
+    await expect.poll(() => price.textContent()).toBe('$261.74');
+    await expect.poll(() => fake.streamSubscriptions()).toEqual(['AAPL']);
+
+    fake.trade('AAPL', 262.15);
+    await expect.poll(() => price.textContent()).toBe('$262.15');
+
+    await fake.stop();
+    await live.getByText('The market data feed is reconnecting').waitFor();
+    await fake.start();
+    await live.getByText('The market data feed is reconnecting').waitFor({ state: 'detached', timeout: 10_000 });
+    await expect.poll(() => fake.streamSubscriptions()).toEqual(['AAPL']);
+    fake.trade('AAPL', 263.4);
+    await expect.poll(() => price.textContent()).toBe('$263.40');
+    await live.close();
   }, 60_000);
 });
