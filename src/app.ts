@@ -100,6 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     freshMs: config.quoteFreshMs,
     staleAfterMs: Math.max(config.quoteFreshMs, 120_000),
   });
+  hub.onUpdate(() => metrics.ticksIngested.inc());
   hub.preload(await loadLastQuotes(database.db));
   const recorder = new QuoteRecorder(database.db, hub, clock, logger, deps.quoteFlushMs);
   recorder.start();

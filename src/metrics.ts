@@ -37,6 +37,11 @@ export class AppMetrics {
       if (this.readRestBudget) this.restBudgetRemaining.set(this.readRestBudget());
     },
   });
+  readonly ticksIngested = new Counter({
+    name: 'stocktracker_ticks_ingested_total',
+    help: 'Price updates merged into the hub (trades, polls, simulated ticks), after duplicates are dropped',
+    registers: [this.registry],
+  });
   readonly streamClients = new Gauge({
     name: 'stocktracker_stream_clients',
     help: 'Open browser stream connections',

@@ -30,6 +30,8 @@ interface Entry {
 }
 
 const RECENT_TRADES_KEPT = 256;
+/** After a failed background fetch of a symbol's snapshot, wait this long before trying again. */
+const REFRESH_RETRY_MS = 30_000;
 
 /**
  * The server's one place for prices: the last value per symbol, one upstream subscription per
@@ -41,6 +43,8 @@ export class PriceHub {
   private readonly latest = new Map<string, Entry>();
   private readonly watchCounts = new Map<string, number>();
   private readonly inFlight = new Map<string, Promise<Quote | null>>();
+  /** When a background snapshot fetch last failed per symbol, so a stream of trades does not retry it on every tick. */
+  private readonly refreshFailedAt = new Map<string, number>();
   private readonly dirty = new Set<string>();
   private readonly updateListeners: Array<(symbol: string) => void> = [];
   private readonly statusListeners: Array<(status: FeedStatus) => void> = [];
@@ -181,17 +185,23 @@ export class PriceHub {
       });
       this.refreshInBackground(trade.symbol);
     } else {
+      // The hot path (every trade): one object, no spreads.
       const q = entry.quote;
       const newer = trade.time >= q.time;
-      this.store(
-        withChange({
-          ...q,
-          price: newer ? trade.price : q.price,
-          time: newer ? trade.time : q.time,
-          high: maxOf(q.high, trade.price),
-          low: minOf(q.low, trade.price),
-        }),
-      );
+      const price = newer ? trade.price : q.price;
+      const change = q.previousClose ? Number((price - q.previousClose).toFixed(10)) : null;
+      this.store({
+        symbol: q.symbol,
+        price,
+        change,
+        changePercent:
+          change !== null && q.previousClose ? Number(((change / q.previousClose) * 100).toFixed(6)) : null,
+        open: q.open,
+        high: q.high === null || trade.price > q.high ? trade.price : q.high,
+        low: q.low === null || trade.price < q.low ? trade.price : q.low,
+        previousClose: q.previousClose,
+        time: newer ? trade.time : q.time,
+      });
     }
     this.rememberTrade(trade.symbol, key);
   }
@@ -208,12 +218,13 @@ export class PriceHub {
   }
 
   private store(quote: Quote): void {
-    const previous = this.latest.get(quote.symbol);
-    this.latest.set(quote.symbol, {
-      quote,
-      receivedAt: this.options.clock.now(),
-      recentTrades: previous?.recentTrades,
-    });
+    const entry = this.latest.get(quote.symbol);
+    if (entry) {
+      entry.quote = quote;
+      entry.receivedAt = this.options.clock.now();
+    } else {
+      this.latest.set(quote.symbol, { quote, receivedAt: this.options.clock.now() });
+    }
     this.dirty.add(quote.symbol);
     for (const listener of this.updateListeners) listener(quote.symbol);
   }

@@ -24,10 +24,15 @@ export interface StreamOptions {
 export class StreamConnection {
   readonly symbols = new Set<string>();
   /** Symbols with an update this connection has not been sent yet (held back while it was slow, or just added). */
-  readonly backlog = new Set<string>();
+  backlog: Set<string> | undefined;
   /** When its output first went above the high-water mark; 0 while it keeps up. */
   slowSince = 0;
   closed = false;
+  /** Per-flush scratch state, kept on the connection so a flush allocates nothing per connection. */
+  outbox: string[] = [];
+  outboxRound = 0;
+  checkedRound = 0;
+  backedUp = false;
 
   constructor(
     readonly userId: string,
@@ -52,6 +57,7 @@ export class StreamHub {
   private readonly waiting = new Set<StreamConnection>();
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: Array<() => void>;
+  private round = 0;
 
   constructor(
     private readonly hub: PriceHub,
@@ -95,7 +101,7 @@ export class StreamHub {
   start(connection: StreamConnection, symbols: string[], feed: FeedStatus): void {
     if (connection.closed) return;
     for (const symbol of symbols) this.watch(connection, symbol);
-    connection.backlog.clear();
+    connection.backlog = undefined;
     this.waiting.delete(connection);
     const quotes = [...connection.symbols].flatMap((symbol) => {
       const known = this.hub.peek(symbol);
@@ -126,6 +132,7 @@ export class StreamHub {
   flush(): void {
     if (this.changed.size === 0 && this.waiting.size === 0) return;
     const now = this.clock.now();
+    const round = ++this.round;
     const serialized = new Map<string, string>();
     const serialize = (symbol: string): string | undefined => {
       let text = serialized.get(symbol);
@@ -137,39 +144,58 @@ export class StreamHub {
       }
       return text;
     };
-
-    const outbox = new Map<StreamConnection, Map<string, string>>();
-    const queue = (connection: StreamConnection, symbol: string) => {
-      const text = serialize(symbol);
-      if (text === undefined) return;
-      let parts = outbox.get(connection);
-      if (!parts) {
-        parts = new Map();
-        outbox.set(connection, parts);
+    const ready: StreamConnection[] = [];
+    const queue = (connection: StreamConnection, text: string) => {
+      if (connection.outboxRound !== round) {
+        connection.outboxRound = round;
+        connection.outbox.length = 0;
+        ready.push(connection);
       }
-      parts.set(symbol, text);
+      connection.outbox.push(text);
+    };
+    const backedUp = (connection: StreamConnection) => {
+      if (connection.checkedRound !== round) {
+        connection.checkedRound = round;
+        connection.backedUp = this.isBackedUp(connection, now);
+      }
+      return connection.backedUp;
     };
 
     for (const connection of this.waiting) {
-      if (this.isBackedUp(connection, now)) continue;
-      for (const symbol of connection.backlog) queue(connection, symbol);
-      connection.backlog.clear();
+      if (backedUp(connection)) continue;
+      for (const symbol of connection.backlog ?? []) {
+        // A symbol that also changed is queued with the changes below, once.
+        const text = this.changed.has(symbol) ? undefined : serialize(symbol);
+        if (text !== undefined) queue(connection, text);
+      }
+      connection.backlog = undefined;
       this.waiting.delete(connection);
     }
     for (const symbol of this.changed) {
-      for (const connection of this.bySymbol.get(symbol) ?? []) {
-        if (connection.backlog.size > 0 || this.isBackedUp(connection, now)) {
+      const watchers = this.bySymbol.get(symbol);
+      const text = watchers ? serialize(symbol) : undefined;
+      if (!watchers || text === undefined) continue;
+      for (const connection of watchers) {
+        if (backedUp(connection)) {
+          connection.backlog ??= new Set();
           connection.backlog.add(symbol);
           this.waiting.add(connection);
         } else {
-          queue(connection, symbol);
+          queue(connection, text);
         }
       }
     }
 
-    for (const [connection, parts] of outbox) {
-      this.send(connection, `{"type":"quotes","quotes":[${[...parts.values()].join(',')}]}`, parts.size);
+    let quotes = 0;
+    for (const connection of ready) {
+      if (!connection.closed) {
+        connection.socket.send(`{"type":"quotes","quotes":[${connection.outbox.join(',')}]}`);
+        quotes += connection.outbox.length;
+      }
+      connection.outbox.length = 0;
     }
+    this.metrics.messagesSent.inc(ready.length);
+    this.metrics.quotesSent.inc(quotes);
     const sentAt = this.clock.now();
     for (const symbol of this.changed) {
       const entry = this.hub.peek(symbol);
@@ -195,13 +221,14 @@ export class StreamHub {
     set.add(connection);
     this.hub.watch(symbol);
     // The next flush sends its current quote, if the hub has one already.
+    connection.backlog ??= new Set();
     connection.backlog.add(symbol);
     this.waiting.add(connection);
   }
 
   private unwatch(connection: StreamConnection, symbol: string): void {
     if (!connection.symbols.delete(symbol)) return;
-    connection.backlog.delete(symbol);
+    connection.backlog?.delete(symbol);
     const set = this.bySymbol.get(symbol);
     set?.delete(connection);
     if (set?.size === 0) this.bySymbol.delete(symbol);

@@ -152,7 +152,9 @@ describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromiu
     await fake.stop();
     await live.getByText('The market data feed is reconnecting').waitFor();
     await fake.start();
-    await live.getByText('The market data feed is reconnecting').waitFor({ state: 'detached', timeout: 10_000 });
+    await live
+      .getByText('The market data feed is reconnecting')
+      .waitFor({ state: 'detached', timeout: 10_000 });
     await expect.poll(() => fake.streamSubscriptions()).toEqual(['AAPL']);
     fake.trade('AAPL', 263.4);
     await expect.poll(() => price.textContent()).toBe('$263.40');

@@ -1,0 +1,109 @@
+// A benchmark client process: opens many WebSocket connections to the stream and measures what
+// arrives. Driven by the orchestrator (bench/stream.ts) over IPC.
+import WebSocket from 'ws';
+
+interface Job {
+  urls: string[];
+  headers: Array<Record<string, string>>;
+}
+
+const LATENCY_BUCKETS = 20_000; // 1 ms buckets up to 20 s
+const latency = new Uint32Array(LATENCY_BUCKETS + 1);
+let frames = 0;
+let quotes = 0;
+let measuring = false;
+let windowStart = 0;
+const sockets: WebSocket[] = [];
+const perClientQuotes: number[] = [];
+const lastFrameAt: number[] = [];
+const maxGap: number[] = [];
+
+/** Opens connections [from, to) of the job, 100 every 100 ms so the server's accept backlog keeps up. */
+function connectRange(job: Job, from: number, to: number): void {
+  let opened = 0;
+  let failed = 0;
+  const total = to - from;
+  const batch = 100;
+  const openBatch = (start: number) => {
+    for (let i = start; i < Math.min(to, start + batch); i++) {
+      const socket = new WebSocket(job.urls[i] ?? '', { headers: job.headers[i], perMessageDeflate: false });
+      sockets[i] = socket;
+      perClientQuotes[i] = 0;
+      maxGap[i] = 0;
+      socket.on('open', () => {
+        opened++;
+        if (opened + failed === total) process.send?.({ type: 'connected', opened, failed });
+      });
+      socket.on('error', () => {
+        failed++;
+        if (opened + failed === total) process.send?.({ type: 'connected', opened, failed });
+      });
+      socket.on('message', (data) => onMessage(i, String(data)));
+    }
+    if (start + batch < to) setTimeout(() => openBatch(start + batch), 100);
+  };
+  openBatch(from);
+}
+
+function onMessage(client: number, text: string): void {
+  if (!measuring) return;
+  const now = Date.now();
+  const frame = JSON.parse(text) as { type: string; quotes?: Array<{ time: string }> };
+  if (frame.type !== 'quotes' || !frame.quotes) return;
+  frames++;
+  quotes += frame.quotes.length;
+  perClientQuotes[client] = (perClientQuotes[client] ?? 0) + frame.quotes.length;
+  const previous = lastFrameAt[client] ?? windowStart;
+  maxGap[client] = Math.max(maxGap[client] ?? 0, now - previous);
+  lastFrameAt[client] = now;
+  for (const quote of frame.quotes) {
+    const bucket = Math.min(LATENCY_BUCKETS, Math.max(0, now - Date.parse(quote.time)));
+    latency[bucket] = (latency[bucket] ?? 0) + 1;
+  }
+}
+
+function percentile(p: number): number {
+  const total = latency.reduce((a, b) => a + b, 0);
+  if (total === 0) return Number.NaN;
+  let seen = 0;
+  for (let ms = 0; ms <= LATENCY_BUCKETS; ms++) {
+    seen += latency[ms] ?? 0;
+    if (seen >= total * p) return ms;
+  }
+  return LATENCY_BUCKETS;
+}
+
+let currentJob: Job | undefined;
+process.on('message', (message: { type: string; job?: Job; from?: number; to?: number }) => {
+  if (message.job) currentJob = message.job;
+  if (message.type === 'connect' && currentJob)
+    connectRange(currentJob, message.from ?? 0, message.to ?? currentJob.urls.length);
+  if (message.type === 'measure') {
+    measuring = true;
+    windowStart = Date.now();
+  }
+  if (message.type === 'report') {
+    measuring = false;
+    const end = Date.now();
+    for (let i = 0; i < sockets.length; i++)
+      maxGap[i] = Math.max(maxGap[i] ?? 0, end - (lastFrameAt[i] ?? windowStart));
+    const sortedCounts = [...perClientQuotes].sort((a, b) => a - b);
+    process.send?.({
+      type: 'report',
+      frames,
+      quotes,
+      latencyMs: { p50: percentile(0.5), p99: percentile(0.99), max: percentile(1) },
+      perClientQuotes: {
+        min: sortedCounts[0] ?? 0,
+        median: sortedCounts[Math.floor(sortedCounts.length / 2)] ?? 0,
+      },
+      maxGapMs: Math.max(0, ...maxGap),
+      starved: maxGap.filter((gap) => gap > 2000).length,
+      open: sockets.filter((s) => s?.readyState === WebSocket.OPEN).length,
+    });
+  }
+  if (message.type === 'exit') {
+    for (const socket of sockets) socket.terminate();
+    process.exit(0);
+  }
+});

@@ -1,0 +1,342 @@
+// npm run bench:stream -- [--clients N] [--per-client Z] [--symbols M] [--rate R] [--duration S]
+//                         [--interval MS] [--ws-cap C] [--no-baseline]
+// Starts the built app as its own process against the fake Finnhub on loopback, connects N
+// authenticated WebSocket clients (in a separate process) each watching Z of M symbols, has the fake
+// push R trades a second, and prints a JSON summary. Then it runs a bare `ws` server with the same
+// clients and trades, and reports our delivered quotes per server CPU-second as a ratio of that.
+import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { hash } from '@node-rs/argon2';
+import { hashToken } from '../src/auth/tokens.js';
+import { seededRandom } from '../src/clock.js';
+import { openPglite } from '../src/db/open.js';
+import { instruments, portfolioItems, sessions, users } from '../src/db/schema.js';
+import { FakeFinnhub } from '../test/support/fake-finnhub.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
+
+const { values: flags } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '5000' },
+    'per-client': { type: 'string', default: '10' },
+    symbols: { type: 'string', default: '500' },
+    rate: { type: 'string', default: '5000' },
+    duration: { type: 'string', default: '30' },
+    interval: { type: 'string', default: '250' },
+    'ws-cap': { type: 'string' },
+    'no-baseline': { type: 'boolean', default: false },
+  },
+});
+const N = Number(flags.clients);
+const Z = Number(flags['per-client']);
+const M = Number(flags.symbols);
+const R = Number(flags.rate);
+const durationS = Number(flags.duration);
+const intervalMs = Number(flags.interval);
+const wsCap = Number(flags['ws-cap'] ?? M);
+const WARMUP_MS = 5000;
+
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const symbols = Array.from({ length: M }, (_, i) => `B${String(i).padStart(4, '0')}`);
+const random = seededRandom(2026);
+const watchlists = Array.from({ length: N }, () => {
+  const chosen = new Set<string>();
+  while (chosen.size < Math.min(Z, M)) chosen.add(symbols[Math.floor(random() * M)] ?? 'B0000');
+  return [...chosen];
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** CPU seconds (user + system) and RSS of a process, from /proc. */
+function processUsage(pid: number): { cpuSeconds: number; rssBytes: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  return { cpuSeconds: ticks / 100, rssBytes: rssKb * 1024 };
+}
+
+/** Users, sessions and watchlists written straight to the database: 5,000 Argon2 hashes would take minutes. */
+async function seed(dataDir: string): Promise<string[]> {
+  const database = await openPglite({ dataDir });
+  const passwordHash = await hash('benchmark-password-1');
+  const tokens = watchlists.map(() => randomBytes(32).toString('base64url'));
+  await database.db
+    .insert(instruments)
+    .values(symbols.map((symbol) => ({ symbol, name: `Bench ${symbol}`, currency: 'USD' })));
+  for (let start = 0; start < N; start += 500) {
+    const batch = watchlists.slice(start, start + 500);
+    const rows = await database.db
+      .insert(users)
+      .values(
+        batch.map((_, i) => ({
+          username: `bench${start + i}`,
+          email: `bench${start + i}@example.com`,
+          passwordHash,
+        })),
+      )
+      .returning({ id: users.id });
+    await database.db.insert(sessions).values(
+      rows.map((row, i) => ({
+        idHash: hashToken(tokens[start + i] ?? ''),
+        userId: row.id,
+        csrfToken: 'x',
+        expiresAt: new Date(Date.now() + 86_400_000),
+      })),
+    );
+    await database.db
+      .insert(portfolioItems)
+      .values(rows.flatMap((row, i) => (batch[i] ?? []).map((symbol) => ({ userId: row.id, symbol }))));
+  }
+  await database.close();
+  return tokens;
+}
+
+function startTrades(fake: FakeFinnhub): () => void {
+  const prices = new Map(symbols.map((s) => [s, 100]));
+  const started = Date.now();
+  let sent = 0;
+  const timer = setInterval(() => {
+    const due = Math.floor(((Date.now() - started) / 1000) * R) - sent;
+    if (due <= 0) return;
+    const now = Date.now();
+    const data = Array.from({ length: due }, () => {
+      const symbol = symbols[Math.floor(Math.random() * M)] ?? 'B0000';
+      const price = Math.round((prices.get(symbol) ?? 100) * (1 + (Math.random() - 0.5) / 500) * 100) / 100;
+      prices.set(symbol, price);
+      return { s: symbol, p: price, t: now, v: 1 };
+    });
+    fake.trades(data);
+    sent += due;
+  }, 10);
+  return () => clearInterval(timer);
+}
+
+interface ClientReport {
+  frames: number;
+  quotes: number;
+  latencyMs: { p50: number; p99: number; max: number };
+  perClientQuotes: { min: number; median: number };
+  maxGapMs: number;
+  starved: number;
+  open: number;
+}
+
+async function runClients(
+  urls: string[],
+  headers: Array<Record<string, string>>,
+  server: ChildProcess,
+  fake: FakeFinnhub,
+): Promise<Record<string, unknown>> {
+  const clients = fork(join(root, 'bench/stream-clients.ts'), [], { execArgv: ['--import', tsxLoader] });
+  const message = <T>(type: string) =>
+    new Promise<T>((resolve) => {
+      const listener = (m: { type: string }) => {
+        if (m.type !== type) return;
+        clients.off('message', listener);
+        resolve(m as T);
+      };
+      clients.on('message', listener);
+    });
+  const pid = server.pid ?? 0;
+  // Two waves: the first warms the process up (JIT, pools, the database's caches), so the second
+  // shows what one more idle connection costs.
+  const firstWave = Math.ceil(urls.length / 5);
+  clients.send({ type: 'connect', job: { urls, headers }, from: 0, to: firstWave });
+  const warm = await message<{ opened: number; failed: number }>('connected');
+  await sleep(3000);
+  const base = processUsage(pid);
+  clients.send({ type: 'connect', from: firstWave, to: urls.length });
+  const second = await message<{ opened: number; failed: number }>('connected');
+  await sleep(3000);
+  const idle = processUsage(pid);
+  const connected = { opened: warm.opened + second.opened, failed: warm.failed + second.failed };
+  log(`clients connected: ${connected.opened}, failed: ${connected.failed}`);
+
+  const stopTrades = startTrades(fake);
+  await sleep(WARMUP_MS);
+  const restBefore = fake.requests.length;
+  const before = processUsage(pid);
+  const started = Date.now();
+  clients.send({ type: 'measure' });
+  await sleep(durationS * 1000);
+  clients.send({ type: 'report' });
+  const report = await message<ClientReport>('report');
+  const after = processUsage(pid);
+  const wall = (Date.now() - started) / 1000;
+  const restCalls = fake.requests.length - restBefore;
+  stopTrades();
+  clients.send({ type: 'exit' });
+
+  const cpuSeconds = after.cpuSeconds - before.cpuSeconds;
+  return {
+    clientsConnected: connected.opened,
+    clientsOpenAtEnd: report.open,
+    messagesPerSecond: Math.round(report.frames / wall),
+    quotesPerSecond: Math.round(report.quotes / wall),
+    latencyMs: report.latencyMs,
+    quotesPerClient: report.perClientQuotes,
+    maxGapBetweenFramesMs: report.maxGapMs,
+    starvedClients: report.starved,
+    serverCpuCores: Number((cpuSeconds / wall).toFixed(3)),
+    quotesPerCpuSecond: Math.round(report.quotes / Math.max(cpuSeconds, 0.001)),
+    serverRssMb: Math.round(after.rssBytes / 1048576),
+    rssPerIdleClientKb: Number(
+      ((idle.rssBytes - base.rssBytes) / 1024 / Math.max(1, second.opened)).toFixed(1),
+    ),
+    restCallsPerMinute: Math.round((restCalls / wall) * 60),
+  };
+}
+
+async function waitForHttp(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error('the server exited during start');
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+async function main(): Promise<void> {
+  const build = spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('build failed');
+  const fake = new FakeFinnhub();
+  fake.symbolCap = M;
+  for (const symbol of symbols)
+    fake.setQuote(symbol, {
+      c: 100,
+      d: 0,
+      dp: 0,
+      h: 100,
+      l: 100,
+      o: 100,
+      pc: 100,
+      t: Math.floor(Date.now() / 1000),
+    });
+  await fake.start();
+  // Finnhub pings about once a minute whatever the market does; without it the app's watchdog
+  // would (rightly) call the socket dead while 5,000 clients connect.
+  const pinger = setInterval(() => fake.ping(), 20_000);
+
+  const folder = mkdtempSync(join(tmpdir(), 'st-bench-'));
+  log(`seeding ${N} users with ${Z} of ${M} symbols each`);
+  const tokens = await seed(join(folder, 'data'));
+  const port = await freePort();
+  const server = spawn(process.execPath, ['--max-old-space-size=4096', 'dist/server/main.js'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+      DATA_DIR: join(folder, 'data'),
+      FINNHUB_API_KEY: fake.apiKey,
+      FINNHUB_API_URL: fake.url,
+      FINNHUB_WS_URL: fake.wsUrl,
+      FINNHUB_WS_MAX_SYMBOLS: String(wsCap),
+      STREAM_INTERVAL_MS: String(intervalMs),
+      DATABASE_URL: '',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const appUrl = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${appUrl}/readyz`, server);
+  log('app ready; measuring the app');
+  const app = await runClients(
+    tokens.map(() => `ws://127.0.0.1:${port}/api/v1/stream`),
+    tokens.map((token) => ({ cookie: `st_session=${token}` })),
+    server,
+    fake,
+  );
+  const upstream = {
+    websockets: fake.openStreams(),
+    connectionsAccepted: fake.connectionsAccepted,
+    subscriptions: fake.streamSubscriptions().length,
+    distinctWatchedSymbols: new Set(watchlists.flat()).size,
+  };
+  const metricsText = await (await fetch(`${appUrl}/metrics`)).text();
+  const ticks = Number(/^stocktracker_ticks_ingested_total (\S+)$/m.exec(metricsText)?.[1] ?? 0);
+  server.kill('SIGTERM');
+  await new Promise((resolve) => server.once('exit', resolve));
+
+  let bare: Record<string, unknown> | undefined;
+  if (!flags['no-baseline']) {
+    log('measuring the bare ws server');
+    const barePort = await freePort();
+    const bareServer = fork(
+      join(root, 'bench/bare-ws-server.ts'),
+      [String(barePort), fake.wsUrl, fake.apiKey, String(intervalMs), symbols.join(',')],
+      { execArgv: ['--import', tsxLoader] },
+    );
+    await new Promise((resolve) => bareServer.once('message', resolve));
+    await sleep(500);
+    bare = await runClients(
+      watchlists.map((list) => `ws://127.0.0.1:${barePort}/?symbols=${list.join(',')}`),
+      watchlists.map(() => ({})),
+      bareServer,
+      fake,
+    );
+    bareServer.kill('SIGTERM');
+  }
+  clearInterval(pinger);
+  await fake.stop();
+  rmSync(folder, { recursive: true, force: true });
+
+  const appQuotesPerCpu = Number(app.quotesPerCpuSecond);
+  const ratio = bare ? Number((appQuotesPerCpu / Number(bare.quotesPerCpuSecond)).toFixed(3)) : null;
+  const latencyP99 = (app.latencyMs as { p99: number }).p99;
+  const summary = {
+    params: {
+      clients: N,
+      symbolsPerClient: Z,
+      symbols: M,
+      tradesPerSecond: R,
+      durationSeconds: durationS,
+      streamIntervalMs: intervalMs,
+      wsCap,
+    },
+    app: { ...app, ticksIngestedTotal: ticks, upstream },
+    bareWs: bare ?? null,
+    ratioToBareWs: ratio,
+    targets: {
+      p99LatencyWithinIntervalPlus100ms: latencyP99 <= intervalMs + 100,
+      noClientStarved: app.starvedClients === 0,
+      serverUnderOneCore: Number(app.serverCpuCores) < 1,
+      atLeast70PercentOfBareWs: ratio === null ? null : ratio >= 0.7,
+      rssPerIdleClientAtMost16Kb: Number(app.rssPerIdleClientKb) <= 16,
+      oneUpstreamWebSocket: upstream.websockets === 1 && upstream.connectionsAccepted === 1,
+      subscriptionsEqualDistinctWatched:
+        upstream.subscriptions === Math.min(upstream.distinctWatchedSymbols, wsCap),
+      restWithinBudget: Number(app.restCallsPerMinute) <= 55,
+    },
+  };
+  process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  process.exit(0);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
