@@ -1,12 +1,19 @@
 // The ceiling the benchmark compares against: a bare `ws` server doing the least the app's stream
 // must do. It takes the same trades from the fake Finnhub, keeps the latest per symbol, and every
-// interval sends each client one frame with the changed quotes of its symbols (each serialized once).
-// No auth, no database, no hub logic. Usage: tsx bench/bare-ws-server.ts PORT FINNHUB_WS_URL KEY INTERVAL_MS SYMBOLS_CSV
+// interval sends each client one frame with the changed quotes of its symbols (each serialized once),
+// quotes of the same shape and size as the app's. No auth, no database, no persistence, no metrics. Usage: tsx bench/bare-ws-server.ts PORT FINNHUB_WS_URL KEY INTERVAL_MS SYMBOLS_CSV
 import { WebSocket, WebSocketServer } from 'ws';
 
 const [port, upstreamUrl, apiKey, intervalArg, symbolsCsv] = process.argv.slice(2);
 const intervalMs = Number(intervalArg);
-const latest = new Map<string, { price: number; time: number }>();
+interface State {
+  price: number;
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+}
+const latest = new Map<string, State>();
 const dirty = new Set<string>();
 const subscribers = new Map<string, Set<WebSocket>>();
 
@@ -22,7 +29,15 @@ upstream.on('message', (data) => {
   };
   if (frame.type !== 'trade' || !frame.data) return;
   for (const trade of frame.data) {
-    latest.set(trade.s, { price: trade.p, time: trade.t });
+    const state = latest.get(trade.s);
+    if (state) {
+      state.price = trade.p;
+      state.time = trade.t;
+      state.high = Math.max(state.high, trade.p);
+      state.low = Math.min(state.low, trade.p);
+    } else {
+      latest.set(trade.s, { price: trade.p, time: trade.t, open: trade.p, high: trade.p, low: trade.p });
+    }
     dirty.add(trade.s);
   }
 });
@@ -48,7 +63,19 @@ setInterval(() => {
   for (const symbol of dirty) {
     const quote = latest.get(symbol);
     if (!quote) continue;
-    const text = JSON.stringify({ symbol, price: quote.price, time: new Date(quote.time).toISOString() });
+    const change = Number((quote.price - quote.open).toFixed(10));
+    const text = JSON.stringify({
+      symbol,
+      price: quote.price,
+      change,
+      changePercent: Number(((change / quote.open) * 100).toFixed(6)),
+      open: quote.open,
+      high: quote.high,
+      low: quote.low,
+      previousClose: quote.open,
+      time: new Date(quote.time).toISOString(),
+      stale: false,
+    });
     for (const socket of subscribers.get(symbol) ?? []) {
       let parts = outbox.get(socket);
       if (!parts) {

@@ -1,5 +1,5 @@
 // npm run bench:stream -- [--clients N] [--per-client Z] [--symbols M] [--rate R] [--duration S]
-//                         [--interval MS] [--ws-cap C] [--no-baseline]
+//                         [--interval MS] [--ws-cap C] [--no-baseline] [--profile DIR]
 // Starts the built app as its own process against the fake Finnhub on loopback, connects N
 // authenticated WebSocket clients (in a separate process) each watching Z of M symbols, has the fake
 // push R trades a second, and prints a JSON summary. Then it runs a bare `ws` server with the same
@@ -32,6 +32,8 @@ const { values: flags } = parseArgs({
     interval: { type: 'string', default: '250' },
     'ws-cap': { type: 'string' },
     'no-baseline': { type: 'boolean', default: false },
+    /** Writes a V8 CPU profile of the app process to this folder. */
+    profile: { type: 'string' },
   },
 });
 const N = Number(flags.clients);
@@ -244,7 +246,8 @@ async function main(): Promise<void> {
   log(`seeding ${N} users with ${Z} of ${M} symbols each`);
   const tokens = await seed(join(folder, 'data'));
   const port = await freePort();
-  const server = spawn(process.execPath, ['--max-old-space-size=4096', 'dist/server/main.js'], {
+  const profileArgs = flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`] : [];
+  const server = spawn(process.execPath, [...profileArgs, 'dist/server/main.js'], {
     cwd: root,
     env: {
       ...process.env,

@@ -111,6 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     intervalMs: config.streamIntervalMs,
     highWaterBytes: 64 * 1024,
     stuckMs: 15_000,
+    lanes: 4,
     ...deps.stream,
   });
 

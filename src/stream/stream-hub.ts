@@ -19,10 +19,24 @@ export interface StreamOptions {
   highWaterBytes: number;
   /** A connection above the high-water mark for this long is closed with 1013 (it reconnects). */
   stuckMs: number;
+  /**
+   * Connections are spread over this many lanes whose flushes are staggered across the interval, so
+   * the sending work comes in small slices instead of one burst that delays the last connections.
+   */
+  lanes?: number;
+}
+
+/** A share of the connections, flushed on its own timer. */
+interface Lane {
+  readonly bySymbol: Map<string, Set<StreamConnection>>;
+  readonly changed: Set<string>;
+  readonly waiting: Set<StreamConnection>;
 }
 
 export class StreamConnection {
   readonly symbols = new Set<string>();
+  /** Index of the lane this connection is flushed in. */
+  lane = 0;
   /** Symbols with an update this connection has not been sent yet (held back while it was slow, or just added). */
   backlog: Set<string> | undefined;
   /** When its output first went above the high-water mark; 0 while it keeps up. */
@@ -44,20 +58,22 @@ export class StreamConnection {
 const CLOSE_TOO_SLOW = 1013;
 
 /**
- * Fans price updates out to browsers. Every `intervalMs` one flush takes the symbols that changed,
- * serializes each quote once, and sends every connection one frame with the latest quote of each of
- * its symbols that changed. A connection whose socket is not draining gets nothing new queued: its
+ * Fans price updates out to browsers. Every `intervalMs` each lane's flush takes the symbols that
+ * changed, serializes each quote once (the text is shared by every lane and connection until the
+ * quote changes again), and sends every connection one frame with the latest quote of each of its
+ * symbols that changed. A connection whose socket is not draining gets nothing new queued: its
  * changed symbols wait (conflated to the latest) until it drains, or it is closed if it stays stuck.
  * Portfolio events change what a user's open connections receive without a reconnect.
  */
 export class StreamHub {
   private readonly byUser = new Map<string, Set<StreamConnection>>();
-  private readonly bySymbol = new Map<string, Set<StreamConnection>>();
-  private readonly changed = new Set<string>();
-  private readonly waiting = new Set<StreamConnection>();
-  private readonly timer: NodeJS.Timeout;
+  private readonly lanes: Lane[];
+  /** Serialized quotes, reused until the hub's quote object for the symbol changes. */
+  private readonly serialized = new Map<string, { quote: unknown; stale: boolean; text: string }>();
+  private readonly timers: NodeJS.Timeout[] = [];
   private readonly unsubscribe: Array<() => void>;
   private round = 0;
+  private nextLane = 0;
 
   constructor(
     private readonly hub: PriceHub,
@@ -66,8 +82,13 @@ export class StreamHub {
     private readonly metrics: AppMetrics,
     private readonly options: StreamOptions,
   ) {
+    this.lanes = Array.from({ length: Math.max(1, options.lanes ?? 1) }, () => ({
+      bySymbol: new Map(),
+      changed: new Set(),
+      waiting: new Set(),
+    }));
     hub.onUpdate((symbol) => {
-      if (this.bySymbol.has(symbol)) this.changed.add(symbol);
+      for (const lane of this.lanes) if (lane.bySymbol.has(symbol)) lane.changed.add(symbol);
     });
     hub.onFeedStatus((feed) => this.broadcast(JSON.stringify({ type: 'status', feed })));
     this.unsubscribe = [
@@ -78,8 +99,16 @@ export class StreamHub {
         for (const connection of this.byUser.get(userId) ?? []) this.unwatch(connection, symbol);
       }),
     ];
-    this.timer = setInterval(() => this.flush(), options.intervalMs);
-    this.timer.unref();
+    this.lanes.forEach((lane, index) => {
+      const offset = (options.intervalMs * index) / this.lanes.length;
+      const start = setTimeout(() => {
+        const timer = setInterval(() => this.flushLane(lane), options.intervalMs);
+        timer.unref();
+        this.timers.push(timer);
+      }, offset);
+      start.unref();
+      this.timers.push(start);
+    });
   }
 
   /**
@@ -88,6 +117,8 @@ export class StreamHub {
    */
   open(userId: string, socket: FrameSink): StreamConnection {
     const connection = new StreamConnection(userId, socket);
+    connection.lane = this.nextLane;
+    this.nextLane = (this.nextLane + 1) % this.lanes.length;
     let set = this.byUser.get(userId);
     if (!set) {
       set = new Set();
@@ -102,7 +133,7 @@ export class StreamHub {
     if (connection.closed) return;
     for (const symbol of symbols) this.watch(connection, symbol);
     connection.backlog = undefined;
-    this.waiting.delete(connection);
+    this.laneOf(connection).waiting.delete(connection);
     const quotes = [...connection.symbols].flatMap((symbol) => {
       const known = this.hub.peek(symbol);
       return known ? [toQuoteDto(known)] : [];
@@ -115,7 +146,7 @@ export class StreamHub {
     if (connection.closed) return;
     connection.closed = true;
     for (const symbol of [...connection.symbols]) this.unwatch(connection, symbol);
-    this.waiting.delete(connection);
+    this.laneOf(connection).waiting.delete(connection);
     const set = this.byUser.get(connection.userId);
     set?.delete(connection);
     if (set?.size === 0) this.byUser.delete(connection.userId);
@@ -128,20 +159,24 @@ export class StreamHub {
     return total;
   }
 
-  /** Sends what changed since the last flush; runs every `intervalMs`. */
+  /** Flushes every lane now (the timers flush each lane every `intervalMs`). */
   flush(): void {
-    if (this.changed.size === 0 && this.waiting.size === 0) return;
+    for (const lane of this.lanes) this.flushLane(lane);
+  }
+
+  /** Sends what changed since the lane's last flush. */
+  private flushLane(lane: Lane): void {
+    const { changed, waiting, bySymbol } = lane;
+    if (changed.size === 0 && waiting.size === 0) return;
     const now = this.clock.now();
     const round = ++this.round;
-    const serialized = new Map<string, string>();
     const serialize = (symbol: string): string | undefined => {
-      let text = serialized.get(symbol);
-      if (text === undefined) {
-        const known = this.hub.peek(symbol);
-        if (!known) return undefined;
-        text = JSON.stringify(toQuoteDto(known));
-        serialized.set(symbol, text);
-      }
+      const known = this.hub.peek(symbol);
+      if (!known) return undefined;
+      const cached = this.serialized.get(symbol);
+      if (cached && cached.quote === known.quote && cached.stale === known.stale) return cached.text;
+      const text = JSON.stringify(toQuoteDto(known));
+      this.serialized.set(symbol, { quote: known.quote, stale: known.stale, text });
       return text;
     };
     const ready: StreamConnection[] = [];
@@ -161,25 +196,25 @@ export class StreamHub {
       return connection.backedUp;
     };
 
-    for (const connection of this.waiting) {
+    for (const connection of waiting) {
       if (backedUp(connection)) continue;
       for (const symbol of connection.backlog ?? []) {
         // A symbol that also changed is queued with the changes below, once.
-        const text = this.changed.has(symbol) ? undefined : serialize(symbol);
+        const text = changed.has(symbol) ? undefined : serialize(symbol);
         if (text !== undefined) queue(connection, text);
       }
       connection.backlog = undefined;
-      this.waiting.delete(connection);
+      waiting.delete(connection);
     }
-    for (const symbol of this.changed) {
-      const watchers = this.bySymbol.get(symbol);
+    for (const symbol of changed) {
+      const watchers = bySymbol.get(symbol);
       const text = watchers ? serialize(symbol) : undefined;
       if (!watchers || text === undefined) continue;
       for (const connection of watchers) {
         if (backedUp(connection)) {
           connection.backlog ??= new Set();
           connection.backlog.add(symbol);
-          this.waiting.add(connection);
+          waiting.add(connection);
         } else {
           queue(connection, text);
         }
@@ -197,15 +232,15 @@ export class StreamHub {
     this.metrics.messagesSent.inc(ready.length);
     this.metrics.quotesSent.inc(quotes);
     const sentAt = this.clock.now();
-    for (const symbol of this.changed) {
+    for (const symbol of changed) {
       const entry = this.hub.peek(symbol);
       if (entry) this.metrics.tickToSend.observe(Math.max(0, sentAt - entry.receivedAt) / 1000);
     }
-    this.changed.clear();
+    changed.clear();
   }
 
   closeAll(): void {
-    clearInterval(this.timer);
+    for (const timer of this.timers) clearTimeout(timer);
     for (const off of this.unsubscribe) off();
     for (const set of [...this.byUser.values()]) for (const connection of [...set]) this.close(connection);
   }
@@ -213,26 +248,33 @@ export class StreamHub {
   private watch(connection: StreamConnection, symbol: string): void {
     if (connection.closed || connection.symbols.has(symbol)) return;
     connection.symbols.add(symbol);
-    let set = this.bySymbol.get(symbol);
+    const lane = this.laneOf(connection);
+    let set = lane.bySymbol.get(symbol);
     if (!set) {
       set = new Set();
-      this.bySymbol.set(symbol, set);
+      lane.bySymbol.set(symbol, set);
     }
     set.add(connection);
     this.hub.watch(symbol);
     // The next flush sends its current quote, if the hub has one already.
     connection.backlog ??= new Set();
     connection.backlog.add(symbol);
-    this.waiting.add(connection);
+    lane.waiting.add(connection);
   }
 
   private unwatch(connection: StreamConnection, symbol: string): void {
     if (!connection.symbols.delete(symbol)) return;
     connection.backlog?.delete(symbol);
-    const set = this.bySymbol.get(symbol);
+    const { bySymbol } = this.laneOf(connection);
+    const set = bySymbol.get(symbol);
     set?.delete(connection);
-    if (set?.size === 0) this.bySymbol.delete(symbol);
+    if (set?.size === 0) bySymbol.delete(symbol);
     this.hub.unwatch(symbol);
+    if (!this.lanes.some((lane) => lane.bySymbol.has(symbol))) this.serialized.delete(symbol);
+  }
+
+  private laneOf(connection: StreamConnection): Lane {
+    return this.lanes[connection.lane] ?? (this.lanes[0] as Lane);
   }
 
   /** Whether the socket is not draining; closes it (1013) once it has been so for `stuckMs`. */

@@ -127,6 +127,37 @@ describe('stream fan-out', () => {
     expect(mine.socket.prices('TSLA')).toEqual([250]);
   });
 
+  it('spreads connections over staggered lanes, each still getting every change once', () => {
+    const clock = new ManualClock();
+    const feed = new ScriptedFeed();
+    const hub = new PriceHub({
+      provider: new SimulatedMarket(1, clock),
+      feed,
+      clock,
+      logger: createLogger('silent'),
+      freshMs: 15_000,
+      staleAfterMs: 120_000,
+    });
+    const streams = new StreamHub(hub, new DomainEventBus(), clock, new AppMetrics(), {
+      intervalMs: 60_000,
+      highWaterBytes: 1000,
+      stuckMs: 5000,
+      lanes: 3,
+    });
+    const sockets = Array.from({ length: 6 }, (_, i) => {
+      const socket = new FakeSocket();
+      streams.start(streams.open(`u${i}`, socket), ['AAPL'], 'live');
+      return socket;
+    });
+    expect(new Set(sockets.map((_, i) => i % 3)).size).toBe(3);
+    feed.push('AAPL', 150);
+    streams.flush();
+    feed.push('AAPL', 151);
+    streams.flush();
+    for (const socket of sockets) expect(socket.prices('AAPL')).toEqual([150, 151]);
+    streams.closeAll();
+  });
+
   it('tells every connection when the feed status changes', () => {
     const { feed, connect } = setUp();
     const a = connect('u1', []);
