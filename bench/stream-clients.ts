@@ -24,21 +24,42 @@ function connectRange(job: Job, from: number, to: number): void {
   let failed = 0;
   const total = to - from;
   const batch = 100;
+  /** Connection errors that were retried, by reason. */
+  const errors = new Map<string, number>();
+  const report = () => {
+    if (opened + failed === total)
+      process.send?.({ type: 'connected', opened, failed, errors: Object.fromEntries(errors) });
+  };
+  // Like the browser: a connection that fails to open is retried (up to 5 times, 1 s apart).
+  const openOne = (i: number, attempt: number) => {
+    const socket = new WebSocket(job.urls[i] ?? '', { headers: job.headers[i], perMessageDeflate: false });
+    sockets[i] = socket;
+    let settled = false;
+    socket.on('open', () => {
+      settled = true;
+      opened++;
+      report();
+    });
+    const fail = (reason: string) => {
+      if (settled) return;
+      settled = true;
+      errors.set(reason, (errors.get(reason) ?? 0) + 1);
+      if (attempt < 5) {
+        setTimeout(() => openOne(i, attempt + 1), 1000);
+        return;
+      }
+      failed++;
+      report();
+    };
+    socket.on('unexpected-response', (_req, res) => fail(`HTTP ${res.statusCode}`));
+    socket.on('error', (error) => fail(error.message));
+    socket.on('message', (data) => onMessage(i, String(data)));
+  };
   const openBatch = (start: number) => {
     for (let i = start; i < Math.min(to, start + batch); i++) {
-      const socket = new WebSocket(job.urls[i] ?? '', { headers: job.headers[i], perMessageDeflate: false });
-      sockets[i] = socket;
       perClientQuotes[i] = 0;
       maxGap[i] = 0;
-      socket.on('open', () => {
-        opened++;
-        if (opened + failed === total) process.send?.({ type: 'connected', opened, failed });
-      });
-      socket.on('error', () => {
-        failed++;
-        if (opened + failed === total) process.send?.({ type: 'connected', opened, failed });
-      });
-      socket.on('message', (data) => onMessage(i, String(data)));
+      openOne(i, 0);
     }
     if (start + batch < to) setTimeout(() => openBatch(start + batch), 100);
   };

@@ -163,15 +163,19 @@ async function runClients(
   // shows what one more idle connection costs.
   const firstWave = Math.ceil(urls.length / 5);
   clients.send({ type: 'connect', job: { urls, headers }, from: 0, to: firstWave });
-  const warm = await message<{ opened: number; failed: number }>('connected');
+  const warm = await message<{ opened: number; failed: number; errors: Record<string, number> }>('connected');
   await sleep(3000);
   const base = processUsage(pid);
   clients.send({ type: 'connect', from: firstWave, to: urls.length });
-  const second = await message<{ opened: number; failed: number }>('connected');
+  const second = await message<{ opened: number; failed: number; errors: Record<string, number> }>(
+    'connected',
+  );
   await sleep(3000);
   const idle = processUsage(pid);
   const connected = { opened: warm.opened + second.opened, failed: warm.failed + second.failed };
-  log(`clients connected: ${connected.opened}, failed: ${connected.failed}`);
+  log(
+    `clients connected: ${connected.opened}, failed: ${connected.failed}, retried errors: ${JSON.stringify({ ...warm.errors, ...second.errors })}`,
+  );
 
   const stopTrades = startTrades(fake);
   await sleep(WARMUP_MS);

@@ -1,4 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
 import { requireUser } from '../auth/auth.hooks.js';
 import type { AuthService } from '../auth/auth.service.js';
 import type { Config } from '../config.js';
@@ -6,6 +9,19 @@ import { assertSameOrigin } from '../http/security.js';
 import type { PriceHub } from '../market/price-hub.js';
 import type { PortfolioService } from '../portfolio/portfolio.service.js';
 import type { StreamHub } from './stream-hub.js';
+
+/**
+ * @fastify/websocket keeps the upgrade's Fastify request and reply (with the raw request, a response
+ * object, a logger and the headers) reachable from the socket for the connection's whole life: its
+ * error listener closes over them and the response holds the socket. A stream lives for hours and
+ * there may be thousands, so let them go; our own error listener takes over.
+ */
+function releaseUpgradeRequest(socket: WebSocket, request: FastifyRequest): void {
+  socket.removeAllListeners('error');
+  // The plugin attaches a ServerResponse to the TCP socket (Node's own `_httpMessage` field).
+  const tcp = request.raw.socket as Socket & { _httpMessage?: ServerResponse | null };
+  tcp._httpMessage?.detachSocket(tcp);
+}
 
 export async function streamRoutes(
   app: FastifyInstance,
@@ -28,8 +44,12 @@ export async function streamRoutes(
       const session = request.auth;
       if (!session) return socket.close(1008, 'unauthenticated');
       const connection = streams.open(session.user.id, socket);
+      releaseUpgradeRequest(socket, request);
       socket.on('close', () => streams.close(connection));
-      socket.on('error', () => streams.close(connection));
+      socket.on('error', () => {
+        streams.close(connection);
+        socket.terminate();
+      });
       // Clients send nothing we act on; anything they send is ignored.
       try {
         streams.start(connection, await portfolio.symbols(session.user.id), hub.feedStatus());
