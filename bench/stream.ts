@@ -1,5 +1,6 @@
 // npm run bench:stream -- [--clients N] [--per-client Z] [--symbols M] [--rate R] [--duration S]
 //                         [--interval MS] [--ws-cap C] [--no-baseline] [--profile DIR]
+//                         [--database-url postgres://...]
 // Starts the built app as its own process against the fake Finnhub on loopback, connects N
 // authenticated WebSocket clients (in a separate process) each watching Z of M symbols, has the fake
 // push R trades a second, and prints a JSON summary. Then it runs a bare `ws` server with the same
@@ -15,9 +16,10 @@ import { parseArgs } from 'node:util';
 import { hash } from '@node-rs/argon2';
 import { hashToken } from '../src/auth/tokens.js';
 import { seededRandom } from '../src/clock.js';
-import { openPglite } from '../src/db/open.js';
+import { openPglite, openPostgres } from '../src/db/open.js';
 import { instruments, portfolioItems, sessions, users } from '../src/db/schema.js';
 import { FakeFinnhub } from '../test/support/fake-finnhub.js';
+import { adminQuery, withDatabase } from '../test/support/global-setup.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
@@ -34,6 +36,8 @@ const { values: flags } = parseArgs({
     'no-baseline': { type: 'boolean', default: false },
     /** Writes a V8 CPU profile of the app process to this folder. */
     profile: { type: 'string' },
+    /** A PostgreSQL server (postgres://.../anydb): the bench creates and drops its own database there. */
+    'database-url': { type: 'string' },
   },
 });
 const N = Number(flags.clients);
@@ -77,8 +81,8 @@ function processUsage(pid: number): { cpuSeconds: number; rssBytes: number } {
 }
 
 /** Users, sessions and watchlists written straight to the database: 5,000 Argon2 hashes would take minutes. */
-async function seed(dataDir: string): Promise<string[]> {
-  const database = await openPglite({ dataDir });
+async function seed(target: { dataDir: string } | { url: string }): Promise<string[]> {
+  const database = 'url' in target ? await openPostgres(target.url) : await openPglite(target);
   const passwordHash = await hash('benchmark-password-1');
   const tokens = watchlists.map(() => randomBytes(32).toString('base64url'));
   await database.db
@@ -248,7 +252,11 @@ async function main(): Promise<void> {
 
   const folder = mkdtempSync(join(tmpdir(), 'st-bench-'));
   log(`seeding ${N} users with ${Z} of ${M} symbols each`);
-  const tokens = await seed(join(folder, 'data'));
+  const serverUrl = flags['database-url'];
+  const benchDatabase = `stocktracker_bench_${randomBytes(4).toString('hex')}`;
+  if (serverUrl) await adminQuery(serverUrl, `CREATE DATABASE ${benchDatabase}`);
+  const databaseUrl = serverUrl ? withDatabase(serverUrl, benchDatabase) : '';
+  const tokens = await seed(databaseUrl ? { url: databaseUrl } : { dataDir: join(folder, 'data') });
   const port = await freePort();
   const profileArgs = flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`] : [];
   const server = spawn(process.execPath, [...profileArgs, 'dist/server/main.js'], {
@@ -264,7 +272,7 @@ async function main(): Promise<void> {
       FINNHUB_WS_URL: fake.wsUrl,
       FINNHUB_WS_MAX_SYMBOLS: String(wsCap),
       STREAM_INTERVAL_MS: String(intervalMs),
-      DATABASE_URL: '',
+      DATABASE_URL: databaseUrl,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -309,6 +317,7 @@ async function main(): Promise<void> {
   }
   clearInterval(pinger);
   await fake.stop();
+  if (serverUrl) await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${benchDatabase} WITH (FORCE)`);
   rmSync(folder, { recursive: true, force: true });
 
   const appQuotesPerCpu = Number(app.quotesPerCpuSecond);
@@ -316,6 +325,7 @@ async function main(): Promise<void> {
   const latencyP99 = (app.latencyMs as { p99: number }).p99;
   const summary = {
     params: {
+      database: serverUrl ? 'postgres' : 'pglite',
       clients: N,
       symbolsPerClient: Z,
       symbols: M,
