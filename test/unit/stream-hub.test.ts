@@ -27,7 +27,7 @@ class FakeSocket implements FrameSink {
   }
 }
 
-function setUp() {
+function setUp(lanes = 1) {
   const clock = new ManualClock();
   const feed = new ScriptedFeed();
   const hub = new PriceHub({
@@ -43,6 +43,7 @@ function setUp() {
     intervalMs: 60_000,
     highWaterBytes: 1000,
     stuckMs: 5000,
+    lanes,
   });
   const connect = (userId: string, symbols: string[]) => {
     const socket = new FakeSocket();
@@ -128,22 +129,7 @@ describe('stream fan-out', () => {
   });
 
   it('spreads connections over staggered lanes, each still getting every change once', () => {
-    const clock = new ManualClock();
-    const feed = new ScriptedFeed();
-    const hub = new PriceHub({
-      provider: new SimulatedMarket(1, clock),
-      feed,
-      clock,
-      logger: createLogger('silent'),
-      freshMs: 15_000,
-      staleAfterMs: 120_000,
-    });
-    const streams = new StreamHub(hub, new DomainEventBus(), clock, new AppMetrics(), {
-      intervalMs: 60_000,
-      highWaterBytes: 1000,
-      stuckMs: 5000,
-      lanes: 3,
-    });
+    const { feed, streams } = setUp(3);
     const sockets = Array.from({ length: 6 }, (_, i) => {
       const socket = new FakeSocket();
       streams.start(streams.open(`u${i}`, socket), ['AAPL'], 'live');
