@@ -202,6 +202,8 @@ export class PriceHub {
         previousClose: q.previousClose,
         time: newer ? trade.time : q.time,
       });
+      // Trades alone carry no previous close: keep asking (throttled) until a snapshot lands.
+      if (q.previousClose === null) this.refreshInBackground(trade.symbol);
     }
     this.rememberTrade(trade.symbol, key);
   }
@@ -252,12 +254,17 @@ export class PriceHub {
   }
 
   private refreshInBackground(symbol: string): void {
-    this.fetch(symbol).catch((error: Error) => {
-      this.options.logger.warn(
-        { symbol, reason: error.message },
-        'could not fetch a quote for a watched symbol',
-      );
-    });
+    const failedAt = this.refreshFailedAt.get(symbol);
+    if (failedAt !== undefined && this.options.clock.now() - failedAt < REFRESH_RETRY_MS) return;
+    this.fetch(symbol)
+      .then(() => this.refreshFailedAt.delete(symbol))
+      .catch((error: Error) => {
+        this.refreshFailedAt.set(symbol, this.options.clock.now());
+        this.options.logger.warn(
+          { symbol, reason: error.message },
+          'could not fetch a quote for a watched symbol',
+        );
+      });
   }
 }
 

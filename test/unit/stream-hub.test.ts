@@ -161,6 +161,34 @@ describe('price hub trade merging', () => {
     expect(hub.peek('AAPL')?.quote).toMatchObject({ price: 105, high: 105, low: 90, change: 5 });
   });
 
+  it('does not retry a failed snapshot fetch on every trade, only after a pause', async () => {
+    const clock = new ManualClock();
+    const feed = new ScriptedFeed();
+    let calls = 0;
+    const failing = new SimulatedMarket(1, clock);
+    failing.getQuote = async () => {
+      calls++;
+      throw new Error('provider down');
+    };
+    new PriceHub({
+      provider: failing,
+      feed,
+      clock,
+      logger: createLogger('silent'),
+      freshMs: 15_000,
+      staleAfterMs: 120_000,
+    });
+    for (let i = 0; i < 5; i++) {
+      feed.trade({ symbol: 'XYZ', price: 10 + i, time: clock.now() + i, volume: 1 });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(calls).toBe(1);
+    clock.advance(31_000);
+    feed.trade({ symbol: 'XYZ', price: 20, time: clock.now(), volume: 1 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toBe(2);
+  });
+
   it('takes open and previous close from a snapshot that arrives after newer trades', () => {
     const { feed, hub } = setUp();
     const now = Date.now();
