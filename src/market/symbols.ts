@@ -5,16 +5,12 @@
  */
 export function normalizeSymbol(input: string): string | null {
   const symbol = input.trim().toUpperCase();
-  return SYMBOL_PATTERN.test(symbol) ? symbol : null;
+  return symbol.length <= MAX_SYMBOL_LENGTH && SYMBOL_PATTERN.test(symbol) ? symbol : null;
 }
 
 const SYMBOL_PATTERN = /^(?:[A-Z0-9]{1,20}:)?[A-Z0-9]+(?:[._-][A-Z0-9]+)*$/;
 
 export const MAX_SYMBOL_LENGTH = 40;
-
-export function isValidSymbol(symbol: string): boolean {
-  return symbol.length <= MAX_SYMBOL_LENGTH && SYMBOL_PATTERN.test(symbol);
-}
 
 const SUFFIX_MARKETS: Record<string, { exchange: string; currency: string }> = {
   L: { exchange: 'London Stock Exchange', currency: 'GBP' },

@@ -78,10 +78,6 @@ export class SimulatedMarket implements MarketDataProvider {
       .map(({ i }) => ({ symbol: i.symbol, description: i.name, type: i.type ?? '' }));
   }
 
-  knows(symbol: string): boolean {
-    return this.bySymbol.has(symbol);
-  }
-
   /** Moves each symbol at least one random-walk step (more if ticks were missed) and returns the new quotes. */
   step(symbols: Iterable<string>): Quote[] {
     const quotes: Quote[] = [];
