@@ -277,7 +277,8 @@ function StatusBanner({ feed, connection }: { feed: FeedStatus | null; connectio
   if (feed === 'degraded') {
     return (
       <div className="banner warning" role="status">
-        Prices are refreshed periodically, not streamed live.
+        Some prices are refreshed every few seconds to minutes instead of streamed live (the market data
+        plan's symbol limit was reached).
       </div>
     );
   }
