@@ -10,6 +10,8 @@ export interface FrameSink {
   readonly bufferedAmount: number;
   send(data: string): void;
   close(code: number, reason: string): void;
+  ping(): void;
+  terminate(): void;
 }
 
 export interface StreamOptions {
@@ -19,6 +21,11 @@ export interface StreamOptions {
   highWaterBytes: number;
   /** A connection above the high-water mark for this long is closed with 1013 (it reconnects). */
   stuckMs: number;
+  /**
+   * Every this often each connection is pinged; one that has not answered the previous ping (a
+   * laptop gone to sleep, a dropped network) is terminated, so dead peers do not hold subscriptions.
+   */
+  heartbeatMs?: number;
   /**
    * Connections are spread over this many lanes whose flushes are staggered across the interval, so
    * the sending work comes in small slices instead of one burst that delays the last connections.
@@ -42,6 +49,8 @@ export class StreamConnection {
   /** When its output first went above the high-water mark; 0 while it keeps up. */
   slowSince = 0;
   closed = false;
+  /** Answered the last heartbeat ping (set by the socket's pong). */
+  alive = true;
   /** Per-flush scratch state, kept on the connection so a flush allocates nothing per connection. */
   outbox: string[] = [];
   outboxRound = 0;
@@ -99,6 +108,9 @@ export class StreamHub {
         for (const connection of this.byUser.get(userId) ?? []) this.unwatch(connection, symbol);
       }),
     ];
+    const heartbeat = setInterval(() => this.heartbeat(), options.heartbeatMs ?? 30_000);
+    heartbeat.unref();
+    this.timers.push(heartbeat);
     this.lanes.forEach((lane, index) => {
       const offset = (options.intervalMs * index) / this.lanes.length;
       const start = setTimeout(() => {
@@ -157,6 +169,21 @@ export class StreamHub {
     let total = 0;
     for (const set of this.byUser.values()) total += set.size;
     return total;
+  }
+
+  /** Terminates connections that did not answer the previous ping, and pings the others. */
+  heartbeat(): void {
+    for (const set of [...this.byUser.values()]) {
+      for (const connection of [...set]) {
+        if (!connection.alive) {
+          connection.socket.terminate();
+          this.close(connection);
+          continue;
+        }
+        connection.alive = false;
+        connection.socket.ping();
+      }
+    }
   }
 
   /** Flushes every lane now (the timers flush each lane every `intervalMs`). */

@@ -45,6 +45,9 @@ export async function streamRoutes(
       if (!session) return socket.close(1008, 'unauthenticated');
       const connection = streams.open(session.user.id, socket);
       releaseUpgradeRequest(socket, request);
+      socket.on('pong', () => {
+        connection.alive = true;
+      });
       socket.on('close', () => streams.close(connection));
       socket.on('error', () => {
         streams.close(connection);

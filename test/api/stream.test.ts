@@ -169,7 +169,13 @@ describe.each(testDatabaseKinds())('live price stream on %s', (kind) => {
 describe('the simulated market through the stream', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ database: 'pglite', listen: true, env: { STREAM_INTERVAL_MS: '100' } });
+    // Heartbeats every 200 ms: a browser that answers pings (as every WebSocket client does) stays connected.
+    t = await startTestApp({
+      database: 'pglite',
+      listen: true,
+      env: { STREAM_INTERVAL_MS: '100' },
+      stream: { heartbeatMs: 200 },
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -190,6 +196,7 @@ describe('the simulated market through the stream', () => {
       expect(prices.length, symbol).toBeGreaterThanOrEqual(2);
       expect(new Set(prices).size, `${symbol} moves`).toBeGreaterThan(1);
     }
+    expect(stream.socket.readyState).toBe(stream.socket.OPEN);
     await stream.close();
   });
 });

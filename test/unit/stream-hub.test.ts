@@ -13,6 +13,14 @@ class FakeSocket implements FrameSink {
   readonly frames: Array<{ type: string; quotes?: Array<{ symbol: string; price: number }>; feed?: string }> =
     [];
   closedWith: number | undefined;
+  pings = 0;
+  terminated = false;
+  ping(): void {
+    this.pings++;
+  }
+  terminate(): void {
+    this.terminated = true;
+  }
   send(data: string): void {
     this.frames.push(JSON.parse(data));
   }
@@ -142,6 +150,20 @@ describe('stream fan-out', () => {
     streams.flush();
     for (const socket of sockets) expect(socket.prices('AAPL')).toEqual([150, 151]);
     streams.closeAll();
+  });
+
+  it('terminates a connection that stops answering pings and keeps one that answers', () => {
+    const { streams, connect, hub } = setUp();
+    const answering = connect('u1', ['AAPL']);
+    const silent = connect('u2', ['MSFT']);
+    streams.heartbeat();
+    expect([answering.socket.pings, silent.socket.pings]).toEqual([1, 1]);
+    answering.connection.alive = true;
+    streams.heartbeat();
+    expect(silent.socket.terminated).toBe(true);
+    expect(answering.socket.terminated).toBe(false);
+    expect(streams.connectionCount()).toBe(1);
+    expect(hub.watchedSymbolCount()).toBe(1);
   });
 
   it('tells every connection when the feed status changes', () => {
