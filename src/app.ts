@@ -24,6 +24,7 @@ import { marketRoutes } from './market/market.routes.js';
 import { PriceHub } from './market/price-hub.js';
 import { loadLastQuotes } from './market/quote.repository.js';
 import { QuoteRecorder } from './market/quote-recorder.js';
+import { SymbolSearch } from './market/symbol-search.js';
 import { AppMetrics } from './metrics.js';
 import { portfolioRoutes } from './portfolio/portfolio.routes.js';
 import { PortfolioService } from './portfolio/portfolio.service.js';
@@ -133,7 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     async (api) => {
       await api.register(authRoutes, { auth, config, limits });
       await api.register(portfolioRoutes, { auth, portfolio });
-      await api.register(marketRoutes, { auth, hub, provider });
+      await api.register(marketRoutes, { auth, hub, search: new SymbolSearch(provider, clock) });
       await api.register(streamRoutes, { auth, config, hub, portfolio, streams });
     },
     { prefix: '/api/v1' },

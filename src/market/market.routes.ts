@@ -7,12 +7,12 @@ import { AppError } from '../errors.js';
 import type { PriceHub } from './price-hub.js';
 import { toAppError } from './provider-errors.js';
 import { toQuoteDto } from './quote-dto.js';
+import type { SymbolSearch } from './symbol-search.js';
 import { MAX_SYMBOL_LENGTH, normalizeSymbol } from './symbols.js';
-import type { MarketDataProvider } from './types.js';
 
 export async function marketRoutes(
   app: FastifyInstance,
-  { auth, hub, provider }: { auth: AuthService; hub: PriceHub; provider: MarketDataProvider },
+  { auth, hub, search }: { auth: AuthService; hub: PriceHub; search: SymbolSearch },
 ): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const authenticated = requireUser(auth);
@@ -47,7 +47,7 @@ export async function marketRoutes(
       },
     },
     async (request) => {
-      const results = await provider.search({ query: request.query.q }).catch((error: unknown) => {
+      const results = await search.search(request.query.q).catch((error: unknown) => {
         throw toAppError(error);
       });
       return { results };

@@ -195,6 +195,25 @@ describe.each(testDatabaseKinds())('watchlist API with Finnhub (fake server) on 
     expect(unknown.json().error.code).toBe('unknown_symbol');
   });
 
+  it('caches symbol searches server-side: the same query from many users costs one Finnhub call', async () => {
+    const clients = await Promise.all(
+      Array.from({ length: 3 }, async () => {
+        const client = new TestClient(t.app);
+        await client.register();
+        return client;
+      }),
+    );
+    const answers = await Promise.all(
+      [...clients, ...clients].map((c) => c.request('GET', '/api/v1/symbols/search?q=vodafone')),
+    );
+    for (const answer of answers) {
+      expect(answer.json().results).toEqual([
+        { symbol: 'VOD.L', description: 'VODAFONE GROUP PLC', type: 'Common Stock' },
+      ]);
+    }
+    expect(fake.requests.filter((r) => r.path === '/search' && r.query.q === 'VODAFONE')).toHaveLength(1);
+  });
+
   it('says a symbol needs a paid plan when Finnhub answers 403', async () => {
     const client = new TestClient(t.app);
     await client.register();

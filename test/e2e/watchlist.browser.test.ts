@@ -109,6 +109,19 @@ describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromiu
       .waitFor();
     expect(await page.locator('tr[data-symbol="NOPEX"]').count()).toBe(0);
 
+    // Search as you type: the suggestions list follows the text, the keyboard picks one.
+    const box = page.getByRole('combobox', { name: 'Symbol to add' });
+    await box.fill('micro');
+    const option = page.getByRole('option', { name: /MSFT.*Microsoft Corp/ });
+    await option.waitFor();
+    await box.press('ArrowDown');
+    await expect.poll(() => option.getAttribute('aria-selected')).toBe('true');
+    await box.press('Enter');
+    await page.locator('tr[data-symbol="MSFT"]').waitFor();
+    expect(await box.inputValue()).toBe('');
+    await page.getByRole('button', { name: 'Remove MSFT' }).click();
+    await page.locator('tr[data-symbol="MSFT"]').waitFor({ state: 'detached' });
+
     await page.getByRole('button', { name: 'Remove AAPL' }).click();
     await row.waitFor({ state: 'detached' });
     await page.getByText('Your watchlist is empty').waitFor();

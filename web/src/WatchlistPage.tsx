@@ -1,5 +1,5 @@
-import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, api, type PortfolioItem, type Quote } from './api';
+import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError, api, type PortfolioItem, type Quote, type SymbolMatch } from './api';
 import { formatChange, formatPercent, formatPrice, formatTime } from './format';
 import { type ConnectionState, type FeedStatus, openPriceStream } from './stream';
 
@@ -189,6 +189,9 @@ function Row({
   );
 }
 
+/** Pause in typing before the add box asks the server for matching symbols. */
+const SEARCH_DEBOUNCE_MS = 250;
+
 function AddSymbolForm({
   onAdded,
   onError,
@@ -199,19 +202,47 @@ function AddSymbolForm({
   const [symbol, setSymbol] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [suggestions, setSuggestions] = useState<SymbolMatch[]>([]);
+  const [open, setOpen] = useState(false);
+  const [active, setActive] = useState(-1);
+  const searchSeq = useRef(0);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (!symbol.trim()) {
+  useEffect(() => {
+    const query = symbol.trim();
+    const seq = ++searchSeq.current;
+    if (query.length === 0) {
+      setSuggestions([]);
+      return;
+    }
+    const timer = window.setTimeout(() => {
+      api
+        .searchSymbols(query)
+        .then(({ results }) => {
+          // Only the answer to the latest text counts; earlier ones may arrive late.
+          if (seq !== searchSeq.current) return;
+          setSuggestions(results.slice(0, 8));
+          setActive(-1);
+        })
+        .catch(() => {
+          if (seq === searchSeq.current) setSuggestions([]);
+        });
+    }, SEARCH_DEBOUNCE_MS);
+    return () => window.clearTimeout(timer);
+  }, [symbol]);
+
+  const add = async (value: string) => {
+    if (!value.trim()) {
       setError('Type a symbol, e.g. AAPL.');
       return;
     }
     setBusy(true);
     setError(null);
+    setOpen(false);
     try {
-      const { item } = await api.addSymbol(symbol);
+      const { item } = await api.addSymbol(value);
       onAdded(item);
       setSymbol('');
+      setSuggestions([]);
     } catch (err) {
       onError(err);
       setError(
@@ -222,23 +253,79 @@ function AddSymbolForm({
     }
   };
 
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const chosen = open && active >= 0 ? suggestions[active]?.symbol : undefined;
+    void add(chosen ?? symbol);
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key === 'ArrowDown' && suggestions.length > 0) {
+      event.preventDefault();
+      setOpen(true);
+      setActive((current) => (current + 1) % suggestions.length);
+    } else if (event.key === 'ArrowUp' && suggestions.length > 0) {
+      event.preventDefault();
+      setOpen(true);
+      setActive((current) => (current <= 0 ? suggestions.length - 1 : current - 1));
+    } else if (event.key === 'Escape') {
+      setOpen(false);
+      setActive(-1);
+    }
+  };
+
+  const showList = open && suggestions.length > 0;
   return (
     <form className="add-form" onSubmit={submit} noValidate>
       <label htmlFor="add-symbol" className="visually-hidden">
         Symbol to add
       </label>
-      <input
-        id="add-symbol"
-        name="symbol"
-        placeholder="Add a symbol: AAPL, VOD.L, BINANCE:BTCUSDT"
-        autoComplete="off"
-        autoCapitalize="characters"
-        spellCheck={false}
-        value={symbol}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? 'add-symbol-error' : undefined}
-        onChange={(e) => setSymbol(e.target.value)}
-      />
+      <div className="combobox">
+        <input
+          id="add-symbol"
+          name="symbol"
+          role="combobox"
+          aria-autocomplete="list"
+          aria-expanded={showList}
+          aria-controls="symbol-suggestions"
+          aria-activedescendant={showList && active >= 0 ? `symbol-suggestion-${active}` : undefined}
+          placeholder="Add a symbol: AAPL, VOD.L, BINANCE:BTCUSDT"
+          autoComplete="off"
+          autoCapitalize="characters"
+          spellCheck={false}
+          value={symbol}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? 'add-symbol-error' : undefined}
+          onChange={(e) => {
+            setSymbol(e.target.value);
+            setOpen(true);
+          }}
+          onKeyDown={onKeyDown}
+          onBlur={() => setOpen(false)}
+          onFocus={() => setOpen(true)}
+        />
+        {showList && (
+          <ul className="suggestions" id="symbol-suggestions" role="listbox" aria-label="Matching symbols">
+            {suggestions.map((match, index) => (
+              <li
+                key={match.symbol}
+                id={`symbol-suggestion-${index}`}
+                role="option"
+                aria-selected={index === active}
+                // mousedown, not click: the input keeps focus and the list is not closed by its blur first.
+                onMouseDown={(event) => {
+                  event.preventDefault();
+                  void add(match.symbol);
+                }}
+              >
+                <span className="symbol">{match.symbol}</span>
+                <span className="description">{match.description}</span>
+                <span className="type">{match.type}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
       <button type="submit" className="primary" disabled={busy}>
         Add
       </button>

@@ -27,6 +27,12 @@ export interface PortfolioItem {
   quote: Quote | null;
 }
 
+export interface SymbolMatch {
+  symbol: string;
+  description: string;
+  type: string;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -85,4 +91,6 @@ export const api = {
   portfolio: () => request<{ items: PortfolioItem[] }>('GET', '/portfolio'),
   addSymbol: (symbol: string) => request<{ item: PortfolioItem }>('POST', '/portfolio', { symbol }),
   removeSymbol: (symbol: string) => request<void>('DELETE', `/portfolio/${encodeURIComponent(symbol)}`),
+  searchSymbols: (q: string) =>
+    request<{ results: SymbolMatch[] }>('GET', `/symbols/search?q=${encodeURIComponent(q)}`),
 };
