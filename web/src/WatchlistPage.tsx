@@ -305,12 +305,13 @@ function AddSymbolForm({
           onFocus={() => setOpen(true)}
         />
         {showList && (
-          <ul className="suggestions" id="symbol-suggestions" role="listbox" aria-label="Matching symbols">
+          <div className="suggestions" id="symbol-suggestions" role="listbox" aria-label="Matching symbols">
             {suggestions.map((match, index) => (
-              <li
+              <div
                 key={match.symbol}
                 id={`symbol-suggestion-${index}`}
                 role="option"
+                tabIndex={-1}
                 aria-selected={index === active}
                 // mousedown, not click: the input keeps focus and the list is not closed by its blur first.
                 onMouseDown={(event) => {
@@ -321,9 +322,9 @@ function AddSymbolForm({
                 <span className="symbol">{match.symbol}</span>
                 <span className="description">{match.description}</span>
                 <span className="type">{match.type}</span>
-              </li>
+              </div>
             ))}
-          </ul>
+          </div>
         )}
       </div>
       <button type="submit" className="primary" disabled={busy}>
