@@ -21,6 +21,7 @@ import { healthRoutes } from './http/health.routes.js';
 import { registerSecurityHeaders } from './http/security.js';
 import type { Market } from './market/create-market.js';
 import { marketRoutes } from './market/market.routes.js';
+import { MarketStatusService } from './market/market-status.js';
 import { PriceHub } from './market/price-hub.js';
 import { loadLastQuotes } from './market/quote.repository.js';
 import { QuoteRecorder } from './market/quote-recorder.js';
@@ -107,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   recorder.start();
 
   const auth = new AuthService(database.db, clock, new LoginThrottle(clock, limits), config.sessionTtlMs);
+  const marketStatus = new MarketStatusService(provider, clock, logger);
   const portfolio = new PortfolioService(database.db, hub, provider, events);
   const streams = new StreamHub(hub, events, clock, metrics, {
     intervalMs: config.streamIntervalMs,
@@ -134,7 +136,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     async (api) => {
       await api.register(authRoutes, { auth, config, limits });
       await api.register(portfolioRoutes, { auth, portfolio });
-      await api.register(marketRoutes, { auth, hub, search: new SymbolSearch(provider, clock) });
+      await api.register(marketRoutes, {
+        auth,
+        hub,
+        search: new SymbolSearch(provider, clock),
+        marketStatus,
+      });
       await api.register(streamRoutes, { auth, config, hub, portfolio, streams });
     },
     { prefix: '/api/v1' },
@@ -153,6 +160,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.addHook('onClose', async () => {
     clearInterval(sessionSweep);
+    marketStatus.stop();
     streams.closeAll();
     await feed.close();
     await recorder.stop();

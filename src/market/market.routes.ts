@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { requireUser } from '../auth/auth.hooks.js';
 import type { AuthService } from '../auth/auth.service.js';
 import { AppError } from '../errors.js';
+import type { MarketStatusService } from './market-status.js';
 import type { PriceHub } from './price-hub.js';
 import { toAppError } from './provider-errors.js';
 import { toQuoteDto } from './quote-dto.js';
@@ -12,7 +13,12 @@ import { MAX_SYMBOL_LENGTH, normalizeSymbol } from './symbols.js';
 
 export async function marketRoutes(
   app: FastifyInstance,
-  { auth, hub, search }: { auth: AuthService; hub: PriceHub; search: SymbolSearch },
+  {
+    auth,
+    hub,
+    search,
+    marketStatus,
+  }: { auth: AuthService; hub: PriceHub; search: SymbolSearch; marketStatus: MarketStatusService },
 ): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const authenticated = requireUser(auth);
@@ -53,4 +59,11 @@ export async function marketRoutes(
       return { results };
     },
   );
+
+  routes.get('/market/status', { onRequest: authenticated }, async () => {
+    const { status, updatedAt } = await marketStatus.status().catch((error: unknown) => {
+      throw toAppError(error);
+    });
+    return { ...status, updatedAt };
+  });
 }

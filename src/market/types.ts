@@ -29,6 +29,19 @@ export interface SymbolMatch {
   type: string;
 }
 
+/** Where an exchange's trading day stands. */
+export type MarketState = 'open' | 'pre-market' | 'post-market' | 'closed' | 'holiday';
+
+export interface MarketStatus {
+  exchange: string;
+  state: MarketState;
+  /** The holiday's name when `state` is 'holiday'. */
+  holiday: string | null;
+  timezone: string | null;
+  /** One line for people, e.g. "US market: pre-market". */
+  description: string;
+}
+
 /** Why a provider could not answer; the message is ours, never the upstream's (it may carry a URL or key). */
 export class ProviderError extends Error {
   constructor(
@@ -51,6 +64,8 @@ export interface MarketDataProvider {
   /** Name, exchange and currency of a symbol the provider knows (called once, when a symbol is first added). */
   describe(params: { symbol: string; signal?: AbortSignal }): Promise<InstrumentInfo>;
   search(params: { query: string; signal?: AbortSignal }): Promise<SymbolMatch[]>;
+  /** Trading status of an exchange (Finnhub: `US`). */
+  marketStatus(params: { exchange: string; signal?: AbortSignal }): Promise<MarketStatus>;
 }
 
 /** What the price feed can say about itself; the stream passes it to browsers. */

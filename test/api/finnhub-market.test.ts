@@ -214,6 +214,23 @@ describe.each(testDatabaseKinds())('watchlist API with Finnhub (fake server) on 
     expect(fake.requests.filter((r) => r.path === '/search' && r.query.q === 'VODAFONE')).toHaveLength(1);
   });
 
+  it('shows the US market status from Finnhub, refreshed on a schedule rather than per request', async () => {
+    const client = new TestClient(t.app);
+    await client.register();
+    const first = await client.request('GET', '/api/v1/market/status');
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({
+      exchange: 'US',
+      state: 'pre-market',
+      holiday: null,
+      timezone: 'America/New_York',
+      description: 'US market: pre-market',
+    });
+    expect(Date.parse(first.json().updatedAt)).not.toBeNaN();
+    for (let i = 0; i < 3; i++) await client.request('GET', '/api/v1/market/status');
+    expect(fake.count('/stock/market-status')).toBe(1);
+  });
+
   it('says a symbol needs a paid plan when Finnhub answers 403', async () => {
     const client = new TestClient(t.app);
     await client.register();

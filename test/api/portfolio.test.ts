@@ -224,6 +224,18 @@ describe.each(testDatabaseKinds())('watchlist API with the simulated market on %
     expect((await client.request('GET', '/api/v1/quotes/%24%24%24')).statusCode).toBe(400);
   });
 
+  it('says the simulated market is open around the clock, to logged-in users only', async () => {
+    const client = new TestClient(t.app);
+    await client.register();
+    const response = await client.request('GET', '/api/v1/market/status');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      state: 'open',
+      description: 'Simulated market: open around the clock',
+    });
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/market/status' })).statusCode).toBe(401);
+  });
+
   it('searches symbols by ticker and by name', async () => {
     const client = new TestClient(t.app);
     await client.register();

@@ -84,7 +84,8 @@ describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromiu
     await page.getByLabel('Password').fill('plover-quartz-harbour-91');
     await page.getByRole('button', { name: 'Create account' }).last().click();
     await page.getByRole('heading', { name: 'Watchlist' }).waitFor();
-    await page.getByText('Simulated market').waitFor();
+    await page.getByText('Simulated market:', { exact: false }).first().waitFor();
+    await page.locator('.market-status').getByText('Simulated market: open around the clock').waitFor();
 
     await page.getByLabel('Symbol to add').fill('aapl');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
@@ -155,6 +156,7 @@ describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromiu
     await live.getByRole('button', { name: 'Create account' }).last().click();
     await live.getByLabel('Symbol to add').fill('AAPL');
     await live.getByRole('button', { name: 'Add', exact: true }).click();
+    await live.locator('.market-status').getByText('US market: pre-market').waitFor();
     const price = live.locator('tr[data-symbol="AAPL"]').getByTestId('price');
     await expect.poll(() => price.textContent()).toBe('$261.74');
     await expect.poll(() => fake.streamSubscriptions()).toEqual(['AAPL']);

@@ -52,6 +52,15 @@ export class FakeFinnhub {
   perMinuteLimit = Number.POSITIVE_INFINITY;
   private readonly overrides = new Map<string, Override>();
   private readonly callTimes: number[] = [];
+  /** What /stock/market-status answers. */
+  marketStatus: Record<string, unknown> = {
+    exchange: 'US',
+    holiday: null,
+    isOpen: false,
+    session: 'pre-market',
+    timezone: 'America/New_York',
+    t: 1697018041,
+  };
   /** The REST base URL (FINNHUB_API_URL), set by start(). */
   url = '';
   /** 0 picks a free port; after stop(), start() again reuses the same one (a restart). */
@@ -261,6 +270,10 @@ export class FakeFinnhub {
       }
       const quote = this.quotes.get(symbol);
       send(res, 200, quote ?? { c: 0, d: null, dp: null, h: 0, l: 0, o: 0, pc: 0, t: 0 });
+      return;
+    }
+    if (path === '/stock/market-status') {
+      send(res, 200, this.marketStatus);
       return;
     }
     if (path === '/search') {

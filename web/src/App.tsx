@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { AuthPage } from './AuthPage';
 import { ApiError, api, setCsrfToken, type User } from './api';
+import { MarketStatusBadge } from './MarketStatusBadge';
 import { WatchlistPage } from './WatchlistPage';
 
 type SessionState = { status: 'loading' } | { status: 'anonymous' } | { status: 'signed-in'; user: User };
@@ -37,6 +38,7 @@ export function App() {
         <span className="brand">
           <img src="/favicon.svg" alt="" width="24" height="24" /> Stock Tracker
         </span>
+        {session.status === 'signed-in' && <MarketStatusBadge />}
         {session.status === 'signed-in' && (
           <span className="account">
             <span className="username">{session.user.username}</span>

@@ -33,6 +33,15 @@ export interface SymbolMatch {
   type: string;
 }
 
+export interface MarketStatus {
+  exchange: string;
+  state: 'open' | 'pre-market' | 'post-market' | 'closed' | 'holiday';
+  holiday: string | null;
+  timezone: string | null;
+  description: string;
+  updatedAt: string;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -91,6 +100,7 @@ export const api = {
   portfolio: () => request<{ items: PortfolioItem[] }>('GET', '/portfolio'),
   addSymbol: (symbol: string) => request<{ item: PortfolioItem }>('POST', '/portfolio', { symbol }),
   removeSymbol: (symbol: string) => request<void>('DELETE', `/portfolio/${encodeURIComponent(symbol)}`),
+  marketStatus: () => request<MarketStatus>('GET', '/market/status'),
   searchSymbols: (q: string) =>
     request<{ results: SymbolMatch[] }>('GET', `/symbols/search?q=${encodeURIComponent(q)}`),
 };

@@ -3,6 +3,8 @@ import { marketOfSymbol } from '../symbols.js';
 import {
   type InstrumentInfo,
   type MarketDataProvider,
+  type MarketState,
+  type MarketStatus,
   ProviderError,
   type Quote,
   type SymbolMatch,
@@ -30,6 +32,14 @@ interface FinnhubQuote {
   o?: number | null;
   pc?: number | null;
   t?: number | null;
+}
+
+interface FinnhubMarketStatus {
+  exchange?: string;
+  holiday?: string | null;
+  isOpen?: boolean;
+  session?: string | null;
+  timezone?: string;
 }
 
 interface FinnhubSearch {
@@ -88,6 +98,31 @@ export class FinnhubProvider implements MarketDataProvider {
       .filter((r) => r.symbol)
       .slice(0, 20)
       .map((r) => ({ symbol: r.symbol ?? '', description: r.description ?? '', type: r.type ?? '' }));
+  }
+
+  async marketStatus({
+    exchange,
+    signal,
+  }: {
+    exchange: string;
+    signal?: AbortSignal;
+  }): Promise<MarketStatus> {
+    const body = await this.get<FinnhubMarketStatus>('/stock/market-status', { exchange }, signal);
+    const state: MarketState = body.holiday
+      ? 'holiday'
+      : body.isOpen && (body.session === 'regular' || !body.session)
+        ? 'open'
+        : body.session === 'pre-market' || body.session === 'post-market'
+          ? body.session
+          : 'closed';
+    const label = state === 'holiday' ? `closed for ${body.holiday}` : state;
+    return {
+      exchange: body.exchange ?? exchange,
+      state,
+      holiday: body.holiday ?? null,
+      timezone: body.timezone ?? null,
+      description: `${body.exchange ?? exchange} market: ${label}`,
+    };
   }
 
   private async searchRaw(query: string, signal?: AbortSignal) {

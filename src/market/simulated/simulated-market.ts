@@ -4,6 +4,7 @@ import type {
   FeedStatus,
   InstrumentInfo,
   MarketDataProvider,
+  MarketStatus,
   Quote,
   QuoteFeed,
   SymbolMatch,
@@ -76,6 +77,17 @@ export class SimulatedMarket implements MarketDataProvider {
       .sort((a, b) => a.r - b.r || a.i.symbol.localeCompare(b.i.symbol))
       .slice(0, 20)
       .map(({ i }) => ({ symbol: i.symbol, description: i.name, type: i.type ?? '' }));
+  }
+
+  /** The simulated market is a demo that trades around the clock, and says so. */
+  async marketStatus(): Promise<MarketStatus> {
+    return {
+      exchange: 'SIMULATED',
+      state: 'open',
+      holiday: null,
+      timezone: null,
+      description: 'Simulated market: open around the clock',
+    };
   }
 
   /** Moves each symbol at least one random-walk step (more if ticks were missed) and returns the new quotes. */
