@@ -55,6 +55,7 @@ export const lastQuotes = pgTable('last_quotes', {
   high: numeric('high'),
   low: numeric('low'),
   previousClose: numeric('previous_close'),
+  volume: numeric('volume'),
   quotedAt: timestamp('quoted_at', { withTimezone: true }).notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -147,12 +147,14 @@ export class PriceHub {
 
   /**
    * A full quote (REST snapshot, simulated tick). When trades newer than it were already merged, their
-   * price and time stay and the snapshot supplies open, previous close and the day's range.
+   * price and time stay and the snapshot supplies open, previous close and the day's range. A
+   * snapshot without volume (Finnhub's /quote) keeps the volume summed from today's trades.
    */
   private mergeQuote(quote: Quote): void {
     const known = this.latest.get(quote.symbol)?.quote;
     if (!known || quote.time >= known.time) {
-      this.store(quote);
+      const volume = quote.volume ?? (known && sameUtcDay(known.time, quote.time) ? known.volume : null);
+      this.store(volume === quote.volume ? quote : { ...quote, volume });
       return;
     }
     this.store(
@@ -160,6 +162,7 @@ export class PriceHub {
         ...quote,
         price: known.price,
         time: known.time,
+        volume: quote.volume ?? known.volume,
         high: maxOf(quote.high, known.high, known.price),
         low: minOf(quote.low, known.low, known.price),
       }),
@@ -181,6 +184,7 @@ export class PriceHub {
         high: trade.price,
         low: trade.price,
         previousClose: null,
+        volume: trade.volume,
         time: trade.time,
       });
       this.refreshInBackground(trade.symbol);
@@ -189,6 +193,8 @@ export class PriceHub {
       const q = entry.quote;
       const newer = trade.time >= q.time;
       const price = newer ? trade.price : q.price;
+      // A trade on a later UTC day than the last one starts the day's volume again.
+      const volume = newer && !sameUtcDay(q.time, trade.time) ? trade.volume : (q.volume ?? 0) + trade.volume;
       const change = q.previousClose ? Number((price - q.previousClose).toFixed(10)) : null;
       this.store({
         symbol: q.symbol,
@@ -200,6 +206,7 @@ export class PriceHub {
         high: q.high === null || trade.price > q.high ? trade.price : q.high,
         low: q.low === null || trade.price < q.low ? trade.price : q.low,
         previousClose: q.previousClose,
+        volume,
         time: newer ? trade.time : q.time,
       });
       // Trades alone carry no previous close: keep asking (throttled) until a snapshot lands.
@@ -278,6 +285,12 @@ function withChange(quote: Quote): Quote {
     change: Number(change.toFixed(10)),
     changePercent: Number(((change / quote.previousClose) * 100).toFixed(6)),
   };
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function sameUtcDay(a: number, b: number): boolean {
+  return Math.floor(a / DAY_MS) === Math.floor(b / DAY_MS);
 }
 
 function maxOf(...values: Array<number | null>): number | null {

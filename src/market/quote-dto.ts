@@ -10,6 +10,8 @@ export interface QuoteDto {
   high: number | null;
   low: number | null;
   previousClose: number | null;
+  /** Traded today (UTC day of the last trade), null when the source has no volume. */
+  volume: number | null;
   /** ISO 8601, when the market quoted this price. */
   time: string;
   stale: boolean;
@@ -25,6 +27,7 @@ export function toQuoteDto({ quote, stale }: HubQuote): QuoteDto {
     high: quote.high,
     low: quote.low,
     previousClose: quote.previousClose,
+    volume: quote.volume,
     time: new Date(quote.time).toISOString(),
     stale,
   };

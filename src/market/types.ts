@@ -10,6 +10,11 @@ export interface Quote {
   high: number | null;
   low: number | null;
   previousClose: number | null;
+  /**
+   * Shares (or units) traded today, summed from the feed's trades; null when the source has no
+   * volume. "Today" is the UTC day of the last trade.
+   */
+  volume: number | null;
   /** When the price was quoted by the market, epoch milliseconds. */
   time: number;
 }

@@ -44,6 +44,7 @@ describe('Finnhub REST client against the fake Finnhub server', () => {
       high: 263.31,
       low: 260.68,
       previousClose: 259.45,
+      volume: null,
       time: 1582641000 * 1000,
     });
     const request = fake.requests.at(-1);

@@ -29,7 +29,16 @@ describe.each(testDatabaseKinds())('watchlist API with the simulated market on %
     expect(item).toMatchObject({ symbol: 'AAPL', name: 'Apple Inc', currency: 'USD' });
     expect(Date.parse(item.addedAt)).not.toBeNaN();
     expect(item.quote).toMatchObject({ symbol: 'AAPL', stale: false });
-    for (const field of ['price', 'change', 'changePercent', 'open', 'high', 'low', 'previousClose']) {
+    for (const field of [
+      'price',
+      'change',
+      'changePercent',
+      'open',
+      'high',
+      'low',
+      'previousClose',
+      'volume',
+    ]) {
       expect(typeof item.quote[field], field).toBe('number');
     }
     expect(item.quote.change).toBeCloseTo(item.quote.price - item.quote.previousClose, 6);
@@ -217,6 +226,7 @@ describe.each(testDatabaseKinds())('watchlist API with the simulated market on %
         'stale',
         'symbol',
         'time',
+        'volume',
       ].sort(),
     );
     expect(response.json().symbol).toBe('OANDA:EUR_USD');

@@ -45,6 +45,7 @@ export class ScriptedFeed implements QuoteFeed {
       high: Math.max(price, previousClose),
       low: Math.min(price, previousClose),
       previousClose,
+      volume: null,
       time,
     };
     this.listener?.quote(quote);

@@ -211,6 +211,22 @@ describe('price hub trade merging', () => {
     expect(calls).toBe(2);
   });
 
+  it("sums the day's volume from trades, once per trade, and starts again on a new UTC day", () => {
+    const { feed, hub } = setUp();
+    const day = Date.parse('2026-11-24T15:00:00Z');
+    feed.push('AAPL', 100, 100, day - 60_000);
+    expect(hub.peek('AAPL')?.quote.volume).toBeNull();
+    feed.trade({ symbol: 'AAPL', price: 101, time: day, volume: 300 });
+    feed.trade({ symbol: 'AAPL', price: 101, time: day, volume: 300 });
+    feed.trade({ symbol: 'AAPL', price: 102, time: day + 1000, volume: 200 });
+    expect(hub.peek('AAPL')?.quote.volume).toBe(500);
+    // A /quote snapshot has no volume: the summed volume stays.
+    feed.push('AAPL', 102.5, 100, day + 2000);
+    expect(hub.peek('AAPL')?.quote).toMatchObject({ price: 102.5, volume: 500 });
+    feed.trade({ symbol: 'AAPL', price: 103, time: day + 24 * 60 * 60 * 1000, volume: 7 });
+    expect(hub.peek('AAPL')?.quote.volume).toBe(7);
+  });
+
   it('takes open and previous close from a snapshot that arrives after newer trades', () => {
     const { feed, hub } = setUp();
     const now = Date.now();

@@ -1,6 +1,6 @@
 import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, api, type PortfolioItem, type Quote, type SymbolMatch } from './api';
-import { formatChange, formatPercent, formatPrice, formatTime } from './format';
+import { formatChange, formatPercent, formatPrice, formatTime, formatVolume } from './format';
 import { type ConnectionState, type FeedStatus, openPriceStream } from './stream';
 
 type Flash = { direction: 'up' | 'down'; count: number };
@@ -130,6 +130,9 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
                   %
                 </th>
                 <th scope="col" className="num hide-narrow">
+                  Volume
+                </th>
+                <th scope="col" className="num hide-narrow">
                   Updated
                 </th>
                 <th scope="col">
@@ -173,6 +176,7 @@ function Row({
       </td>
       <td className={`num ${trend}`}>{formatChange(q?.change, q?.price)}</td>
       <td className={`num ${trend}`}>{formatPercent(q?.changePercent)}</td>
+      <td className="num hide-narrow">{formatVolume(q?.volume)}</td>
       <td className="num muted hide-narrow">{formatTime(q?.time)}</td>
       <td className="actions">
         <button

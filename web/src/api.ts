@@ -15,6 +15,7 @@ export interface Quote {
   high: number | null;
   low: number | null;
   previousClose: number | null;
+  volume: number | null;
   time: string;
   stale?: boolean;
 }

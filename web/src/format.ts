@@ -39,6 +39,12 @@ export function formatPercent(value: number | null | undefined): string {
   return `${sign}${Math.abs(value).toFixed(2)}%`;
 }
 
+/** 1,234 / 12.3K / 4.56M / 1.2B: traded volume at a glance. */
+export function formatVolume(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '—';
+  return new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 2 }).format(value);
+}
+
 export function formatTime(iso: string | undefined): string {
   if (!iso) return '—';
   return new Date(iso).toLocaleTimeString(undefined, {

@@ -70,6 +70,8 @@ export class FinnhubProvider implements MarketDataProvider {
       high: nonZero(body.h),
       low: nonZero(body.l),
       previousClose: nonZero(body.pc),
+      // /quote has no volume; trades from the stream add it up.
+      volume: null,
       time: body.t * 1000,
     };
   }

@@ -17,6 +17,7 @@ interface SymbolState {
   tick: number;
   random: () => number;
   previousClose: number;
+  volume: number;
   open: number;
   high: number;
   low: number;
@@ -114,6 +115,7 @@ export class SimulatedMarket implements MarketDataProvider {
       state.price = roundTo(state.price * (1 + pull + sigma * gaussian(state.random)), state.tick);
       state.high = Math.max(state.high, state.price);
       state.low = Math.min(state.low, state.price);
+      state.volume += Math.round(1 + state.random() * 500);
     }
     state.time = now;
   }
@@ -132,6 +134,9 @@ export class SimulatedMarket implements MarketDataProvider {
       tick,
       random,
       previousClose,
+      volume: Math.round(
+        instrument.basePrice >= 1 ? 50_000 + random() * 200_000 : 1_000_000 + random() * 5_000_000,
+      ),
       open,
       high: open,
       low: open,
@@ -200,6 +205,7 @@ function toQuote(state: SymbolState): Quote {
     high: state.high,
     low: state.low,
     previousClose: state.previousClose,
+    volume: state.volume,
     time: state.time,
   };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "last_quotes" ADD COLUMN "volume" numeric;
