@@ -20,6 +20,7 @@ import { registerErrorHandling } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
 import { registerSecurityHeaders } from './http/security.js';
 import type { Market } from './market/create-market.js';
+import { KeyMetricsCache } from './market/key-metrics.js';
 import { marketRoutes } from './market/market.routes.js';
 import { MarketStatusService } from './market/market-status.js';
 import { PriceHub } from './market/price-hub.js';
@@ -141,6 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         hub,
         search: new SymbolSearch(provider, clock),
         marketStatus,
+        keyMetrics: new KeyMetricsCache(provider, clock, logger),
       });
       await api.register(streamRoutes, { auth, config, hub, portfolio, streams });
     },

@@ -4,12 +4,13 @@ import { z } from 'zod';
 import { requireUser } from '../auth/auth.hooks.js';
 import type { AuthService } from '../auth/auth.service.js';
 import { AppError } from '../errors.js';
+import type { KeyMetricsCache } from './key-metrics.js';
 import type { MarketStatusService } from './market-status.js';
 import type { PriceHub } from './price-hub.js';
 import { toAppError } from './provider-errors.js';
 import { toQuoteDto } from './quote-dto.js';
 import type { SymbolSearch } from './symbol-search.js';
-import { MAX_SYMBOL_LENGTH, normalizeSymbol } from './symbols.js';
+import { MAX_SYMBOL_LENGTH, marketOfSymbol, normalizeSymbol } from './symbols.js';
 
 export async function marketRoutes(
   app: FastifyInstance,
@@ -18,7 +19,14 @@ export async function marketRoutes(
     hub,
     search,
     marketStatus,
-  }: { auth: AuthService; hub: PriceHub; search: SymbolSearch; marketStatus: MarketStatusService },
+    keyMetrics,
+  }: {
+    auth: AuthService;
+    hub: PriceHub;
+    search: SymbolSearch;
+    marketStatus: MarketStatusService;
+    keyMetrics: KeyMetricsCache;
+  },
 ): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const authenticated = requireUser(auth);
@@ -34,7 +42,11 @@ export async function marketRoutes(
       });
       if (!quote)
         throw new AppError('unknown_symbol', `No stock or instrument with the symbol ${symbol} was found.`);
-      return toQuoteDto(quote);
+      return {
+        ...toQuoteDto(quote),
+        currency: marketOfSymbol(symbol).currency,
+        ...(await keyMetrics.get(symbol)),
+      };
     },
   );
 

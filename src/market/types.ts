@@ -34,6 +34,14 @@ export interface SymbolMatch {
   type: string;
 }
 
+/** Slow-moving figures about a symbol, where the provider has them. */
+export interface KeyMetrics {
+  week52High: number | null;
+  week52Low: number | null;
+  /** In the trading currency, whole units (not millions). */
+  marketCap: number | null;
+}
+
 /** Where an exchange's trading day stands. */
 export type MarketState = 'open' | 'pre-market' | 'post-market' | 'closed' | 'holiday';
 
@@ -69,6 +77,8 @@ export interface MarketDataProvider {
   /** Name, exchange and currency of a symbol the provider knows (called once, when a symbol is first added). */
   describe(params: { symbol: string; signal?: AbortSignal }): Promise<InstrumentInfo>;
   search(params: { query: string; signal?: AbortSignal }): Promise<SymbolMatch[]>;
+  /** 52-week range and market capitalisation; nulls where unknown. */
+  keyMetrics(params: { symbol: string; signal?: AbortSignal }): Promise<KeyMetrics>;
   /** Trading status of an exchange (Finnhub: `US`). */
   marketStatus(params: { exchange: string; signal?: AbortSignal }): Promise<MarketStatus>;
 }

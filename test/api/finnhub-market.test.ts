@@ -215,6 +215,43 @@ describe.each(testDatabaseKinds())('watchlist API with Finnhub (fake server) on 
     expect(fake.requests.filter((r) => r.path === '/search' && r.query.q === 'VODAFONE')).toHaveLength(1);
   });
 
+  it('adds currency, 52-week range and market cap to a quote, fetching the metrics once a day', async () => {
+    const client = new TestClient(t.app);
+    await client.register();
+    for (let i = 0; i < 3; i++) {
+      const response = await client.request('GET', '/api/v1/quotes/AAPL');
+      expect(response.json()).toMatchObject({
+        symbol: 'AAPL',
+        price: 261.74,
+        currency: 'USD',
+        week52High: 288.62,
+        week52Low: 169.2101,
+        marketCap: 3_890_000_500_000,
+      });
+    }
+    expect(fake.count('/stock/metric', 'AAPL')).toBe(1);
+  });
+
+  it('still answers the quote, with null metrics, when the plan has no access to them', async () => {
+    fake.override('/stock/metric', {
+      status: 403,
+      body: JSON.stringify({ error: "You don't have access to this resource." }),
+    });
+    const client = new TestClient(t.app);
+    await client.register();
+    const response = await client.request('GET', '/api/v1/quotes/MSFT');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      price: 415.123456,
+      week52High: null,
+      week52Low: null,
+      marketCap: null,
+    });
+    await client.request('GET', '/api/v1/quotes/MSFT');
+    expect(fake.count('/stock/metric', 'MSFT')).toBe(1);
+    fake.clear('/stock/metric');
+  });
+
   it('shows the US market status from Finnhub, refreshed on a schedule rather than per request', async () => {
     const client = new TestClient(t.app);
     await client.register();

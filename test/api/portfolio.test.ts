@@ -227,9 +227,16 @@ describe.each(testDatabaseKinds())('watchlist API with the simulated market on %
         'symbol',
         'time',
         'volume',
+        'currency',
+        'week52High',
+        'week52Low',
+        'marketCap',
       ].sort(),
     );
-    expect(response.json().symbol).toBe('OANDA:EUR_USD');
+    expect(response.json()).toMatchObject({ symbol: 'OANDA:EUR_USD', currency: 'USD', marketCap: null });
+    expect(response.json().week52High).toBeGreaterThan(response.json().week52Low);
+    const stock = (await client.request('GET', '/api/v1/quotes/AAPL')).json();
+    expect(stock.marketCap).toBeGreaterThan(0);
     expect((await client.request('GET', '/api/v1/quotes/ZZZZZZ')).json().error.code).toBe('unknown_symbol');
     expect((await client.request('GET', '/api/v1/quotes/%24%24%24')).statusCode).toBe(400);
   });

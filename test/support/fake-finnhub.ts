@@ -52,6 +52,10 @@ export class FakeFinnhub {
   perMinuteLimit = Number.POSITIVE_INFINITY;
   private readonly overrides = new Map<string, Override>();
   private readonly callTimes: number[] = [];
+  /** What /stock/metric answers in `metric`, per symbol (others get `{}`). */
+  readonly metrics = new Map<string, Record<string, number | null>>([
+    ['AAPL', { '52WeekHigh': 288.62, '52WeekLow': 169.2101, marketCapitalization: 3890000.5, beta: 1.2 }],
+  ]);
   /** What /stock/market-status answers. */
   marketStatus: Record<string, unknown> = {
     exchange: 'US',
@@ -270,6 +274,11 @@ export class FakeFinnhub {
       }
       const quote = this.quotes.get(symbol);
       send(res, 200, quote ?? { c: 0, d: null, dp: null, h: 0, l: 0, o: 0, pc: 0, t: 0 });
+      return;
+    }
+    if (path === '/stock/metric') {
+      const symbol = query.symbol ?? '';
+      send(res, 200, { metric: this.metrics.get(symbol) ?? {}, metricType: 'all', series: {}, symbol });
       return;
     }
     if (path === '/stock/market-status') {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { marketOfSymbol } from '../symbols.js';
 import {
   type InstrumentInfo,
+  type KeyMetrics,
   type MarketDataProvider,
   type MarketState,
   type MarketStatus,
@@ -32,6 +33,10 @@ interface FinnhubQuote {
   o?: number | null;
   pc?: number | null;
   t?: number | null;
+}
+
+interface FinnhubMetrics {
+  metric?: Record<string, number | null | undefined>;
 }
 
 interface FinnhubMarketStatus {
@@ -100,6 +105,18 @@ export class FinnhubProvider implements MarketDataProvider {
       .filter((r) => r.symbol)
       .slice(0, 20)
       .map((r) => ({ symbol: r.symbol ?? '', description: r.description ?? '', type: r.type ?? '' }));
+  }
+
+  async keyMetrics({ symbol, signal }: { symbol: string; signal?: AbortSignal }): Promise<KeyMetrics> {
+    const body = await this.get<FinnhubMetrics>('/stock/metric', { symbol, metric: 'all' }, signal);
+    const metric = body.metric ?? {};
+    const cap = metric.marketCapitalization;
+    return {
+      week52High: finite(metric['52WeekHigh']),
+      week52Low: finite(metric['52WeekLow']),
+      // Finnhub gives market capitalisation in millions.
+      marketCap: typeof cap === 'number' && Number.isFinite(cap) ? cap * 1_000_000 : null,
+    };
   }
 
   async marketStatus({
@@ -197,6 +214,10 @@ export class FinnhubProvider implements MarketDataProvider {
       await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 20)));
     }
   }
+}
+
+function finite(value: number | null | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
 function nonZero(value: number | null | undefined): number | null {

@@ -3,6 +3,7 @@ import type {
   FeedListener,
   FeedStatus,
   InstrumentInfo,
+  KeyMetrics,
   MarketDataProvider,
   MarketStatus,
   Quote,
@@ -78,6 +79,20 @@ export class SimulatedMarket implements MarketDataProvider {
       .sort((a, b) => a.r - b.r || a.i.symbol.localeCompare(b.i.symbol))
       .slice(0, 20)
       .map(({ i }) => ({ symbol: i.symbol, description: i.name, type: i.type ?? '' }));
+  }
+
+  /** Plausible, stable figures derived from the symbol's base price and the seed. */
+  async keyMetrics({ symbol }: { symbol: string }): Promise<KeyMetrics> {
+    const instrument = this.bySymbol.get(symbol);
+    if (!instrument) return { week52High: null, week52Low: null, marketCap: null };
+    const random = seededRandom(hashString(`${this.seed}:metrics:${symbol}`));
+    const tick = tickSize(instrument);
+    const stock = instrument.type === 'Common Stock';
+    return {
+      week52High: roundTo(instrument.basePrice * (1.1 + random() * 0.3), tick),
+      week52Low: roundTo(instrument.basePrice * (0.6 + random() * 0.25), tick),
+      marketCap: stock ? Math.round(instrument.basePrice * (1e8 + random() * 1.5e10)) : null,
+    };
   }
 
   /** The simulated market is a demo that trades around the clock, and says so. */
