@@ -30,6 +30,8 @@ import { SymbolSearch } from './market/symbol-search.js';
 import { AppMetrics } from './metrics.js';
 import { portfolioRoutes } from './portfolio/portfolio.routes.js';
 import { PortfolioService } from './portfolio/portfolio.service.js';
+import { preferencesRoutes } from './preferences/preferences.routes.js';
+import { PreferencesService } from './preferences/preferences.service.js';
 import { streamRoutes } from './stream/stream.routes.js';
 import { StreamHub, type StreamOptions } from './stream/stream-hub.js';
 
@@ -145,6 +147,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         keyMetrics: new KeyMetricsCache(provider, clock, logger),
       });
       await api.register(streamRoutes, { auth, config, hub, portfolio, streams });
+      await api.register(preferencesRoutes, { auth, preferences: new PreferencesService(database.db) });
     },
     { prefix: '/api/v1' },
   );

@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { index, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  index,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 export const users = pgTable(
   'users',
@@ -77,3 +87,12 @@ export const portfolioItems = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.symbol] }), index('portfolio_items_symbol_idx').on(t.symbol)],
 );
+
+/** Per-user display settings (which watchlist columns, in which order, sorted how), as one JSON document. */
+export const userPreferences = pgTable('user_preferences', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  settings: jsonb('settings').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
