@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../config.js';
@@ -6,7 +6,7 @@ import { assertSameOrigin } from '../http/security.js';
 import { currentUser, requireUser } from './auth.hooks.js';
 import type { AuthService } from './auth.service.js';
 import { MAX_PASSWORD_LENGTH } from './password-policy.js';
-import { clearSessionCookie, readSessionToken, setSessionCookie } from './session-cookie.js';
+import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
 
 const username = z
   .string({ error: 'Username is required.' })
@@ -93,8 +93,7 @@ export async function authRoutes(
   });
 
   /** A new login replaces whatever session the browser had: no session fixation, no orphan rows. */
-  async function endPreviousSession(request: { cookies: Record<string, string | undefined> }) {
-    const previous = readSessionToken(request as Parameters<typeof readSessionToken>[0], config);
-    if (previous) await auth.endSessionByToken(previous);
+  async function endPreviousSession(request: FastifyRequest) {
+    if (request.auth) await auth.endSession(request.auth.tokenHash);
   }
 }

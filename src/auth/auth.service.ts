@@ -119,10 +119,6 @@ export class AuthService {
     await repo.deleteSession(this.db, tokenHash);
   }
 
-  async endSessionByToken(token: string): Promise<void> {
-    await repo.deleteSession(this.db, hashToken(token));
-  }
-
   async deleteExpiredSessions(): Promise<number> {
     return repo.deleteExpiredSessions(this.db, new Date(this.clock.now()));
   }

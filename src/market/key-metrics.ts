@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import { TtlCache } from './ttl-cache.js';
 import { type KeyMetrics, type MarketDataProvider, ProviderError } from './types.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const MAX_ENTRIES = 5000;
 const UNKNOWN: KeyMetrics = { week52High: null, week52Low: null, marketCap: null };
 
 /**
@@ -12,40 +12,25 @@ const UNKNOWN: KeyMetrics = { week52High: null, week52Low: null, marketCap: null
  * the quote they decorate.
  */
 export class KeyMetricsCache {
-  private readonly cache = new Map<string, { metrics: KeyMetrics; at: number }>();
-  private readonly inFlight = new Map<string, Promise<KeyMetrics>>();
+  private readonly cache: TtlCache<KeyMetrics>;
 
   constructor(
     private readonly provider: MarketDataProvider,
-    private readonly clock: Clock,
+    clock: Clock,
     private readonly logger: Logger,
-  ) {}
-
-  async get(symbol: string): Promise<KeyMetrics> {
-    const cached = this.cache.get(symbol);
-    if (cached && this.clock.now() - cached.at < DAY_MS) return cached.metrics;
-    const pending = this.inFlight.get(symbol);
-    if (pending) return pending;
-    const call = this.provider
-      .keyMetrics({ symbol })
-      .then((metrics) => this.remember(symbol, metrics))
-      .catch((error: unknown) => {
-        if (error instanceof ProviderError && error.reason === 'plan_required')
-          return this.remember(symbol, UNKNOWN);
-        this.logger.warn({ symbol, reason: (error as Error).message }, 'key metrics unavailable');
-        return UNKNOWN;
-      })
-      .finally(() => this.inFlight.delete(symbol));
-    this.inFlight.set(symbol, call);
-    return call;
+  ) {
+    this.cache = new TtlCache(clock, DAY_MS, 5000);
   }
 
-  private remember(symbol: string, metrics: KeyMetrics): KeyMetrics {
-    this.cache.set(symbol, { metrics, at: this.clock.now() });
-    if (this.cache.size > MAX_ENTRIES) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
-    }
-    return metrics;
+  get(symbol: string): Promise<KeyMetrics> {
+    const load = () =>
+      this.provider.keyMetrics({ symbol }).catch((error: unknown) => {
+        if (error instanceof ProviderError && error.reason === 'plan_required') return UNKNOWN;
+        throw error;
+      });
+    return this.cache.get(symbol, load).catch((error: Error) => {
+      this.logger.warn({ symbol, reason: error.message }, 'key metrics unavailable');
+      return UNKNOWN;
+    });
   }
 }
