@@ -13,9 +13,15 @@ import { AuthService } from './auth/auth.service.js';
 import { LoginThrottle, type LoginThrottleLimits } from './auth/login-throttle.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
+import { BatchWriter } from './db/batch-writer.js';
 import type { DatabaseHandle } from './db/database.js';
 import { AppError } from './errors.js';
 import { DomainEventBus } from './events.js';
+import { BarAggregator } from './history/bar-aggregator.js';
+import { mergeBars } from './history/history.repository.js';
+import { historyRoutes } from './history/history.routes.js';
+import { HistoryService } from './history/history.service.js';
+import { HistoryBackfill } from './history/history-backfill.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
 import { registerSecurityHeaders } from './http/security.js';
@@ -24,8 +30,7 @@ import { KeyMetricsCache } from './market/key-metrics.js';
 import { marketRoutes } from './market/market.routes.js';
 import { MarketStatusService } from './market/market-status.js';
 import { PriceHub } from './market/price-hub.js';
-import { loadLastQuotes } from './market/quote.repository.js';
-import { QuoteRecorder } from './market/quote-recorder.js';
+import { loadLastQuotes, saveLastQuotes } from './market/quote.repository.js';
 import { SymbolSearch } from './market/symbol-search.js';
 import { AppMetrics } from './metrics.js';
 import { portfolioRoutes } from './portfolio/portfolio.routes.js';
@@ -63,8 +68,8 @@ export interface AppDeps {
   limits?: Partial<RateLimits>;
   /** Folder of the built front end; not served when absent. */
   webRoot?: string;
-  /** How often changed quotes are written to the database. */
-  quoteFlushMs?: number;
+  /** How often changed quotes and new price bars are written to the database. */
+  flushMs?: number;
   stream?: Partial<Omit<StreamOptions, 'intervalMs'>>;
 }
 
@@ -72,6 +77,7 @@ const tooManyRequests = (_request: unknown, context: { ttl: number }) =>
   new AppError('rate_limited', undefined, undefined, Math.max(1, Math.ceil(context.ttl / 1000)));
 
 const SESSION_SWEEP_MS = 60 * 60 * 1000;
+const BAR_RETENTION_SWEEP_MS = 60 * 60 * 1000;
 
 /** 16 KiB is far more than any request of this API needs; more is refused with 413. */
 const BODY_LIMIT = 16 * 1024;
@@ -107,12 +113,35 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   hub.onUpdate(() => metrics.ticksIngested.inc());
   hub.preload(await loadLastQuotes(database.db));
-  const recorder = new QuoteRecorder(database.db, hub, clock, logger, deps.quoteFlushMs);
-  recorder.start();
+  const bars = new BarAggregator();
+  hub.onTick((symbol, price, time, volume) => bars.add(symbol, price, time, volume));
+  const flushMs = deps.flushMs ?? 5000;
+  const writers = [
+    new BatchWriter({
+      what: 'last quotes',
+      source: { take: () => hub.takeChanged(), giveBack: (quotes) => hub.giveBackChanged(quotes) },
+      write: (quotes) => saveLastQuotes(database.db, quotes, new Date(clock.now())),
+      logger,
+      intervalMs: flushMs,
+      onWrite: (seconds) => metrics.batchWrites.observe({ table: 'last_quotes' }, seconds),
+    }),
+    new BatchWriter({
+      what: 'price bars',
+      source: bars,
+      write: (partialBars) => mergeBars(database.db, partialBars),
+      logger,
+      intervalMs: flushMs,
+      onWrite: (seconds) => metrics.batchWrites.observe({ table: 'price_bars' }, seconds),
+    }),
+  ];
+  for (const writer of writers) writer.start();
 
   const auth = new AuthService(database.db, clock, new LoginThrottle(clock, limits), config.sessionTtlMs);
   const marketStatus = new MarketStatusService(provider, clock, logger);
   const portfolio = new PortfolioService(database.db, hub, provider, events);
+  const backfill = new HistoryBackfill(database.db, provider, clock, logger);
+  events.on('portfolio.symbolAdded', ({ symbol }) => void backfill.ensure(symbol));
+  const history = new HistoryService(database.db, backfill, clock);
   const streams = new StreamHub(hub, events, clock, metrics, {
     intervalMs: config.streamIntervalMs,
     highWaterBytes: 64 * 1024,
@@ -147,6 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         keyMetrics: new KeyMetricsCache(provider, clock, logger),
       });
       await api.register(streamRoutes, { auth, config, hub, portfolio, streams });
+      await api.register(historyRoutes, { auth, hub, history });
       await api.register(preferencesRoutes, { auth, preferences: new PreferencesService(database.db) });
     },
     { prefix: '/api/v1' },
@@ -162,13 +192,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       .catch((error: Error) => logger.warn({ reason: error.message }, 'session sweep failed'));
   }, SESSION_SWEEP_MS);
   sessionSweep.unref();
+  const pruneMinuteBars = () =>
+    history
+      .pruneMinuteBars()
+      .then((count) => count > 0 && logger.info({ count }, 'deleted 1-minute bars past their retention'))
+      .catch((error: Error) => logger.warn({ reason: error.message }, 'deleting old 1-minute bars failed'));
+  const barRetention = setInterval(pruneMinuteBars, BAR_RETENTION_SWEEP_MS);
+  barRetention.unref();
+  void pruneMinuteBars();
 
   app.addHook('onClose', async () => {
     clearInterval(sessionSweep);
+    clearInterval(barRetention);
     marketStatus.stop();
     streams.closeAll();
     await feed.close();
-    await recorder.stop();
+    await Promise.all(writers.map((writer) => writer.stop()));
   });
 
   return app;

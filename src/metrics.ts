@@ -42,6 +42,13 @@ export class AppMetrics {
     help: 'Price updates merged into the hub (trades, polls, simulated ticks), after duplicates are dropped',
     registers: [this.registry],
   });
+  readonly batchWrites = new Histogram({
+    name: 'stocktracker_db_batch_write_seconds',
+    help: 'Batched database writes (one per flush): last quotes and price bars',
+    labelNames: ['table'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
   readonly streamClients = new Gauge({
     name: 'stocktracker_stream_clients',
     help: 'Open browser stream connections',

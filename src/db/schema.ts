@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  doublePrecision,
   index,
   jsonb,
   numeric,
@@ -95,4 +96,34 @@ export const userPreferences = pgTable('user_preferences', {
     .references(() => users.id, { onDelete: 'cascade' }),
   settings: jsonb('settings').notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * OHLCV bars per symbol: '1m' (kept 30 days) and '1d' (kept). The primary key (symbol, resolution,
+ * start) is also the index every history query reads in order. `first_at`/`last_at` are the times of
+ * the first and last tick in the bar, so a late or repeated batch merges into a stored bar correctly.
+ * Prices are float8: exactly the numbers the feed sent (JavaScript doubles), and cheap to aggregate.
+ */
+export const priceBars = pgTable(
+  'price_bars',
+  {
+    symbol: text('symbol').notNull(),
+    resolution: text('resolution').notNull(),
+    start: timestamp('start', { withTimezone: true }).notNull(),
+    open: doublePrecision('open').notNull(),
+    high: doublePrecision('high').notNull(),
+    low: doublePrecision('low').notNull(),
+    close: doublePrecision('close').notNull(),
+    volume: doublePrecision('volume').notNull(),
+    firstAt: timestamp('first_at', { withTimezone: true }).notNull(),
+    lastAt: timestamp('last_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.symbol, t.resolution, t.start] })],
+);
+
+/** Symbols whose past bars were loaded from the provider once (or generated, for the simulated market). */
+export const historyBackfills = pgTable('history_backfills', {
+  symbol: text('symbol').primaryKey(),
+  source: text('source').notNull(),
+  completedAt: timestamp('completed_at', { withTimezone: true }).notNull(),
 });

@@ -1,9 +1,8 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import { type Clock, DAY_MS } from '../clock.js';
 import { TtlCache } from './ttl-cache.js';
 import { type KeyMetrics, type MarketDataProvider, ProviderError } from './types.js';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 const UNKNOWN: KeyMetrics = { week52High: null, week52Low: null, marketCap: null };
 
 /**

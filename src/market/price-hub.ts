@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import { type Clock, DAY_MS } from '../clock.js';
 import type { FeedStatus, MarketDataProvider, Quote, QuoteFeed, Trade } from './types.js';
 
 export interface HubQuote {
@@ -9,6 +9,8 @@ export interface HubQuote {
   /** When the hub received this quote (epoch ms). */
   receivedAt: number;
 }
+
+export type TickListener = (symbol: string, price: number, time: number, volume: number) => void;
 
 export interface PriceHubOptions {
   provider: MarketDataProvider;
@@ -48,6 +50,7 @@ export class PriceHub {
   private readonly dirty = new Set<string>();
   private readonly updateListeners: Array<(symbol: string) => void> = [];
   private readonly statusListeners: Array<(status: FeedStatus) => void> = [];
+  private readonly tickListeners: TickListener[] = [];
 
   constructor(private readonly options: PriceHubOptions) {
     options.feed.connect({
@@ -62,6 +65,14 @@ export class PriceHub {
   /** Called with the symbol after every change of its quote. */
   onUpdate(listener: (symbol: string) => void): void {
     this.updateListeners.push(listener);
+  }
+
+  /**
+   * Called with every price the market reported: each trade once (duplicates dropped), and each full
+   * quote newer than the last, with the volume traded since the previous one (0 when unknown).
+   */
+  onTick(listener: TickListener): void {
+    this.tickListeners.push(listener);
   }
 
   onFeedStatus(listener: (status: FeedStatus) => void): void {
@@ -130,8 +141,8 @@ export class PriceHub {
     }
   }
 
-  /** Quotes changed since the last call, for persistence; the caller hands back any it failed to save. */
-  takeDirty(): Quote[] {
+  /** Quotes changed since the last call, for persistence; the caller gives back any it failed to save. */
+  takeChanged(): Quote[] {
     const quotes: Quote[] = [];
     for (const symbol of this.dirty) {
       const entry = this.latest.get(symbol);
@@ -141,8 +152,8 @@ export class PriceHub {
     return quotes;
   }
 
-  markDirty(symbols: Iterable<string>): void {
-    for (const symbol of symbols) this.dirty.add(symbol);
+  giveBackChanged(quotes: Quote[]): void {
+    for (const quote of quotes) this.dirty.add(quote.symbol);
   }
 
   /**
@@ -153,7 +164,13 @@ export class PriceHub {
   private mergeQuote(quote: Quote): void {
     const known = this.latest.get(quote.symbol)?.quote;
     if (!known || quote.time >= known.time) {
-      const volume = quote.volume ?? (known && sameUtcDay(known.time, quote.time) ? known.volume : null);
+      const sameDay = known !== undefined && sameUtcDay(known.time, quote.time);
+      const traded =
+        sameDay && quote.volume !== null && known.volume !== null
+          ? Math.max(0, quote.volume - known.volume)
+          : 0;
+      this.emitTick(quote.symbol, quote.price, quote.time, traded);
+      const volume = quote.volume ?? (sameDay ? known.volume : null);
       this.store(volume === quote.volume ? quote : { ...quote, volume });
       return;
     }
@@ -174,6 +191,7 @@ export class PriceHub {
     const entry = this.latest.get(trade.symbol);
     const key = `${trade.time}:${trade.price}:${trade.volume}`;
     if (entry?.recentTrades?.has(key)) return;
+    this.emitTick(trade.symbol, trade.price, trade.time, trade.volume);
     if (!entry) {
       this.store({
         symbol: trade.symbol,
@@ -213,6 +231,10 @@ export class PriceHub {
       if (q.previousClose === null) this.refreshInBackground(trade.symbol);
     }
     this.rememberTrade(trade.symbol, key);
+  }
+
+  private emitTick(symbol: string, price: number, time: number, volume: number): void {
+    for (const listener of this.tickListeners) listener(symbol, price, time, volume);
   }
 
   private rememberTrade(symbol: string, key: string): void {
@@ -286,8 +308,6 @@ function withChange(quote: Quote): Quote {
     changePercent: Number(((change / quote.previousClose) * 100).toFixed(6)),
   };
 }
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 function sameUtcDay(a: number, b: number): boolean {
   return Math.floor(a / DAY_MS) === Math.floor(b / DAY_MS);

@@ -42,6 +42,24 @@ export interface KeyMetrics {
   marketCap: number | null;
 }
 
+/** One OHLCV bar; `time` is the start of its period (epoch ms, UTC). */
+export interface Bar {
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+/** Past bars a provider can give for a symbol watched for the first time. */
+export interface ProviderHistory {
+  /** Daily bars, oldest first. */
+  daily: Bar[];
+  /** 1-minute bars of the last days, oldest first (empty where the source has none). */
+  minute: Bar[];
+}
+
 /** Where an exchange's trading day stands. */
 export type MarketState = 'open' | 'pre-market' | 'post-market' | 'closed' | 'holiday';
 
@@ -79,6 +97,11 @@ export interface MarketDataProvider {
   search(params: { query: string; signal?: AbortSignal }): Promise<SymbolMatch[]>;
   /** 52-week range and market capitalisation; nulls where unknown. */
   keyMetrics(params: { symbol: string; signal?: AbortSignal }): Promise<KeyMetrics>;
+  /**
+   * Past bars for a symbol (Finnhub: `/stock/candle`, a paid feature; ProviderError 'plan_required'
+   * without access).
+   */
+  history(params: { symbol: string; signal?: AbortSignal }): Promise<ProviderHistory>;
   /** Trading status of an exchange (Finnhub: `US`). */
   marketStatus(params: { exchange: string; signal?: AbortSignal }): Promise<MarketStatus>;
 }

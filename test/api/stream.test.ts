@@ -19,7 +19,7 @@ describe.each(testDatabaseKinds())('live price stream on %s', (kind) => {
       listen: true,
       market: { provider: new SimulatedMarket(7, systemClock), feed },
       env: { STREAM_INTERVAL_MS: '100' },
-      quoteFlushMs: 50,
+      flushMs: 50,
     });
   });
   afterAll(async () => {

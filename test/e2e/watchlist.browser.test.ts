@@ -59,8 +59,6 @@ describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromiu
     await t?.close();
     await finnhubApp?.close();
     await fake.stop();
-    await finnhubApp?.close();
-    await fake.stop();
   });
 
   it('registers, adds AAPL, sees its price move live, and removes it', async () => {
@@ -131,6 +129,61 @@ describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromiu
     await page.reload();
     await page.getByText('Your watchlist is empty').waitFor();
     expect(problems.filter((p) => /Content Security Policy|Refused to/i.test(p))).toEqual([]);
+  }, 60_000);
+
+  it('opens a stock page from the watchlist, switches ranges and styles, and follows the live price', async () => {
+    const chartPage = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    chartPage.on('pageerror', (error) => problems.push(error.message));
+    await chartPage.goto(t.baseUrl);
+    await chartPage.getByRole('tab', { name: 'Create account' }).click();
+    await chartPage.getByLabel('Username').fill('chart_user');
+    await chartPage.getByLabel('Email').fill('chart@example.com');
+    await chartPage.getByLabel('Password').fill('plover-quartz-harbour-91');
+    await chartPage.getByRole('button', { name: 'Create account' }).last().click();
+    await chartPage.getByLabel('Symbol to add').fill('MSFT');
+    await chartPage.getByRole('button', { name: 'Add', exact: true }).click();
+    await chartPage.locator('tr[data-symbol="MSFT"]').waitFor();
+    // The row's sparkline comes with the next load of the watchlist (the symbol's past is generated on add).
+    await chartPage.reload();
+    await chartPage.locator('tr[data-symbol="MSFT"] svg.sparkline polyline').waitFor();
+
+    await chartPage.getByRole('link', { name: /MSFT/ }).click();
+    await expect.poll(() => new URL(chartPage.url()).pathname).toBe('/stocks/MSFT');
+    await chartPage.getByRole('heading', { name: 'MSFT' }).waitFor();
+    await expect.poll(() => chartPage.getByTestId('stock-price').textContent()).toMatch(/^\$\d/);
+    await chartPage.getByText('52-week range').waitFor();
+    const legend = chartPage.getByTestId('chart-legend');
+    await expect.poll(() => legend.textContent()).toMatch(/O \$[\d,.]+H \$/);
+    expect(await chartPage.locator('.price-chart canvas').count()).toBeGreaterThan(0);
+    const oneDay = chartPage.getByRole('button', { name: '1D' });
+    expect(await oneDay.getAttribute('aria-pressed')).toBe('true');
+
+    // The chart's last bar follows the stream.
+    const lastClose = chartPage.getByTestId('chart-last-close');
+    const before = await lastClose.textContent();
+    await expect.poll(() => lastClose.textContent(), { timeout: 10_000 }).not.toBe(before);
+
+    // A year of daily bars: the legend shows a date without a time, then the live price moves it too.
+    const historyAnswer = chartPage.waitForResponse((r) => r.url().includes('/history?range=1y'));
+    await chartPage.getByRole('button', { name: '1Y' }).click();
+    expect((await historyAnswer).status()).toBe(200);
+    await expect
+      .poll(() => chartPage.getByRole('button', { name: '1Y' }).getAttribute('aria-pressed'))
+      .toBe('true');
+    await chartPage.getByRole('button', { name: 'Line' }).click();
+    const yearClose = await lastClose.textContent();
+    await expect.poll(() => lastClose.textContent(), { timeout: 10_000 }).not.toBe(yearClose);
+    await expect
+      .poll(() => chartPage.getByTestId('stock-price').textContent())
+      .toBe(await lastClose.textContent());
+
+    // Back to the watchlist with the browser's Back button, and straight to the page by its address.
+    await chartPage.goBack();
+    await chartPage.getByRole('heading', { name: 'Watchlist' }).waitFor();
+    await chartPage.goto(`${t.baseUrl}/stocks/MSFT`);
+    await chartPage.getByRole('heading', { name: 'MSFT' }).waitFor();
+    expect(problems.filter((p) => /Content Security Policy|Refused to/i.test(p))).toEqual([]);
+    await chartPage.close();
   }, 60_000);
 
   it('shows "reconnecting" while Finnhub is down and live prices again when it is back, without a reload', async () => {

@@ -56,6 +56,13 @@ export class FakeFinnhub {
   readonly metrics = new Map<string, Record<string, number | null>>([
     ['AAPL', { '52WeekHigh': 288.62, '52WeekLow': 169.2101, marketCapitalization: 3890000.5, beta: 1.2 }],
   ]);
+  /** Whether the "plan" includes /stock/candle (a paid feature: 403 without, like a free key). */
+  candleAccess = false;
+  /** Daily candles per symbol, as /stock/candle sends them (others: `{"s":"no_data"}`). */
+  readonly candles = new Map<
+    string,
+    { t: number[]; o: number[]; h: number[]; l: number[]; c: number[]; v: number[] }
+  >();
   /** What /stock/market-status answers. */
   marketStatus: Record<string, unknown> = {
     exchange: 'US',
@@ -279,6 +286,38 @@ export class FakeFinnhub {
     if (path === '/stock/metric') {
       const symbol = query.symbol ?? '';
       send(res, 200, { metric: this.metrics.get(symbol) ?? {}, metricType: 'all', series: {}, symbol });
+      return;
+    }
+    if (path === '/stock/candle') {
+      if (!this.candleAccess) {
+        send(res, 403, { error: "You don't have access to this resource." });
+        return;
+      }
+      const candles = this.candles.get(query.symbol ?? '');
+      const from = Number(query.from);
+      const to = Number(query.to);
+      if (!candles || query.resolution !== 'D' || !Number.isFinite(from) || !Number.isFinite(to)) {
+        send(res, 200, { s: 'no_data' });
+        return;
+      }
+      const keep = candles.t.map((t) => t >= from && t <= to);
+      const pick = (values: number[]) => values.filter((_, i) => keep[i]);
+      const t = pick(candles.t);
+      send(
+        res,
+        200,
+        t.length === 0
+          ? { s: 'no_data' }
+          : {
+              s: 'ok',
+              t,
+              o: pick(candles.o),
+              h: pick(candles.h),
+              l: pick(candles.l),
+              c: pick(candles.c),
+              v: pick(candles.v),
+            },
+      );
       return;
     }
     if (path === '/stock/market-status') {

@@ -51,6 +51,10 @@ export class ScriptedFeed implements QuoteFeed {
     this.listener?.quote(quote);
   }
 
+  pushQuote(quote: Quote): void {
+    this.listener?.quote(quote);
+  }
+
   trade(trade: Trade): void {
     this.listener?.trade(trade);
   }

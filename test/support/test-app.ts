@@ -19,7 +19,7 @@ export interface TestAppOptions {
   stream?: AppDeps['stream'];
   listen?: boolean;
   webRoot?: string;
-  quoteFlushMs?: number;
+  flushMs?: number;
 }
 
 export interface TestApp {
@@ -60,7 +60,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     clock,
     limits: { ...relaxedLimits, ...options.limits },
     webRoot: options.webRoot,
-    quoteFlushMs: options.quoteFlushMs,
+    flushMs: options.flushMs,
   };
   const app = await buildApp(deps);
   let baseUrl = '';

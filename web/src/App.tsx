@@ -2,12 +2,15 @@ import { useEffect, useState } from 'react';
 import { AuthPage } from './AuthPage';
 import { ApiError, api, setCsrfToken, type User } from './api';
 import { MarketStatusBadge } from './MarketStatusBadge';
+import { useRoute } from './router';
+import { StockPage } from './StockPage';
 import { WatchlistPage } from './WatchlistPage';
 
 type SessionState = { status: 'loading' } | { status: 'anonymous' } | { status: 'signed-in'; user: User };
 
 export function App() {
   const [session, setSession] = useState<SessionState>({ status: 'loading' });
+  const route = useRoute();
 
   useEffect(() => {
     api
@@ -57,7 +60,12 @@ export function App() {
       <main>
         {session.status === 'loading' && <p className="muted center">Loading…</p>}
         {session.status === 'anonymous' && <AuthPage onSignedIn={signedIn} />}
-        {session.status === 'signed-in' && <WatchlistPage onSessionEnded={signedOut} />}
+        {session.status === 'signed-in' && route.page === 'watchlist' && (
+          <WatchlistPage onSessionEnded={signedOut} />
+        )}
+        {session.status === 'signed-in' && route.page === 'stock' && (
+          <StockPage key={route.symbol} symbol={route.symbol} onSessionEnded={signedOut} />
+        )}
       </main>
     </div>
   );

@@ -1,6 +1,8 @@
 import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, api, type PortfolioItem, type Quote, type SymbolMatch } from './api';
 import { formatChange, formatPercent, formatPrice, formatTime, formatVolume } from './format';
+import { navigate, stockPath } from './router';
+import { Sparkline } from './Sparkline';
 import { type ConnectionState, type FeedStatus, openPriceStream } from './stream';
 
 type Flash = { direction: 'up' | 'down'; count: number };
@@ -12,6 +14,7 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
   const [connection, setConnection] = useState<ConnectionState>('connecting');
   const [lastUpdate, setLastUpdate] = useState<string | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
+  const [sparklines, setSparklines] = useState<Record<string, number[]>>({});
   const pending = useRef(new Map<string, Quote>());
   const frame = useRef<number | null>(null);
 
@@ -25,7 +28,16 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
   useEffect(() => {
     api
       .portfolio()
-      .then(({ items }) => setItems(items))
+      .then(({ items }) => {
+        setItems(items);
+        if (items.length > 0)
+          api
+            .sparklines(items.map((item) => item.symbol))
+            .then((result) => setSparklines(result.sparklines))
+            .catch(() => {
+              // Sparklines are decoration: the table works without them.
+            });
+      })
       .catch((error: unknown) => {
         handleError(error);
         setLoadError(error instanceof ApiError ? error.message : 'Could not load your watchlist.');
@@ -129,6 +141,9 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
                 <th scope="col" className="num">
                   %
                 </th>
+                <th scope="col" className="hide-narrow">
+                  <span className="visually-hidden">Today</span>
+                </th>
                 <th scope="col" className="num hide-narrow">
                   Volume
                 </th>
@@ -142,7 +157,13 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
             </thead>
             <tbody>
               {items.map((item) => (
-                <Row key={item.symbol} item={item} flash={flashes[item.symbol]} onRemove={remove} />
+                <Row
+                  key={item.symbol}
+                  item={item}
+                  flash={flashes[item.symbol]}
+                  sparkline={sparklines[item.symbol]}
+                  onRemove={remove}
+                />
               ))}
             </tbody>
           </table>
@@ -155,10 +176,12 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
 function Row({
   item,
   flash,
+  sparkline,
   onRemove,
 }: {
   item: PortfolioItem;
   flash: Flash | undefined;
+  sparkline: number[] | undefined;
   onRemove: (symbol: string) => void;
 }) {
   const q = item.quote;
@@ -168,14 +191,27 @@ function Row({
   return (
     <tr data-symbol={item.symbol} className={q?.stale ? 'stale' : undefined}>
       <th scope="row">
-        <span className="symbol">{item.symbol}</span>
-        <span className="name">{item.name}</span>
+        <a
+          className="row-link"
+          href={stockPath(item.symbol)}
+          onClick={(event) => {
+            if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+            event.preventDefault();
+            navigate(stockPath(item.symbol));
+          }}
+        >
+          <span className="symbol">{item.symbol}</span>
+          <span className="name">{item.name}</span>
+        </a>
       </th>
       <td className={`num price ${flashClass}`} data-testid="price">
         {q ? formatPrice(q.price, item.currency) : '…'}
       </td>
       <td className={`num ${trend}`}>{formatChange(q?.change, q?.price)}</td>
       <td className={`num ${trend}`}>{formatPercent(q?.changePercent)}</td>
+      <td className="hide-narrow">
+        <Sparkline points={sparkline && q ? [...sparkline, q.price] : (sparkline ?? [])} trend={trend} />
+      </td>
       <td className="num hide-narrow">{formatVolume(q?.volume)}</td>
       <td className="num muted hide-narrow">{formatTime(q?.time)}</td>
       <td className="actions">

@@ -20,6 +20,34 @@ export interface Quote {
   stale?: boolean;
 }
 
+/** GET /quotes/:symbol: the quote with its currency and, where known, yearly range and market cap. */
+export interface QuoteDetail extends Quote {
+  currency: string | null;
+  week52High: number | null;
+  week52Low: number | null;
+  marketCap: number | null;
+}
+
+export type HistoryRange = '1d' | '5d' | '1m' | '6m' | '1y' | '5y';
+export type HistoryResolution = '1m' | '5m' | '1d' | '1w';
+
+/** t: period start in epoch seconds. */
+export interface HistoryBar {
+  t: number;
+  o: number;
+  h: number;
+  l: number;
+  c: number;
+  v: number;
+}
+
+export interface History {
+  symbol: string;
+  range: HistoryRange;
+  resolution: HistoryResolution;
+  bars: HistoryBar[];
+}
+
 export interface PortfolioItem {
   symbol: string;
   name: string;
@@ -102,6 +130,14 @@ export const api = {
   addSymbol: (symbol: string) => request<{ item: PortfolioItem }>('POST', '/portfolio', { symbol }),
   removeSymbol: (symbol: string) => request<void>('DELETE', `/portfolio/${encodeURIComponent(symbol)}`),
   marketStatus: () => request<MarketStatus>('GET', '/market/status'),
+  quote: (symbol: string) => request<QuoteDetail>('GET', `/quotes/${encodeURIComponent(symbol)}`),
+  history: (symbol: string, range: HistoryRange) =>
+    request<History>('GET', `/quotes/${encodeURIComponent(symbol)}/history?range=${range}`),
+  sparklines: (symbols: string[]) =>
+    request<{ sparklines: Record<string, number[]> }>(
+      'GET',
+      `/sparklines?symbols=${symbols.map(encodeURIComponent).join(',')}`,
+    ),
   searchSymbols: (q: string) =>
     request<{ results: SymbolMatch[] }>('GET', `/symbols/search?q=${encodeURIComponent(q)}`),
 };

@@ -1,24 +1,62 @@
-const SYMBOLS: Record<string, string> = {
-  USD: '$',
-  EUR: '€',
-  GBP: '£',
-  JPY: '¥',
-  INR: '₹',
-  KRW: '₩',
-  CNY: '¥',
-};
+const formatters = new Map<string, Intl.NumberFormat | null>();
 
-/** Enough decimals to show a move: 2 for ordinary prices, up to 8 significant ones for sub-unit prices. */
+/**
+ * A cached formatter for `decimals` in `currency`: the currency's own symbol and placement for the
+ * user's locale (CHF 12.50, 12,50 €, ¥2,750), or null for codes Intl does not take (USDT).
+ */
+function currencyFormatter(currency: string, decimals: number): Intl.NumberFormat | null {
+  const key = `${currency}:${decimals}`;
+  let formatter = formatters.get(key);
+  if (formatter === undefined) {
+    try {
+      formatter = new Intl.NumberFormat(undefined, {
+        style: 'currency',
+        currency,
+        currencyDisplay: 'narrowSymbol',
+        minimumFractionDigits: decimals,
+        maximumFractionDigits: decimals,
+      });
+    } catch {
+      formatter = null;
+    }
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
+/**
+ * A price in its trading currency with enough decimals to show a move: 2 for ordinary prices, up to
+ * 5 for FX rates, up to 8 for sub-unit prices (small coins, penny stocks).
+ */
 export function formatPrice(value: number | null | undefined, currency: string | null): string {
   if (value === null || value === undefined) return '—';
   const decimals = priceDecimals(value);
+  const formatter = currency ? currencyFormatter(currency, decimals) : null;
+  if (formatter) return formatter.format(value);
   const text = value.toLocaleString(undefined, {
     minimumFractionDigits: decimals,
     maximumFractionDigits: decimals,
   });
-  if (!currency) return text;
-  const symbol = SYMBOLS[currency];
-  return symbol ? `${symbol}${text}` : `${text} ${currency}`;
+  return currency ? `${text} ${currency}` : text;
+}
+
+/** Market capitalisation at a glance: $3.89T, 812.4M CHF. */
+export function formatCompactMoney(value: number | null | undefined, currency: string | null): string {
+  if (value === null || value === undefined) return '—';
+  const compact = { notation: 'compact', maximumFractionDigits: 2 } as const;
+  try {
+    if (currency)
+      return new Intl.NumberFormat(undefined, {
+        ...compact,
+        style: 'currency',
+        currency,
+        currencyDisplay: 'narrowSymbol',
+      }).format(value);
+  } catch {
+    // A code Intl does not know as a currency: shown after the number below.
+  }
+  const text = new Intl.NumberFormat(undefined, compact).format(value);
+  return currency ? `${text} ${currency}` : text;
 }
 
 /** A change shown with the precision of the price it belongs to. */

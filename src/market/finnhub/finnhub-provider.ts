@@ -1,12 +1,15 @@
 import type { Logger } from 'pino';
+import { utcDayStart } from '../../clock.js';
 import { marketOfSymbol } from '../symbols.js';
 import {
+  type Bar,
   type InstrumentInfo,
   type KeyMetrics,
   type MarketDataProvider,
   type MarketState,
   type MarketStatus,
   ProviderError,
+  type ProviderHistory,
   type Quote,
   type SymbolMatch,
 } from '../types.js';
@@ -33,6 +36,16 @@ interface FinnhubQuote {
   o?: number | null;
   pc?: number | null;
   t?: number | null;
+}
+
+interface FinnhubCandles {
+  s?: string;
+  t?: number[];
+  o?: number[];
+  h?: number[];
+  l?: number[];
+  c?: number[];
+  v?: number[];
 }
 
 interface FinnhubMetrics {
@@ -117,6 +130,27 @@ export class FinnhubProvider implements MarketDataProvider {
       // Finnhub gives market capitalisation in millions.
       marketCap: typeof cap === 'number' && Number.isFinite(cap) ? cap * 1_000_000 : null,
     };
+  }
+
+  /** Five years of daily candles (a paid feature: ProviderError 'plan_required' on a free key). */
+  async history({ symbol, signal }: { symbol: string; signal?: AbortSignal }): Promise<ProviderHistory> {
+    const to = Math.floor(Date.now() / 1000);
+    const from = to - 5 * 366 * 24 * 60 * 60;
+    const body = await this.get<FinnhubCandles>(
+      '/stock/candle',
+      { symbol, resolution: 'D', from: String(from), to: String(to) },
+      signal,
+    );
+    if (body.s !== 'ok' || !Array.isArray(body.t)) return { daily: [], minute: [] };
+    const daily: Bar[] = [];
+    body.t.forEach((seconds, i) => {
+      const [open, high, low, close] = [body.o?.[i], body.h?.[i], body.l?.[i], body.c?.[i]];
+      if (open === undefined || high === undefined || low === undefined || close === undefined) return;
+      // Daily candles are stamped at (or near) midnight UTC of their day: the bar's start is that day.
+      const day = utcDayStart(seconds * 1000);
+      daily.push({ time: day, open, high, low, close, volume: body.v?.[i] ?? 0 });
+    });
+    return { daily, minute: [] };
   }
 
   async marketStatus({

@@ -1,4 +1,4 @@
-import { type Clock, hashString, seededRandom } from '../../clock.js';
+import { type Clock, hashString, seededRandom, utcDayStart } from '../../clock.js';
 import type {
   FeedListener,
   FeedStatus,
@@ -6,10 +6,12 @@ import type {
   KeyMetrics,
   MarketDataProvider,
   MarketStatus,
+  ProviderHistory,
   Quote,
   QuoteFeed,
   SymbolMatch,
 } from '../types.js';
+import { gaussian, roundTo, simulatePast } from './simulated-past.js';
 import { SIMULATED_UNIVERSE, type SimulatedInstrument } from './universe.js';
 
 interface SymbolState {
@@ -24,6 +26,8 @@ interface SymbolState {
   low: number;
   price: number;
   time: number;
+  /** Where its generated past ends (the state's first price and time), to regenerate that past on demand. */
+  pastEnd: { price: number; time: number };
 }
 
 /** Steps per simulated "day" used to scale daily volatility to one tick; small enough that ticks are visible. */
@@ -95,6 +99,31 @@ export class SimulatedMarket implements MarketDataProvider {
     };
   }
 
+  /**
+   * A year of daily bars and five days of 1-minute bars that end where the symbol's live walk began,
+   * the same every time for the same seed.
+   */
+  async history({ symbol }: { symbol: string }): Promise<ProviderHistory> {
+    const state = this.state(symbol);
+    if (!state) return { daily: [], minute: [] };
+    return this.past(symbol, state.instrument, state.pastEnd);
+  }
+
+  private past(
+    symbol: string,
+    instrument: SimulatedInstrument,
+    end: { price: number; time: number },
+  ): ProviderHistory {
+    return simulatePast({
+      random: seededRandom(hashString(`${this.seed}:past:${symbol}`)),
+      tick: tickSize(instrument),
+      dailyVolatility: instrument.dailyVolatility,
+      minuteVolume: minuteVolume(instrument),
+      endPrice: end.price,
+      endTime: end.time,
+    });
+  }
+
   /** The simulated market is a demo that trades around the clock, and says so. */
   async marketStatus(): Promise<MarketStatus> {
     return {
@@ -130,7 +159,9 @@ export class SimulatedMarket implements MarketDataProvider {
       state.price = roundTo(state.price * (1 + pull + sigma * gaussian(state.random)), state.tick);
       state.high = Math.max(state.high, state.price);
       state.low = Math.min(state.low, state.price);
-      state.volume += Math.round(1 + state.random() * 500);
+      state.volume += Math.round(
+        ((minuteVolume(state.instrument) * this.tickMs) / 60_000) * (0.3 + state.random() * 1.4),
+      );
     }
     state.time = now;
   }
@@ -142,21 +173,26 @@ export class SimulatedMarket implements MarketDataProvider {
     if (!instrument) return undefined;
     const random = seededRandom(hashString(`${this.seed}:${symbol}`));
     const tick = tickSize(instrument);
-    const previousClose = roundTo(instrument.basePrice * (1 + 0.01 * gaussian(random)), tick);
-    const open = roundTo(previousClose * (1 + (instrument.dailyVolatility / 3) * gaussian(random)), tick);
+    const now = this.clock.now();
+    const price = roundTo(instrument.basePrice * (1 + 0.02 * gaussian(random)), tick);
+    // Today's open, range, volume and yesterday's close come from the generated past, so the quote
+    // and the chart tell the same story.
+    const { minute } = this.past(symbol, instrument, { price, time: now });
+    const today = utcDayStart(now);
+    const todays = minute.filter((bar) => bar.time >= today);
+    const yesterday = minute.filter((bar) => bar.time < today);
     const state: SymbolState = {
       instrument,
       tick,
       random,
-      previousClose,
-      volume: Math.round(
-        instrument.basePrice >= 1 ? 50_000 + random() * 200_000 : 1_000_000 + random() * 5_000_000,
-      ),
-      open,
-      high: open,
-      low: open,
-      price: open,
-      time: this.clock.now(),
+      previousClose: yesterday[yesterday.length - 1]?.close ?? price,
+      volume: todays.reduce((sum, bar) => sum + bar.volume, 0),
+      open: todays[0]?.open ?? price,
+      high: Math.max(price, ...todays.map((bar) => bar.high)),
+      low: Math.min(price, ...todays.map((bar) => bar.low)),
+      price,
+      time: now,
+      pastEnd: { price, time: now },
     };
     this.states.set(symbol, state);
     return state;
@@ -225,22 +261,14 @@ function toQuote(state: SymbolState): Quote {
   };
 }
 
+/** Typical units traded a minute: fewer of dear things, many of cheap ones. */
+function minuteVolume({ basePrice }: SimulatedInstrument): number {
+  return Math.max(1, Math.round(50_000 / Math.sqrt(basePrice)));
+}
+
 function tickSize({ type, basePrice }: SimulatedInstrument): number {
   if (type === 'Forex') return basePrice >= 20 ? 0.001 : 0.00001;
   if (basePrice >= 1) return 0.01;
   // Sub-unit prices (penny stocks, small coins): about six significant digits.
   return 10 ** (Math.floor(Math.log10(basePrice)) - 5);
-}
-
-/** Rounds to a multiple of `tick`, without binary noise such as 223.61000000000001. */
-function roundTo(value: number, tick: number): number {
-  const decimals = Math.max(0, -Math.floor(Math.log10(tick)));
-  return Number((Math.round(value / tick) * tick).toFixed(decimals));
-}
-
-/** Standard normal variate (Box-Muller) from a uniform source. */
-function gaussian(random: () => number): number {
-  const u = 1 - random();
-  const v = random();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }

@@ -1,0 +1,72 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/database.js';
+import { type MarketDataProvider, ProviderError } from '../market/types.js';
+import { minuteBarsAsDay, periodStart } from './bars.js';
+import { isBackfilled, markBackfilled, mergeBars, replaceBars } from './history.repository.js';
+
+/**
+ * Loads a symbol's past bars from the provider once, the first time it is watched or charted:
+ * Finnhub's daily candles where the key has access, the simulated market's generated year. A plan
+ * without candle access is remembered (one log line, no further calls): the app then relies on the
+ * bars it records itself.
+ */
+export class HistoryBackfill {
+  private candlesDenied = false;
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly provider: MarketDataProvider,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Backfills `symbol` unless done before; never rejects (history is never worth failing a request). */
+  ensure(symbol: string): Promise<void> {
+    const pending = this.inFlight.get(symbol);
+    if (pending) return pending;
+    const run = this.run(symbol)
+      .catch((error: Error) => {
+        this.logger.warn({ symbol, reason: error.message }, 'loading past prices failed; will retry later');
+      })
+      .finally(() => this.inFlight.delete(symbol));
+    this.inFlight.set(symbol, run);
+    return run;
+  }
+
+  private async run(symbol: string): Promise<void> {
+    if (this.candlesDenied || (await isBackfilled(this.db, symbol))) return;
+    let history: Awaited<ReturnType<MarketDataProvider['history']>>;
+    try {
+      history = await this.provider.history({ symbol });
+    } catch (error) {
+      if (error instanceof ProviderError && error.reason === 'plan_required') {
+        this.candlesDenied = true;
+        this.logger.info(
+          'the market-data plan has no access to past prices; history is built from live prices',
+        );
+        return;
+      }
+      throw error;
+    }
+    const now = this.clock.now();
+    const today = periodStart(now, '1d');
+    // Today's daily bar is still moving: it is built from minute bars (merged, like live ticks), never
+    // replaced by a provider's partial candle.
+    const completedDays = history.daily.filter((bar) => bar.time < today);
+    const minutes = history.minute.filter((bar) => bar.time < periodStart(now, '1m'));
+    const todaySoFar = minuteBarsAsDay(
+      symbol,
+      today,
+      minutes.filter((bar) => bar.time >= today),
+    );
+    await this.db.transaction(async (tx) => {
+      await replaceBars(tx, symbol, '1d', completedDays);
+      await replaceBars(tx, symbol, '1m', minutes);
+      if (todaySoFar) await mergeBars(tx, [todaySoFar]);
+      await markBackfilled(tx, symbol, this.provider.name, now);
+    });
+    this.logger.info({ symbol, daily: completedDays.length, minute: minutes.length }, 'loaded past prices');
+  }
+}

@@ -1,0 +1,211 @@
+import { and, asc, desc, eq, gte, sql } from 'drizzle-orm';
+import { DAY_MS, MINUTE_MS } from '../clock.js';
+import type { Database } from '../db/database.js';
+import { historyBackfills, priceBars } from '../db/schema.js';
+import type { Bar } from '../market/types.js';
+import type { PartialBar, StoredResolution } from './bars.js';
+
+/** 10 parameters a row: 5,000 rows stay well under PostgreSQL's 65,535 bind parameters. */
+const ROWS_PER_STATEMENT = 5000;
+
+const existing = (column: string) => sql.raw(`"price_bars"."${column}"`);
+
+/**
+ * Merges bars gathered since the last flush into the stored ones, one statement per 5,000 bars: the
+ * earlier first tick keeps the open, the later last tick sets the close, volumes add up.
+ */
+export async function mergeBars(db: Database, bars: PartialBar[]): Promise<void> {
+  for (let i = 0; i < bars.length; i += ROWS_PER_STATEMENT) {
+    await db
+      .insert(priceBars)
+      .values(bars.slice(i, i + ROWS_PER_STATEMENT).map(toRow))
+      .onConflictDoUpdate({
+        target: [priceBars.symbol, priceBars.resolution, priceBars.start],
+        set: {
+          open: sql`case when excluded.first_at < ${existing('first_at')} then excluded.open else ${existing('open')} end`,
+          close: sql`case when excluded.last_at >= ${existing('last_at')} then excluded.close else ${existing('close')} end`,
+          high: sql`greatest(${existing('high')}, excluded.high)`,
+          low: sql`least(${existing('low')}, excluded.low)`,
+          volume: sql`${existing('volume')} + excluded.volume`,
+          firstAt: sql`least(${existing('first_at')}, excluded.first_at)`,
+          lastAt: sql`greatest(${existing('last_at')}, excluded.last_at)`,
+        },
+      });
+  }
+}
+
+/** Stores complete bars from a provider, replacing what was there for the same periods. */
+export async function replaceBars(
+  db: Database,
+  symbol: string,
+  resolution: StoredResolution,
+  bars: Bar[],
+): Promise<void> {
+  const length = resolution === '1m' ? MINUTE_MS : DAY_MS;
+  const rows = bars.map((bar) =>
+    toRow({ ...bar, symbol, resolution, start: bar.time, firstAt: bar.time, lastAt: bar.time + length - 1 }),
+  );
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    await db
+      .insert(priceBars)
+      .values(rows.slice(i, i + ROWS_PER_STATEMENT))
+      .onConflictDoUpdate({
+        target: [priceBars.symbol, priceBars.resolution, priceBars.start],
+        set: {
+          open: sql`excluded.open`,
+          close: sql`excluded.close`,
+          high: sql`excluded.high`,
+          low: sql`excluded.low`,
+          volume: sql`excluded.volume`,
+          firstAt: sql`excluded.first_at`,
+          lastAt: sql`excluded.last_at`,
+        },
+      });
+  }
+}
+
+function toRow(bar: PartialBar) {
+  return {
+    symbol: bar.symbol,
+    resolution: bar.resolution,
+    start: new Date(bar.start),
+    open: bar.open,
+    high: bar.high,
+    low: bar.low,
+    close: bar.close,
+    volume: bar.volume,
+    firstAt: new Date(bar.firstAt),
+    lastAt: new Date(bar.lastAt),
+  };
+}
+
+/** Stored bars of one resolution from `from` on, oldest first. */
+export async function loadBars(
+  db: Database,
+  symbol: string,
+  resolution: StoredResolution,
+  from: number,
+): Promise<Bar[]> {
+  const rows = await db
+    .select({
+      start: priceBars.start,
+      open: priceBars.open,
+      high: priceBars.high,
+      low: priceBars.low,
+      close: priceBars.close,
+      volume: priceBars.volume,
+    })
+    .from(priceBars)
+    .where(
+      and(
+        eq(priceBars.symbol, symbol),
+        eq(priceBars.resolution, resolution),
+        gte(priceBars.start, new Date(from)),
+      ),
+    )
+    .orderBy(asc(priceBars.start));
+  return rows.map(({ start, ...bar }) => ({ time: start.getTime(), ...bar }));
+}
+
+/**
+ * Stored bars from `from` on, combined into longer bars: `minutes5` groups 1-minute bars into
+ * 5-minute ones, `weeks` daily bars into ISO weeks (Monday, UTC).
+ */
+export async function loadCombinedBars(
+  db: Database,
+  symbol: string,
+  grouping: 'minutes5' | 'weeks',
+  from: number,
+): Promise<Bar[]> {
+  const resolution: StoredResolution = grouping === 'minutes5' ? '1m' : '1d';
+  const period =
+    grouping === 'minutes5'
+      ? sql`floor(extract(epoch from start) / 300) * 300`
+      : sql`extract(epoch from date_trunc('week', start at time zone 'UTC'))`;
+  const result = await db.execute(sql`
+    select (${period})::float8 as t,
+      (array_agg(open order by start))[1] as open, max(high) as high, min(low) as low,
+      (array_agg(close order by start desc))[1] as close, sum(volume) as volume
+    from price_bars
+    where symbol = ${symbol} and resolution = ${resolution} and start >= ${new Date(from).toISOString()}
+    group by 1 order by 1`);
+  const rows = (result as unknown as { rows: Array<Record<string, number>> }).rows;
+  return rows.map((row) => ({
+    time: Number(row.t) * 1000,
+    open: Number(row.open),
+    high: Number(row.high),
+    low: Number(row.low),
+    close: Number(row.close),
+    volume: Number(row.volume),
+  }));
+}
+
+/** Starts of the `count` most recent days with a daily bar, newest first. */
+export async function recentTradingDays(db: Database, symbol: string, count: number): Promise<number[]> {
+  const rows = await db
+    .select({ start: priceBars.start })
+    .from(priceBars)
+    .where(and(eq(priceBars.symbol, symbol), eq(priceBars.resolution, '1d')))
+    .orderBy(desc(priceBars.start))
+    .limit(count);
+  return rows.map((row) => row.start.getTime());
+}
+
+/** Drops 1-minute bars older than `before`; daily bars are kept. Returns how many went. */
+export async function deleteMinuteBarsBefore(db: Database, before: number): Promise<number> {
+  const result = await db.execute(sql`
+    with deleted as (
+      delete from price_bars where resolution = '1m' and start < ${new Date(before).toISOString()} returning 1
+    )
+    select count(*)::int as n from deleted`);
+  return (result as unknown as { rows: Array<{ n: number }> }).rows[0]?.n ?? 0;
+}
+
+export async function isBackfilled(db: Database, symbol: string): Promise<boolean> {
+  const rows = await db
+    .select({ symbol: historyBackfills.symbol })
+    .from(historyBackfills)
+    .where(eq(historyBackfills.symbol, symbol));
+  return rows.length > 0;
+}
+
+export async function markBackfilled(
+  db: Database,
+  symbol: string,
+  source: string,
+  at: number,
+): Promise<void> {
+  await db
+    .insert(historyBackfills)
+    .values({ symbol, source, completedAt: new Date(at) })
+    .onConflictDoNothing();
+}
+
+/**
+ * For each symbol, the closes of its latest trading day in 15-minute steps (at most 96 points): one
+ * query for a whole watchlist.
+ */
+export async function loadSparklines(db: Database, symbols: string[]): Promise<Map<string, number[]>> {
+  const lines = new Map<string, number[]>();
+  if (symbols.length === 0) return lines;
+  const list = sql.join(
+    symbols.map((symbol) => sql`${symbol}`),
+    sql`, `,
+  );
+  const result = await db.execute(sql`
+    with latest as (
+      select symbol, max(start) as day from price_bars
+      where resolution = '1d' and symbol in (${list}) group by symbol
+    )
+    select p.symbol, floor(extract(epoch from p.start) / 900)::float8 as slot,
+      (array_agg(p.close order by p.start desc))[1] as close
+    from price_bars p join latest on p.symbol = latest.symbol
+    where p.resolution = '1m' and p.start >= latest.day
+    group by 1, 2 order by 1, 2`);
+  for (const row of (result as unknown as { rows: Array<{ symbol: string; close: number }> }).rows) {
+    const line = lines.get(row.symbol) ?? [];
+    line.push(Number(row.close));
+    lines.set(row.symbol, line);
+  }
+  return lines;
+}

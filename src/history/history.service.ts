@@ -1,0 +1,71 @@
+import { type Clock, DAY_MS, utcDayStart } from '../clock.js';
+import type { Database } from '../db/database.js';
+import type { Bar } from '../market/types.js';
+import {
+  deleteMinuteBarsBefore,
+  loadBars,
+  loadCombinedBars,
+  loadSparklines,
+  recentTradingDays,
+} from './history.repository.js';
+import type { HistoryBackfill } from './history-backfill.js';
+
+export const HISTORY_RANGES = ['1d', '5d', '1m', '6m', '1y', '5y'] as const;
+export type HistoryRange = (typeof HISTORY_RANGES)[number];
+export type HistoryResolution = '1m' | '5m' | '1d' | '1w';
+
+/** 1-minute bars are kept this long; daily bars for good. */
+export const MINUTE_BAR_RETENTION_MS = 30 * DAY_MS;
+
+/** Calendar days back from today for the ranges drawn from daily bars. */
+const DAILY_RANGE_DAYS: Record<'1m' | '6m' | '1y' | '5y', number> = {
+  '1m': 31,
+  '6m': 183,
+  '1y': 366,
+  '5y': 5 * 366,
+};
+
+export interface History {
+  resolution: HistoryResolution;
+  bars: Bar[];
+}
+
+/**
+ * Price history per range, at a resolution that gives a readable chart: the last trading day in
+ * 1-minute bars, the last five in 5-minute bars, months in daily bars, five years in weekly bars.
+ * Intraday ranges count trading days (days with a daily bar), so a weekend still shows Friday.
+ */
+export class HistoryService {
+  constructor(
+    private readonly db: Database,
+    private readonly backfill: HistoryBackfill,
+    private readonly clock: Clock,
+  ) {}
+
+  async history(symbol: string, range: HistoryRange): Promise<History> {
+    await this.backfill.ensure(symbol);
+    if (range === '1d' || range === '5d') {
+      const days = await recentTradingDays(this.db, symbol, range === '1d' ? 1 : 5);
+      const from = days[days.length - 1];
+      if (from === undefined) return { resolution: range === '1d' ? '1m' : '5m', bars: [] };
+      return range === '1d'
+        ? { resolution: '1m', bars: await loadBars(this.db, symbol, '1m', from) }
+        : { resolution: '5m', bars: await loadCombinedBars(this.db, symbol, 'minutes5', from) };
+    }
+    const from = utcDayStart(this.clock.now()) - DAILY_RANGE_DAYS[range] * DAY_MS;
+    return range === '5y'
+      ? { resolution: '1w', bars: await loadCombinedBars(this.db, symbol, 'weeks', from) }
+      : { resolution: '1d', bars: await loadBars(this.db, symbol, '1d', from) };
+  }
+
+  /** Today's shape per symbol (latest trading day, 15-minute closes), for watchlist sparklines. */
+  async sparklines(symbols: string[]): Promise<Record<string, number[]>> {
+    await Promise.all(symbols.map((symbol) => this.backfill.ensure(symbol)));
+    return Object.fromEntries(await loadSparklines(this.db, symbols));
+  }
+
+  /** Drops 1-minute bars past their retention; returns how many went. */
+  pruneMinuteBars(): Promise<number> {
+    return deleteMinuteBarsBefore(this.db, this.clock.now() - MINUTE_BAR_RETENTION_MS);
+  }
+}

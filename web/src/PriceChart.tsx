@@ -1,0 +1,189 @@
+import {
+  CandlestickSeries,
+  ColorType,
+  createChart,
+  type IChartApi,
+  type ISeriesApi,
+  LineSeries,
+  type UTCTimestamp,
+} from 'lightweight-charts';
+import { useEffect, useRef, useState } from 'react';
+import type { HistoryBar, HistoryResolution } from './api';
+import { formatPrice } from './format';
+
+export type ChartStyle = 'candles' | 'line';
+
+/** A live price that moves the chart's last bar, or opens a new one when its period has begun. */
+export interface LivePrice {
+  price: number;
+  /** Epoch milliseconds. */
+  time: number;
+}
+
+const PERIOD_SECONDS: Record<HistoryResolution, number> = {
+  '1m': 60,
+  '5m': 300,
+  '1d': 86_400,
+  '1w': 604_800,
+};
+/** 1970-01-01 was a Thursday; weekly bars start on Mondays, four days later. */
+const MONDAY_OFFSET = 4 * 86_400;
+
+function periodOf(timeMs: number, resolution: HistoryResolution): number {
+  const size = PERIOD_SECONDS[resolution];
+  const seconds = Math.floor(timeMs / 1000);
+  const offset = resolution === '1w' ? MONDAY_OFFSET : 0;
+  return Math.floor((seconds - offset) / size) * size + offset;
+}
+
+function cssColor(name: string, fallback: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+}
+
+/**
+ * The price chart (TradingView's lightweight-charts): candles or a line over the given bars, in the
+ * page's colours, with the last bar following the live price.
+ */
+export function PriceChart({
+  bars,
+  resolution,
+  style,
+  live,
+  currency,
+}: {
+  currency: string | null;
+  bars: HistoryBar[];
+  resolution: HistoryResolution;
+  style: ChartStyle;
+  live: LivePrice | null;
+}) {
+  const container = useRef<HTMLDivElement>(null);
+  const chart = useRef<IChartApi | null>(null);
+  const series = useRef<ISeriesApi<'Candlestick'> | ISeriesApi<'Line'> | null>(null);
+  const last = useRef<HistoryBar | null>(null);
+  const [legend, setLegend] = useState<HistoryBar | null>(null);
+
+  useEffect(() => {
+    const element = container.current;
+    if (!element) return;
+    const created = createChart(element, {
+      autoSize: true,
+      layout: {
+        background: { type: ColorType.Solid, color: cssColor('--surface', '#ffffff') },
+        textColor: cssColor('--muted', '#5b6b79'),
+        attributionLogo: true,
+      },
+      grid: {
+        vertLines: { color: cssColor('--border', '#dde3e8') },
+        horzLines: { color: cssColor('--border', '#dde3e8') },
+      },
+      rightPriceScale: { borderColor: cssColor('--border', '#dde3e8') },
+      timeScale: { borderColor: cssColor('--border', '#dde3e8'), timeVisible: true, secondsVisible: false },
+    });
+    chart.current = created;
+    return () => {
+      created.remove();
+      chart.current = null;
+      series.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    const current = chart.current;
+    if (!current) return;
+    if (series.current) current.removeSeries(series.current);
+    const up = cssColor('--up', '#137333');
+    const down = cssColor('--down', '#c5221f');
+    if (style === 'candles') {
+      const candles = current.addSeries(CandlestickSeries, {
+        upColor: up,
+        downColor: down,
+        borderUpColor: up,
+        borderDownColor: down,
+        wickUpColor: up,
+        wickDownColor: down,
+      });
+      candles.setData(
+        bars.map((bar) => ({
+          time: bar.t as UTCTimestamp,
+          open: bar.o,
+          high: bar.h,
+          low: bar.l,
+          close: bar.c,
+        })),
+      );
+      series.current = candles;
+    } else {
+      const line = current.addSeries(LineSeries, { color: cssColor('--accent', '#0f766e'), lineWidth: 2 });
+      line.setData(bars.map((bar) => ({ time: bar.t as UTCTimestamp, value: bar.c })));
+      series.current = line;
+    }
+    last.current = bars.at(-1) ?? null;
+    setLegend(last.current);
+    current.timeScale().fitContent();
+  }, [bars, style]);
+
+  useEffect(() => {
+    const target = series.current;
+    if (!live || !target) return;
+    const start = periodOf(live.time, resolution);
+    const previous = last.current;
+    if (previous && start < previous.t) return;
+    const bar: HistoryBar =
+      previous && previous.t === start
+        ? {
+            ...previous,
+            h: Math.max(previous.h, live.price),
+            l: Math.min(previous.l, live.price),
+            c: live.price,
+          }
+        : { t: start, o: live.price, h: live.price, l: live.price, c: live.price, v: 0 };
+    last.current = bar;
+    setLegend(bar);
+    const time = bar.t as UTCTimestamp;
+    if (style === 'candles') {
+      (target as ISeriesApi<'Candlestick'>).update({
+        time,
+        open: bar.o,
+        high: bar.h,
+        low: bar.l,
+        close: bar.c,
+      });
+    } else {
+      (target as ISeriesApi<'Line'>).update({ time, value: bar.c });
+    }
+  }, [live, resolution, style]);
+
+  return (
+    <figure className="chart">
+      <figcaption className="chart-legend" data-testid="chart-legend">
+        {legend ? (
+          <>
+            <span>{formatBarTime(legend.t, resolution)}</span>
+            <span>O {formatPrice(legend.o, currency)}</span>
+            <span>H {formatPrice(legend.h, currency)}</span>
+            <span>L {formatPrice(legend.l, currency)}</span>
+            <span>
+              C <span data-testid="chart-last-close">{formatPrice(legend.c, currency)}</span>
+            </span>
+          </>
+        ) : (
+          <span>No prices recorded for this period yet.</span>
+        )}
+      </figcaption>
+      <div className="price-chart" ref={container} />
+    </figure>
+  );
+}
+
+function formatBarTime(seconds: number, resolution: HistoryResolution): string {
+  const date = new Date(seconds * 1000);
+  return resolution === '1m' || resolution === '5m'
+    ? date.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
+    : date.toLocaleDateString(undefined, {
+        year: 'numeric',
+        month: 'short',
+        day: 'numeric',
+        timeZone: 'UTC',
+      });
+}

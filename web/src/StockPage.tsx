@@ -1,0 +1,204 @@
+import { useCallback, useEffect, useState } from 'react';
+import { ApiError, api, type History, type HistoryRange, type QuoteDetail } from './api';
+import {
+  formatChange,
+  formatCompactMoney,
+  formatPercent,
+  formatPrice,
+  formatTime,
+  formatVolume,
+} from './format';
+import { type ChartStyle, type LivePrice, PriceChart } from './PriceChart';
+import { navigate } from './router';
+import { openPriceStream } from './stream';
+
+const RANGES: Array<{ range: HistoryRange; label: string }> = [
+  { range: '1d', label: '1D' },
+  { range: '5d', label: '5D' },
+  { range: '1m', label: '1M' },
+  { range: '6m', label: '6M' },
+  { range: '1y', label: '1Y' },
+  { range: '5y', label: '5Y' },
+];
+
+/** One symbol: its full quote, and a chart over a chosen range whose last bar follows the live price. */
+export function StockPage({ symbol, onSessionEnded }: { symbol: string; onSessionEnded: () => void }) {
+  const [quote, setQuote] = useState<QuoteDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [range, setRange] = useState<HistoryRange>('1d');
+  const [style, setStyle] = useState<ChartStyle>('candles');
+  const [history, setHistory] = useState<History | null>(null);
+  const [historyError, setHistoryError] = useState<string | null>(null);
+  const [live, setLive] = useState<LivePrice | null>(null);
+  const [watched, setWatched] = useState<boolean | null>(null);
+
+  const explain = useCallback(
+    (err: unknown, fallback: string) => {
+      if (err instanceof ApiError && err.status === 401) onSessionEnded();
+      if (err instanceof ApiError && err.code === 'data_plan_required')
+        return `${symbol} needs a paid data plan: the market data key in use does not cover this market.`;
+      return err instanceof ApiError ? err.message : fallback;
+    },
+    [symbol, onSessionEnded],
+  );
+
+  useEffect(() => {
+    setQuote(null);
+    setError(null);
+    api
+      .quote(symbol)
+      .then(setQuote)
+      .catch((err: unknown) => setError(explain(err, `Could not load ${symbol}.`)));
+    api
+      .portfolio()
+      .then(({ items }) => setWatched(items.some((item) => item.symbol === symbol)))
+      .catch(() => setWatched(null));
+  }, [symbol, explain]);
+
+  useEffect(() => {
+    let cancelled = false;
+    setHistoryError(null);
+    api
+      .history(symbol, range)
+      .then((next) => {
+        if (!cancelled) setHistory(next);
+      })
+      .catch((err: unknown) => {
+        if (!cancelled) setHistoryError(explain(err, 'Could not load the price history.'));
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [symbol, range, explain]);
+
+  useEffect(
+    () =>
+      openPriceStream({
+        onQuotes: (quotes) => {
+          const mine = quotes.find((q) => q.symbol === symbol);
+          if (!mine) return;
+          setQuote((current) => (current ? { ...current, ...mine } : current));
+          setLive({ price: mine.price, time: Date.parse(mine.time) });
+        },
+        onFeedStatus: () => {},
+        onConnection: () => {},
+        onUnauthorized: onSessionEnded,
+      }),
+    [symbol, onSessionEnded],
+  );
+
+  const addToWatchlist = () => {
+    api
+      .addSymbol(symbol)
+      .then(() => setWatched(true))
+      .catch((err: unknown) => setError(explain(err, `Could not add ${symbol}.`)));
+  };
+
+  const trend = quote?.change ? (quote.change > 0 ? 'up' : 'down') : 'flat';
+  const currency = quote?.currency ?? null;
+  return (
+    <section className="card stock-page">
+      <a
+        href="/"
+        className="back-link"
+        onClick={(event) => {
+          event.preventDefault();
+          navigate('/');
+        }}
+      >
+        ← Watchlist
+      </a>
+      <div className="stock-header">
+        <div>
+          <h1>{symbol}</h1>
+          {currency && <span className="muted small">Prices in {currency}</span>}
+        </div>
+        {quote && (
+          <div className="stock-price">
+            <span className="big-price" data-testid="stock-price">
+              {formatPrice(quote.price, currency)}
+            </span>
+            <span className={trend}>
+              {formatChange(quote.change, quote.price)} ({formatPercent(quote.changePercent)})
+            </span>
+          </div>
+        )}
+      </div>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      {watched === false && !error && (
+        <p className="hint">
+          {symbol} is not on your watchlist, so its price does not update live here.{' '}
+          <button type="button" className="link-button" onClick={addToWatchlist}>
+            Add it to your watchlist
+          </button>
+        </p>
+      )}
+      {quote && (
+        <dl className="stats">
+          <Stat label="Open" value={formatPrice(quote.open, currency)} />
+          <Stat label="High" value={formatPrice(quote.high, currency)} />
+          <Stat label="Low" value={formatPrice(quote.low, currency)} />
+          <Stat label="Previous close" value={formatPrice(quote.previousClose, currency)} />
+          <Stat label="Volume" value={formatVolume(quote.volume)} />
+          <Stat
+            label="52-week range"
+            value={
+              quote.week52Low !== null && quote.week52High !== null
+                ? `${formatPrice(quote.week52Low, currency)} – ${formatPrice(quote.week52High, currency)}`
+                : '—'
+            }
+          />
+          <Stat label="Market cap" value={formatCompactMoney(quote.marketCap, currency)} />
+          <Stat label="Updated" value={formatTime(quote.time)} />
+        </dl>
+      )}
+      <div className="chart-controls">
+        <fieldset className="segmented">
+          <legend className="visually-hidden">Range</legend>
+          {RANGES.map((option) => (
+            <button
+              key={option.range}
+              type="button"
+              aria-pressed={range === option.range}
+              onClick={() => setRange(option.range)}
+            >
+              {option.label}
+            </button>
+          ))}
+        </fieldset>
+        <fieldset className="segmented">
+          <legend className="visually-hidden">Chart style</legend>
+          <button type="button" aria-pressed={style === 'candles'} onClick={() => setStyle('candles')}>
+            Candles
+          </button>
+          <button type="button" aria-pressed={style === 'line'} onClick={() => setStyle('line')}>
+            Line
+          </button>
+        </fieldset>
+      </div>
+      {historyError && <p className="form-error">{historyError}</p>}
+      {history && (
+        <PriceChart
+          bars={history.bars}
+          resolution={history.resolution}
+          style={style}
+          live={live}
+          currency={currency}
+        />
+      )}
+    </section>
+  );
+}
+
+function Stat({ label, value }: { label: string; value: string }) {
+  return (
+    <div>
+      <dt>{label}</dt>
+      <dd>{value}</dd>
+    </div>
+  );
+}

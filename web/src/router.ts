@@ -1,0 +1,40 @@
+import { useEffect, useState } from 'react';
+
+export type Route = { page: 'watchlist' } | { page: 'stock'; symbol: string };
+
+const STOCK_PATH = /^\/stocks\/([^/]+)\/?$/;
+
+export function parseRoute(pathname: string): Route {
+  const match = STOCK_PATH.exec(pathname);
+  if (match?.[1]) return { page: 'stock', symbol: decodeURIComponent(match[1]) };
+  return { page: 'watchlist' };
+}
+
+export function stockPath(symbol: string): string {
+  return `/stocks/${encodeURIComponent(symbol)}`;
+}
+
+const listeners = new Set<() => void>();
+
+/** Moves to `path` inside the app (no page load), with a history entry so Back returns. */
+export function navigate(path: string): void {
+  if (path === window.location.pathname) return;
+  window.history.pushState(null, '', path);
+  window.scrollTo(0, 0);
+  for (const listener of listeners) listener();
+}
+
+/** The page the address bar names, kept current on navigate() and on Back/Forward. */
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location.pathname));
+  useEffect(() => {
+    const update = () => setRoute(parseRoute(window.location.pathname));
+    listeners.add(update);
+    window.addEventListener('popstate', update);
+    return () => {
+      listeners.delete(update);
+      window.removeEventListener('popstate', update);
+    };
+  }, []);
+  return route;
+}
