@@ -1,4 +1,4 @@
-// Renders docs/screenshot.png for the README: a fresh app on PGlite with the simulated market, a user
+// Renders the README's screenshots (watchlist and stock page): a fresh app on PGlite with the simulated market, a user
 // with a few symbols, captured by headless Chromium in light and dark colour schemes.
 // Usage: npm run screenshot
 import { spawnSync } from 'node:child_process';
@@ -55,6 +55,8 @@ for (const scheme of ['light', 'dark'] as const) {
       await page.locator(`tr[data-symbol="${symbol}"]`).waitFor();
     }
     sessionCookies = await page.context().cookies();
+    // Sparklines come with the watchlist's load.
+    await page.reload();
   } else {
     await page.context().addCookies(sessionCookies);
     await page.goto(url);
@@ -62,9 +64,14 @@ for (const scheme of ['light', 'dark'] as const) {
   await page.getByRole('heading', { name: 'Watchlist' }).waitFor();
   await page.waitForTimeout(2500);
   await page.screenshot({ path: join(root, 'docs', `screenshot-${scheme}.png`) });
+  await page.setViewportSize({ width: 900, height: 820 });
+  await page.getByRole('link', { name: /AAPL/ }).click();
+  await page.getByTestId('chart-legend').getByText(/^O /).waitFor();
+  await page.waitForTimeout(2500);
+  await page.screenshot({ path: join(root, 'docs', `screenshot-stock-${scheme}.png`) });
   await page.close();
 }
 await browser.close();
 await app.close();
 await database.close();
-console.log('wrote docs/screenshot-light.png and docs/screenshot-dark.png');
+console.log('wrote docs/screenshot-{light,dark}.png and docs/screenshot-stock-{light,dark}.png');
