@@ -37,6 +37,8 @@ import { portfolioRoutes } from './portfolio/portfolio.routes.js';
 import { PortfolioService } from './portfolio/portfolio.service.js';
 import { preferencesRoutes } from './preferences/preferences.routes.js';
 import { PreferencesService } from './preferences/preferences.service.js';
+import { profileRoutes } from './profiles/profile.routes.js';
+import { ProfileService } from './profiles/profile.service.js';
 import { streamRoutes } from './stream/stream.routes.js';
 import { StreamHub, type StreamOptions } from './stream/stream-hub.js';
 
@@ -177,6 +179,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       });
       await api.register(streamRoutes, { auth, config, hub, portfolio, streams });
       await api.register(historyRoutes, { auth, hub, history });
+      await api.register(profileRoutes, {
+        auth,
+        profiles: new ProfileService(database.db, provider, clock, logger),
+      });
       await api.register(preferencesRoutes, { auth, preferences: new PreferencesService(database.db) });
     },
     { prefix: '/api/v1' },

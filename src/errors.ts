@@ -18,6 +18,7 @@ export const errorCatalogue = {
   not_found: { status: 404, message: 'Not found.' },
   unknown_symbol: { status: 404, message: 'The market data provider does not know that symbol.' },
   not_in_portfolio: { status: 404, message: 'That symbol is not in your portfolio.' },
+  no_logo: { status: 404, message: 'There is no logo for that symbol.' },
   method_not_allowed: { status: 405, message: 'Method not allowed.' },
   username_taken: { status: 409, message: 'That username is taken.' },
   email_taken: { status: 409, message: 'An account with that email already exists.' },

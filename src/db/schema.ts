@@ -127,3 +127,29 @@ export const historyBackfills = pgTable('history_backfills', {
   source: text('source').notNull(),
   completedAt: timestamp('completed_at', { withTimezone: true }).notNull(),
 });
+
+/**
+ * Company profiles from the provider, refreshed after 7 days. A symbol without a profile (crypto,
+ * FX, a plan without access) is stored with nulls too, so it is not asked for again every visit.
+ */
+export const companyProfiles = pgTable('company_profiles', {
+  symbol: text('symbol').primaryKey(),
+  name: text('name'),
+  exchange: text('exchange'),
+  currency: text('currency'),
+  industry: text('industry'),
+  country: text('country'),
+  website: text('website'),
+  ipo: text('ipo'),
+  /** Where the provider keeps the logo; only the server fetches it (browsers get it from us). */
+  logoSource: text('logo_source'),
+  fetchedAt: timestamp('fetched_at', { withTimezone: true }).notNull(),
+});
+
+/** Company logos, fetched once from the provider and served from our own origin (base64). */
+export const companyLogos = pgTable('company_logos', {
+  symbol: text('symbol').primaryKey(),
+  contentType: text('content_type').notNull(),
+  data: text('data').notNull(),
+  fetchedAt: timestamp('fetched_at', { withTimezone: true }).notNull(),
+});

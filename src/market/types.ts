@@ -42,6 +42,37 @@ export interface KeyMetrics {
   marketCap: number | null;
 }
 
+/** What a company is, where the provider knows (Finnhub `/stock/profile2`). */
+export interface CompanyProfile {
+  name: string | null;
+  exchange: string | null;
+  /** The currency the company reports in (not always the trading currency). */
+  currency: string | null;
+  industry: string | null;
+  country: string | null;
+  website: string | null;
+  /** YYYY-MM-DD. */
+  ipo: string | null;
+  /** The provider's logo address: fetched by the server only, never given to browsers. */
+  logoSource: string | null;
+}
+
+export const UNKNOWN_PROFILE: CompanyProfile = Object.freeze({
+  name: null,
+  exchange: null,
+  currency: null,
+  industry: null,
+  country: null,
+  website: null,
+  ipo: null,
+  logoSource: null,
+});
+
+export interface Logo {
+  contentType: string;
+  data: Uint8Array;
+}
+
 /** One OHLCV bar; `time` is the start of its period (epoch ms, UTC). */
 export interface Bar {
   time: number;
@@ -102,6 +133,10 @@ export interface MarketDataProvider {
    * without access).
    */
   history(params: { symbol: string; signal?: AbortSignal }): Promise<ProviderHistory>;
+  /** The company behind a symbol; null when the provider has no profile for it. */
+  profile(params: { symbol: string; signal?: AbortSignal }): Promise<CompanyProfile | null>;
+  /** The logo image at `source` (from `profile`); null when there is none. */
+  logo(params: { symbol: string; source: string | null; signal?: AbortSignal }): Promise<Logo | null>;
   /** Trading status of an exchange (Finnhub: `US`). */
   marketStatus(params: { exchange: string; signal?: AbortSignal }): Promise<MarketStatus>;
 }

@@ -152,6 +152,11 @@ describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromiu
     await chartPage.getByRole('heading', { name: 'MSFT' }).waitFor();
     await expect.poll(() => chartPage.getByTestId('stock-price').textContent()).toMatch(/^\$\d/);
     await chartPage.getByText('52-week range').waitFor();
+    await chartPage.locator('.company-name').getByText('Microsoft Corp').waitFor();
+    // The logo comes from our own origin (the CSP allows no other), and it loads.
+    const logo = chartPage.locator('img.logo');
+    expect(await logo.getAttribute('src')).toBe('/api/v1/quotes/MSFT/logo');
+    await expect.poll(() => logo.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
     const legend = chartPage.getByTestId('chart-legend');
     await expect.poll(() => legend.textContent()).toMatch(/O \$[\d,.]+H \$/);
     expect(await chartPage.locator('.price-chart canvas').count()).toBeGreaterThan(0);

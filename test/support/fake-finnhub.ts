@@ -56,6 +56,28 @@ export class FakeFinnhub {
   readonly metrics = new Map<string, Record<string, number | null>>([
     ['AAPL', { '52WeekHigh': 288.62, '52WeekLow': 169.2101, marketCapitalization: 3890000.5, beta: 1.2 }],
   ]);
+  /** /stock/profile2 answers per symbol (others `{}`); `{url}` in the logo becomes the fake's address. */
+  readonly profiles = new Map<string, Record<string, unknown>>([
+    [
+      'AAPL',
+      {
+        country: 'US',
+        currency: 'USD',
+        exchange: 'NASDAQ NMS - GLOBAL MARKET',
+        finnhubIndustry: 'Technology',
+        ipo: '1980-12-12',
+        logo: '{url}/static/logo/AAPL.png',
+        marketCapitalization: 3890000.5,
+        name: 'Apple Inc',
+        phone: '14089961010',
+        shareOutstanding: 14840.39,
+        ticker: 'AAPL',
+        weburl: 'https://www.apple.com/',
+      },
+    ],
+  ]);
+  /** Logo files on the fake's static host (no token needed, like Finnhub's file host). */
+  readonly logos = new Map<string, Buffer>([['AAPL.png', TINY_PNG]]);
   /** Whether the "plan" includes /stock/candle (a paid feature: 403 without, like a free key). */
   candleAccess = false;
   /** Daily candles per symbol, as /stock/candle sends them (others: `{"s":"no_data"}`). */
@@ -244,6 +266,12 @@ export class FakeFinnhub {
     const headerToken = req.headers['x-finnhub-token'] as string | undefined;
     this.requests.push({ path, query, headerToken });
 
+    if (path.startsWith('/static/logo/')) {
+      const file = this.logos.get(path.slice('/static/logo/'.length));
+      res.writeHead(file ? 200 : 404, { 'Content-Type': file ? 'image/png' : 'text/plain' });
+      res.end(file ?? 'not found');
+      return;
+    }
     const token = headerToken ?? query.token;
     if (!token) {
       send(res, 401, { error: 'Please use an API key.' });
@@ -286,6 +314,16 @@ export class FakeFinnhub {
     if (path === '/stock/metric') {
       const symbol = query.symbol ?? '';
       send(res, 200, { metric: this.metrics.get(symbol) ?? {}, metricType: 'all', series: {}, symbol });
+      return;
+    }
+    if (path === '/stock/profile2') {
+      const symbol = query.symbol ?? '';
+      if (this.premiumSymbols.has(symbol)) {
+        send(res, 403, { error: "You don't have access to this resource." });
+        return;
+      }
+      const profile = this.profiles.get(symbol);
+      send(res, 200, profile ? JSON.parse(JSON.stringify(profile).replaceAll('{url}', this.url)) : {});
       return;
     }
     if (path === '/stock/candle') {
@@ -333,6 +371,12 @@ export class FakeFinnhub {
     send(res, 404, { error: 'Not found' });
   }
 }
+
+/** A valid 1x1 PNG. */
+const TINY_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json' });

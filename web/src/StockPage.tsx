@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, api, type History, type HistoryRange, type QuoteDetail } from './api';
+import { ApiError, api, type CompanyProfile, type History, type HistoryRange, type QuoteDetail } from './api';
 import {
   formatChange,
   formatCompactMoney,
@@ -31,6 +31,7 @@ export function StockPage({ symbol, onSessionEnded }: { symbol: string; onSessio
   const [historyError, setHistoryError] = useState<string | null>(null);
   const [live, setLive] = useState<LivePrice | null>(null);
   const [watched, setWatched] = useState<boolean | null>(null);
+  const [profile, setProfile] = useState<CompanyProfile | null>(null);
 
   const explain = useCallback(
     (err: unknown, fallback: string) => {
@@ -49,6 +50,10 @@ export function StockPage({ symbol, onSessionEnded }: { symbol: string; onSessio
       .quote(symbol)
       .then(setQuote)
       .catch((err: unknown) => setError(explain(err, `Could not load ${symbol}.`)));
+    api
+      .profile(symbol)
+      .then(setProfile)
+      .catch(() => setProfile(null));
     api
       .portfolio()
       .then(({ items }) => setWatched(items.some((item) => item.symbol === symbol)))
@@ -109,9 +114,17 @@ export function StockPage({ symbol, onSessionEnded }: { symbol: string; onSessio
         ← Watchlist
       </a>
       <div className="stock-header">
-        <div>
-          <h1>{symbol}</h1>
-          {currency && <span className="muted small">Prices in {currency}</span>}
+        <div className="identity">
+          {profile?.logoUrl && <img className="logo" src={profile.logoUrl} alt="" width="48" height="48" />}
+          <div>
+            <h1>{symbol}</h1>
+            {profile?.name && <p className="company-name">{profile.name}</p>}
+            <p className="muted small">
+              {[profile?.exchange, profile?.industry, profile?.country, currency && `Prices in ${currency}`]
+                .filter(Boolean)
+                .join(' · ')}
+            </p>
+          </div>
         </div>
         {quote && (
           <div className="stock-price">
@@ -154,7 +167,15 @@ export function StockPage({ symbol, onSessionEnded }: { symbol: string; onSessio
           />
           <Stat label="Market cap" value={formatCompactMoney(quote.marketCap, currency)} />
           <Stat label="Updated" value={formatTime(quote.time)} />
+          {profile?.ipo && <Stat label="IPO" value={profile.ipo} />}
         </dl>
+      )}
+      {profile?.website && (
+        <p className="small">
+          <a href={profile.website} target="_blank" rel="noopener noreferrer">
+            {new URL(profile.website).hostname.replace(/^www\./, '')}
+          </a>
+        </p>
       )}
       <div className="chart-controls">
         <fieldset className="segmented">

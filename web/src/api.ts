@@ -28,6 +28,19 @@ export interface QuoteDetail extends Quote {
   marketCap: number | null;
 }
 
+export interface CompanyProfile {
+  symbol: string;
+  name: string | null;
+  exchange: string | null;
+  currency: string | null;
+  industry: string | null;
+  country: string | null;
+  website: string | null;
+  ipo: string | null;
+  /** On our own origin. */
+  logoUrl: string | null;
+}
+
 export type HistoryRange = '1d' | '5d' | '1m' | '6m' | '1y' | '5y';
 export type HistoryResolution = '1m' | '5m' | '1d' | '1w';
 
@@ -131,6 +144,8 @@ export const api = {
   removeSymbol: (symbol: string) => request<void>('DELETE', `/portfolio/${encodeURIComponent(symbol)}`),
   marketStatus: () => request<MarketStatus>('GET', '/market/status'),
   quote: (symbol: string) => request<QuoteDetail>('GET', `/quotes/${encodeURIComponent(symbol)}`),
+  profile: (symbol: string) =>
+    request<CompanyProfile>('GET', `/quotes/${encodeURIComponent(symbol)}/profile`),
   history: (symbol: string, range: HistoryRange) =>
     request<History>('GET', `/quotes/${encodeURIComponent(symbol)}/history?range=${range}`),
   sparklines: (symbols: string[]) =>

@@ -3,8 +3,10 @@ import { utcDayStart } from '../../clock.js';
 import { marketOfSymbol } from '../symbols.js';
 import {
   type Bar,
+  type CompanyProfile,
   type InstrumentInfo,
   type KeyMetrics,
+  type Logo,
   type MarketDataProvider,
   type MarketState,
   type MarketStatus,
@@ -37,6 +39,22 @@ interface FinnhubQuote {
   pc?: number | null;
   t?: number | null;
 }
+
+interface FinnhubProfile {
+  name?: string;
+  ticker?: string;
+  exchange?: string;
+  currency?: string;
+  finnhubIndustry?: string;
+  country?: string;
+  weburl?: string;
+  ipo?: string;
+  logo?: string;
+}
+
+/** Logos larger than this are not stored (Finnhub's are a few KB). */
+const MAX_LOGO_BYTES = 256 * 1024;
+const LOGO_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/svg+xml']);
 
 interface FinnhubCandles {
   s?: string;
@@ -130,6 +148,49 @@ export class FinnhubProvider implements MarketDataProvider {
       // Finnhub gives market capitalisation in millions.
       marketCap: typeof cap === 'number' && Number.isFinite(cap) ? cap * 1_000_000 : null,
     };
+  }
+
+  async profile({
+    symbol,
+    signal,
+  }: {
+    symbol: string;
+    signal?: AbortSignal;
+  }): Promise<CompanyProfile | null> {
+    const body = await this.get<FinnhubProfile>('/stock/profile2', { symbol }, signal);
+    // An unknown symbol (or one without a profile) is answered with {}.
+    if (!body.name && !body.ticker) return null;
+    return {
+      name: nonEmpty(body.name),
+      exchange: nonEmpty(body.exchange),
+      currency: nonEmpty(body.currency),
+      industry: nonEmpty(body.finnhubIndustry),
+      country: nonEmpty(body.country),
+      website: webAddress(body.weburl),
+      ipo: /^\d{4}-\d{2}-\d{2}$/.test(body.ipo ?? '') ? (body.ipo ?? null) : null,
+      logoSource: webAddress(body.logo),
+    };
+  }
+
+  /**
+   * Fetches a logo from Finnhub's static file host. Not an API call: no key is sent (it would leak
+   * to another host) and the REST budget is not charged.
+   */
+  async logo({ source, signal }: { source: string | null; signal?: AbortSignal }): Promise<Logo | null> {
+    if (!source) return null;
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    let response: Response;
+    try {
+      response = await fetch(source, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+    } catch (error) {
+      throw new ProviderError('unavailable', `The logo could not be fetched (${(error as Error).name})`);
+    }
+    if (response.status === 404) return null;
+    if (!response.ok) throw new ProviderError('unavailable', `The logo host answered ${response.status}`);
+    const contentType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
+    const data = new Uint8Array(await response.arrayBuffer());
+    if (!LOGO_TYPES.has(contentType) || data.length === 0 || data.length > MAX_LOGO_BYTES) return null;
+    return { contentType, data };
   }
 
   /** Five years of daily candles (a paid feature: ProviderError 'plan_required' on a free key). */
@@ -247,6 +308,21 @@ export class FinnhubProvider implements MarketDataProvider {
       }
       await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 20)));
     }
+  }
+}
+
+function nonEmpty(value: string | undefined): string | null {
+  return value?.trim() ? value.trim() : null;
+}
+
+/** An http(s) address, or null: anything else from upstream is not shown as a link or fetched. */
+function webAddress(value: string | undefined): string | null {
+  if (!value) return null;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.toString() : null;
+  } catch {
+    return null;
   }
 }
 

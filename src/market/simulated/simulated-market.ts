@@ -1,9 +1,11 @@
 import { type Clock, hashString, seededRandom, utcDayStart } from '../../clock.js';
 import type {
+  CompanyProfile,
   FeedListener,
   FeedStatus,
   InstrumentInfo,
   KeyMetrics,
+  Logo,
   MarketDataProvider,
   MarketStatus,
   ProviderHistory,
@@ -122,6 +124,35 @@ export class SimulatedMarket implements MarketDataProvider {
       endPrice: end.price,
       endTime: end.time,
     });
+  }
+
+  /** What the universe knows of the company; the logo is a monogram drawn here. */
+  async profile({ symbol }: { symbol: string }): Promise<CompanyProfile | null> {
+    const instrument = this.bySymbol.get(symbol);
+    if (!instrument || instrument.type !== 'Common Stock') return null;
+    return {
+      name: instrument.name,
+      exchange: instrument.exchange,
+      currency: instrument.currency,
+      industry: null,
+      country: instrument.currency === 'USD' ? 'US' : null,
+      website: null,
+      ipo: null,
+      logoSource: `simulated:${symbol}`,
+    };
+  }
+
+  async logo({ symbol, source }: { symbol: string; source: string | null }): Promise<Logo | null> {
+    const instrument = this.bySymbol.get(symbol);
+    if (!instrument || source !== `simulated:${symbol}`) return null;
+    const letters = instrument.name
+      .replace(/[^A-Za-z0-9 ]/g, '')
+      .split(' ')
+      .filter(Boolean);
+    const monogram = `${letters[0]?.[0] ?? symbol[0]}${letters[1]?.[0] ?? ''}`.toUpperCase();
+    const hue = hashString(symbol) % 360;
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="hsl(${hue},45%,40%)"/><text x="32" y="41" font-family="system-ui,sans-serif" font-size="24" font-weight="600" text-anchor="middle" fill="#fff">${monogram}</text></svg>`;
+    return { contentType: 'image/svg+xml', data: new TextEncoder().encode(svg) };
   }
 
   /** The simulated market is a demo that trades around the clock, and says so. */

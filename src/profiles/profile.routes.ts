@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireUser } from '../auth/auth.hooks.js';
+import type { AuthService } from '../auth/auth.service.js';
+import { AppError } from '../errors.js';
+import { MAX_SYMBOL_LENGTH, normalizeSymbol } from '../market/symbols.js';
+import { UNKNOWN_PROFILE } from '../market/types.js';
+import type { ProfileService } from './profile.service.js';
+
+const symbolParams = z.object({ symbol: z.string().max(MAX_SYMBOL_LENGTH) });
+
+function symbolFrom(raw: string): string {
+  const symbol = normalizeSymbol(raw);
+  if (!symbol) throw new AppError('invalid_symbol');
+  return symbol;
+}
+
+export async function profileRoutes(
+  app: FastifyInstance,
+  { auth, profiles }: { auth: AuthService; profiles: ProfileService },
+): Promise<void> {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  const authenticated = requireUser(auth);
+
+  routes.get(
+    '/quotes/:symbol/profile',
+    { onRequest: authenticated, schema: { params: symbolParams } },
+    async (request) => {
+      const symbol = symbolFrom(request.params.symbol);
+      const profile = await profiles.profile(symbol);
+      const { logoSource, ...fields } = profile ?? UNKNOWN_PROFILE;
+      return {
+        symbol,
+        ...fields,
+        // Our own address: the browser never contacts the provider's host.
+        logoUrl: logoSource ? `/api/v1/quotes/${encodeURIComponent(symbol)}/logo` : null,
+      };
+    },
+  );
+
+  routes.get(
+    '/quotes/:symbol/logo',
+    { onRequest: authenticated, schema: { params: symbolParams } },
+    async (request, reply) => {
+      const logo = await profiles.logo(symbolFrom(request.params.symbol));
+      if (!logo) throw new AppError('no_logo');
+      return reply
+        .type(logo.contentType)
+        .header('Cache-Control', 'private, max-age=86400')
+        // An SVG opened on its own is a document: it may not run or load anything.
+        .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+        .send(Buffer.from(logo.data));
+    },
+  );
+}
