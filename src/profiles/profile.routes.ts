@@ -45,12 +45,14 @@ export async function profileRoutes(
     async (request, reply) => {
       const logo = await profiles.logo(symbolFrom(request.params.symbol));
       if (!logo) throw new AppError('no_logo');
-      return reply
-        .type(logo.contentType)
-        .header('Cache-Control', 'private, max-age=86400')
-        // An SVG opened on its own is a document: it may not run or load anything.
-        .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox")
-        .send(Buffer.from(logo.data));
+      return (
+        reply
+          .type(logo.contentType)
+          .header('Cache-Control', 'private, max-age=86400')
+          // An SVG opened on its own is a document: it may not run or load anything.
+          .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+          .send(Buffer.from(logo.data))
+      );
     },
   );
 }

@@ -129,7 +129,7 @@ export class SimulatedMarket implements MarketDataProvider {
   /** What the universe knows of the company; the logo is a monogram drawn here. */
   async profile({ symbol }: { symbol: string }): Promise<CompanyProfile | null> {
     const instrument = this.bySymbol.get(symbol);
-    if (!instrument || instrument.type !== 'Common Stock') return null;
+    if (instrument?.type !== 'Common Stock') return null;
     return {
       name: instrument.name,
       exchange: instrument.exchange,
