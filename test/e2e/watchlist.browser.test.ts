@@ -156,7 +156,9 @@ describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromiu
     // The logo comes from our own origin (the CSP allows no other), and it loads.
     const logo = chartPage.locator('img.logo');
     expect(await logo.getAttribute('src')).toBe('/api/v1/quotes/MSFT/logo');
-    await expect.poll(() => logo.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    await expect
+      .poll(() => logo.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+      .toBeGreaterThan(0);
     const legend = chartPage.getByTestId('chart-legend');
     await expect.poll(() => legend.textContent()).toMatch(/O \$[\d,.]+H \$/);
     expect(await chartPage.locator('.price-chart canvas').count()).toBeGreaterThan(0);
