@@ -140,7 +140,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const auth = new AuthService(database.db, clock, new LoginThrottle(clock, limits), config.sessionTtlMs);
   const marketStatus = new MarketStatusService(provider, clock, logger);
-  const portfolio = new PortfolioService(database.db, hub, provider, events);
+  const keyMetrics = new KeyMetricsCache(provider, clock, logger);
+  const portfolio = new PortfolioService(database.db, hub, provider, events, keyMetrics);
   const backfill = new HistoryBackfill(database.db, provider, clock, logger);
   events.on('portfolio.symbolAdded', ({ symbol }) => void backfill.ensure(symbol));
   const history = new HistoryService(database.db, backfill, clock);
@@ -175,7 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         hub,
         search: new SymbolSearch(provider, clock),
         marketStatus,
-        keyMetrics: new KeyMetricsCache(provider, clock, logger),
+        keyMetrics,
       });
       await api.register(streamRoutes, { auth, config, hub, portfolio, streams });
       await api.register(historyRoutes, { auth, hub, history });

@@ -21,6 +21,16 @@ export class KeyMetricsCache {
     this.cache = new TtlCache(clock, DAY_MS, 5000);
   }
 
+  /**
+   * What is known now without waiting: the cached figures, or undefined while they are fetched in
+   * the background (a watchlist of fifty symbols must not wait for fifty provider calls).
+   */
+  peek(symbol: string): KeyMetrics | undefined {
+    const cached = this.cache.peek(symbol);
+    if (!cached) void this.get(symbol);
+    return cached;
+  }
+
   get(symbol: string): Promise<KeyMetrics> {
     const load = () =>
       this.provider.keyMetrics({ symbol }).catch((error: unknown) => {

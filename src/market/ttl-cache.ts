@@ -14,6 +14,12 @@ export class TtlCache<V> {
     private readonly maxEntries: number,
   ) {}
 
+  /** The cached value if still fresh, without loading. */
+  peek(key: string): V | undefined {
+    const cached = this.entries.get(key);
+    return cached && this.clock.now() - cached.at < this.ttlMs ? cached.value : undefined;
+  }
+
   get(key: string, load: () => Promise<V>): Promise<V> {
     const cached = this.entries.get(key);
     if (cached && this.clock.now() - cached.at < this.ttlMs) {

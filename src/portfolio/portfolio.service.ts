@@ -5,7 +5,8 @@ import type { PriceHub } from '../market/price-hub.js';
 import { toAppError } from '../market/provider-errors.js';
 import { type QuoteDto, toQuoteDto } from '../market/quote-dto.js';
 import { normalizeSymbol } from '../market/symbols.js';
-import type { MarketDataProvider } from '../market/types.js';
+import type { KeyMetricsCache } from '../market/key-metrics.js';
+import type { KeyMetrics, MarketDataProvider } from '../market/types.js';
 import * as repo from './portfolio.repository.js';
 
 export interface PortfolioItem {
@@ -14,6 +15,8 @@ export interface PortfolioItem {
   currency: string | null;
   addedAt: string;
   quote: QuoteDto | null;
+  /** 52-week range and market cap; null while not yet fetched (the next load has them). */
+  metrics: KeyMetrics | null;
 }
 
 export class PortfolioService {
@@ -22,6 +25,7 @@ export class PortfolioService {
     private readonly hub: PriceHub,
     private readonly provider: MarketDataProvider,
     private readonly events: DomainEventBus,
+    private readonly keyMetrics: KeyMetricsCache,
   ) {}
 
   /** The user's items with the hub's current quotes; never calls the provider (the stream fills gaps). */
@@ -58,6 +62,7 @@ export class PortfolioService {
     const row = await repo.addToPortfolio(this.db, userId, instrument);
     if (!row) throw new AppError('already_in_portfolio');
     this.events.emit('portfolio.symbolAdded', { userId, symbol });
+    await this.keyMetrics.get(symbol);
     return this.toItem(row);
   }
 
@@ -77,6 +82,7 @@ export class PortfolioService {
       currency: row.currency,
       addedAt: row.addedAt.toISOString(),
       quote: known ? toQuoteDto(known) : null,
+      metrics: this.keyMetrics.peek(row.symbol) ?? null,
     };
   }
 }

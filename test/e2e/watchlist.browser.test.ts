@@ -193,6 +193,65 @@ describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromiu
     await chartPage.close();
   }, 60_000);
 
+  it('lets the user choose, order and sort the watchlist columns, saved on the server', async () => {
+    const prefsPage = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    prefsPage.on('pageerror', (error) => problems.push(error.message));
+    await prefsPage.goto(t.baseUrl);
+    await prefsPage.getByRole('tab', { name: 'Create account' }).click();
+    await prefsPage.getByLabel('Username').fill('columns_user');
+    await prefsPage.getByLabel('Email').fill('columns@example.com');
+    await prefsPage.getByLabel('Password').fill('plover-quartz-harbour-91');
+    await prefsPage.getByRole('button', { name: 'Create account' }).last().click();
+    for (const symbol of ['MSFT', 'AAPL', 'BRK.A']) {
+      await prefsPage.getByLabel('Symbol to add').fill(symbol);
+      await prefsPage.getByRole('button', { name: 'Add', exact: true }).click();
+      await prefsPage.locator(`tr[data-symbol="${symbol}"]`).waitFor();
+    }
+    const headers = () => prefsPage.locator('.watchlist thead th').allInnerTexts();
+    const order = () =>
+      prefsPage
+        .locator('.watchlist tbody tr')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-symbol')));
+    expect(await order()).toEqual(['MSFT', 'AAPL', 'BRK.A']);
+
+    await prefsPage.getByRole('button', { name: 'Columns' }).click();
+    const chooser = prefsPage.getByRole('dialog', { name: 'Columns' });
+    await chooser.getByRole('checkbox', { name: 'Volume' }).uncheck();
+    await chooser.getByRole('checkbox', { name: 'Market cap' }).check();
+    await chooser.getByRole('button', { name: 'Move Market cap up' }).click();
+    await chooser.getByRole('button', { name: 'Done' }).click();
+    await expect
+      .poll(headers)
+      .toEqual(['SYMBOL', 'TODAY', 'PRICE', 'CHANGE', '%', 'MKT CAP', 'UPDATED', 'REMOVE']);
+    await expect
+      .poll(() => prefsPage.locator('tr[data-symbol="AAPL"] td[data-column="marketCap"]').textContent())
+      .toMatch(/^\$[\d.]+[BT]$/);
+
+    // Sorting by price, then the other way round.
+    await prefsPage.getByRole('button', { name: 'PRICE' }).click();
+    await expect.poll(order).toEqual(['AAPL', 'MSFT', 'BRK.A']);
+    await prefsPage.getByRole('button', { name: 'PRICE' }).click();
+    await expect.poll(order).toEqual(['BRK.A', 'MSFT', 'AAPL']);
+    expect(await prefsPage.locator('th[aria-sort="descending"]').innerText()).toContain('PRICE');
+
+    // Saved on the server: a reload (another device would too) shows the same table.
+    await expect
+      .poll(async () => (await prefsPage.request.get(`${t.baseUrl}/api/v1/preferences`)).json())
+      .toEqual({
+        watchlist: {
+          columns: ['price', 'change', 'changePercent', 'marketCap', 'updated'],
+          sort: { column: 'price', direction: 'desc' },
+        },
+      });
+    await prefsPage.reload();
+    await prefsPage.locator('tr[data-symbol="AAPL"]').waitFor();
+    await expect
+      .poll(headers)
+      .toEqual(['SYMBOL', 'TODAY', 'PRICE▼', 'CHANGE', '%', 'MKT CAP', 'UPDATED', 'REMOVE']);
+    await expect.poll(order).toEqual(['BRK.A', 'MSFT', 'AAPL']);
+    await prefsPage.close();
+  }, 60_000);
+
   it('shows "reconnecting" while Finnhub is down and live prices again when it is back, without a reload', async () => {
     await fake.start();
     finnhubApp = await startTestApp({

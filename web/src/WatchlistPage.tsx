@@ -1,11 +1,31 @@
 import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, api, type PortfolioItem, type Quote, type SymbolMatch } from './api';
-import { formatChange, formatPercent, formatPrice, formatTime, formatVolume } from './format';
+import {
+  ApiError,
+  api,
+  type PortfolioItem,
+  type Preferences,
+  type Quote,
+  type SortKey,
+  type SymbolMatch,
+  type WatchlistColumn,
+} from './api';
+import { ColumnChooser } from './ColumnChooser';
+import { COLUMNS, sortItems } from './columns';
+import { formatTime } from './format';
 import { navigate, stockPath } from './router';
 import { Sparkline } from './Sparkline';
 import { type ConnectionState, type FeedStatus, openPriceStream } from './stream';
 
 type Flash = { direction: 'up' | 'down'; count: number };
+
+/** Shown until the user's saved choice arrives; the same as the server's defaults. */
+const DEFAULT_WATCHLIST: Preferences['watchlist'] = {
+  columns: ['price', 'change', 'changePercent', 'volume', 'updated'],
+  sort: { column: 'addedAt', direction: 'asc' },
+};
+
+/** Columns after the first three are left out on narrow screens. */
+const ALWAYS_SHOWN = 3;
 
 export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }) {
   const [items, setItems] = useState<PortfolioItem[] | null>(null);
@@ -15,6 +35,9 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
   const [lastUpdate, setLastUpdate] = useState<string | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [sparklines, setSparklines] = useState<Record<string, number[]>>({});
+  const [view, setView] = useState<Preferences['watchlist']>(DEFAULT_WATCHLIST);
+  const [choosing, setChoosing] = useState(false);
+  const [saveError, setSaveError] = useState<string | null>(null);
   const pending = useRef(new Map<string, Quote>());
   const frame = useRef<number | null>(null);
 
@@ -24,6 +47,29 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
     },
     [onSessionEnded],
   );
+
+  useEffect(() => {
+    api
+      .preferences()
+      .then((preferences) => setView(preferences.watchlist))
+      .catch(handleError);
+  }, [handleError]);
+
+  const changeView = (next: Preferences['watchlist']) => {
+    const previous = view;
+    setView(next);
+    setSaveError(null);
+    api.savePreferences({ watchlist: next }).catch((error: unknown) => {
+      handleError(error);
+      setView(previous);
+      setSaveError(error instanceof ApiError ? error.message : 'Could not save your columns.');
+    });
+  };
+
+  const sortBy = (column: SortKey) => {
+    const direction = view.sort.column === column ? (view.sort.direction === 'asc' ? 'desc' : 'asc') : 'asc';
+    changeView({ ...view, sort: { column, direction } });
+  };
 
   useEffect(() => {
     api
@@ -119,7 +165,21 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
           <span className="muted small" aria-live="polite">
             {lastUpdate ? `Last updated ${formatTime(lastUpdate)}` : 'Waiting for prices…'}
           </span>
+          <button
+            type="button"
+            className="link-button"
+            aria-expanded={choosing}
+            onClick={() => setChoosing((open) => !open)}
+          >
+            Columns
+          </button>
         </div>
+        {choosing && <ColumnChooser value={view} onChange={changeView} onClose={() => setChoosing(false)} />}
+        {saveError && (
+          <p className="form-error" role="alert">
+            {saveError}
+          </p>
+        )}
         <AddSymbolForm onAdded={added} onError={handleError} />
         {loadError && <p className="form-error">{loadError}</p>}
         {items && items.length === 0 && (
@@ -131,35 +191,32 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
           <table className="watchlist">
             <thead>
               <tr>
-                <th scope="col">Symbol</th>
-                <th scope="col" className="num">
-                  Price
-                </th>
-                <th scope="col" className="num">
-                  Change
-                </th>
-                <th scope="col" className="num">
-                  %
-                </th>
+                <SortableHeader label="Symbol" column="symbol" sort={view.sort} onSort={sortBy} />
                 <th scope="col" className="hide-narrow">
                   <span className="visually-hidden">Today</span>
                 </th>
-                <th scope="col" className="num hide-narrow">
-                  Volume
-                </th>
-                <th scope="col" className="num hide-narrow">
-                  Updated
-                </th>
+                {view.columns.map((column, index) => (
+                  <SortableHeader
+                    key={column}
+                    label={COLUMNS[column].heading ?? COLUMNS[column].label}
+                    fullLabel={COLUMNS[column].label}
+                    column={column}
+                    sort={view.sort}
+                    onSort={sortBy}
+                    className={`${COLUMNS[column].numeric ? 'num' : ''} ${index >= ALWAYS_SHOWN ? 'hide-narrow' : ''}`}
+                  />
+                ))}
                 <th scope="col">
                   <span className="visually-hidden">Remove</span>
                 </th>
               </tr>
             </thead>
             <tbody>
-              {items.map((item) => (
+              {sortItems(items, view.sort.column, view.sort.direction).map((item) => (
                 <Row
                   key={item.symbol}
                   item={item}
+                  columns={view.columns}
                   flash={flashes[item.symbol]}
                   sparkline={sparklines[item.symbol]}
                   onRemove={remove}
@@ -175,11 +232,13 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
 
 function Row({
   item,
+  columns,
   flash,
   sparkline,
   onRemove,
 }: {
   item: PortfolioItem;
+  columns: WatchlistColumn[];
   flash: Flash | undefined;
   sparkline: number[] | undefined;
   onRemove: (symbol: string) => void;
@@ -204,16 +263,29 @@ function Row({
           <span className="name">{item.name}</span>
         </a>
       </th>
-      <td className={`num price ${flashClass}`} data-testid="price">
-        {q ? formatPrice(q.price, item.currency) : '…'}
-      </td>
-      <td className={`num ${trend}`}>{formatChange(q?.change, q?.price)}</td>
-      <td className={`num ${trend}`}>{formatPercent(q?.changePercent)}</td>
       <td className="hide-narrow">
         <Sparkline points={sparkline && q ? [...sparkline, q.price] : (sparkline ?? [])} trend={trend} />
       </td>
-      <td className="num hide-narrow">{formatVolume(q?.volume)}</td>
-      <td className="num muted hide-narrow">{formatTime(q?.time)}</td>
+      {columns.map((column, index) => {
+        const spec = COLUMNS[column];
+        const classes = [
+          spec.numeric ? 'num' : '',
+          spec.trend ? trend : '',
+          column === 'price' ? `price ${flashClass}` : '',
+          column === 'updated' ? 'muted' : '',
+          index >= ALWAYS_SHOWN ? 'hide-narrow' : '',
+        ];
+        return (
+          <td
+            key={column}
+            className={classes.filter(Boolean).join(' ')}
+            data-testid={column === 'price' ? 'price' : undefined}
+            data-column={column}
+          >
+            {spec.render(item)}
+          </td>
+        );
+      })}
       <td className="actions">
         <button
           type="button"
@@ -226,6 +298,43 @@ function Row({
         </button>
       </td>
     </tr>
+  );
+}
+
+function SortableHeader({
+  label,
+  fullLabel,
+  column,
+  sort,
+  onSort,
+  className,
+}: {
+  label: string;
+  fullLabel?: string;
+  column: SortKey;
+  sort: Preferences['watchlist']['sort'];
+  onSort: (column: SortKey) => void;
+  className?: string;
+}) {
+  const active = sort.column === column;
+  return (
+    <th
+      scope="col"
+      className={className}
+      aria-sort={active ? (sort.direction === 'asc' ? 'ascending' : 'descending') : undefined}
+    >
+      <button
+        type="button"
+        className="sort-button"
+        title={`Sort by ${fullLabel ?? label}`}
+        onClick={() => onSort(column)}
+      >
+        {label}
+        <span aria-hidden="true" className="sort-mark">
+          {active ? (sort.direction === 'asc' ? '▲' : '▼') : ''}
+        </span>
+      </button>
+    </th>
   );
 }
 

@@ -67,6 +67,31 @@ export interface PortfolioItem {
   currency: string | null;
   addedAt: string;
   quote: Quote | null;
+  /** null until the server has fetched them (the next load has them). */
+  metrics: { week52High: number | null; week52Low: number | null; marketCap: number | null } | null;
+}
+
+export type WatchlistColumn =
+  | 'price'
+  | 'change'
+  | 'changePercent'
+  | 'open'
+  | 'high'
+  | 'low'
+  | 'previousClose'
+  | 'volume'
+  | 'week52Range'
+  | 'marketCap'
+  | 'currency'
+  | 'updated';
+
+export type SortKey = WatchlistColumn | 'symbol' | 'addedAt';
+
+export interface Preferences {
+  watchlist: {
+    columns: WatchlistColumn[];
+    sort: { column: SortKey; direction: 'asc' | 'desc' };
+  };
 }
 
 export interface SymbolMatch {
@@ -142,6 +167,8 @@ export const api = {
   portfolio: () => request<{ items: PortfolioItem[] }>('GET', '/portfolio'),
   addSymbol: (symbol: string) => request<{ item: PortfolioItem }>('POST', '/portfolio', { symbol }),
   removeSymbol: (symbol: string) => request<void>('DELETE', `/portfolio/${encodeURIComponent(symbol)}`),
+  preferences: () => request<Preferences>('GET', '/preferences'),
+  savePreferences: (preferences: Preferences) => request<Preferences>('PUT', '/preferences', preferences),
   marketStatus: () => request<MarketStatus>('GET', '/market/status'),
   quote: (symbol: string) => request<QuoteDetail>('GET', `/quotes/${encodeURIComponent(symbol)}`),
   profile: (symbol: string) =>
