@@ -1,11 +1,11 @@
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { DomainEventBus } from '../events.js';
+import type { KeyMetricsCache } from '../market/key-metrics.js';
 import type { PriceHub } from '../market/price-hub.js';
 import { toAppError } from '../market/provider-errors.js';
 import { type QuoteDto, toQuoteDto } from '../market/quote-dto.js';
 import { normalizeSymbol } from '../market/symbols.js';
-import type { KeyMetricsCache } from '../market/key-metrics.js';
 import type { KeyMetrics, MarketDataProvider } from '../market/types.js';
 import * as repo from './portfolio.repository.js';
 

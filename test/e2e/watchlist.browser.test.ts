@@ -232,7 +232,7 @@ describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromiu
     await expect.poll(order).toEqual(['AAPL', 'MSFT', 'BRK.A']);
     await prefsPage.getByRole('button', { name: 'PRICE' }).click();
     await expect.poll(order).toEqual(['BRK.A', 'MSFT', 'AAPL']);
-    expect(await prefsPage.locator('th[aria-sort="descending"]').innerText()).toContain('PRICE');
+    expect(await prefsPage.locator('th[aria-sort="descending"]').textContent()).toContain('Price');
 
     // Saved on the server: a reload (another device would too) shows the same table.
     await expect
