@@ -8,7 +8,6 @@
 import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -20,6 +19,7 @@ import { openPglite, openPostgres } from '../src/db/open.js';
 import { instruments, portfolioItems, sessions, users } from '../src/db/schema.js';
 import { FakeFinnhub } from '../test/support/fake-finnhub.js';
 import { adminQuery, withDatabase } from '../test/support/global-setup.js';
+import { freePort, processUsage, sleep, waitForHttp } from './support.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
@@ -50,7 +50,6 @@ const wsCap = Number(flags['ws-cap'] ?? M);
 const WARMUP_MS = 5000;
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const symbols = Array.from({ length: M }, (_, i) => `B${String(i).padStart(4, '0')}`);
 const random = seededRandom(2026);
@@ -59,26 +58,6 @@ const watchlists = Array.from({ length: N }, () => {
   while (chosen.size < Math.min(Z, M)) chosen.add(symbols[Math.floor(random() * M)] ?? 'B0000');
   return [...chosen];
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** CPU seconds (user + system) and RSS of a process, from /proc. */
-function processUsage(pid: number): { cpuSeconds: number; rssBytes: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  return { cpuSeconds: ticks / 100, rssBytes: rssKb * 1024 };
-}
 
 /** Users, sessions and watchlists written straight to the database: 5,000 Argon2 hashes would take minutes. */
 async function seed(target: { dataDir: string } | { url: string }): Promise<string[]> {
@@ -214,19 +193,6 @@ async function runClients(
     ),
     restCallsPerMinute: Math.round((restCalls / wall) * 60),
   };
-}
-
-async function waitForHttp(url: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error('the server exited during start');
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`${url} did not answer`);
 }
 
 async function main(): Promise<void> {

@@ -14,6 +14,8 @@ import { isBackfilled, markBackfilled, mergeBars, replaceBars } from './history.
 export class HistoryBackfill {
   private candlesDenied = false;
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Symbols known to be done, so a chart request does not ask the database every time. */
+  private readonly done = new Set<string>();
 
   constructor(
     private readonly db: Database,
@@ -24,6 +26,7 @@ export class HistoryBackfill {
 
   /** Backfills `symbol` unless done before; never rejects (history is never worth failing a request). */
   ensure(symbol: string): Promise<void> {
+    if (this.done.has(symbol)) return Promise.resolve();
     const pending = this.inFlight.get(symbol);
     if (pending) return pending;
     const run = this.run(symbol)
@@ -36,7 +39,11 @@ export class HistoryBackfill {
   }
 
   private async run(symbol: string): Promise<void> {
-    if (this.candlesDenied || (await isBackfilled(this.db, symbol))) return;
+    if (this.candlesDenied) return;
+    if (await isBackfilled(this.db, symbol)) {
+      this.done.add(symbol);
+      return;
+    }
     let history: Awaited<ReturnType<MarketDataProvider['history']>>;
     try {
       history = await this.provider.history({ symbol });
@@ -67,6 +74,7 @@ export class HistoryBackfill {
       if (todaySoFar) await mergeBars(tx, [todaySoFar]);
       await markBackfilled(tx, symbol, this.provider.name, now);
     });
+    this.done.add(symbol);
     this.logger.info({ symbol, daily: completedDays.length, minute: minutes.length }, 'loaded past prices');
   }
 }
