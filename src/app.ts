@@ -179,7 +179,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         keyMetrics,
       });
       await api.register(streamRoutes, { auth, config, hub, portfolio, streams });
-      await api.register(historyRoutes, { auth, hub, history });
+      await api.register(historyRoutes, { auth, hub, history, portfolio });
       await api.register(profileRoutes, {
         auth,
         profiles: new ProfileService(database.db, provider, clock, logger),

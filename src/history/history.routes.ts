@@ -1,16 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireUser } from '../auth/auth.hooks.js';
+import { currentUser, requireUser } from '../auth/auth.hooks.js';
 import type { AuthService } from '../auth/auth.service.js';
 import { knownQuote } from '../market/market.routes.js';
 import type { PriceHub } from '../market/price-hub.js';
-import { MAX_SYMBOL_LENGTH, normalizeSymbol } from '../market/symbols.js';
+import { MAX_SYMBOL_LENGTH } from '../market/symbols.js';
+import type { PortfolioService } from '../portfolio/portfolio.service.js';
 import { HISTORY_RANGES, type HistoryService } from './history.service.js';
 
 export async function historyRoutes(
   app: FastifyInstance,
-  { auth, hub, history }: { auth: AuthService; hub: PriceHub; history: HistoryService },
+  {
+    auth,
+    hub,
+    history,
+    portfolio,
+  }: { auth: AuthService; hub: PriceHub; history: HistoryService; portfolio: PortfolioService },
 ): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
@@ -45,34 +51,8 @@ export async function historyRoutes(
     },
   );
 
-  routes.get(
-    '/sparklines',
-    {
-      onRequest: requireUser(auth),
-      schema: {
-        querystring: z.object({
-          symbols: z
-            .string({ error: 'Query parameter symbols is required (comma-separated).' })
-            .transform((value, context) => {
-              const symbols = value.split(',').map((raw) => normalizeSymbol(raw));
-              if (symbols.length > MAX_SPARKLINE_SYMBOLS) {
-                context.addIssue({
-                  code: 'custom',
-                  message: `At most ${MAX_SPARKLINE_SYMBOLS} symbols at once.`,
-                });
-                return z.NEVER;
-              }
-              if (symbols.some((symbol) => symbol === null)) {
-                context.addIssue({ code: 'custom', message: 'One of the symbols is not a valid symbol.' });
-                return z.NEVER;
-              }
-              return [...new Set(symbols as string[])];
-            }),
-        }),
-      },
-    },
-    async (request) => ({ sparklines: await history.sparklines(request.query.symbols) }),
-  );
+  routes.get('/portfolio/sparklines', { onRequest: requireUser(auth) }, async (request) => {
+    const symbols = await portfolio.symbols(currentUser(request).user.id);
+    return { sparklines: await history.sparklines(symbols) };
+  });
 }
-
-const MAX_SPARKLINE_SYMBOLS = 200;

@@ -58,7 +58,7 @@ export class HistoryService {
       : { resolution: '1d', bars: await loadBars(this.db, symbol, '1d', from) };
   }
 
-  /** Today's shape per symbol (latest trading day, 15-minute closes), for watchlist sparklines. */
+  /** The latest trading day per symbol in 15-minute closes, for a watchlist's sparklines. */
   async sparklines(symbols: string[]): Promise<Record<string, number[]>> {
     await Promise.all(symbols.map((symbol) => this.backfill.ensure(symbol)));
     return Object.fromEntries(await loadSparklines(this.db, symbols));

@@ -202,32 +202,19 @@ describe.each(testDatabaseKinds())('price history on %s', (kind) => {
       expect(quote.price).toBeGreaterThan(0);
     });
 
-    it('gives a watchlist its sparklines in one request: the latest day in 15-minute closes', async () => {
-      const response = await client.request('GET', '/api/v1/sparklines?symbols=AAPL,msft');
+    it('gives the watchlist its sparklines in one request: the latest day in 15-minute closes', async () => {
+      expect((await client.request('POST', '/api/v1/portfolio', { symbol: 'MSFT' })).statusCode).toBe(201);
+      const response = await client.request('GET', '/api/v1/portfolio/sparklines');
       expect(response.statusCode).toBe(200);
       const { sparklines } = response.json() as { sparklines: Record<string, number[]> };
+      expect(Object.keys(sparklines).sort()).toEqual(['AAPL', 'MSFT']);
       // 15:02 UTC: sixty-one quarter hours so far today.
       expect(sparklines.AAPL).toHaveLength(61);
       const day = await history('1d');
       expect(sparklines.AAPL?.at(-1)).toBe(day.bars.at(-1)?.c);
-      // MSFT was never watched: its past is loaded on first sight.
-      expect(sparklines.MSFT?.length).toBe(61);
-    });
-
-    it('refuses bad sparkline requests with clear errors', async () => {
-      const missing = await client.request('GET', '/api/v1/sparklines');
-      expect(missing.statusCode).toBe(400);
-      expect(missing.json().error.fields.symbols).toEqual([
-        'Query parameter symbols is required (comma-separated).',
-      ]);
-      const bad = await client.request('GET', '/api/v1/sparklines?symbols=AAPL,%24%24');
-      expect(bad.statusCode).toBe(400);
-      expect(bad.json().error.fields.symbols).toEqual(['One of the symbols is not a valid symbol.']);
-      const many = Array.from({ length: 201 }, (_, i) => `S${i}`).join(',');
-      expect((await client.request('GET', `/api/v1/sparklines?symbols=${many}`)).statusCode).toBe(400);
-      expect((await new TestClient(t.app).request('GET', '/api/v1/sparklines?symbols=AAPL')).statusCode).toBe(
-        401,
-      );
+      expect(sparklines.MSFT).toHaveLength(61);
+      const anonymous = await new TestClient(t.app).request('GET', '/api/v1/portfolio/sparklines');
+      expect(anonymous.statusCode).toBe(401);
     });
 
     it('refuses bad requests with clear errors', async () => {

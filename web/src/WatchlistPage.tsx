@@ -78,7 +78,7 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
         setItems(items);
         if (items.length > 0)
           api
-            .sparklines(items.map((item) => item.symbol))
+            .sparklines()
             .then((result) => setSparklines(result.sparklines))
             .catch(() => {
               // Sparklines are decoration: the table works without them.

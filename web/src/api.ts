@@ -175,11 +175,7 @@ export const api = {
     request<CompanyProfile>('GET', `/quotes/${encodeURIComponent(symbol)}/profile`),
   history: (symbol: string, range: HistoryRange) =>
     request<History>('GET', `/quotes/${encodeURIComponent(symbol)}/history?range=${range}`),
-  sparklines: (symbols: string[]) =>
-    request<{ sparklines: Record<string, number[]> }>(
-      'GET',
-      `/sparklines?symbols=${symbols.map(encodeURIComponent).join(',')}`,
-    ),
+  sparklines: () => request<{ sparklines: Record<string, number[]> }>('GET', '/portfolio/sparklines'),
   searchSymbols: (q: string) =>
     request<{ results: SymbolMatch[] }>('GET', `/symbols/search?q=${encodeURIComponent(q)}`),
 };
