@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
-import { type MarketDataProvider, ProviderError } from '../market/types.js';
+import { type MarketDataProvider, ProviderError, type ProviderHistory } from '../market/types.js';
 import { minuteBarsAsDay, periodStart } from './bars.js';
 import { isBackfilled, markBackfilled, mergeBars, replaceBars } from './history.repository.js';
 
@@ -44,7 +44,7 @@ export class HistoryBackfill {
       this.done.add(symbol);
       return;
     }
-    let history: Awaited<ReturnType<MarketDataProvider['history']>>;
+    let history: ProviderHistory;
     try {
       history = await this.provider.history({ symbol });
     } catch (error) {
