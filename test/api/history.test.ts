@@ -295,6 +295,8 @@ describe.each(testDatabaseKinds())('price history on %s', (kind) => {
       fake.candleAccess = true;
       const client = await start();
       await client.request('POST', '/api/v1/portfolio', { symbol: 'AAPL' });
+      // Adding the symbol is enough: its past is asked for before anyone opens a chart.
+      await expect.poll(candleCalls).toBe(1);
       const month = (await client.request('GET', '/api/v1/quotes/AAPL/history?range=1m')).json();
       const today = utcDayStart(Date.now()) / 1000;
       const past = month.bars.filter((bar: ApiBar) => bar.t < today);

@@ -201,7 +201,7 @@ export function StockPage({ symbol, onSessionEnded }: { symbol: string; onSessio
           </button>
         </fieldset>
       </div>
-      {historyError && <p className="form-error">{historyError}</p>}
+      {historyError && !error && <p className="form-error">{historyError}</p>}
       {history && (
         <PriceChart
           bars={history.bars}

@@ -71,24 +71,27 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
     changeView({ ...view, sort: { column, direction } });
   };
 
+  const loadSparklines = useCallback(() => {
+    api
+      .sparklines()
+      .then((result) => setSparklines(result.sparklines))
+      .catch(() => {
+        // Sparklines are decoration: the table works without them.
+      });
+  }, []);
+
   useEffect(() => {
     api
       .portfolio()
       .then(({ items }) => {
         setItems(items);
-        if (items.length > 0)
-          api
-            .sparklines()
-            .then((result) => setSparklines(result.sparklines))
-            .catch(() => {
-              // Sparklines are decoration: the table works without them.
-            });
+        if (items.length > 0) loadSparklines();
       })
       .catch((error: unknown) => {
         handleError(error);
         setLoadError(error instanceof ApiError ? error.message : 'Could not load your watchlist.');
       });
-  }, [handleError]);
+  }, [handleError, loadSparklines]);
 
   // Stream updates are batched and applied once per animation frame, however fast they arrive.
   const applyPending = useCallback(() => {
@@ -154,6 +157,8 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
     setItems((current) =>
       current && !current.some((i) => i.symbol === item.symbol) ? [...current, item] : current,
     );
+    // The new symbol's past is loaded as it is added; its line is ready now.
+    loadSparklines();
   };
 
   return (
