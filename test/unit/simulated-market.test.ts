@@ -68,4 +68,33 @@ describe('simulated market', () => {
     expect((await market.search({ query: 'toyota' }))[0]?.symbol).toBe('7203.T');
     expect(await market.search({ query: 'zzzzzz' })).toEqual([]);
   });
+
+  it('has a past that ends at its live price and agrees with its quote, the same for the same seed', async () => {
+    const clock = new ManualClock(Date.parse('2026-01-07T15:00:30Z'));
+    const market = new SimulatedMarket(8, clock);
+    const quote = await market.getQuote({ symbol: 'NVDA' });
+    const past = await market.history({ symbol: 'NVDA' });
+    const today = Date.parse('2026-01-07T00:00:00Z');
+    // Five days of minutes: the four before today and today up to the current minute.
+    expect(past.minute[0]?.time).toBe(today - 4 * 86_400_000);
+    expect(past.minute.at(-1)?.time).toBe(Date.parse('2026-01-07T14:59:00Z'));
+    expect(past.minute).toHaveLength(4 * 1440 + 15 * 60);
+    expect(past.minute.at(-1)?.close).toBe(quote?.price);
+    const todays = past.minute.filter((bar) => bar.time >= today);
+    expect(quote?.open).toBe(todays[0]?.open);
+    expect(quote?.high).toBe(Math.max(...todays.map((bar) => bar.high)));
+    expect(quote?.previousClose).toBe(past.minute.filter((bar) => bar.time < today).at(-1)?.close);
+    // A year of completed days, oldest first, the last one yesterday.
+    expect(past.daily.length).toBeGreaterThanOrEqual(364);
+    expect(past.daily.at(-1)?.time).toBe(today - 86_400_000);
+    expect(past.daily.at(-1)?.close).toBe(quote?.previousClose);
+    for (const bar of [...past.daily, ...past.minute]) {
+      expect(bar.low).toBeLessThanOrEqual(Math.min(bar.open, bar.close));
+      expect(bar.high).toBeGreaterThanOrEqual(Math.max(bar.open, bar.close));
+    }
+    const again = new SimulatedMarket(8, new ManualClock(clock.now()));
+    await again.getQuote({ symbol: 'NVDA' });
+    expect(await again.history({ symbol: 'NVDA' })).toEqual(past);
+    expect(await market.history({ symbol: 'NOPE' })).toEqual({ daily: [], minute: [] });
+  });
 });

@@ -5,6 +5,8 @@ import {
   type IChartApi,
   type ISeriesApi,
   LineSeries,
+  TickMarkType,
+  type Time,
   type UTCTimestamp,
 } from 'lightweight-charts';
 import { useEffect, useRef, useState } from 'react';
@@ -92,6 +94,24 @@ export function PriceChart({
     const current = chart.current;
     if (!current) return;
     if (series.current) current.removeSeries(series.current);
+    // Minutes in the viewer's own time zone; days and weeks are UTC days, so their dates stay UTC.
+    const intraday = resolution === '1m' || resolution === '5m';
+    current.applyOptions({
+      localization: { timeFormatter: (time: Time) => formatBarTime(time as number, resolution) },
+      timeScale: {
+        tickMarkFormatter: (time: Time, type: TickMarkType) => {
+          const date = new Date((time as number) * 1000);
+          const timeZone = intraday ? undefined : 'UTC';
+          if (type === TickMarkType.Time || type === TickMarkType.TimeWithSeconds)
+            return date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+          if (type === TickMarkType.DayOfMonth)
+            return date.toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone });
+          if (type === TickMarkType.Month)
+            return date.toLocaleDateString(undefined, { month: 'short', timeZone });
+          return date.toLocaleDateString(undefined, { year: 'numeric', timeZone });
+        },
+      },
+    });
     const up = cssColor('--up', '#137333');
     const down = cssColor('--down', '#c5221f');
     if (style === 'candles') {
@@ -121,7 +141,7 @@ export function PriceChart({
     last.current = bars.at(-1) ?? null;
     setLegend(last.current);
     current.timeScale().fitContent();
-  }, [bars, style]);
+  }, [bars, style, resolution]);
 
   useEffect(() => {
     const target = series.current;

@@ -21,8 +21,8 @@ const DAILY_DAYS = 365;
 /**
  * A plausible past that ends exactly at today's price: 1-minute bars from the start of the UTC day
  * four days back up to the minute before `endTime`, and a year of daily bars before and including
- * those days. It is walked backwards from the end, so it meets the present without a jump; bars are
- * continuous (each opens at the previous close). Like the live simulation it trades around the clock.
+ * those days. It is walked backwards from the end, so it meets the present without a jump; within a
+ * day each bar opens at the previous close, and each day opens with a small gap. Like the live simulation it trades around the clock.
  */
 export function simulatePast(params: PastParams): ProviderHistory {
   const { random, dailyVolatility, minuteVolume } = params;
@@ -36,6 +36,8 @@ export function simulatePast(params: PastParams): ProviderHistory {
   for (let time = endMinute - MINUTE_MS; time >= firstMinute; time -= MINUTE_MS) {
     minute.push(barEndingAt(time, price, minuteSigma, Math.round(minuteVolume * (0.3 + random() * 1.4))));
     price = minute[minute.length - 1]?.open ?? price;
+    // A day opens a little away from the previous close, as markets do after the night.
+    if (time % DAY_MS === 0) price = round(price / (1 + (dailyVolatility / 4) * gaussian(random)));
   }
   minute.reverse();
 
