@@ -23,22 +23,29 @@ export class KeyMetricsCache {
 
   /**
    * What is known now without waiting: the cached figures, or undefined while they are fetched in
-   * the background (a watchlist of fifty symbols must not wait for fifty provider calls).
+   * the background (a watchlist of fifty symbols must not wait for fifty provider calls, nor spend
+   * the request budget people's requests need).
    */
   peek(symbol: string): KeyMetrics | undefined {
     const cached = this.cache.peek(symbol);
-    if (!cached) void this.get(symbol);
+    if (!cached) void this.load(symbol, true);
     return cached;
   }
 
   get(symbol: string): Promise<KeyMetrics> {
+    return this.load(symbol, false);
+  }
+
+  private load(symbol: string, background: boolean): Promise<KeyMetrics> {
     const load = () =>
-      this.provider.keyMetrics({ symbol }).catch((error: unknown) => {
+      this.provider.keyMetrics({ symbol, background }).catch((error: unknown) => {
         if (error instanceof ProviderError && error.reason === 'plan_required') return UNKNOWN;
         throw error;
       });
     return this.cache.get(symbol, load).catch((error: Error) => {
-      this.logger.warn({ symbol, reason: error.message }, 'key metrics unavailable');
+      // A background fetch refused for lack of budget is expected; the next look tries again.
+      if (background) this.logger.debug({ symbol, reason: error.message }, 'key metrics deferred');
+      else this.logger.warn({ symbol, reason: error.message }, 'key metrics unavailable');
       return UNKNOWN;
     });
   }

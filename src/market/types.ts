@@ -126,8 +126,11 @@ export interface MarketDataProvider {
   /** Name, exchange and currency of a symbol the provider knows (called once, when a symbol is first added). */
   describe(params: { symbol: string; signal?: AbortSignal }): Promise<InstrumentInfo>;
   search(params: { query: string; signal?: AbortSignal }): Promise<SymbolMatch[]>;
-  /** 52-week range and market capitalisation; nulls where unknown. */
-  keyMetrics(params: { symbol: string; signal?: AbortSignal }): Promise<KeyMetrics>;
+  /**
+   * 52-week range and market capitalisation; nulls where unknown. A `background` call is refused
+   * (ProviderError 'rate_limited') rather than use request budget that people's requests need.
+   */
+  keyMetrics(params: { symbol: string; signal?: AbortSignal; background?: boolean }): Promise<KeyMetrics>;
   /**
    * Past bars for a symbol (Finnhub: `/stock/candle`, a paid feature; ProviderError 'plan_required'
    * without access).

@@ -142,6 +142,24 @@ describe('Finnhub REST client against the fake Finnhub server', () => {
     expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(2);
   });
 
+  it('lets background fetches use only the budget beyond the reserve for interactive calls', async () => {
+    const client = provider({ perMinute: 12 });
+    await client.getQuote({ symbol: 'AAPL' });
+    expect(await client.keyMetrics({ symbol: 'AAPL', background: true })).toMatchObject({
+      week52High: 288.62,
+    });
+    // Ten calls left: all of them are kept for people's requests.
+    const refused = await client.keyMetrics({ symbol: 'MSFT', background: true }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ProviderError);
+    expect((refused as ProviderError).reason).toBe('rate_limited');
+    expect(fake.count('/stock/metric', 'MSFT')).toBe(0);
+    expect(await client.keyMetrics({ symbol: 'MSFT' })).toEqual({
+      week52High: null,
+      week52Low: null,
+      marketCap: null,
+    });
+  });
+
   it('searches and describes a symbol by its exact search match', async () => {
     const client = provider();
     expect(await client.search({ query: 'apple' })).toEqual([

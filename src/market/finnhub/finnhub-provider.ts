@@ -52,6 +52,9 @@ interface FinnhubProfile {
   logo?: string;
 }
 
+/** REST calls a minute that background work (figures fetched ahead of need) leaves to interactive calls. */
+const BACKGROUND_RESERVE = 10;
+
 /** Logos larger than this are not stored (Finnhub's are a few KB). */
 const MAX_LOGO_BYTES = 256 * 1024;
 const LOGO_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/svg+xml']);
@@ -138,8 +141,21 @@ export class FinnhubProvider implements MarketDataProvider {
       .map((r) => ({ symbol: r.symbol ?? '', description: r.description ?? '', type: r.type ?? '' }));
   }
 
-  async keyMetrics({ symbol, signal }: { symbol: string; signal?: AbortSignal }): Promise<KeyMetrics> {
-    const body = await this.get<FinnhubMetrics>('/stock/metric', { symbol, metric: 'all' }, signal);
+  async keyMetrics({
+    symbol,
+    signal,
+    background,
+  }: {
+    symbol: string;
+    signal?: AbortSignal;
+    background?: boolean;
+  }): Promise<KeyMetrics> {
+    const body = await this.get<FinnhubMetrics>(
+      '/stock/metric',
+      { symbol, metric: 'all' },
+      signal,
+      background,
+    );
     const metric = body.metric ?? {};
     const cap = metric.marketCapitalization;
     return {
@@ -245,17 +261,33 @@ export class FinnhubProvider implements MarketDataProvider {
   }
 
   /** One call per distinct URL at a time: concurrent callers share the answer (single flight). */
-  private get<T>(path: string, params: Record<string, string>, signal?: AbortSignal): Promise<T> {
+  private get<T>(
+    path: string,
+    params: Record<string, string>,
+    signal?: AbortSignal,
+    background = false,
+  ): Promise<T> {
     const url = `${this.options.apiUrl}${path}?${new URLSearchParams(params).toString()}`;
     const pending = this.inFlight.get(url);
     if (pending) return pending as Promise<T>;
-    const call = this.fetchJson<T>(url, path, signal).finally(() => this.inFlight.delete(url));
+    const call = this.fetchJson<T>(url, path, signal, background).finally(() => this.inFlight.delete(url));
     this.inFlight.set(url, call);
     return call;
   }
 
-  private async fetchJson<T>(url: string, path: string, signal?: AbortSignal): Promise<T> {
-    await this.waitForBudget();
+  private async fetchJson<T>(
+    url: string,
+    path: string,
+    signal?: AbortSignal,
+    background = false,
+  ): Promise<T> {
+    if (background) {
+      // Background work never waits and never takes the slots kept for people's requests.
+      if (!this.options.budget.tryTake(BACKGROUND_RESERVE))
+        throw new ProviderError('rate_limited', 'The Finnhub request budget is kept for interactive calls');
+    } else {
+      await this.waitForBudget();
+    }
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     let response: Response;
     try {
