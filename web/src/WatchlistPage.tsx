@@ -24,8 +24,13 @@ const DEFAULT_WATCHLIST: Preferences['watchlist'] = {
   sort: { column: 'addedAt', direction: 'asc' },
 };
 
-/** Columns after the first three are left out on narrow screens. */
-const ALWAYS_SHOWN = 3;
+/**
+ * What a phone shows without scrolling sideways: the first three chosen columns, less the change in
+ * money when the change in percent is shown too.
+ */
+function hiddenWhenNarrow(column: WatchlistColumn, index: number, columns: WatchlistColumn[]): boolean {
+  return index >= 3 || (column === 'change' && columns.includes('changePercent'));
+}
 
 export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }) {
   const [items, setItems] = useState<PortfolioItem[] | null>(null);
@@ -193,42 +198,44 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
           </p>
         )}
         {items && items.length > 0 && (
-          <table className="watchlist">
-            <thead>
-              <tr>
-                <SortableHeader label="Symbol" column="symbol" sort={view.sort} onSort={sortBy} />
-                <th scope="col" className="hide-narrow">
-                  <span className="visually-hidden">Today</span>
-                </th>
-                {view.columns.map((column, index) => (
-                  <SortableHeader
-                    key={column}
-                    label={COLUMNS[column].heading ?? COLUMNS[column].label}
-                    fullLabel={COLUMNS[column].label}
-                    column={column}
-                    sort={view.sort}
-                    onSort={sortBy}
-                    className={`${COLUMNS[column].numeric ? 'num' : ''} ${index >= ALWAYS_SHOWN ? 'hide-narrow' : ''}`}
+          <div className="table-scroll">
+            <table className="watchlist">
+              <thead>
+                <tr>
+                  <SortableHeader label="Symbol" column="symbol" sort={view.sort} onSort={sortBy} />
+                  <th scope="col" className="hide-narrow">
+                    <span className="visually-hidden">Today</span>
+                  </th>
+                  {view.columns.map((column, index) => (
+                    <SortableHeader
+                      key={column}
+                      label={COLUMNS[column].heading ?? COLUMNS[column].label}
+                      fullLabel={COLUMNS[column].label}
+                      column={column}
+                      sort={view.sort}
+                      onSort={sortBy}
+                      className={`${COLUMNS[column].numeric ? 'num' : ''} ${hiddenWhenNarrow(column, index, view.columns) ? 'hide-narrow' : ''}`}
+                    />
+                  ))}
+                  <th scope="col">
+                    <span className="visually-hidden">Remove</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {sortItems(items, view.sort.column, view.sort.direction).map((item) => (
+                  <Row
+                    key={item.symbol}
+                    item={item}
+                    columns={view.columns}
+                    flash={flashes[item.symbol]}
+                    sparkline={sparklines[item.symbol]}
+                    onRemove={remove}
                   />
                 ))}
-                <th scope="col">
-                  <span className="visually-hidden">Remove</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {sortItems(items, view.sort.column, view.sort.direction).map((item) => (
-                <Row
-                  key={item.symbol}
-                  item={item}
-                  columns={view.columns}
-                  flash={flashes[item.symbol]}
-                  sparkline={sparklines[item.symbol]}
-                  onRemove={remove}
-                />
-              ))}
-            </tbody>
-          </table>
+              </tbody>
+            </table>
+          </div>
         )}
       </section>
     </>
@@ -278,7 +285,7 @@ function Row({
           spec.trend ? trend : '',
           column === 'price' ? `price ${flashClass}` : '',
           column === 'updated' ? 'muted' : '',
-          index >= ALWAYS_SHOWN ? 'hide-narrow' : '',
+          hiddenWhenNarrow(column, index, columns) ? 'hide-narrow' : '',
         ];
         return (
           <td
