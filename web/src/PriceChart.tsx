@@ -2,6 +2,7 @@ import {
   CandlestickSeries,
   ColorType,
   createChart,
+  HistogramSeries,
   type IChartApi,
   type ISeriesApi,
   LineSeries,
@@ -62,6 +63,7 @@ export function PriceChart({
   const container = useRef<HTMLDivElement>(null);
   const chart = useRef<IChartApi | null>(null);
   const series = useRef<ISeriesApi<'Candlestick'> | ISeriesApi<'Line'> | null>(null);
+  const volume = useRef<ISeriesApi<'Histogram'> | null>(null);
   const last = useRef<HistoryBar | null>(null);
   const [legend, setLegend] = useState<HistoryBar | null>(null);
 
@@ -82,11 +84,20 @@ export function PriceChart({
       rightPriceScale: { borderColor: cssColor('--border', '#dde3e8') },
       timeScale: { borderColor: cssColor('--border', '#dde3e8'), timeVisible: true, secondsVisible: false },
     });
+    // Volume as bars along the bottom fifth, on a scale of its own.
+    volume.current = created.addSeries(HistogramSeries, {
+      priceScaleId: 'volume',
+      priceFormat: { type: 'volume' },
+      lastValueVisible: false,
+      priceLineVisible: false,
+    });
+    created.priceScale('volume').applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
     chart.current = created;
     return () => {
       created.remove();
       chart.current = null;
       series.current = null;
+      volume.current = null;
     };
   }, []);
 
@@ -114,6 +125,14 @@ export function PriceChart({
     });
     const up = cssColor('--up', '#137333');
     const down = cssColor('--down', '#c5221f');
+    volume.current?.setData(
+      bars.map((bar) => ({
+        time: bar.t as UTCTimestamp,
+        value: bar.v,
+        // #rrggbb plus alpha: the volume stays in the background.
+        color: `${bar.c >= bar.o ? up : down}55`,
+      })),
+    );
     if (style === 'candles') {
       const candles = current.addSeries(CandlestickSeries, {
         upColor: up,
