@@ -21,6 +21,8 @@ const RANGES: Array<{ range: HistoryRange; label: string }> = [
   { range: '5y', label: '5Y' },
 ];
 
+const UNWATCHED_REFRESH_MS = 5000;
+
 /** One symbol: its full quote, and a chart over a chosen range whose last bar follows the live price. */
 export function StockPage({ symbol, onSessionEnded }: { symbol: string; onSessionEnded: () => void }) {
   const [quote, setQuote] = useState<QuoteDetail | null>(null);
@@ -92,6 +94,24 @@ export function StockPage({ symbol, onSessionEnded }: { symbol: string; onSessio
     [symbol, onSessionEnded],
   );
 
+  // The stream carries only the watchlist's symbols: any other is asked for again every few seconds
+  // (the server answers from its cache until the quote is older than QUOTE_FRESH_MS).
+  useEffect(() => {
+    if (watched !== false) return;
+    const timer = window.setInterval(() => {
+      api
+        .quote(symbol)
+        .then((next) => {
+          setQuote(next);
+          setLive({ price: next.price, time: Date.parse(next.time) });
+        })
+        .catch(() => {
+          // The next poll tries again; the page keeps the last price.
+        });
+    }, UNWATCHED_REFRESH_MS);
+    return () => window.clearInterval(timer);
+  }, [symbol, watched]);
+
   const addToWatchlist = () => {
     api
       .addSymbol(symbol)
@@ -144,7 +164,7 @@ export function StockPage({ symbol, onSessionEnded }: { symbol: string; onSessio
       )}
       {watched === false && !error && (
         <p className="hint">
-          {symbol} is not on your watchlist, so its price does not update live here.{' '}
+          {symbol} is not on your watchlist: its price is refreshed periodically rather than streamed live.{' '}
           <button type="button" className="link-button" onClick={addToWatchlist}>
             Add it to your watchlist
           </button>
