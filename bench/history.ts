@@ -8,7 +8,7 @@
 // 2. History queries: a history table of realistic size (5 years of daily bars for 500 symbols, 30
 //    days of 1-minute bars for 20), then Q requests for one year of daily bars through the real app
 //    (in process, so the time is server time), and the query plan PostgreSQL chooses.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,9 +28,8 @@ import { historyBackfills, instruments, portfolioItems, sessions, users } from '
 import { createLogger } from '../src/logger.js';
 import { createMarket } from '../src/market/create-market.js';
 import { SIMULATED_UNIVERSE } from '../src/market/simulated/universe.js';
-import { FakeFinnhub } from '../test/support/fake-finnhub.js';
 import { adminQuery, withDatabase } from '../test/support/global-setup.js';
-import { freePort, processUsage, sleep, waitForHttp } from './support.js';
+import { processUsage, sleep, startAppProcess, startBenchFinnhub } from './support.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: flags } = parseArgs({
@@ -93,44 +92,22 @@ async function measureIngest(
   databaseUrl: string,
   dataDir: string,
 ) {
-  const fake = new FakeFinnhub();
-  fake.symbolCap = M;
-  for (const symbol of symbols)
-    fake.setQuote(symbol, {
-      c: 100,
-      d: 0,
-      dp: 0,
-      h: 100,
-      l: 100,
-      o: 100,
-      pc: 100,
-      t: Math.floor(Date.now() / 1000),
-    });
-  await fake.start();
-  const pinger = setInterval(() => fake.ping(), 20_000);
+  const finnhub = await startBenchFinnhub(symbols);
+  const { fake } = finnhub;
   const seedDb = await openDatabase(target);
   const token = await seedWatcher(seedDb);
   await seedDb.close();
 
-  const port = await freePort();
-  const server = spawn(process.execPath, ['dist/server/main.js'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'warn',
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      DATABASE_URL: databaseUrl,
-      FINNHUB_API_KEY: fake.apiKey,
-      FINNHUB_API_URL: fake.url,
-      FINNHUB_WS_URL: fake.wsUrl,
-      FINNHUB_WS_MAX_SYMBOLS: String(M),
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const {
+    server,
+    port,
+    url: appUrl,
+  } = await startAppProcess({
+    fake,
+    dataDir,
+    databaseUrl,
+    env: { FINNHUB_WS_MAX_SYMBOLS: String(M) },
   });
-  const appUrl = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${appUrl}/readyz`, server);
   const client = new WebSocket(`ws://127.0.0.1:${port}/api/v1/stream`, {
     headers: { cookie: `st_session=${token}` },
   });
@@ -177,8 +154,7 @@ async function measureIngest(
   client.close();
   server.kill('SIGTERM');
   await new Promise((resolve) => server.once('exit', resolve));
-  clearInterval(pinger);
-  await fake.stop();
+  await finnhub.stop();
 
   const database = await openDatabase(target);
   const totals = await database.db.execute(sql`

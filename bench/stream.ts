@@ -5,9 +5,9 @@
 // authenticated WebSocket clients (in a separate process) each watching Z of M symbols, has the fake
 // push R trades a second, and prints a JSON summary. Then it runs a bare `ws` server with the same
 // clients and trades, and reports our delivered quotes per server CPU-second as a ratio of that.
-import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, fork, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,9 +17,9 @@ import { hashToken } from '../src/auth/tokens.js';
 import { seededRandom } from '../src/clock.js';
 import { openPglite, openPostgres } from '../src/db/open.js';
 import { instruments, portfolioItems, sessions, users } from '../src/db/schema.js';
-import { FakeFinnhub } from '../test/support/fake-finnhub.js';
+import type { FakeFinnhub } from '../test/support/fake-finnhub.js';
 import { adminQuery, withDatabase } from '../test/support/global-setup.js';
-import { freePort, processUsage, sleep, waitForHttp } from './support.js';
+import { freePort, processUsage, sleep, startAppProcess, startBenchFinnhub } from './support.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
@@ -198,23 +198,8 @@ async function runClients(
 async function main(): Promise<void> {
   const build = spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('build failed');
-  const fake = new FakeFinnhub();
-  fake.symbolCap = M;
-  for (const symbol of symbols)
-    fake.setQuote(symbol, {
-      c: 100,
-      d: 0,
-      dp: 0,
-      h: 100,
-      l: 100,
-      o: 100,
-      pc: 100,
-      t: Math.floor(Date.now() / 1000),
-    });
-  await fake.start();
-  // Finnhub pings about once a minute whatever the market does; without it the app's watchdog
-  // would (rightly) call the socket dead while 5,000 clients connect.
-  const pinger = setInterval(() => fake.ping(), 20_000);
+  const finnhub = await startBenchFinnhub(symbols);
+  const { fake } = finnhub;
 
   const folder = mkdtempSync(join(tmpdir(), 'st-bench-'));
   log(`seeding ${N} users with ${Z} of ${M} symbols each`);
@@ -223,27 +208,17 @@ async function main(): Promise<void> {
   if (serverUrl) await adminQuery(serverUrl, `CREATE DATABASE ${benchDatabase}`);
   const databaseUrl = serverUrl ? withDatabase(serverUrl, benchDatabase) : '';
   const tokens = await seed(databaseUrl ? { url: databaseUrl } : { dataDir: join(folder, 'data') });
-  const port = await freePort();
-  const profileArgs = flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`] : [];
-  const server = spawn(process.execPath, [...profileArgs, 'dist/server/main.js'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'warn',
-      PORT: String(port),
-      DATA_DIR: join(folder, 'data'),
-      FINNHUB_API_KEY: fake.apiKey,
-      FINNHUB_API_URL: fake.url,
-      FINNHUB_WS_URL: fake.wsUrl,
-      FINNHUB_WS_MAX_SYMBOLS: String(wsCap),
-      STREAM_INTERVAL_MS: String(intervalMs),
-      DATABASE_URL: databaseUrl,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const {
+    server,
+    port,
+    url: appUrl,
+  } = await startAppProcess({
+    fake,
+    dataDir: join(folder, 'data'),
+    databaseUrl,
+    env: { FINNHUB_WS_MAX_SYMBOLS: String(wsCap), STREAM_INTERVAL_MS: String(intervalMs) },
+    nodeArgs: flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`] : [],
   });
-  const appUrl = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${appUrl}/readyz`, server);
   log('app ready; measuring the app');
   const app = await runClients(
     tokens.map(() => `ws://127.0.0.1:${port}/api/v1/stream`),
@@ -281,8 +256,7 @@ async function main(): Promise<void> {
     );
     bareServer.kill('SIGTERM');
   }
-  clearInterval(pinger);
-  await fake.stop();
+  await finnhub.stop();
   if (serverUrl) await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${benchDatabase} WITH (FORCE)`);
   rmSync(folder, { recursive: true, force: true });
 

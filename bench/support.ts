@@ -1,7 +1,11 @@
 // Helpers shared by the benchmark scripts.
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { FakeFinnhub } from '../test/support/fake-finnhub.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -36,4 +40,58 @@ export async function waitForHttp(url: string, child: ChildProcess): Promise<voi
     await sleep(100);
   }
   throw new Error(`${url} did not answer`);
+}
+
+/**
+ * The fake Finnhub with a flat quote for every symbol and a socket that takes them all, pinging
+ * every 20 s as Finnhub does about once a minute (without pings the app's watchdog would, rightly,
+ * call a quiet socket dead).
+ */
+export async function startBenchFinnhub(
+  symbols: string[],
+): Promise<{ fake: FakeFinnhub; stop(): Promise<void> }> {
+  const fake = new FakeFinnhub();
+  fake.symbolCap = symbols.length;
+  const t = Math.floor(Date.now() / 1000);
+  for (const symbol of symbols)
+    fake.setQuote(symbol, { c: 100, d: 0, dp: 0, h: 100, l: 100, o: 100, pc: 100, t });
+  await fake.start();
+  const pinger = setInterval(() => fake.ping(), 20_000);
+  return {
+    fake,
+    async stop() {
+      clearInterval(pinger);
+      await fake.stop();
+    },
+  };
+}
+
+/** The built app (`dist/server/main.js`) as its own process against `fake`; resolves once it is ready. */
+export async function startAppProcess(options: {
+  fake: FakeFinnhub;
+  dataDir: string;
+  databaseUrl: string;
+  env?: Record<string, string>;
+  nodeArgs?: string[];
+}): Promise<{ server: ChildProcess; port: number; url: string }> {
+  const port = await freePort();
+  const server = spawn(process.execPath, [...(options.nodeArgs ?? []), 'dist/server/main.js'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+      DATA_DIR: options.dataDir,
+      DATABASE_URL: options.databaseUrl,
+      FINNHUB_API_KEY: options.fake.apiKey,
+      FINNHUB_API_URL: options.fake.url,
+      FINNHUB_WS_URL: options.fake.wsUrl,
+      ...options.env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/readyz`, server);
+  return { server, port, url };
 }

@@ -12,6 +12,7 @@ import { createLogger } from '../../src/logger.js';
 import { FinnhubProvider } from '../../src/market/finnhub/finnhub-provider.js';
 import { RestBudget } from '../../src/market/finnhub/rest-budget.js';
 import { SimulatedMarket } from '../../src/market/simulated/simulated-market.js';
+import type { HistoryBar } from '../../web/src/api.js';
 import { openTestDatabase, testDatabaseKinds } from '../support/database.js';
 import { FakeFinnhub } from '../support/fake-finnhub.js';
 import { ScriptedFeed } from '../support/scripted-feed.js';
@@ -20,14 +21,7 @@ import { ManualClock, startTestApp, type TestApp, TestClient } from '../support/
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const silent = createLogger('silent');
 
-interface ApiBar {
-  t: number;
-  o: number;
-  h: number;
-  l: number;
-  c: number;
-  v: number;
-}
+type ApiBar = HistoryBar;
 
 function expectWellFormed(bars: ApiBar[]) {
   for (const [i, bar] of bars.entries()) {

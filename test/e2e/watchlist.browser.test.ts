@@ -20,6 +20,15 @@ if (!haveBrowser) {
   );
 }
 
+/** Registers `username` through the page's own form (which signs them in). */
+async function createAccount(page: Page, username: string): Promise<void> {
+  await page.getByRole('tab', { name: 'Create account' }).click();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Email').fill(`${username}@example.com`);
+  await page.getByLabel('Password').fill('plover-quartz-harbour-91');
+  await page.getByRole('button', { name: 'Create account' }).last().click();
+}
+
 describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromium)', () => {
   let t: TestApp;
   let browser: Browser;
@@ -135,11 +144,7 @@ describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromiu
     const chartPage = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     chartPage.on('pageerror', (error) => problems.push(error.message));
     await chartPage.goto(t.baseUrl);
-    await chartPage.getByRole('tab', { name: 'Create account' }).click();
-    await chartPage.getByLabel('Username').fill('chart_user');
-    await chartPage.getByLabel('Email').fill('chart@example.com');
-    await chartPage.getByLabel('Password').fill('plover-quartz-harbour-91');
-    await chartPage.getByRole('button', { name: 'Create account' }).last().click();
+    await createAccount(chartPage, 'chart_user');
     await chartPage.getByLabel('Symbol to add').fill('MSFT');
     await chartPage.getByRole('button', { name: 'Add', exact: true }).click();
     await chartPage.locator('tr[data-symbol="MSFT"]').waitFor();
@@ -209,11 +214,7 @@ describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromiu
     const prefsPage = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     prefsPage.on('pageerror', (error) => problems.push(error.message));
     await prefsPage.goto(t.baseUrl);
-    await prefsPage.getByRole('tab', { name: 'Create account' }).click();
-    await prefsPage.getByLabel('Username').fill('columns_user');
-    await prefsPage.getByLabel('Email').fill('columns@example.com');
-    await prefsPage.getByLabel('Password').fill('plover-quartz-harbour-91');
-    await prefsPage.getByRole('button', { name: 'Create account' }).last().click();
+    await createAccount(prefsPage, 'columns_user');
     for (const symbol of ['MSFT', 'AAPL', 'BRK.A']) {
       await prefsPage.getByLabel('Symbol to add').fill(symbol);
       await prefsPage.getByRole('button', { name: 'Add', exact: true }).click();
@@ -280,11 +281,7 @@ describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromiu
     });
     const live = await browser.newPage();
     await live.goto(finnhubApp.baseUrl);
-    await live.getByRole('tab', { name: 'Create account' }).click();
-    await live.getByLabel('Username').fill('finnhub_user');
-    await live.getByLabel('Email').fill('finnhub@example.com');
-    await live.getByLabel('Password').fill('plover-quartz-harbour-91');
-    await live.getByRole('button', { name: 'Create account' }).last().click();
+    await createAccount(live, 'finnhub_user');
     await live.getByLabel('Symbol to add').fill('AAPL');
     await live.getByRole('button', { name: 'Add', exact: true }).click();
     await live.locator('.market-status').getByText('US market: pre-market').waitFor();
