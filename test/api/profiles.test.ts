@@ -78,6 +78,17 @@ describe.each(testDatabaseKinds())('company profiles and logos on %s', (kind) =>
       expect(logo.json().error.code).toBe('no_logo');
     });
 
+    it('follows logo addresses on Finnhub’s own hosts only', async () => {
+      fake.profiles.set('MSFT', {
+        name: 'Microsoft Corp',
+        ticker: 'MSFT',
+        logo: 'http://169.254.169.254/latest/logo.png',
+      });
+      const profile = (await client.request('GET', '/api/v1/quotes/MSFT/profile')).json();
+      expect(profile).toMatchObject({ name: 'Microsoft Corp', logoUrl: null });
+      expect((await client.request('GET', '/api/v1/quotes/MSFT/logo')).statusCode).toBe(404);
+    });
+
     it('keeps showing the stored profile while the provider is down', async () => {
       clock.advance(8 * DAY_MS);
       fake.override('/stock/profile2', { status: 502, body: 'bad gateway' });

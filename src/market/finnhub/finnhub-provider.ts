@@ -184,8 +184,20 @@ export class FinnhubProvider implements MarketDataProvider {
       country: nonEmpty(body.country),
       website: webAddress(body.weburl),
       ipo: /^\d{4}-\d{2}-\d{2}$/.test(body.ipo ?? '') ? (body.ipo ?? null) : null,
-      logoSource: webAddress(body.logo),
+      logoSource: this.logoAddress(body.logo),
     };
+  }
+
+  /**
+   * The server fetches logos itself, so it only follows addresses on Finnhub's own hosts (or the
+   * configured API host): a profile cannot send it anywhere else.
+   */
+  private logoAddress(value: string | undefined): string | null {
+    const address = webAddress(value);
+    if (!address) return null;
+    const host = new URL(address).hostname;
+    const apiHost = new URL(this.options.apiUrl).hostname;
+    return host === apiHost || host === 'finnhub.io' || host.endsWith('.finnhub.io') ? address : null;
   }
 
   /**
