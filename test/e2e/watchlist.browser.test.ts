@@ -191,8 +191,9 @@ describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromiu
     // Back to the watchlist with the browser's Back button, and straight to the page by its address.
     await chartPage.goBack();
     await chartPage.getByRole('heading', { name: 'Watchlist' }).waitFor();
-    await chartPage.goto(`${t.baseUrl}/stocks/MSFT`);
+    await chartPage.goto(`${t.baseUrl}/stocks/msft`);
     await chartPage.getByRole('heading', { name: 'MSFT' }).waitFor();
+    await expect.poll(() => chartPage.getByTestId('stock-price').textContent()).toMatch(/^\$\d/);
 
     // A symbol off the watchlist still moves (refreshed once the server's quote is 15 s old) and can be
     // added from here.

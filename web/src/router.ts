@@ -6,8 +6,17 @@ const STOCK_PATH = /^\/stocks\/([^/]+)\/?$/;
 
 export function parseRoute(pathname: string): Route {
   const match = STOCK_PATH.exec(pathname);
-  if (match?.[1]) return { page: 'stock', symbol: decodeURIComponent(match[1]) };
+  // Symbols are upper case everywhere (the server normalises them too): /stocks/aapl is AAPL's page.
+  if (match?.[1]) return { page: 'stock', symbol: safeDecode(match[1]).trim().toUpperCase() };
   return { page: 'watchlist' };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 export function stockPath(symbol: string): string {
