@@ -1,55 +1,70 @@
-import { mergePartialBar, type PartialBar, periodStart, type StoredResolution } from './bars.js';
+import { foldTick, mergePartialBar, type PartialBar, periodStart, type StoredResolution } from './bars.js';
+
+/** A symbol's bars since the last flush, by period start; usually one minute and one day. */
+interface SymbolBars {
+  '1m': Map<number, PartialBar>;
+  '1d': Map<number, PartialBar>;
+}
+
+const RESOLUTIONS: readonly StoredResolution[] = ['1m', '1d'];
 
 /**
  * Rolls ticks into 1-minute and daily bars in memory until the next flush takes them. It holds only
  * what arrived since the last flush; the database merges that into the stored bar, so a tick that
- * arrives late (out of order) or after a restart still lands in the right bar.
+ * arrives late (out of order) or after a restart still lands in the right bar. A tick into a bar it
+ * already holds allocates nothing (this runs for every trade).
  */
 export class BarAggregator {
-  /** symbol -> "resolution:start" -> bar; usually one minute and one day per symbol. */
-  private pending = new Map<string, Map<string, PartialBar>>();
+  private pending = new Map<string, SymbolBars>();
 
   add(symbol: string, price: number, time: number, volume: number): void {
+    const bars = this.barsOf(symbol);
     for (const resolution of RESOLUTIONS) {
-      this.mergeIn({
-        symbol,
-        resolution,
-        start: periodStart(time, resolution),
-        open: price,
-        high: price,
-        low: price,
-        close: price,
-        volume,
-        firstAt: time,
-        lastAt: time,
-      });
+      const start = periodStart(time, resolution);
+      const held = bars[resolution].get(start);
+      if (held) {
+        foldTick(held, price, time, volume);
+      } else {
+        bars[resolution].set(start, {
+          symbol,
+          resolution,
+          start,
+          open: price,
+          high: price,
+          low: price,
+          close: price,
+          volume,
+          firstAt: time,
+          lastAt: time,
+        });
+      }
     }
   }
 
   /** Everything gathered since the last call; the caller gives back what it could not write. */
   take(): PartialBar[] {
     const taken: PartialBar[] = [];
-    for (const bars of this.pending.values()) taken.push(...bars.values());
+    for (const bars of this.pending.values()) taken.push(...bars['1m'].values(), ...bars['1d'].values());
     this.pending = new Map();
     return taken;
   }
 
   /** Puts back bars a failed write did not store, merged with whatever arrived meanwhile. */
   giveBack(bars: PartialBar[]): void {
-    for (const bar of bars) this.mergeIn(bar);
+    for (const bar of bars) {
+      const held = this.barsOf(bar.symbol)[bar.resolution];
+      const newer = held.get(bar.start);
+      if (newer) mergePartialBar(newer, bar);
+      else held.set(bar.start, bar);
+    }
   }
 
-  private mergeIn(bar: PartialBar): void {
-    let symbolBars = this.pending.get(bar.symbol);
-    if (!symbolBars) {
-      symbolBars = new Map();
-      this.pending.set(bar.symbol, symbolBars);
+  private barsOf(symbol: string): SymbolBars {
+    let bars = this.pending.get(symbol);
+    if (!bars) {
+      bars = { '1m': new Map(), '1d': new Map() };
+      this.pending.set(symbol, bars);
     }
-    const key = `${bar.resolution}:${bar.start}`;
-    const held = symbolBars.get(key);
-    if (held) mergePartialBar(held, bar);
-    else symbolBars.set(key, bar);
+    return bars;
   }
 }
-
-const RESOLUTIONS: readonly StoredResolution[] = ['1m', '1d'];

@@ -45,17 +45,25 @@ export function periodStart(time: number, resolution: StoredResolution): number 
   return Math.floor(time / size) * size;
 }
 
-/** Folds `other` (same symbol, resolution and start) into `into`. */
+/** Folds one tick into `into`: the hot path, without allocating. */
+export function foldTick(into: PartialBar, price: number, time: number, volume: number): void {
+  if (time < into.firstAt) {
+    into.open = price;
+    into.firstAt = time;
+  }
+  if (time >= into.lastAt) {
+    into.close = price;
+    into.lastAt = time;
+  }
+  if (price > into.high) into.high = price;
+  if (price < into.low) into.low = price;
+  into.volume += volume;
+}
+
+/** Folds `other` (same symbol, resolution and start) into `into`: its open and close as ticks, and its range. */
 export function mergePartialBar(into: PartialBar, other: PartialBar): void {
-  if (other.firstAt < into.firstAt) {
-    into.open = other.open;
-    into.firstAt = other.firstAt;
-  }
-  if (other.lastAt >= into.lastAt) {
-    into.close = other.close;
-    into.lastAt = other.lastAt;
-  }
+  foldTick(into, other.open, other.firstAt, 0);
+  foldTick(into, other.close, other.lastAt, other.volume);
   if (other.high > into.high) into.high = other.high;
   if (other.low < into.low) into.low = other.low;
-  into.volume += other.volume;
 }
