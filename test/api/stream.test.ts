@@ -116,14 +116,18 @@ describe.each(testDatabaseKinds())('live price stream on %s', (kind) => {
     const alice = await userWith('META');
     const bob = await userWith('ORCL');
     const aliceStream = await connect(alice.client);
+    const bobStream = await connect(bob.client);
     await aliceStream.next((f) => f.type === 'status');
+    await bobStream.next((f) => f.type === 'status');
     feed.push('ORCL', 77);
     feed.push('META', 88);
     await aliceStream.next((f) => f.type === 'quotes' && (f.quotes ?? []).some((q) => q.symbol === 'META'));
+    await bobStream.next((f) => f.type === 'quotes' && (f.quotes ?? []).some((q) => q.symbol === 'ORCL'));
     await sleep(200);
     expect(aliceStream.quotesFor('ORCL')).toEqual([]);
+    expect(bobStream.quotesFor('META')).toEqual([]);
     await aliceStream.close();
-    expect(bob.user.id).not.toBe(alice.user.id);
+    await bobStream.close();
   });
 
   it('subscribes upstream once per symbol however many users watch it, and unsubscribes after the last', async () => {
