@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { currentUser, requireUser } from '../auth/auth.hooks.js';
 import type { AuthService } from '../auth/auth.service.js';
-import { knownQuote } from '../market/market.routes.js';
+import { knownQuote } from '../market/known-quote.js';
 import type { PriceHub } from '../market/price-hub.js';
 import { MAX_SYMBOL_LENGTH } from '../market/symbols.js';
 import type { PortfolioService } from '../portfolio/portfolio.service.js';

@@ -3,32 +3,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireUser } from '../auth/auth.hooks.js';
 import type { AuthService } from '../auth/auth.service.js';
-import { AppError } from '../errors.js';
 import type { KeyMetricsCache } from './key-metrics.js';
+import { knownQuote } from './known-quote.js';
 import type { MarketStatusService } from './market-status.js';
-import type { HubQuote, PriceHub } from './price-hub.js';
+import type { PriceHub } from './price-hub.js';
 import { toAppError } from './provider-errors.js';
 import { toQuoteDto } from './quote-dto.js';
 import type { SymbolSearch } from './symbol-search.js';
-import { MAX_SYMBOL_LENGTH, marketOfSymbol, normalizeSymbol } from './symbols.js';
-
-/**
- * The symbol in a path, normalised, with its current quote: 400 for a malformed symbol, 404 for one
- * the provider does not know, 403 `data_plan_required` for one the plan does not cover.
- */
-export async function knownQuote(
-  hub: PriceHub,
-  rawSymbol: string,
-): Promise<{ symbol: string; quote: HubQuote }> {
-  const symbol = normalizeSymbol(rawSymbol);
-  if (!symbol) throw new AppError('invalid_symbol');
-  const quote = await hub.getQuote(symbol).catch((error: unknown) => {
-    throw toAppError(error);
-  });
-  if (!quote)
-    throw new AppError('unknown_symbol', `No stock or instrument with the symbol ${symbol} was found.`);
-  return { symbol, quote };
-}
+import { MAX_SYMBOL_LENGTH, marketOfSymbol } from './symbols.js';
 
 export async function marketRoutes(
   app: FastifyInstance,

@@ -1,3 +1,5 @@
+import { AppError } from '../errors.js';
+
 /**
  * Normalises what a user typed into a provider symbol: trimmed and upper-cased. Accepts plain US
  * tickers (AAPL), share classes (BRK.B, RDS-A), exchange suffixes (VOD.L, 7203.T, ERE.UN.TO) and
@@ -6,6 +8,13 @@
 export function normalizeSymbol(input: string): string | null {
   const symbol = input.trim().toUpperCase();
   return symbol.length <= MAX_SYMBOL_LENGTH && SYMBOL_PATTERN.test(symbol) ? symbol : null;
+}
+
+/** The normalised symbol, or a 400 `invalid_symbol` for text that cannot be one. */
+export function requireSymbol(input: string): string {
+  const symbol = normalizeSymbol(input);
+  if (!symbol) throw new AppError('invalid_symbol');
+  return symbol;
 }
 
 const SYMBOL_PATTERN = /^(?:[A-Z0-9]{1,20}:)?[A-Z0-9]+(?:[._-][A-Z0-9]+)*$/;

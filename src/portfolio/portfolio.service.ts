@@ -5,7 +5,7 @@ import type { KeyMetricsCache } from '../market/key-metrics.js';
 import type { PriceHub } from '../market/price-hub.js';
 import { toAppError } from '../market/provider-errors.js';
 import { type QuoteDto, toQuoteDto } from '../market/quote-dto.js';
-import { normalizeSymbol } from '../market/symbols.js';
+import { normalizeSymbol, requireSymbol } from '../market/symbols.js';
 import type { KeyMetrics, MarketDataProvider } from '../market/types.js';
 import * as repo from './portfolio.repository.js';
 
@@ -67,8 +67,7 @@ export class PortfolioService {
   }
 
   async remove(userId: string, rawSymbol: string): Promise<void> {
-    const symbol = normalizeSymbol(rawSymbol);
-    if (!symbol) throw new AppError('invalid_symbol');
+    const symbol = requireSymbol(rawSymbol);
     const removed = await repo.removeFromPortfolio(this.db, userId, symbol);
     if (!removed) throw new AppError('not_in_portfolio');
     this.events.emit('portfolio.symbolRemoved', { userId, symbol });

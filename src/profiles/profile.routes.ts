@@ -4,17 +4,11 @@ import { z } from 'zod';
 import { requireUser } from '../auth/auth.hooks.js';
 import type { AuthService } from '../auth/auth.service.js';
 import { AppError } from '../errors.js';
-import { MAX_SYMBOL_LENGTH, normalizeSymbol } from '../market/symbols.js';
+import { MAX_SYMBOL_LENGTH, requireSymbol } from '../market/symbols.js';
 import { UNKNOWN_PROFILE } from '../market/types.js';
 import type { ProfileService } from './profile.service.js';
 
 const symbolParams = z.object({ symbol: z.string().max(MAX_SYMBOL_LENGTH) });
-
-function symbolFrom(raw: string): string {
-  const symbol = normalizeSymbol(raw);
-  if (!symbol) throw new AppError('invalid_symbol');
-  return symbol;
-}
 
 export async function profileRoutes(
   app: FastifyInstance,
@@ -27,7 +21,7 @@ export async function profileRoutes(
     '/quotes/:symbol/profile',
     { onRequest: authenticated, schema: { params: symbolParams } },
     async (request) => {
-      const symbol = symbolFrom(request.params.symbol);
+      const symbol = requireSymbol(request.params.symbol);
       const profile = await profiles.profile(symbol);
       const { logoSource, ...fields } = profile ?? UNKNOWN_PROFILE;
       return {
@@ -43,7 +37,7 @@ export async function profileRoutes(
     '/quotes/:symbol/logo',
     { onRequest: authenticated, schema: { params: symbolParams } },
     async (request, reply) => {
-      const logo = await profiles.logo(symbolFrom(request.params.symbol));
+      const logo = await profiles.logo(requireSymbol(request.params.symbol));
       if (!logo) throw new AppError('no_logo');
       return (
         reply
