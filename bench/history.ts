@@ -28,8 +28,7 @@ import { historyBackfills, instruments, portfolioItems, sessions, users } from '
 import { createLogger } from '../src/logger.js';
 import { createMarket } from '../src/market/create-market.js';
 import { SIMULATED_UNIVERSE } from '../src/market/simulated/universe.js';
-import { adminQuery, withDatabase } from '../test/support/global-setup.js';
-import { processUsage, sleep, startAppProcess, startBenchFinnhub } from './support.js';
+import { benchDatabase, processUsage, sleep, startAppProcess, startBenchFinnhub } from './support.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: flags } = parseArgs({
@@ -49,8 +48,14 @@ const FLUSH_MS = 5000;
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const symbols = Array.from({ length: M }, (_, i) => `H${String(i).padStart(4, '0')}`);
 
-async function openDatabase(target: { dataDir: string } | { url: string }): Promise<DatabaseHandle> {
-  return 'url' in target ? openPostgres(target.url) : openPglite(target);
+/** Where the app keeps its data in this run: the bench's PostgreSQL database, or PGlite in `dataDir`. */
+interface Storage {
+  databaseUrl: string;
+  dataDir: string;
+}
+
+async function openDatabase({ databaseUrl, dataDir }: Storage): Promise<DatabaseHandle> {
+  return databaseUrl ? openPostgres(databaseUrl) : openPglite({ dataDir });
 }
 
 /** One user whose watchlist holds every benchmark symbol; returns their session token. */
@@ -87,14 +92,10 @@ function metric(text: string, name: string): number {
   return Number(line?.split(' ').at(-1) ?? 0);
 }
 
-async function measureIngest(
-  target: { dataDir: string } | { url: string },
-  databaseUrl: string,
-  dataDir: string,
-) {
+async function measureIngest(storage: Storage) {
   const finnhub = await startBenchFinnhub(symbols);
   const { fake } = finnhub;
-  const seedDb = await openDatabase(target);
+  const seedDb = await openDatabase(storage);
   const token = await seedWatcher(seedDb);
   await seedDb.close();
 
@@ -104,8 +105,7 @@ async function measureIngest(
     url: appUrl,
   } = await startAppProcess({
     fake,
-    dataDir,
-    databaseUrl,
+    ...storage,
     env: { FINNHUB_WS_MAX_SYMBOLS: String(M) },
   });
   const client = new WebSocket(`ws://127.0.0.1:${port}/api/v1/stream`, {
@@ -156,7 +156,7 @@ async function measureIngest(
   await new Promise((resolve) => server.once('exit', resolve));
   await finnhub.stop();
 
-  const database = await openDatabase(target);
+  const database = await openDatabase(storage);
   const totals = await database.db.execute(sql`
     select resolution, sum(volume)::float8 as volume, count(*)::int as bars
     from price_bars where symbol like 'H%' group by resolution order by resolution`);
@@ -208,8 +208,8 @@ async function seedHistory(database: DatabaseHandle): Promise<void> {
   await database.db.execute(sql`analyze price_bars`);
 }
 
-async function measureQueries(target: { dataDir: string } | { url: string }) {
-  const database = await openDatabase(target);
+async function measureQueries(storage: Storage) {
+  const database = await openDatabase(storage);
   log('filling the history table');
   await seedHistory(database);
   const rowCount = await database.db.execute(sql`select count(*)::int as n from price_bars`);
@@ -273,14 +273,13 @@ async function main(): Promise<void> {
   if (build.status !== 0) throw new Error('build failed');
   const folder = mkdtempSync(join(tmpdir(), 'st-bench-history-'));
   const serverUrl = flags['database-url'];
-  const benchDatabase = `stocktracker_bench_${randomBytes(4).toString('hex')}`;
-  if (serverUrl) await adminQuery(serverUrl, `CREATE DATABASE ${benchDatabase}`);
-  const databaseUrl = serverUrl ? withDatabase(serverUrl, benchDatabase) : '';
+  const database = await benchDatabase(serverUrl);
+  const databaseUrl = database.url;
   const dataDir = join(folder, 'data');
-  const target = databaseUrl ? { url: databaseUrl } : { dataDir };
+  const storage = { databaseUrl, dataDir };
   try {
-    const ingest = await measureIngest(target, databaseUrl, dataDir);
-    const queries = await measureQueries(target);
+    const ingest = await measureIngest(storage);
+    const queries = await measureQueries(storage);
     const summary = {
       params: {
         database: serverUrl ? 'postgres' : 'pglite',
@@ -302,7 +301,7 @@ async function main(): Promise<void> {
     };
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   } finally {
-    if (serverUrl) await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${benchDatabase} WITH (FORCE)`);
+    await database.drop();
     rmSync(folder, { recursive: true, force: true });
   }
   process.exit(0);

@@ -18,8 +18,14 @@ import { seededRandom } from '../src/clock.js';
 import { openPglite, openPostgres } from '../src/db/open.js';
 import { instruments, portfolioItems, sessions, users } from '../src/db/schema.js';
 import type { FakeFinnhub } from '../test/support/fake-finnhub.js';
-import { adminQuery, withDatabase } from '../test/support/global-setup.js';
-import { freePort, processUsage, sleep, startAppProcess, startBenchFinnhub } from './support.js';
+import {
+  benchDatabase,
+  freePort,
+  processUsage,
+  sleep,
+  startAppProcess,
+  startBenchFinnhub,
+} from './support.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
@@ -204,9 +210,8 @@ async function main(): Promise<void> {
   const folder = mkdtempSync(join(tmpdir(), 'st-bench-'));
   log(`seeding ${N} users with ${Z} of ${M} symbols each`);
   const serverUrl = flags['database-url'];
-  const benchDatabase = `stocktracker_bench_${randomBytes(4).toString('hex')}`;
-  if (serverUrl) await adminQuery(serverUrl, `CREATE DATABASE ${benchDatabase}`);
-  const databaseUrl = serverUrl ? withDatabase(serverUrl, benchDatabase) : '';
+  const database = await benchDatabase(serverUrl);
+  const databaseUrl = database.url;
   const tokens = await seed(databaseUrl ? { url: databaseUrl } : { dataDir: join(folder, 'data') });
   const {
     server,
@@ -257,7 +262,7 @@ async function main(): Promise<void> {
     bareServer.kill('SIGTERM');
   }
   await finnhub.stop();
-  if (serverUrl) await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${benchDatabase} WITH (FORCE)`);
+  await database.drop();
   rmSync(folder, { recursive: true, force: true });
 
   const appQuotesPerCpu = Number(app.quotesPerCpuSecond);

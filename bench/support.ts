@@ -1,9 +1,11 @@
 // Helpers shared by the benchmark scripts.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { FakeFinnhub } from '../test/support/fake-finnhub.js';
+import { adminQuery, withDatabase } from '../test/support/global-setup.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -94,4 +96,20 @@ export async function startAppProcess(options: {
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/readyz`, server);
   return { server, port, url };
+}
+
+/**
+ * A database of the bench's own on the PostgreSQL server at `serverUrl` (created now, dropped by
+ * `drop`); without a server, an empty URL: the app then uses PGlite.
+ */
+export async function benchDatabase(
+  serverUrl: string | undefined,
+): Promise<{ url: string; drop(): Promise<void> }> {
+  if (!serverUrl) return { url: '', drop: async () => {} };
+  const name = `stocktracker_bench_${randomBytes(4).toString('hex')}`;
+  await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
+  return {
+    url: withDatabase(serverUrl, name),
+    drop: () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
 }

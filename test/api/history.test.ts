@@ -236,27 +236,9 @@ describe.each(testDatabaseKinds())('price history on %s', (kind) => {
     beforeEach(async () => {
       fake = new FakeFinnhub();
       await fake.start();
+      // The fake's quotes, stamped now: a quote from years ago would open a bar back then.
       const nowSeconds = Math.floor(Date.now() / 1000);
-      fake.setQuote('AAPL', {
-        c: 261.74,
-        d: 2.29,
-        dp: 0.8826,
-        h: 263.31,
-        l: 260.68,
-        o: 261.07,
-        pc: 259.45,
-        t: nowSeconds,
-      });
-      fake.setQuote('MSFT', {
-        c: 415.1,
-        d: -1.2,
-        dp: -0.29,
-        h: 418.5,
-        l: 412.01,
-        o: 416,
-        pc: 416.3,
-        t: nowSeconds,
-      });
+      for (const [symbol, quote] of fake.quotes) fake.setQuote(symbol, { ...quote, t: nowSeconds });
       const today = utcDayStart(Date.now()) / 1000;
       const days = [3, 2, 1, 0].map((back) => today - back * 86400);
       fake.candles.set('AAPL', {
