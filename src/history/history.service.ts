@@ -15,7 +15,7 @@ export type HistoryRange = (typeof HISTORY_RANGES)[number];
 export type HistoryResolution = '1m' | '5m' | '1d' | '1w';
 
 /** 1-minute bars are kept this long; daily bars for good. */
-export const MINUTE_BAR_RETENTION_MS = 30 * DAY_MS;
+const MINUTE_BAR_RETENTION_MS = 30 * DAY_MS;
 
 /** Calendar days back from today for the ranges drawn from daily bars. */
 const DAILY_RANGE_DAYS: Record<'1m' | '6m' | '1y' | '5y', number> = {

@@ -5,7 +5,7 @@ import { type CompanyProfile, type Logo, type MarketDataProvider, ProviderError 
 import { findLogo, findProfile, saveLogo, saveProfile } from './profile.repository.js';
 
 /** Profiles change rarely: each symbol's is asked for at most once a week. */
-export const PROFILE_TTL_MS = 7 * DAY_MS;
+const PROFILE_TTL_MS = 7 * DAY_MS;
 
 /**
  * Company profiles and logos, kept in the database: a profile is fetched when missing or older than

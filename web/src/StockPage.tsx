@@ -1,5 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, api, type CompanyProfile, type History, type HistoryRange, type QuoteDetail } from './api';
+import {
+  ApiError,
+  api,
+  type CompanyProfile,
+  type HistoryRange,
+  type PriceHistory,
+  type QuoteDetail,
+} from './api';
 import {
   formatChange,
   formatCompactMoney,
@@ -29,7 +36,7 @@ export function StockPage({ symbol, onSessionEnded }: { symbol: string; onSessio
   const [error, setError] = useState<string | null>(null);
   const [range, setRange] = useState<HistoryRange>('1d');
   const [style, setStyle] = useState<ChartStyle>('candles');
-  const [history, setHistory] = useState<History | null>(null);
+  const [history, setHistory] = useState<PriceHistory | null>(null);
   const [historyError, setHistoryError] = useState<string | null>(null);
   const [live, setLive] = useState<LivePrice | null>(null);
   const [watched, setWatched] = useState<boolean | null>(null);

@@ -54,7 +54,7 @@ export interface HistoryBar {
   v: number;
 }
 
-export interface History {
+export interface PriceHistory {
   symbol: string;
   range: HistoryRange;
   resolution: HistoryResolution;
@@ -174,7 +174,7 @@ export const api = {
   profile: (symbol: string) =>
     request<CompanyProfile>('GET', `/quotes/${encodeURIComponent(symbol)}/profile`),
   history: (symbol: string, range: HistoryRange) =>
-    request<History>('GET', `/quotes/${encodeURIComponent(symbol)}/history?range=${range}`),
+    request<PriceHistory>('GET', `/quotes/${encodeURIComponent(symbol)}/history?range=${range}`),
   sparklines: () => request<{ sparklines: Record<string, number[]> }>('GET', '/portfolio/sparklines'),
   searchSymbols: (q: string) =>
     request<{ results: SymbolMatch[] }>('GET', `/symbols/search?q=${encodeURIComponent(q)}`),

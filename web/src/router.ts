@@ -4,7 +4,7 @@ export type Route = { page: 'watchlist' } | { page: 'stock'; symbol: string };
 
 const STOCK_PATH = /^\/stocks\/([^/]+)\/?$/;
 
-export function parseRoute(pathname: string): Route {
+function parseRoute(pathname: string): Route {
   const match = STOCK_PATH.exec(pathname);
   // Symbols are upper case everywhere (the server normalises them too): /stocks/aapl is AAPL's page.
   if (match?.[1]) return { page: 'stock', symbol: safeDecode(match[1]).trim().toUpperCase() };
