@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, type SQL, sql } from 'drizzle-orm';
 import { DAY_MS, MINUTE_MS } from '../clock.js';
 import type { Database } from '../db/database.js';
 import { historyBackfills, priceBars } from '../db/schema.js';
@@ -11,56 +11,59 @@ const ROWS_PER_STATEMENT = 5000;
 const existing = (column: string) => sql.raw(`"price_bars"."${column}"`);
 
 /**
- * Merges bars gathered since the last flush into the stored ones, one statement per 5,000 bars: the
- * earlier first tick keeps the open, the later last tick sets the close, volumes add up.
+ * Merges bars gathered since the last flush into the stored ones: the earlier first tick keeps the
+ * open, the later last tick sets the close, volumes add up.
  */
-export async function mergeBars(db: Database, bars: PartialBar[]): Promise<void> {
-  for (let i = 0; i < bars.length; i += ROWS_PER_STATEMENT) {
-    await db
-      .insert(priceBars)
-      .values(bars.slice(i, i + ROWS_PER_STATEMENT).map(toRow))
-      .onConflictDoUpdate({
-        target: [priceBars.symbol, priceBars.resolution, priceBars.start],
-        set: {
-          open: sql`case when excluded.first_at < ${existing('first_at')} then excluded.open else ${existing('open')} end`,
-          close: sql`case when excluded.last_at >= ${existing('last_at')} then excluded.close else ${existing('close')} end`,
-          high: sql`greatest(${existing('high')}, excluded.high)`,
-          low: sql`least(${existing('low')}, excluded.low)`,
-          volume: sql`${existing('volume')} + excluded.volume`,
-          firstAt: sql`least(${existing('first_at')}, excluded.first_at)`,
-          lastAt: sql`greatest(${existing('last_at')}, excluded.last_at)`,
-        },
-      });
-  }
+export function mergeBars(db: Database, bars: PartialBar[]): Promise<void> {
+  return upsertBars(db, bars, {
+    open: sql`case when excluded.first_at < ${existing('first_at')} then excluded.open else ${existing('open')} end`,
+    close: sql`case when excluded.last_at >= ${existing('last_at')} then excluded.close else ${existing('close')} end`,
+    high: sql`greatest(${existing('high')}, excluded.high)`,
+    low: sql`least(${existing('low')}, excluded.low)`,
+    volume: sql`${existing('volume')} + excluded.volume`,
+    firstAt: sql`least(${existing('first_at')}, excluded.first_at)`,
+    lastAt: sql`greatest(${existing('last_at')}, excluded.last_at)`,
+  });
 }
 
 /** Stores complete bars from a provider, replacing what was there for the same periods. */
-export async function replaceBars(
+export function replaceBars(
   db: Database,
   symbol: string,
   resolution: StoredResolution,
   bars: Bar[],
 ): Promise<void> {
   const length = resolution === '1m' ? MINUTE_MS : DAY_MS;
-  const rows = bars.map((bar) =>
-    toRow({ ...bar, symbol, resolution, start: bar.time, firstAt: bar.time, lastAt: bar.time + length - 1 }),
-  );
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+  const complete = bars.map((bar) => ({
+    ...bar,
+    symbol,
+    resolution,
+    start: bar.time,
+    firstAt: bar.time,
+    lastAt: bar.time + length - 1,
+  }));
+  return upsertBars(db, complete, {
+    open: sql`excluded.open`,
+    close: sql`excluded.close`,
+    high: sql`excluded.high`,
+    low: sql`excluded.low`,
+    volume: sql`excluded.volume`,
+    firstAt: sql`excluded.first_at`,
+    lastAt: sql`excluded.last_at`,
+  });
+}
+
+/** Inserts bars, updating a stored bar of the same period with `set`: one statement per 5,000 bars. */
+async function upsertBars(
+  db: Database,
+  bars: PartialBar[],
+  set: Record<'open' | 'close' | 'high' | 'low' | 'volume' | 'firstAt' | 'lastAt', SQL>,
+): Promise<void> {
+  for (let i = 0; i < bars.length; i += ROWS_PER_STATEMENT) {
     await db
       .insert(priceBars)
-      .values(rows.slice(i, i + ROWS_PER_STATEMENT))
-      .onConflictDoUpdate({
-        target: [priceBars.symbol, priceBars.resolution, priceBars.start],
-        set: {
-          open: sql`excluded.open`,
-          close: sql`excluded.close`,
-          high: sql`excluded.high`,
-          low: sql`excluded.low`,
-          volume: sql`excluded.volume`,
-          firstAt: sql`excluded.first_at`,
-          lastAt: sql`excluded.last_at`,
-        },
-      });
+      .values(bars.slice(i, i + ROWS_PER_STATEMENT).map(toRow))
+      .onConflictDoUpdate({ target: [priceBars.symbol, priceBars.resolution, priceBars.start], set });
   }
 }
 
