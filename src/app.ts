@@ -24,7 +24,7 @@ import { HistoryService } from './history/history.service.js';
 import { HistoryBackfill } from './history/history-backfill.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
-import { registerSecurityHeaders } from './http/security.js';
+import { registerSecurityHeaders, webAssetServing } from './http/security.js';
 import type { Market } from './market/create-market.js';
 import { KeyMetricsCache } from './market/key-metrics.js';
 import { marketRoutes } from './market/market.routes.js';
@@ -190,7 +190,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
 
   if (webRoot) {
-    await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: ['index.html'] });
+    await app.register(fastifyStatic, {
+      root: webRoot,
+      wildcard: false,
+      index: ['index.html'],
+      ...webAssetServing,
+    });
   }
 
   const sessionSweep = setInterval(() => {
