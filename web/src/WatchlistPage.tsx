@@ -173,7 +173,7 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
       <section className="card">
         <div className="card-header">
           <h1>Watchlist</h1>
-          <span className="muted small" aria-live="polite">
+          <span className="updated muted small" aria-live="polite">
             {lastUpdate ? `Last updated ${formatTime(lastUpdate)}` : 'Waiting for prices…'}
           </span>
           <button
