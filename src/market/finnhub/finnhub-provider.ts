@@ -174,8 +174,17 @@ export class FinnhubProvider implements MarketDataProvider {
     signal?: AbortSignal;
   }): Promise<CompanyProfile | null> {
     const body = await this.get<FinnhubProfile>('/stock/profile2', { symbol }, signal);
-    // An unknown symbol (or one without a profile) is answered with {}.
-    if (!body.name && !body.ticker) return null;
+    // An unknown symbol (or one without a profile) is answered with {}; Finnhub has also answered
+    // with another instrument's profile (asked SGOV, got IBHJ's), which is no profile of this one.
+    const ticker = nonEmpty(body.ticker);
+    if (!nonEmpty(body.name) && !ticker) return null;
+    if (ticker && ticker.toUpperCase() !== symbol.toUpperCase()) {
+      this.options.logger.warn(
+        { symbol, answered: ticker.slice(0, 40) },
+        'Finnhub answered a profile for another ticker',
+      );
+      return null;
+    }
     return {
       name: nonEmpty(body.name),
       exchange: nonEmpty(body.exchange),
@@ -355,8 +364,10 @@ export class FinnhubProvider implements MarketDataProvider {
   }
 }
 
+/** A text value, or null for what Finnhub sends when it has none: "", blanks or "N/A". */
 function nonEmpty(value: string | undefined): string | null {
-  return value?.trim() ? value.trim() : null;
+  const text = typeof value === 'string' ? value.trim() : '';
+  return text && text.toUpperCase() !== 'N/A' ? text : null;
 }
 
 /** An http(s) address, or null: anything else from upstream is not shown as a link or fetched. */
