@@ -48,4 +48,17 @@ describe.each(testDatabaseKinds())('answers Finnhub really gave, on %s', (kind) 
       logoUrl: null,
     });
   });
+
+  it('prices a listing in its market’s currency, or in none it can tell: never in guessed US dollars', async () => {
+    const quote = { c: 72.18, d: 0.5, dp: 0.7, h: 72.5, l: 71.4, o: 71.6, pc: 71.68, t: 1700000000 };
+    for (const symbol of ['AFLT.ME', 'ABC.XX', 'DEF.XX']) fake.setQuote(symbol, quote);
+    fake.profiles.set('DEF.XX', { name: 'Def Holdings', ticker: 'DEF.XX', currency: 'EUR' });
+    const currencyOf = async (symbol: string) =>
+      (await client.request('POST', '/api/v1/portfolio', { symbol })).json().item.currency;
+    expect(await currencyOf('AFLT.ME')).toBe('RUB');
+    expect(await currencyOf('ABC.XX')).toBeNull();
+    expect(await currencyOf('DEF.XX')).toBe('EUR');
+    expect((await client.request('GET', '/api/v1/quotes/AFLT.ME')).json().currency).toBe('RUB');
+    expect((await client.request('GET', '/api/v1/quotes/ABC.XX')).json().currency).toBeNull();
+  });
 });

@@ -130,6 +130,12 @@ export class FinnhubProvider implements MarketDataProvider {
         'finnhub search for a name failed',
       );
     }
+    if (market.exchange === null) {
+      // A market the symbol form does not tell: its profile may (the filing currency, which for a
+      // company listed at home is the trading one); without it the currency stays unknown.
+      const profile = await this.profile({ symbol, signal }).catch(() => null);
+      return { symbol, name, exchange: profile?.exchange ?? null, currency: profile?.currency ?? null, type };
+    }
     return { symbol, name, exchange: market.exchange, currency: market.currency, type };
   }
 
