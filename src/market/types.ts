@@ -121,8 +121,11 @@ export class ProviderError extends Error {
  */
 export interface MarketDataProvider {
   readonly name: 'finnhub' | 'simulated';
-  /** The current quote, or null when the provider does not know the symbol. */
-  getQuote(params: { symbol: string; signal?: AbortSignal }): Promise<Quote | null>;
+  /**
+   * The current quote, or null when the provider does not know the symbol. A `background` call is
+   * refused (ProviderError 'rate_limited') rather than use request budget that people's requests need.
+   */
+  getQuote(params: { symbol: string; signal?: AbortSignal; background?: boolean }): Promise<Quote | null>;
   /** Name, exchange and currency of a symbol the provider knows (called once, when a symbol is first added). */
   describe(params: { symbol: string; signal?: AbortSignal }): Promise<InstrumentInfo>;
   search(params: { query: string; signal?: AbortSignal }): Promise<SymbolMatch[]>;

@@ -1,7 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 import { testDatabaseKinds } from '../support/database.js';
 import { FakeFinnhub } from '../support/fake-finnhub.js';
-import { SGOV_ANSWERED_AS_IBHJ } from '../support/finnhub-fixtures/recorded-answers.js';
+import { PARTIAL_ZERO_QUOTE, SGOV_ANSWERED_AS_IBHJ } from '../support/finnhub-fixtures/recorded-answers.js';
+import { StreamClient } from '../support/stream-client.js';
 import { startTestApp, type TestApp, TestClient } from '../support/test-app.js';
 
 describe.each(testDatabaseKinds())('answers Finnhub really gave, on %s', (kind) => {
@@ -60,5 +64,71 @@ describe.each(testDatabaseKinds())('answers Finnhub really gave, on %s', (kind) 
     expect(await currencyOf('DEF.XX')).toBe('EUR');
     expect((await client.request('GET', '/api/v1/quotes/AFLT.ME')).json().currency).toBe('RUB');
     expect((await client.request('GET', '/api/v1/quotes/ABC.XX')).json().currency).toBeNull();
+  });
+});
+
+describe.each(testDatabaseKinds())('a quote without a previous close, streamed, on %s', (kind) => {
+  const stops: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const stop of stops.splice(0)) await stop();
+  });
+
+  /** A user streaming TSLA, whose /quote answers Finnhub's partial zeros, and another user. */
+  async function streamingPartialZeros(restPerMinute: number) {
+    const fake = new FakeFinnhub();
+    await fake.start();
+    fake.setQuote('TSLA', PARTIAL_ZERO_QUOTE);
+    const t = await startTestApp({
+      database: kind,
+      listen: true,
+      env: {
+        FINNHUB_API_KEY: fake.apiKey,
+        FINNHUB_API_URL: fake.url,
+        FINNHUB_WS_URL: fake.wsUrl,
+        FINNHUB_REST_PER_MINUTE: String(restPerMinute),
+        STREAM_INTERVAL_MS: '50',
+      },
+    });
+    const streaming = new TestClient(t.app);
+    await streaming.register();
+    expect((await streaming.request('POST', '/api/v1/portfolio', { symbol: 'TSLA' })).statusCode).toBe(201);
+    const stream = await StreamClient.connect(t.baseUrl, { cookie: streaming.cookie ?? '' });
+    stops.push(async () => {
+      await stream.close();
+      await t.close();
+      await fake.stop();
+    });
+    await expect.poll(() => fake.streamSubscriptions()).toEqual(['TSLA']);
+    const other = new TestClient(t.app);
+    await other.register();
+    return { fake, stream, other };
+  }
+
+  async function trade(fake: FakeFinnhub, stream: StreamClient, count: number) {
+    for (let i = 0; i < count; i++) {
+      fake.trade('TSLA', 518 + i / 100);
+      await sleep(10);
+    }
+    await stream.next((f) => (f.quotes ?? []).some((q) => q.price === 518 + (count - 1) / 100));
+  }
+
+  it('refreshes it in the background at most once in a while, however many trades come', async () => {
+    const { fake, stream, other } = await streamingPartialZeros(55);
+    await trade(fake, stream, 60);
+    await sleep(200);
+    // The add's own call, and at most one background refresh since.
+    expect(fake.count('/quote', 'TSLA')).toBeLessThanOrEqual(2);
+    const added = await other.request('POST', '/api/v1/portfolio', { symbol: 'MSFT' });
+    expect(added.statusCode).toBe(201);
+  });
+
+  it('never spends the interactive reserve on those refreshes', async () => {
+    // 12 a minute keeps 10 for people: the add's quote, search and metrics leave 9, so no refresh.
+    const { fake, stream, other } = await streamingPartialZeros(12);
+    await trade(fake, stream, 20);
+    await sleep(200);
+    expect(fake.count('/quote', 'TSLA')).toBe(1);
+    const quoted = await other.request('GET', '/api/v1/quotes/MSFT');
+    expect(quoted.statusCode).toBe(200);
   });
 });

@@ -5,8 +5,9 @@ import { type WebSocket, WebSocketServer } from 'ws';
 /** The /quote body for a symbol the fake knows. */
 export interface FakeQuote {
   c: number;
-  d: number | null;
-  dp: number | null;
+  /** Absent in some live answers (Finnhub-API#61). */
+  d?: number | null;
+  dp?: number | null;
   h: number;
   l: number;
   o: number;

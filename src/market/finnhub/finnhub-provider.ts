@@ -96,8 +96,16 @@ export class FinnhubProvider implements MarketDataProvider {
 
   constructor(private readonly options: FinnhubOptions) {}
 
-  async getQuote({ symbol, signal }: { symbol: string; signal?: AbortSignal }): Promise<Quote | null> {
-    const body = await this.get<FinnhubQuote>('/quote', { symbol }, signal);
+  async getQuote({
+    symbol,
+    signal,
+    background,
+  }: {
+    symbol: string;
+    signal?: AbortSignal;
+    background?: boolean;
+  }): Promise<Quote | null> {
+    const body = await this.get<FinnhubQuote>('/quote', { symbol }, signal, background);
     // Finnhub answers an unknown symbol with 200 and all zeros.
     if (!body.c || !body.t) return null;
     return {
