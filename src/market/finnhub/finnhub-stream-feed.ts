@@ -23,7 +23,12 @@ export interface FinnhubStreamOptions {
   pollIntervalMs?: number;
   /** REST calls the poller leaves free for interactive requests. */
   pollReserve?: number;
+  /** After a "too many symbols" error lowered the cap, `maxSymbols` is tried again this much later. */
+  capRetryMs?: number;
 }
+
+/** Finnhub's symbol limit has been passing (a plan change, a glitch): a lowered cap is retried after 10 minutes. */
+const CAP_RETRY_MS = 10 * 60_000;
 
 interface TradeFrame {
   type: 'trade';
@@ -50,6 +55,7 @@ export class FinnhubStreamFeed implements QuoteFeed {
   private lastFrameAt = 0;
   private attempt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private capRetryTimer: NodeJS.Timeout | undefined;
   private readonly watchdog: NodeJS.Timeout;
   private readonly poller: RestPoller;
   private lastStatus: FeedStatus = 'reconnecting';
@@ -95,6 +101,7 @@ export class FinnhubStreamFeed implements QuoteFeed {
     this.closed = true;
     clearInterval(this.watchdog);
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.capRetryTimer);
     this.poller.close();
     this.socket?.terminate();
     this.connected = false;
@@ -202,6 +209,7 @@ export class FinnhubStreamFeed implements QuoteFeed {
         { cap: this.cap },
         'Finnhub stream: symbol cap reached; the rest are polled over REST',
       );
+      this.scheduleCapRetry();
       this.reconcile();
       return;
     }
@@ -213,6 +221,17 @@ export class FinnhubStreamFeed implements QuoteFeed {
     if (this.options.clock.now() - this.lastFrameAt <= this.options.idleMs) return;
     this.options.logger.warn({ idleMs: this.options.idleMs }, 'Finnhub stream silent; reconnecting');
     this.socket.terminate();
+  }
+
+  /** One error frame must not lower the cap for good: the configured cap is tried again later. */
+  private scheduleCapRetry(): void {
+    if (this.capRetryTimer || this.closed) return;
+    this.capRetryTimer = setTimeout(() => {
+      this.capRetryTimer = undefined;
+      this.cap = this.options.maxSymbols;
+      this.reconcile();
+    }, this.options.capRetryMs ?? CAP_RETRY_MS);
+    this.capRetryTimer.unref();
   }
 
   private scheduleReconnect(): void {
