@@ -147,8 +147,11 @@ export interface MarketDataProvider {
   marketStatus(params: { exchange: string; signal?: AbortSignal }): Promise<MarketStatus>;
 }
 
-/** What the price feed can say about itself; the stream passes it to browsers. */
-export type FeedStatus = 'live' | 'reconnecting' | 'degraded' | 'simulated';
+/**
+ * What the price feed can say about itself; the stream passes it to browsers. `unauthorized`: the
+ * provider refused the API key, which no reconnect will mend until the operator fixes it.
+ */
+export type FeedStatus = 'live' | 'reconnecting' | 'degraded' | 'simulated' | 'unauthorized';
 
 /** One trade from a streaming feed, to be merged into the symbol's last full quote. */
 export interface Trade {

@@ -132,3 +132,45 @@ describe.each(testDatabaseKinds())('a quote without a previous close, streamed, 
     expect(quoted.statusCode).toBe(200);
   });
 });
+
+describe.each(testDatabaseKinds())('a refused key, on %s', (kind) => {
+  const fake = new FakeFinnhub();
+  let t: TestApp;
+  beforeAll(async () => {
+    await fake.start();
+    t = await startTestApp({
+      database: kind,
+      listen: true,
+      env: {
+        FINNHUB_API_KEY: 'a-key-finnhub-refuses',
+        FINNHUB_API_URL: fake.url,
+        FINNHUB_WS_URL: fake.wsUrl,
+        FINNHUB_WS_RECONNECT_MIN_MS: '50',
+        FINNHUB_WS_RECONNECT_MAX_MS: '200',
+      },
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await fake.stop();
+  });
+
+  it('is said for what it is: in the stream’s status, in /readyz and to a user’s request', async () => {
+    const client = new TestClient(t.app);
+    await client.register();
+    const stream = await StreamClient.connect(t.baseUrl, { cookie: client.cookie ?? '' });
+    try {
+      await stream.next((f) => f.type === 'status' && f.feed === 'unauthorized');
+    } finally {
+      await stream.close();
+    }
+    const ready = await client.request('GET', '/readyz');
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json().error).toMatchObject({ code: 'not_ready' });
+    expect(ready.json().error.message).toMatch(/refused the API key/);
+    const added = await client.request('POST', '/api/v1/portfolio', { symbol: 'AAPL' });
+    expect(added.statusCode).toBe(503);
+    expect(added.json().error.code).toBe('provider_key_refused');
+    expect(added.body).not.toContain('a-key-finnhub-refuses');
+  });
+});

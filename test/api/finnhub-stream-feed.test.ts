@@ -94,7 +94,8 @@ describe('Finnhub WebSocket feed', () => {
     expect(gaps[0]).toBeGreaterThanOrEqual(35);
     expect(gaps[2] ?? 0).toBeGreaterThan(gaps[0] ?? 0);
     expect(Math.max(...gaps)).toBeLessThan(320 + 150);
-    expect(statuses).toEqual(['reconnecting']);
+    // Said once, not flapping with every retry; a refused key is no network outage (issue 8).
+    expect(statuses).toEqual(['reconnecting', 'unauthorized']);
     expect(logs.join('\n')).toContain('API key was refused (401)');
     expect(logs.join('\n')).not.toContain('wrong-key');
     expect(fake.connectionsAccepted).toBe(0);

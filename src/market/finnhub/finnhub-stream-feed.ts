@@ -59,6 +59,8 @@ export class FinnhubStreamFeed implements QuoteFeed {
   private readonly watchdog: NodeJS.Timeout;
   private readonly poller: RestPoller;
   private lastStatus: FeedStatus = 'reconnecting';
+  /** The last connection attempt was answered 401: the key is refused, not the network down. */
+  private keyRefused = false;
 
   constructor(private readonly options: FinnhubStreamOptions) {
     this.cap = options.maxSymbols;
@@ -85,7 +87,7 @@ export class FinnhubStreamFeed implements QuoteFeed {
   }
 
   status(): FeedStatus {
-    if (!this.connected) return 'reconnecting';
+    if (!this.connected) return this.keyRefused ? 'unauthorized' : 'reconnecting';
     return this.poller.symbols().length > 0 ? 'degraded' : 'live';
   }
 
@@ -133,6 +135,7 @@ export class FinnhubStreamFeed implements QuoteFeed {
     this.socket = socket;
     socket.on('open', () => {
       this.connected = true;
+      this.keyRefused = false;
       this.attempt = 0;
       this.lastFrameAt = this.options.clock.now();
       this.options.logger.info({ symbols: this.streamed.size }, 'Finnhub stream connected');
@@ -146,6 +149,7 @@ export class FinnhubStreamFeed implements QuoteFeed {
           ? 'the API key was refused (401): check FINNHUB_API_KEY'
           : `HTTP ${response.statusCode}`;
       this.options.logger.error(`Finnhub stream refused the connection: ${reason}`);
+      this.keyRefused = response.statusCode === 401;
       socket.terminate();
     });
     socket.on('error', (error) => {
