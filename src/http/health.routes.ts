@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { DatabaseHandle } from '../db/database.js';
 import { AppError } from '../errors.js';
-import type { FeedStatus } from '../market/types.js';
+import type { FeedStatus } from '../market/providers/provider.js';
 import type { AppMetrics } from '../metrics.js';
 
 export async function healthRoutes(

@@ -58,7 +58,7 @@ describe.each(testDatabaseKinds())('answers Finnhub really gave, on %s', (kind) 
     for (const symbol of ['AFLT.ME', 'ABC.XX', 'DEF.XX']) fake.setQuote(symbol, quote);
     fake.profiles.set('DEF.XX', { name: 'Def Holdings', ticker: 'DEF.XX', currency: 'EUR' });
     const currencyOf = async (symbol: string) =>
-      (await client.request('POST', '/api/v1/portfolio', { symbol })).json().item.currency;
+      (await client.request('POST', '/api/v1/watchlist', { symbol })).json().item.currency;
     expect(await currencyOf('AFLT.ME')).toBe('RUB');
     expect(await currencyOf('ABC.XX')).toBeNull();
     expect(await currencyOf('DEF.XX')).toBe('EUR');
@@ -91,7 +91,7 @@ describe.each(testDatabaseKinds())('a quote without a previous close, streamed, 
     });
     const streaming = new TestClient(t.app);
     await streaming.register();
-    expect((await streaming.request('POST', '/api/v1/portfolio', { symbol: 'TSLA' })).statusCode).toBe(201);
+    expect((await streaming.request('POST', '/api/v1/watchlist', { symbol: 'TSLA' })).statusCode).toBe(201);
     const stream = await StreamClient.connect(t.baseUrl, { cookie: streaming.cookie ?? '' });
     stops.push(async () => {
       await stream.close();
@@ -118,7 +118,7 @@ describe.each(testDatabaseKinds())('a quote without a previous close, streamed, 
     await sleep(200);
     // The add's own call, and at most one background refresh since.
     expect(fake.count('/quote', 'TSLA')).toBeLessThanOrEqual(2);
-    const added = await other.request('POST', '/api/v1/portfolio', { symbol: 'MSFT' });
+    const added = await other.request('POST', '/api/v1/watchlist', { symbol: 'MSFT' });
     expect(added.statusCode).toBe(201);
   });
 
@@ -168,7 +168,7 @@ describe.each(testDatabaseKinds())('a refused key, on %s', (kind) => {
     expect(ready.statusCode).toBe(503);
     expect(ready.json().error).toMatchObject({ code: 'not_ready' });
     expect(ready.json().error.message).toMatch(/refused the API key/);
-    const added = await client.request('POST', '/api/v1/portfolio', { symbol: 'AAPL' });
+    const added = await client.request('POST', '/api/v1/watchlist', { symbol: 'AAPL' });
     expect(added.statusCode).toBe(503);
     expect(added.json().error.code).toBe('provider_key_refused');
     expect(added.body).not.toContain('a-key-finnhub-refuses');
