@@ -166,7 +166,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(websocket, { options: { maxPayload: 4096 } });
 
-  await app.register(healthRoutes, { database, metrics });
+  await app.register(healthRoutes, { database, metrics, feedStatus: () => hub.feedStatus() });
   await app.register(
     async (api) => {
       await api.register(authRoutes, { auth, config, limits });
