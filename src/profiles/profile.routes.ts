@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { requireUser } from '../auth/auth.hooks.js';
 import type { AuthService } from '../auth/auth.service.js';
 import { AppError } from '../errors.js';
-import { MAX_SYMBOL_LENGTH, requireSymbol } from '../market/symbols.js';
-import { UNKNOWN_PROFILE } from '../market/types.js';
+import { UNKNOWN_PROFILE } from '../market/kernel/instruments.js';
+import { MAX_SYMBOL_LENGTH, requireSymbol } from '../market/kernel/symbols.js';
 import type { ProfileService } from './profile.service.js';
 
 const symbolParams = z.object({ symbol: z.string().max(MAX_SYMBOL_LENGTH) });

@@ -61,7 +61,7 @@ export interface PriceHistory {
   bars: HistoryBar[];
 }
 
-export interface PortfolioItem {
+export interface WatchlistItem {
   symbol: string;
   name: string;
   currency: string | null;
@@ -165,9 +165,9 @@ export const api = {
   login: (input: { username: string; password: string }) =>
     request<{ user: User; csrfToken: string }>('POST', '/auth/login', input),
   logout: () => request<void>('POST', '/auth/logout'),
-  portfolio: () => request<{ items: PortfolioItem[] }>('GET', '/portfolio'),
-  addSymbol: (symbol: string) => request<{ item: PortfolioItem }>('POST', '/portfolio', { symbol }),
-  removeSymbol: (symbol: string) => request<void>('DELETE', `/portfolio/${encodeURIComponent(symbol)}`),
+  watchlist: () => request<{ items: WatchlistItem[] }>('GET', '/watchlist'),
+  addSymbol: (symbol: string) => request<{ item: WatchlistItem }>('POST', '/watchlist', { symbol }),
+  removeSymbol: (symbol: string) => request<void>('DELETE', `/watchlist/${encodeURIComponent(symbol)}`),
   preferences: () => request<Preferences>('GET', '/preferences'),
   savePreferences: (preferences: Preferences) => request<Preferences>('PUT', '/preferences', preferences),
   marketStatus: () => request<MarketStatus>('GET', '/market/status'),
@@ -176,7 +176,7 @@ export const api = {
     request<CompanyProfile>('GET', `/quotes/${encodeURIComponent(symbol)}/profile`),
   history: (symbol: string, range: HistoryRange) =>
     request<PriceHistory>('GET', `/quotes/${encodeURIComponent(symbol)}/history?range=${range}`),
-  sparklines: () => request<{ sparklines: Record<string, number[]> }>('GET', '/portfolio/sparklines'),
+  sparklines: () => request<{ sparklines: Record<string, number[]> }>('GET', '/watchlist/sparklines'),
   searchSymbols: (q: string) =>
     request<{ results: SymbolMatch[] }>('GET', `/symbols/search?q=${encodeURIComponent(q)}`),
 };
