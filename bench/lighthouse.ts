@@ -98,7 +98,15 @@ async function measure(name: string, url: string, cookie?: string): Promise<Page
 
 async function medianRun(name: string, url: string, cookie?: string) {
   const measured: PageFigures[] = [];
-  for (let i = 0; i < runs; i++) measured.push(await measure(name, url, cookie));
+  // On a busy machine Lighthouse now and then loses the trace (NO_NAVSTART) and asks to run again.
+  for (let attempt = 0; measured.length < runs; attempt++) {
+    try {
+      measured.push(await measure(name, url, cookie));
+    } catch (error) {
+      if (attempt >= 2 * runs) throw error;
+      console.error(`${name}: ${(error as Error).message}; running it again`);
+    }
+  }
   const byScore = [...measured].sort((a, b) => a.performance - b.performance);
   return {
     performanceScores: measured.map((run) => run.performance),

@@ -542,9 +542,8 @@ function StatusMessage({ feed, connection }: { feed: FeedStatus | null; connecti
   }
   if (feed === 'unauthorized') {
     return (
-      <div className="banner warning" role="status">
-        Prices are not updating: the market data provider refused this server’s API key. The server’s operator
-        needs to check its Finnhub key.
+      <div className="banner warning">
+        Prices are not updating: the market data provider refused this server’s API key.
       </div>
     );
   }
