@@ -34,7 +34,7 @@ async function signedInUser(url: string): Promise<string> {
   const cookie = registered.headers.getSetCookie()[0]?.split(';')[0] ?? '';
   const { csrfToken } = (await registered.json()) as { csrfToken: string };
   for (const symbol of symbols) {
-    const added = await fetch(`${url}/api/v1/portfolio`, {
+    const added = await fetch(`${url}/api/v1/watchlist`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
       body: JSON.stringify({ symbol }),
