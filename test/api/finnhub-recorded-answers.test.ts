@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 import { testDatabaseKinds } from '../support/database.js';
@@ -172,5 +174,50 @@ describe.each(testDatabaseKinds())('a refused key, on %s', (kind) => {
     expect(added.statusCode).toBe(503);
     expect(added.json().error.code).toBe('provider_key_refused');
     expect(added.body).not.toContain('a-key-finnhub-refuses');
+  });
+});
+
+describe.each(testDatabaseKinds())('bars from REST quotes, on %s', (kind) => {
+  const fake = new FakeFinnhub();
+  let t: TestApp;
+  let client: TestClient;
+  beforeAll(async () => {
+    await fake.start();
+    t = await startTestApp({
+      database: kind,
+      flushMs: 50,
+      env: { FINNHUB_API_KEY: fake.apiKey, FINNHUB_API_URL: fake.url, FINNHUB_WS_URL: fake.wsUrl },
+    });
+    client = new TestClient(t.app);
+    await client.register();
+  });
+  afterAll(async () => {
+    await t.close();
+    await fake.stop();
+  });
+
+  /** The latest `weekday` (0 = Sunday) at `hour` UTC before now. */
+  const latest = (weekday: number, hour: number) => {
+    let day = Math.floor(Date.now() / DAY) * DAY;
+    while (new Date(day).getUTCDay() !== weekday || day + hour * HOUR > Date.now()) day -= DAY;
+    return day + hour * HOUR;
+  };
+  const dailyBars = async (symbol: string) =>
+    (await client.request('GET', `/api/v1/quotes/${symbol}/history?range=1m`)).json().bars as Array<{
+      t: number;
+    }>;
+
+  it('come only from quotes stamped inside a trading session: a Sunday stamp is no trade', async () => {
+    const sunday = latest(0, 20);
+    const tuesday = latest(2, 15);
+    const quote = { c: 20.5, d: 0.1, dp: 0.5, h: 20.6, l: 20.1, o: 20.2, pc: 20.4 };
+    fake.setQuote('SUNQ', { ...quote, t: sunday / 1000 });
+    fake.setQuote('TUEQ', { ...quote, t: tuesday / 1000 });
+    for (const symbol of ['SUNQ', 'TUEQ']) {
+      expect((await client.request('POST', '/api/v1/watchlist', { symbol })).statusCode).toBe(201);
+    }
+    const dayOf = (time: number) => Math.floor(time / DAY) * (DAY / 1000);
+    await expect.poll(async () => (await dailyBars('TUEQ')).map((bar) => bar.t)).toEqual([dayOf(tuesday)]);
+    expect(await dailyBars('SUNQ')).toEqual([]);
   });
 });

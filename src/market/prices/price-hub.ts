@@ -175,7 +175,9 @@ export class PriceHub {
         sameDay && quote.volume !== null && known.volume !== null
           ? Math.max(0, quote.volume - known.volume)
           : 0;
-      this.emitTick(quote.symbol, quote.price, quote.time, traded);
+      if (this.options.provider.inSession(quote.symbol, quote.time)) {
+        this.emitTick(quote.symbol, quote.price, quote.time, traded);
+      }
       const volume = quote.volume ?? (sameDay ? known.volume : null);
       this.store(volume === quote.volume ? quote : { ...quote, volume });
       return;

@@ -50,6 +50,11 @@ export interface MarketDataProvider {
   logo(params: { symbol: string; source: string | null; signal?: AbortSignal }): Promise<Logo | null>;
   /** Trading status of an exchange (Finnhub: `US`). */
   marketStatus(params: { exchange: string; signal?: AbortSignal }): Promise<MarketStatus>;
+  /**
+   * Whether a quote of `symbol` stamped `time` falls inside a trading session: a REST snapshot's
+   * stamp is when it was stamped, not a trade, and one stamped outside a session makes no bar.
+   */
+  inSession(symbol: string, time: number): boolean;
 }
 
 /**

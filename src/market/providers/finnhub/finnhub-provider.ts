@@ -12,6 +12,7 @@ import type {
   SymbolMatch,
 } from '../../kernel/instruments.js';
 import { utcDayStart } from '../../kernel/periods.js';
+import { inRegularSession } from '../../kernel/sessions.js';
 import { marketOfSymbol } from '../../kernel/symbols.js';
 import { type MarketDataProvider, ProviderError } from '../provider.js';
 import type { RestBudget } from './rest-budget.js';
@@ -287,6 +288,10 @@ export class FinnhubProvider implements MarketDataProvider {
       timezone: body.timezone ?? null,
       description: `${body.exchange ?? exchange} market: ${label}`,
     };
+  }
+
+  inSession(symbol: string, time: number): boolean {
+    return inRegularSession(symbol, time);
   }
 
   private async searchRaw(query: string, signal?: AbortSignal) {
