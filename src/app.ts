@@ -24,7 +24,7 @@ import { HistoryService } from './history/history.service.js';
 import { HistoryBackfill } from './history/history-backfill.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
-import { registerSecurityHeaders } from './http/security.js';
+import { registerSecurityHeaders, webAssetServing } from './http/security.js';
 import { KeyMetricsCache } from './market/prices/key-metrics.js';
 import { loadLastQuotes, saveLastQuotes } from './market/prices/last-quote.repository.js';
 import { marketRoutes } from './market/prices/market.routes.js';
@@ -190,7 +190,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
 
   if (webRoot) {
-    await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: ['index.html'] });
+    await app.register(fastifyStatic, {
+      root: webRoot,
+      wildcard: false,
+      index: ['index.html'],
+      ...webAssetServing,
+    });
   }
 
   const sessionSweep = setInterval(() => {
