@@ -156,6 +156,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerSecurityHeaders(app, config);
   await app.register(cookie);
   registerSessionLoading(app, auth, config);
+  const { callers } = deps.market;
+  if (callers)
+    app.addHook('onRequest', (request, _reply, done) => callers.runAs(request.auth?.user.id, done));
   await app.register(rateLimit, {
     global: true,
     hook: 'preHandler',

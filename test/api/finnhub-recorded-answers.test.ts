@@ -221,3 +221,47 @@ describe.each(testDatabaseKinds())('bars from REST quotes, on %s', (kind) => {
     expect(await dailyBars('SUNQ')).toEqual([]);
   });
 });
+
+describe.each(testDatabaseKinds())('each user’s fair share of upstream calls, on %s', (kind) => {
+  const fake = new FakeFinnhub();
+  let t: TestApp;
+  beforeAll(async () => {
+    await fake.start();
+    t = await startTestApp({
+      database: kind,
+      env: {
+        FINNHUB_API_KEY: fake.apiKey,
+        FINNHUB_API_URL: fake.url,
+        FINNHUB_WS_URL: fake.wsUrl,
+        // A quarter of it, 10 calls a minute, is one user's share.
+        FINNHUB_REST_PER_MINUTE: '40',
+      },
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await fake.stop();
+  });
+
+  it('keeps one user from spending the shared budget: they get 429, others keep theirs', async () => {
+    const greedy = new TestClient(t.app);
+    await greedy.register();
+    const other = new TestClient(t.app);
+    await other.register();
+    const searches = await Promise.all(
+      Array.from({ length: 45 }, (_, i) => greedy.request('GET', `/api/v1/symbols/search?q=greedy${i}`)),
+    );
+    const statuses = searches.map((response) => response.statusCode);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(10);
+    const refused = searches.find((response) => response.statusCode === 429);
+    expect(refused?.json().error.code).toBe('rate_limited');
+    expect(Number(refused?.headers['retry-after'])).toBeGreaterThan(0);
+    expect(fake.requests.filter((r) => r.path === '/search' && r.query.q?.startsWith('GREEDY'))).toHaveLength(
+      10,
+    );
+
+    expect((await other.request('GET', '/api/v1/symbols/search?q=micro')).statusCode).toBe(200);
+    expect((await other.request('POST', '/api/v1/watchlist', { symbol: 'MSFT' })).statusCode).toBe(201);
+    expect((await other.request('GET', '/api/v1/quotes/AAPL')).statusCode).toBe(200);
+  }, 30_000);
+});
