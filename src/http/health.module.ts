@@ -1,0 +1,8 @@
+import type { ModuleHost } from '../module-host.js';
+import { healthRoutes } from './health.routes.js';
+
+/** /healthz, /readyz and /metrics, at the root and outside the request limits. */
+export function healthModule(host: ModuleHost): void {
+  const { database, metrics } = host.context;
+  host.rootRoutes((root) => healthRoutes(root, { database, metrics }));
+}
