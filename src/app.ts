@@ -96,9 +96,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     flushMs: deps.flushMs ?? 5000,
     stream: deps.stream ?? {},
   });
-  healthModule(host);
   authModule(host);
   const prices = await pricesModule(host);
+  healthModule(host, prices);
   const watchlist = watchlistModule(host, prices);
   historyModule(host, { prices, watchlist });
   streamModule(host, { prices, watchlist });

@@ -304,4 +304,30 @@ describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromiu
     await expect.poll(() => price.textContent()).toBe('$263.40');
     await live.close();
   }, 60_000);
+
+  it('says plainly when Finnhub refuses the server’s key, instead of "reconnecting"', async () => {
+    if (!fake.url) await fake.start();
+    const refused = await startTestApp({
+      database: 'pglite',
+      listen: true,
+      webRoot: `${root}/dist/web`,
+      env: {
+        FINNHUB_API_KEY: 'a-key-finnhub-refuses',
+        FINNHUB_API_URL: fake.url,
+        FINNHUB_WS_URL: fake.wsUrl,
+        FINNHUB_WS_RECONNECT_MIN_MS: '100',
+        FINNHUB_WS_RECONNECT_MAX_MS: '500',
+      },
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(refused.baseUrl);
+      await createAccount(page, 'refused_key_user');
+      await page.getByText('the market data provider refused this server’s API key').waitFor();
+      expect(await page.getByText('The market data feed is reconnecting').count()).toBe(0);
+      await page.close();
+    } finally {
+      await refused.close();
+    }
+  }, 60_000);
 });

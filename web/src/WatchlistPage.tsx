@@ -523,6 +523,14 @@ function StatusBanner({ feed, connection }: { feed: FeedStatus | null; connectio
       </div>
     );
   }
+  if (feed === 'unauthorized') {
+    return (
+      <div className="banner warning" role="status">
+        Prices are not updating: the market data provider refused this server’s API key. The server’s operator
+        needs to check its Finnhub key.
+      </div>
+    );
+  }
   if (feed === 'degraded') {
     return (
       <div className="banner warning" role="status">

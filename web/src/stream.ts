@@ -1,6 +1,6 @@
 import type { Quote } from './api';
 
-export type FeedStatus = 'live' | 'reconnecting' | 'degraded' | 'simulated';
+export type FeedStatus = 'live' | 'reconnecting' | 'degraded' | 'simulated' | 'unauthorized';
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
 type ServerFrame =
