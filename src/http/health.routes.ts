@@ -12,9 +12,9 @@ export async function healthRoutes(
     feedStatus,
   }: { database: DatabaseHandle; metrics: AppMetrics; feedStatus: () => FeedStatus },
 ): Promise<void> {
-  app.get('/healthz', { config: { rateLimit: false } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { requestLimits: false } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { config: { rateLimit: false } }, async () => {
+  app.get('/readyz', { config: { requestLimits: false } }, async () => {
     try {
       await Promise.race([
         database.ping(),
@@ -31,7 +31,7 @@ export async function healthRoutes(
   });
 
   /** Prometheus text format. Nothing in it is secret; put it behind the proxy's auth if it must not be public. */
-  app.get('/metrics', { config: { rateLimit: false } }, async (_request, reply) => {
+  app.get('/metrics', { config: { requestLimits: false } }, async (_request, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 }
