@@ -99,7 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   authModule(host);
   const prices = await pricesModule(host);
   healthModule(host, prices);
-  const watchlist = watchlistModule(host, prices);
+  const watchlist = await watchlistModule(host, prices);
   historyModule(host, { prices, watchlist });
   streamModule(host, { prices, watchlist });
   profilesModule(host);

@@ -4,6 +4,13 @@ import { healthRoutes } from './health.routes.js';
 
 /** /healthz, /readyz and /metrics, at the root and outside the request limits. */
 export function healthModule(host: ModuleHost, { hub }: PricesModule): void {
-  const { database, metrics } = host.context;
-  host.rootRoutes((root) => healthRoutes(root, { database, metrics, feedStatus: () => hub.feedStatus() }));
+  const { database, metrics, market } = host.context;
+  host.rootRoutes((root) =>
+    healthRoutes(root, {
+      database,
+      metrics,
+      feedStatus: () => hub.feedStatus(),
+      coverage: () => market.feed.coverage(),
+    }),
+  );
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { DatabaseHandle } from '../db/database.js';
 import { AppError } from '../errors.js';
-import type { FeedStatus } from '../market/providers/provider.js';
+import type { FeedCoverage, FeedStatus } from '../market/providers/provider.js';
 import type { AppMetrics } from '../metrics.js';
 
 export async function healthRoutes(
@@ -10,7 +10,14 @@ export async function healthRoutes(
     database,
     metrics,
     feedStatus,
-  }: { database: DatabaseHandle; metrics: AppMetrics; feedStatus: () => FeedStatus },
+    coverage,
+  }: {
+    database: DatabaseHandle;
+    metrics: AppMetrics;
+    feedStatus: () => FeedStatus;
+    /** How many wanted symbols are live, polled and left out. */
+    coverage: () => FeedCoverage;
+  },
 ): Promise<void> {
   app.get('/healthz', { config: { requestLimits: false } }, async () => ({ status: 'ok' }));
 
@@ -27,7 +34,7 @@ export async function healthRoutes(
     if (feedStatus() === 'unauthorized') {
       throw new AppError('not_ready', 'The market data provider refused the API key: check FINNHUB_API_KEY.');
     }
-    return { status: 'ready' };
+    return { status: 'ready', symbols: coverage() };
   });
 
   /** Prometheus text format. Nothing in it is secret; put it behind the proxy's auth if it must not be public. */

@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.js';
 import type { Quote } from '../kernel/instruments.js';
 import { sameUtcDay } from '../kernel/periods.js';
 import type { FeedStatus, MarketDataProvider, QuoteFeed, Trade } from '../providers/provider.js';
+import { MarketDemand } from './market-demand.js';
 import { InProcessMarketEvents, type MarketEvents } from './market-events.js';
 
 export interface HubQuote {
@@ -18,6 +19,8 @@ export interface PriceHubOptions {
   feed: QuoteFeed;
   /** Where every change is published, after it is stored; one in this process when not given. */
   events?: MarketEvents;
+  /** Why each symbol is wanted; the feed follows it, most wanted first. Empty when not given. */
+  demand?: MarketDemand;
   clock: Clock;
   logger: Logger;
   /** A quote confirmed this recently is served as is, without asking the provider. */
@@ -43,22 +46,24 @@ const RECENT_TRADES_KEPT = 256;
 const BACKGROUND_REFRESH_MS = 30_000;
 
 /**
- * The server's one place for prices: the last value per symbol, one upstream subscription per
- * symbol however many connections watch it (reference counted), trades merged into the last full
+ * The server's one place for prices: the last value per symbol, the upstream feed following the
+ * market demand (open screens are one reason, counted per watcher), trades merged into the last full
  * quote, and `tick` and `quote.updated` events published once the new quote is stored (a listener
  * that reads the hub sees it). Requests for a price the hub has fresh never reach the provider;
  * concurrent misses share one call.
  */
 export class PriceHub {
   private readonly latest = new Map<string, Entry>();
-  private readonly watchCounts = new Map<string, number>();
   private readonly inFlight = new Map<string, Promise<Quote | null>>();
   /** When a background snapshot fetch of each symbol last started, so a stream of trades does not start one per tick. */
   private readonly refreshedAt = new Map<string, number>();
   /** `quote.updated`, `tick` and `feed.status`, for the stream, history, metrics and persistence. */
   readonly events: MarketEvents;
+  readonly demand: MarketDemand;
 
   constructor(private readonly options: PriceHubOptions) {
+    this.demand = options.demand ?? new MarketDemand();
+    this.demand.onChange((ranked) => options.feed.setWatched(ranked));
     this.events =
       options.events ??
       new InProcessMarketEvents((name, error) =>
@@ -78,29 +83,21 @@ export class PriceHub {
     return this.options.feed.status();
   }
 
-  /** One more watcher of `symbol`; the first subscribes upstream. */
+  /** One more screen showing `symbol` (demand 'screen'); the first may subscribe it upstream. */
   watch(symbol: string): void {
-    const count = this.watchCounts.get(symbol) ?? 0;
-    this.watchCounts.set(symbol, count + 1);
-    if (count > 0) return;
-    this.options.feed.setWatched(new Set(this.watchCounts.keys()));
-    if (!this.isFresh(symbol)) this.refreshInBackground(symbol);
+    const first = this.demand.holders(symbol, 'screen') === 0;
+    this.demand.add(symbol, 'screen');
+    if (first && !this.isFresh(symbol)) this.refreshInBackground(symbol);
   }
 
-  /** One watcher fewer; after the last, the symbol is unsubscribed upstream. */
+  /** One screen fewer; with its last reason gone, the symbol is unsubscribed upstream. */
   unwatch(symbol: string): void {
-    const count = this.watchCounts.get(symbol);
-    if (count === undefined) return;
-    if (count > 1) {
-      this.watchCounts.set(symbol, count - 1);
-      return;
-    }
-    this.watchCounts.delete(symbol);
-    this.options.feed.setWatched(new Set(this.watchCounts.keys()));
+    this.demand.remove(symbol, 'screen');
   }
 
+  /** Symbols wanted for any reason (a screen, a watchlist, ...). */
   watchedSymbolCount(): number {
-    return this.watchCounts.size;
+    return this.demand.symbols().size;
   }
 
   /** What the hub knows now, without any I/O. */

@@ -20,7 +20,11 @@ export interface PricesModule {
 export async function pricesModule(host: ModuleHost): Promise<PricesModule> {
   const { config, database, market, metrics, clock, logger } = host.context;
   const { provider, feed } = market;
-  metrics.observe({ upstream: () => feed.upstream(), restBudgetRemaining: market.restBudgetRemaining });
+  metrics.observe({
+    upstream: () => feed.upstream(),
+    coverage: () => feed.coverage(),
+    restBudgetRemaining: market.restBudgetRemaining,
+  });
 
   // Provider calls made while serving a request count against its user's fair share of the REST
   // budget; registered after the auth module's hook, so the session is known by then.

@@ -20,6 +20,12 @@ export interface Market {
 
 /** One user may start at most this part of the shared per-minute REST budget. */
 const USER_SHARE = 1 / 4;
+/** REST calls a minute the poller leaves to people's requests (adding, searching, quoting). */
+const POLL_RESERVE = 10;
+/** The poller asks once a second at most. */
+const MAX_POLLS_PER_MINUTE = 60;
+/** Each polled symbol should come round within this many minutes (the hub calls a quote stale after 2). */
+const POLL_ROUND_MINUTES = 2;
 
 /** Picks the market-data source from configuration: Finnhub with a key, the simulated market without. */
 export function createMarket(
@@ -59,6 +65,9 @@ export function createMarket(
     maxSymbols: market.wsMaxSymbols,
     reconnectMinMs: market.wsReconnectMinMs,
     reconnectMaxMs: market.wsReconnectMaxMs,
+    pollReserve: POLL_RESERVE,
+    maxPolled:
+      Math.min(MAX_POLLS_PER_MINUTE, Math.max(0, market.restPerMinute - POLL_RESERVE)) * POLL_ROUND_MINUTES,
   });
   return { provider, feed, restBudgetRemaining: () => budget.remaining(), callers };
 }

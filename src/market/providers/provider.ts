@@ -90,18 +90,28 @@ export interface FeedListener {
   status(status: FeedStatus): void;
 }
 
+/** How many wanted symbols a feed streams live, keeps current by polling, and leaves out. */
+export interface FeedCoverage {
+  live: number;
+  polled: number;
+  /** Beyond what the socket and the REST budget can carry: they keep their last quote, marked stale. */
+  leftOut: number;
+}
+
 /**
  * A source of live price updates for the symbols the hub asks for. One per app (a later step lets a
- * cluster leader own it): the hub holds the reference counts and calls `setWatched` with the whole
- * set whenever it changes.
+ * cluster leader own it): the hub follows the market demand and calls `setWatched` with the whole
+ * set whenever it or its order changes.
  */
 export interface QuoteFeed {
   connect(listener: FeedListener): void;
+  /** Every wanted symbol, most wanted first: what the feed cannot carry is taken from the end. */
   setWatched(symbols: ReadonlySet<string>): void;
   status(): FeedStatus;
   /** True while `symbol` is streamed live, so silence means "unchanged", not "out of date". */
   covers(symbol: string): boolean;
   /** For metrics: whether the upstream connection is up and how many symbols it carries. */
   upstream(): { connected: boolean; subscriptions: number };
+  coverage(): FeedCoverage;
   close(): Promise<void>;
 }

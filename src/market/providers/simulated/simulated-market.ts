@@ -10,7 +10,7 @@ import type {
   SymbolMatch,
 } from '../../kernel/instruments.js';
 import { DAY_MS, MINUTE_MS, utcDayStart } from '../../kernel/periods.js';
-import type { FeedListener, FeedStatus, MarketDataProvider, QuoteFeed } from '../provider.js';
+import type { FeedCoverage, FeedListener, FeedStatus, MarketDataProvider, QuoteFeed } from '../provider.js';
 import { gaussian, roundTo, simulatePast } from './simulated-past.js';
 import { SIMULATED_UNIVERSE, type SimulatedInstrument } from './universe.js';
 
@@ -274,6 +274,10 @@ export class SimulatedFeed implements QuoteFeed {
 
   upstream(): { connected: boolean; subscriptions: number } {
     return { connected: true, subscriptions: this.watched.size };
+  }
+
+  coverage(): FeedCoverage {
+    return { live: this.watched.size, polled: 0, leftOut: 0 };
   }
 
   tick(): void {
