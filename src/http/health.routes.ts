@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { DatabaseHandle } from '../db/database.js';
 import { AppError } from '../errors.js';
-import type { FeedStatus } from '../market/providers/provider.js';
+import type { FeedCoverage, FeedStatus } from '../market/providers/provider.js';
 import type { AppMetrics } from '../metrics.js';
 
 export async function healthRoutes(
@@ -10,11 +10,18 @@ export async function healthRoutes(
     database,
     metrics,
     feedStatus,
-  }: { database: DatabaseHandle; metrics: AppMetrics; feedStatus: () => FeedStatus },
+    coverage,
+  }: {
+    database: DatabaseHandle;
+    metrics: AppMetrics;
+    feedStatus: () => FeedStatus;
+    /** How many wanted symbols are live, polled and left out. */
+    coverage: () => FeedCoverage;
+  },
 ): Promise<void> {
-  app.get('/healthz', { config: { rateLimit: false } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { requestLimits: false } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { config: { rateLimit: false } }, async () => {
+  app.get('/readyz', { config: { requestLimits: false } }, async () => {
     try {
       await Promise.race([
         database.ping(),
@@ -27,11 +34,11 @@ export async function healthRoutes(
     if (feedStatus() === 'unauthorized') {
       throw new AppError('not_ready', 'The market data provider refused the API key: check FINNHUB_API_KEY.');
     }
-    return { status: 'ready' };
+    return { status: 'ready', symbols: coverage() };
   });
 
   /** Prometheus text format. Nothing in it is secret; put it behind the proxy's auth if it must not be public. */
-  app.get('/metrics', { config: { rateLimit: false } }, async (_request, reply) => {
+  app.get('/metrics', { config: { requestLimits: false } }, async (_request, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 }
