@@ -16,7 +16,7 @@ import { historyModule } from './history/history.module.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { healthModule } from './http/health.module.js';
 import { RequestCounter, type RequestLimits, registerAddressLimit } from './http/request-limits.js';
-import { registerSecurityHeaders } from './http/security.js';
+import { registerSecurityHeaders, webAssetServing } from './http/security.js';
 import { pricesModule } from './market/prices/prices.module.js';
 import type { Market } from './market/providers/create-market.js';
 import { AppMetrics } from './metrics.js';
@@ -106,7 +106,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   preferencesModule(host);
 
   if (webRoot) {
-    await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: ['index.html'] });
+    await app.register(fastifyStatic, {
+      root: webRoot,
+      wildcard: false,
+      index: ['index.html'],
+      ...webAssetServing,
+    });
   }
   return app;
 }

@@ -80,6 +80,27 @@ export async function authRoutes(
     },
   );
 
+  // The page's start-up question "who is this?", answered 200 for anonymous visitors too: a 401 here
+  // would be an error in the browser's console on every visit to the sign-in page.
+  routes.get(
+    '/auth/whoami',
+    {
+      schema: {
+        querystring: z.object({}).strict(),
+        response: {
+          200: z.object({
+            user: z.object({ id: z.string(), username: z.string(), email: z.string() }).nullable(),
+            csrfToken: z.string().nullable(),
+          }),
+        },
+      },
+    },
+    async (request) =>
+      request.auth
+        ? { user: request.auth.user, csrfToken: request.auth.csrfToken }
+        : { user: null, csrfToken: null },
+  );
+
   /** A new login replaces whatever session the browser had: no session fixation, no orphan rows. */
   async function endPreviousSession(request: FastifyRequest) {
     if (request.auth) await auth.endSession(request.auth.tokenHash);
