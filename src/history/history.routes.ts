@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { currentUser } from '../auth/auth.hooks.js';
-import { MAX_SYMBOL_LENGTH } from '../market/kernel/symbols.js';
+import { symbolParams } from '../market/kernel/symbols.js';
 import { knownQuote } from '../market/prices/known-quote.js';
 import type { PriceHub } from '../market/prices/price-hub.js';
 import { WATCHLIST_BASES } from '../watchlist/watchlist.routes.js';
@@ -19,7 +19,7 @@ export async function historyRoutes(
     '/quotes/:symbol/history',
     {
       schema: {
-        params: z.object({ symbol: z.string().max(MAX_SYMBOL_LENGTH) }),
+        params: symbolParams,
         querystring: z.object({
           range: z.enum(HISTORY_RANGES, { error: `range must be one of ${HISTORY_RANGES.join(', ')}.` }),
         }),

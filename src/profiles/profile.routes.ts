@@ -1,12 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { UNKNOWN_PROFILE } from '../market/kernel/instruments.js';
-import { MAX_SYMBOL_LENGTH, requireSymbol } from '../market/kernel/symbols.js';
+import { requireSymbol, symbolParams } from '../market/kernel/symbols.js';
 import type { ProfileService } from './profile.service.js';
-
-const symbolParams = z.object({ symbol: z.string().max(MAX_SYMBOL_LENGTH) });
 
 export async function profileRoutes(
   app: FastifyInstance,

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { currentUser } from '../auth/auth.hooks.js';
-import { MAX_SYMBOL_LENGTH } from '../market/kernel/symbols.js';
+import { symbolField, symbolParams } from '../market/kernel/symbols.js';
 import type { WatchlistService } from './watchlist.service.js';
 
 declare module 'fastify' {
@@ -20,12 +20,6 @@ export const WATCHLIST_BASES = [
   { base: '/watchlist', mark: {} },
   { base: '/portfolio', mark: { deprecated: true } },
 ] as const;
-
-const symbolField = z
-  .string({ error: 'Symbol is required, e.g. AAPL.' })
-  .trim()
-  .min(1, { error: 'Symbol is required, e.g. AAPL.' })
-  .max(MAX_SYMBOL_LENGTH, { error: `A symbol has at most ${MAX_SYMBOL_LENGTH} characters.` });
 
 export async function watchlistRoutes(
   app: FastifyInstance,
@@ -49,7 +43,7 @@ export async function watchlistRoutes(
 
     routes.delete(
       `${base}/:symbol`,
-      { schema: { ...mark, params: z.object({ symbol: symbolField }) } },
+      { schema: { ...mark, params: symbolParams } },
       async (request, reply) => {
         await watchlist.remove(currentUser(request).user.id, request.params.symbol);
         return reply.code(204).send();

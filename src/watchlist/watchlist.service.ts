@@ -7,7 +7,6 @@ import type { KeyMetricsCache } from '../market/prices/key-metrics.js';
 import type { PriceHub } from '../market/prices/price-hub.js';
 import { type QuoteDto, toQuoteDto } from '../market/prices/quote-dto.js';
 import type { MarketDataProvider } from '../market/providers/provider.js';
-import { toAppError } from '../market/providers/provider-errors.js';
 import * as repo from './watchlist.repository.js';
 
 export interface WatchlistItem {
@@ -55,15 +54,11 @@ export class WatchlistService {
     if (await repo.isOnWatchlist(this.db, userId, symbol)) throw new AppError('already_in_portfolio');
 
     let instrument = await repo.findInstrument(this.db, symbol);
-    try {
-      const quote = await this.hub.getQuote(symbol);
-      if (!quote && !instrument) {
-        throw new AppError('unknown_symbol', `No stock or instrument with the symbol ${symbol} was found.`);
-      }
-      instrument ??= await this.provider.describe({ symbol });
-    } catch (error) {
-      throw toAppError(error);
+    const quote = await this.hub.getQuote(symbol);
+    if (!quote && !instrument) {
+      throw new AppError('unknown_symbol', `No stock or instrument with the symbol ${symbol} was found.`);
     }
+    instrument ??= await this.provider.describe({ symbol });
 
     const row = await repo.addToWatchlist(this.db, userId, instrument);
     if (!row) throw new AppError('already_in_portfolio');

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { MAX_SYMBOL_LENGTH, marketOfSymbol } from '../kernel/symbols.js';
-import { toAppError } from '../providers/provider-errors.js';
+import { marketOfSymbol, symbolParams } from '../kernel/symbols.js';
 import type { KeyMetricsCache } from './key-metrics.js';
 import { knownQuote } from './known-quote.js';
 import type { MarketStatusService } from './market-status.js';
@@ -26,18 +25,14 @@ export async function marketRoutes(
 ): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
-  routes.get(
-    '/quotes/:symbol',
-    { schema: { params: z.object({ symbol: z.string().max(MAX_SYMBOL_LENGTH) }) } },
-    async (request) => {
-      const { symbol, quote } = await knownQuote(hub, request.params.symbol);
-      return {
-        ...toQuoteDto(quote),
-        currency: marketOfSymbol(symbol).currency,
-        ...(await keyMetrics.get(symbol)),
-      };
-    },
-  );
+  routes.get('/quotes/:symbol', { schema: { params: symbolParams } }, async (request) => {
+    const { symbol, quote } = await knownQuote(hub, request.params.symbol);
+    return {
+      ...toQuoteDto(quote),
+      currency: marketOfSymbol(symbol).currency,
+      ...(await keyMetrics.get(symbol)),
+    };
+  });
 
   routes.get(
     '/symbols/search',
@@ -53,17 +48,12 @@ export async function marketRoutes(
       },
     },
     async (request) => {
-      const results = await search.search(request.query.q).catch((error: unknown) => {
-        throw toAppError(error);
-      });
-      return { results };
+      return { results: await search.search(request.query.q) };
     },
   );
 
   routes.get('/market/status', async () => {
-    const { status, updatedAt } = await marketStatus.status().catch((error: unknown) => {
-      throw toAppError(error);
-    });
+    const { status, updatedAt } = await marketStatus.status();
     return { ...status, updatedAt };
   });
 }
