@@ -24,6 +24,7 @@ import { HistoryService } from './history/history.service.js';
 import { HistoryBackfill } from './history/history-backfill.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
+import { registerOpenApi } from './http/openapi.js';
 import { registerSecurityHeaders } from './http/security.js';
 import type { Market } from './market/create-market.js';
 import { KeyMetricsCache } from './market/key-metrics.js';
@@ -166,6 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(websocket, { options: { maxPayload: 4096 } });
 
+  await registerOpenApi(app, { config, docsPage: webRoot !== undefined });
   await app.register(healthRoutes, { database, metrics });
   await app.register(
     async (api) => {

@@ -1,46 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { Config } from '../config.js';
 import { assertSameOrigin } from '../http/security.js';
 import { currentUser, requireUser } from './auth.hooks.js';
+import { loginSchema, logoutSchema, registerSchema, sessionSchema } from './auth.schemas.js';
 import type { AuthService } from './auth.service.js';
-import { MAX_PASSWORD_LENGTH } from './password-policy.js';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
-
-const username = z
-  .string({ error: 'Username is required.' })
-  .trim()
-  .min(3, { error: 'Username must be at least 3 characters.' })
-  .max(32, { error: 'Username must be at most 32 characters.' })
-  .regex(/^[A-Za-z0-9_.-]+$/, {
-    error: 'Username may contain only letters, digits, underscore, dot and dash.',
-  });
-
-const registerBody = z.object({
-  username,
-  email: z
-    .string({ error: 'Email is required.' })
-    .trim()
-    .max(254, { error: 'Email must be at most 254 characters.' })
-    .pipe(z.email({ error: 'Enter a valid email address.' })),
-  password: z
-    .string({ error: 'Password is required.' })
-    .min(1, { error: 'Password is required.' })
-    .max(MAX_PASSWORD_LENGTH, { error: `Password must be at most ${MAX_PASSWORD_LENGTH} characters.` }),
-});
-
-const loginBody = z.object({
-  username: z
-    .string({ error: 'Username or email is required.' })
-    .trim()
-    .min(1, { error: 'Username or email is required.' })
-    .max(254, { error: 'Username or email is too long.' }),
-  password: z
-    .string({ error: 'Password is required.' })
-    .min(1, { error: 'Password is required.' })
-    .max(MAX_PASSWORD_LENGTH, { error: `Password must be at most ${MAX_PASSWORD_LENGTH} characters.` }),
-});
 
 export interface AuthRouteLimits {
   /** Register and login requests per address per minute (failed logins have their own, tighter limit). */
@@ -56,7 +21,7 @@ export async function authRoutes(
 
   routes.post(
     '/auth/register',
-    { schema: { body: registerBody }, config: { rateLimit: authRateLimit } },
+    { schema: registerSchema, config: { rateLimit: authRateLimit } },
     async (request, reply) => {
       assertSameOrigin(request, config);
       const { user, session } = await auth.register({
@@ -71,7 +36,7 @@ export async function authRoutes(
 
   routes.post(
     '/auth/login',
-    { schema: { body: loginBody }, config: { rateLimit: authRateLimit } },
+    { schema: loginSchema, config: { rateLimit: authRateLimit } },
     async (request, reply) => {
       assertSameOrigin(request, config);
       const { user, session } = await auth.login(request.body, request.ip);
@@ -81,13 +46,17 @@ export async function authRoutes(
     },
   );
 
-  routes.post('/auth/logout', { onRequest: requireUser(auth) }, async (request, reply) => {
-    await auth.endSession(currentUser(request).tokenHash);
-    clearSessionCookie(reply, config);
-    return reply.code(204).send();
-  });
+  routes.post(
+    '/auth/logout',
+    { onRequest: requireUser(auth), schema: logoutSchema },
+    async (request, reply) => {
+      await auth.endSession(currentUser(request).tokenHash);
+      clearSessionCookie(reply, config);
+      return reply.code(204).send();
+    },
+  );
 
-  routes.get('/auth/session', { onRequest: requireUser(auth) }, async (request) => {
+  routes.get('/auth/session', { onRequest: requireUser(auth), schema: sessionSchema }, async (request) => {
     const session = currentUser(request);
     return { user: session.user, csrfToken: session.csrfToken };
   });

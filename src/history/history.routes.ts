@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { currentUser, requireUser } from '../auth/auth.hooks.js';
 import type { AuthService } from '../auth/auth.service.js';
 import { knownQuote } from '../market/known-quote.js';
 import type { PriceHub } from '../market/price-hub.js';
-import { MAX_SYMBOL_LENGTH } from '../market/symbols.js';
 import type { PortfolioService } from '../portfolio/portfolio.service.js';
-import { HISTORY_RANGES, type HistoryService } from './history.service.js';
+import { historyRouteSchema, sparklinesRouteSchema } from './history.schemas.js';
+import type { HistoryService } from './history.service.js';
 
 export async function historyRoutes(
   app: FastifyInstance,
@@ -24,12 +23,7 @@ export async function historyRoutes(
     '/quotes/:symbol/history',
     {
       onRequest: requireUser(auth),
-      schema: {
-        params: z.object({ symbol: z.string().max(MAX_SYMBOL_LENGTH) }),
-        querystring: z.object({
-          range: z.enum(HISTORY_RANGES, { error: `range must be one of ${HISTORY_RANGES.join(', ')}.` }),
-        }),
-      },
+      schema: historyRouteSchema,
     },
     async (request) => {
       const { symbol } = await knownQuote(hub, request.params.symbol);
@@ -51,8 +45,12 @@ export async function historyRoutes(
     },
   );
 
-  routes.get('/portfolio/sparklines', { onRequest: requireUser(auth) }, async (request) => {
-    const symbols = await portfolio.symbols(currentUser(request).user.id);
-    return { sparklines: await history.sparklines(symbols) };
-  });
+  routes.get(
+    '/portfolio/sparklines',
+    { onRequest: requireUser(auth), schema: sparklinesRouteSchema },
+    async (request) => {
+      const symbols = await portfolio.symbols(currentUser(request).user.id);
+      return { sparklines: await history.sparklines(symbols) };
+    },
+  );
 }

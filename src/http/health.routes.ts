@@ -2,14 +2,17 @@ import type { FastifyInstance } from 'fastify';
 import type { DatabaseHandle } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { AppMetrics } from '../metrics.js';
+import { healthzRouteSchema, metricsRouteSchema, readyzRouteSchema } from './health.schemas.js';
 
 export async function healthRoutes(
   app: FastifyInstance,
   { database, metrics }: { database: DatabaseHandle; metrics: AppMetrics },
 ): Promise<void> {
-  app.get('/healthz', { config: { rateLimit: false } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { rateLimit: false }, schema: healthzRouteSchema }, async () => ({
+    status: 'ok',
+  }));
 
-  app.get('/readyz', { config: { rateLimit: false } }, async () => {
+  app.get('/readyz', { config: { rateLimit: false }, schema: readyzRouteSchema }, async () => {
     try {
       await Promise.race([
         database.ping(),
@@ -22,7 +25,11 @@ export async function healthRoutes(
   });
 
   /** Prometheus text format. Nothing in it is secret; put it behind the proxy's auth if it must not be public. */
-  app.get('/metrics', { config: { rateLimit: false } }, async (_request, reply) => {
-    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  app.get(
+    '/metrics',
+    { config: { rateLimit: false }, schema: metricsRouteSchema },
+    async (_request, reply) => {
+      return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    },
+  );
 }

@@ -1,16 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { requireUser } from '../auth/auth.hooks.js';
 import type { AuthService } from '../auth/auth.service.js';
 import type { KeyMetricsCache } from './key-metrics.js';
 import { knownQuote } from './known-quote.js';
+import { marketStatusRouteSchema, quoteRouteSchema, searchRouteSchema } from './market.schemas.js';
 import type { MarketStatusService } from './market-status.js';
 import type { PriceHub } from './price-hub.js';
 import { toAppError } from './provider-errors.js';
 import { toQuoteDto } from './quote-dto.js';
 import type { SymbolSearch } from './symbol-search.js';
-import { MAX_SYMBOL_LENGTH, marketOfSymbol } from './symbols.js';
+import { marketOfSymbol } from './symbols.js';
 
 export async function marketRoutes(
   app: FastifyInstance,
@@ -31,32 +31,20 @@ export async function marketRoutes(
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const authenticated = requireUser(auth);
 
-  routes.get(
-    '/quotes/:symbol',
-    { onRequest: authenticated, schema: { params: z.object({ symbol: z.string().max(MAX_SYMBOL_LENGTH) }) } },
-    async (request) => {
-      const { symbol, quote } = await knownQuote(hub, request.params.symbol);
-      return {
-        ...toQuoteDto(quote),
-        currency: marketOfSymbol(symbol).currency,
-        ...(await keyMetrics.get(symbol)),
-      };
-    },
-  );
+  routes.get('/quotes/:symbol', { onRequest: authenticated, schema: quoteRouteSchema }, async (request) => {
+    const { symbol, quote } = await knownQuote(hub, request.params.symbol);
+    return {
+      ...toQuoteDto(quote),
+      currency: marketOfSymbol(symbol).currency,
+      ...(await keyMetrics.get(symbol)),
+    };
+  });
 
   routes.get(
     '/symbols/search',
     {
       onRequest: authenticated,
-      schema: {
-        querystring: z.object({
-          q: z
-            .string({ error: 'Query parameter q is required.' })
-            .trim()
-            .min(1, { error: 'Type at least one character to search.' })
-            .max(50, { error: 'A search has at most 50 characters.' }),
-        }),
-      },
+      schema: searchRouteSchema,
     },
     async (request) => {
       const results = await search.search(request.query.q).catch((error: unknown) => {
@@ -66,7 +54,7 @@ export async function marketRoutes(
     },
   );
 
-  routes.get('/market/status', { onRequest: authenticated }, async () => {
+  routes.get('/market/status', { onRequest: authenticated, schema: marketStatusRouteSchema }, async () => {
     const { status, updatedAt } = await marketStatus.status().catch((error: unknown) => {
       throw toAppError(error);
     });

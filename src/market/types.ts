@@ -1,3 +1,6 @@
+import type { z } from 'zod';
+import type { feedStatusSchema } from './market.schemas.js';
+
 /** A price snapshot for one symbol. Prices are in the symbol's trading currency. */
 export interface Quote {
   symbol: string;
@@ -145,7 +148,7 @@ export interface MarketDataProvider {
 }
 
 /** What the price feed can say about itself; the stream passes it to browsers. */
-export type FeedStatus = 'live' | 'reconnecting' | 'degraded' | 'simulated';
+export type FeedStatus = z.infer<typeof feedStatusSchema>;
 
 /** One trade from a streaming feed, to be merged into the symbol's last full quote. */
 export interface Trade {

@@ -2,9 +2,10 @@ import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { DomainEventBus } from '../events.js';
 import type { KeyMetricsCache } from '../market/key-metrics.js';
+import type { Quote } from '../market/market.schemas.js';
 import type { PriceHub } from '../market/price-hub.js';
 import { toAppError } from '../market/provider-errors.js';
-import { type QuoteDto, toQuoteDto } from '../market/quote-dto.js';
+import { toQuoteDto } from '../market/quote-dto.js';
 import { normalizeSymbol, requireSymbol } from '../market/symbols.js';
 import type { KeyMetrics, MarketDataProvider } from '../market/types.js';
 import * as repo from './portfolio.repository.js';
@@ -14,7 +15,7 @@ export interface PortfolioItem {
   name: string;
   currency: string | null;
   addedAt: string;
-  quote: QuoteDto | null;
+  quote: Quote | null;
   /** 52-week range and market cap; null while not yet fetched (the next load has them). */
   metrics: KeyMetrics | null;
 }

@@ -1,14 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { requireUser } from '../auth/auth.hooks.js';
 import type { AuthService } from '../auth/auth.service.js';
 import { AppError } from '../errors.js';
-import { MAX_SYMBOL_LENGTH, requireSymbol } from '../market/symbols.js';
+import { requireSymbol } from '../market/symbols.js';
 import { UNKNOWN_PROFILE } from '../market/types.js';
+import { logoRouteSchema, profileRouteSchema } from './profile.schemas.js';
 import type { ProfileService } from './profile.service.js';
-
-const symbolParams = z.object({ symbol: z.string().max(MAX_SYMBOL_LENGTH) });
 
 export async function profileRoutes(
   app: FastifyInstance,
@@ -19,7 +17,7 @@ export async function profileRoutes(
 
   routes.get(
     '/quotes/:symbol/profile',
-    { onRequest: authenticated, schema: { params: symbolParams } },
+    { onRequest: authenticated, schema: profileRouteSchema },
     async (request) => {
       const symbol = requireSymbol(request.params.symbol);
       const profile = await profiles.profile(symbol);
@@ -35,7 +33,7 @@ export async function profileRoutes(
 
   routes.get(
     '/quotes/:symbol/logo',
-    { onRequest: authenticated, schema: { params: symbolParams } },
+    { onRequest: authenticated, schema: logoRouteSchema },
     async (request, reply) => {
       const logo = await profiles.logo(requireSymbol(request.params.symbol));
       if (!logo) throw new AppError('no_logo');

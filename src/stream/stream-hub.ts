@@ -4,6 +4,7 @@ import type { PriceHub } from '../market/price-hub.js';
 import { toQuoteDto } from '../market/quote-dto.js';
 import type { FeedStatus } from '../market/types.js';
 import type { AppMetrics } from '../metrics.js';
+import type { StreamFrame } from './stream.schemas.js';
 
 /** What the stream needs of a socket: `ws.WebSocket` satisfies it, and so does a test double. */
 export interface FrameSink {
@@ -99,7 +100,9 @@ export class StreamHub {
     hub.onUpdate((symbol) => {
       for (const lane of this.lanes) if (lane.bySymbol.has(symbol)) lane.changed.add(symbol);
     });
-    hub.onFeedStatus((feed) => this.broadcast(JSON.stringify({ type: 'status', feed })));
+    hub.onFeedStatus((feed) =>
+      this.broadcast(JSON.stringify({ type: 'status', feed } satisfies StreamFrame)),
+    );
     this.unsubscribe = [
       events.on('portfolio.symbolAdded', ({ userId, symbol }) => {
         for (const connection of this.byUser.get(userId) ?? []) this.watch(connection, symbol);
@@ -150,8 +153,8 @@ export class StreamHub {
       const known = this.hub.peek(symbol);
       return known ? [toQuoteDto(known)] : [];
     });
-    this.send(connection, JSON.stringify({ type: 'snapshot', quotes }), quotes.length);
-    this.send(connection, JSON.stringify({ type: 'status', feed }), 0);
+    this.send(connection, JSON.stringify({ type: 'snapshot', quotes } satisfies StreamFrame), quotes.length);
+    this.send(connection, JSON.stringify({ type: 'status', feed } satisfies StreamFrame), 0);
   }
 
   close(connection: StreamConnection): void {

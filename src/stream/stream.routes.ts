@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import { assertSameOrigin } from '../http/security.js';
 import type { PriceHub } from '../market/price-hub.js';
 import type { PortfolioService } from '../portfolio/portfolio.service.js';
+import { streamRouteSchema } from './stream.schemas.js';
 import type { StreamHub } from './stream-hub.js';
 
 /**
@@ -34,6 +35,7 @@ export async function streamRoutes(
     '/stream',
     {
       websocket: true,
+      schema: streamRouteSchema,
       // Runs before the upgrade, so a refusal is a plain HTTP 401/403 the client can read.
       preValidation: async (request, reply) => {
         assertSameOrigin(request, config);
