@@ -35,6 +35,7 @@ const nullableNumber = z.number().nullable();
 export const feedStatusSchema = z
   .enum(['live', 'reconnecting', 'degraded', 'simulated'])
   .meta({ id: 'FeedStatus' });
+export type FeedStatus = z.infer<typeof feedStatusSchema>;
 
 export const quoteSchema = z
   .object({

@@ -1,5 +1,4 @@
-import type { z } from 'zod';
-import type { feedStatusSchema } from './market.schemas.js';
+import type { FeedStatus } from './market.schemas.js';
 
 /** A price snapshot for one symbol. Prices are in the symbol's trading currency. */
 export interface Quote {
@@ -148,7 +147,7 @@ export interface MarketDataProvider {
 }
 
 /** What the price feed can say about itself; the stream passes it to browsers. */
-export type FeedStatus = z.infer<typeof feedStatusSchema>;
+export type { FeedStatus };
 
 /** One trade from a streaming feed, to be merged into the symbol's last full quote. */
 export interface Trade {
