@@ -24,10 +24,10 @@ import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import type { DatabaseHandle } from '../src/db/database.js';
 import { openPglite, openPostgres } from '../src/db/open.js';
-import { historyBackfills, instruments, portfolioItems, sessions, users } from '../src/db/schema.js';
+import { historyBackfills, instruments, sessions, users, watchlistItems } from '../src/db/schema.js';
 import { createLogger } from '../src/logger.js';
-import { createMarket } from '../src/market/create-market.js';
-import { SIMULATED_UNIVERSE } from '../src/market/simulated/universe.js';
+import { createMarket } from '../src/market/providers/create-market.js';
+import { SIMULATED_UNIVERSE } from '../src/market/providers/simulated/universe.js';
 import { benchDatabase, processUsage, sleep, startAppProcess, startBenchFinnhub } from './support.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -79,7 +79,7 @@ async function seedWatcher(database: DatabaseHandle): Promise<string> {
     csrfToken: 'x',
     expiresAt: new Date(Date.now() + 86_400_000),
   });
-  await database.db.insert(portfolioItems).values(symbols.map((symbol) => ({ userId: user.id, symbol })));
+  await database.db.insert(watchlistItems).values(symbols.map((symbol) => ({ userId: user.id, symbol })));
   // The fake has no candles: mark the symbols done so the run measures recording, not backfill attempts.
   await database.db
     .insert(historyBackfills)

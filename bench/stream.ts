@@ -16,7 +16,7 @@ import { hash } from '@node-rs/argon2';
 import { hashToken } from '../src/auth/tokens.js';
 import { seededRandom } from '../src/clock.js';
 import { openPglite, openPostgres } from '../src/db/open.js';
-import { instruments, portfolioItems, sessions, users } from '../src/db/schema.js';
+import { instruments, sessions, users, watchlistItems } from '../src/db/schema.js';
 import type { FakeFinnhub } from '../test/support/fake-finnhub.js';
 import {
   benchDatabase,
@@ -94,7 +94,7 @@ async function seed(target: { dataDir: string } | { url: string }): Promise<stri
       })),
     );
     await database.db
-      .insert(portfolioItems)
+      .insert(watchlistItems)
       .values(rows.flatMap((row, i) => (batch[i] ?? []).map((symbol) => ({ userId: row.id, symbol }))));
   }
   await database.close();

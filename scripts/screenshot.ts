@@ -12,7 +12,7 @@ import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { openPglite } from '../src/db/open.js';
 import { createLogger } from '../src/logger.js';
-import { createMarket } from '../src/market/create-market.js';
+import { createMarket } from '../src/market/providers/create-market.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: root, stdio: 'inherit' });

@@ -26,22 +26,22 @@ import { registerErrorHandling } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerSecurityHeaders } from './http/security.js';
-import type { Market } from './market/create-market.js';
-import { KeyMetricsCache } from './market/key-metrics.js';
-import { marketRoutes } from './market/market.routes.js';
-import { MarketStatusService } from './market/market-status.js';
-import { PriceHub } from './market/price-hub.js';
-import { loadLastQuotes, saveLastQuotes } from './market/quote.repository.js';
-import { SymbolSearch } from './market/symbol-search.js';
+import { KeyMetricsCache } from './market/prices/key-metrics.js';
+import { loadLastQuotes, saveLastQuotes } from './market/prices/last-quote.repository.js';
+import { marketRoutes } from './market/prices/market.routes.js';
+import { MarketStatusService } from './market/prices/market-status.js';
+import { PriceHub } from './market/prices/price-hub.js';
+import { SymbolSearch } from './market/prices/symbol-search.js';
+import type { Market } from './market/providers/create-market.js';
 import { AppMetrics } from './metrics.js';
-import { portfolioRoutes } from './portfolio/portfolio.routes.js';
-import { PortfolioService } from './portfolio/portfolio.service.js';
 import { preferencesRoutes } from './preferences/preferences.routes.js';
 import { PreferencesService } from './preferences/preferences.service.js';
 import { profileRoutes } from './profiles/profile.routes.js';
 import { ProfileService } from './profiles/profile.service.js';
 import { streamRoutes } from './stream/stream.routes.js';
 import { StreamHub, type StreamOptions } from './stream/stream-hub.js';
+import { watchlistRoutes } from './watchlist/watchlist.routes.js';
+import { WatchlistService } from './watchlist/watchlist.service.js';
 
 export interface RateLimits extends LoginThrottleLimits {
   /** Requests per minute from one address without a session. */
@@ -142,9 +142,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const auth = new AuthService(database.db, clock, new LoginThrottle(clock, limits), config.sessionTtlMs);
   const marketStatus = new MarketStatusService(provider, clock, logger);
   const keyMetrics = new KeyMetricsCache(provider, clock, logger);
-  const portfolio = new PortfolioService(database.db, hub, provider, events, keyMetrics);
+  const watchlist = new WatchlistService(database.db, hub, provider, events, keyMetrics);
   const backfill = new HistoryBackfill(database.db, provider, clock, logger);
-  events.on('portfolio.symbolAdded', ({ symbol }) => void backfill.ensure(symbol));
+  events.on('watchlist.symbolAdded', ({ symbol }) => void backfill.ensure(symbol));
   const history = new HistoryService(database.db, backfill, clock);
   const streams = new StreamHub(hub, events, clock, metrics, {
     intervalMs: config.streamIntervalMs,
@@ -172,7 +172,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     async (api) => {
       await api.register(authRoutes, { auth, config, limits });
-      await api.register(portfolioRoutes, { auth, portfolio });
+      await api.register(watchlistRoutes, { auth, watchlist });
       await api.register(marketRoutes, {
         auth,
         hub,
@@ -180,8 +180,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         marketStatus,
         keyMetrics,
       });
-      await api.register(streamRoutes, { auth, config, hub, portfolio, streams });
-      await api.register(historyRoutes, { auth, hub, history, portfolio });
+      await api.register(streamRoutes, { auth, config, hub, watchlist, streams });
+      await api.register(historyRoutes, { auth, hub, history, watchlist });
       await api.register(profileRoutes, {
         auth,
         profiles: new ProfileService(database.db, provider, clock, logger),

@@ -6,14 +6,6 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-export const MINUTE_MS = 60_000;
-export const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** Start of the UTC day `time` falls in. */
-export function utcDayStart(time: number): number {
-  return Math.floor(time / DAY_MS) * DAY_MS;
-}
-
 /** A seeded pseudo-random generator (mulberry32): the same seed gives the same sequence. */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;

@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events';
 
 /** Domain events and their payloads: writes emit them, the stream turns them into frames. */
 export interface DomainEvents {
-  'portfolio.symbolAdded': { userId: string; symbol: string };
-  'portfolio.symbolRemoved': { userId: string; symbol: string };
+  'watchlist.symbolAdded': { userId: string; symbol: string };
+  'watchlist.symbolRemoved': { userId: string; symbol: string };
 }
 
 export class DomainEventBus {

@@ -5,7 +5,7 @@ import { acquireDataDirLock, type DataDirLock, DataDirLockedError } from './db/d
 import type { DatabaseHandle } from './db/database.js';
 import { openPglite, openPostgres } from './db/open.js';
 import { createLogger } from './logger.js';
-import { createMarket } from './market/create-market.js';
+import { createMarket } from './market/providers/create-market.js';
 import { AppMetrics } from './metrics.js';
 import { projectPath } from './project-root.js';
 

@@ -43,7 +43,7 @@ export const sessions = pgTable(
   (t) => [index('sessions_user_id_idx').on(t.userId)],
 );
 
-/** Every symbol any user has added: what it is, and the last quote we saw for it. */
+/** Every symbol any user has added: what it is (name, exchange, currency). Its last quote is in `last_quotes`. */
 export const instruments = pgTable('instruments', {
   symbol: text('symbol').primaryKey(),
   name: text('name').notNull(),
@@ -72,11 +72,11 @@ export const lastQuotes = pgTable('last_quotes', {
 });
 
 /**
- * A user's watchlist ("portfolio"). The primary key makes a second copy of a symbol, or a second
+ * The symbols on each user's watchlist. The primary key makes a second copy of a symbol, or a second
  * watchlist per user, impossible whatever the concurrency.
  */
-export const portfolioItems = pgTable(
-  'portfolio_items',
+export const watchlistItems = pgTable(
+  'watchlist_items',
   {
     userId: uuid('user_id')
       .notNull()
@@ -86,7 +86,7 @@ export const portfolioItems = pgTable(
       .references(() => instruments.symbol),
     addedAt: timestamp('added_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.userId, t.symbol] }), index('portfolio_items_symbol_idx').on(t.symbol)],
+  (t) => [primaryKey({ columns: [t.userId, t.symbol] }), index('watchlist_items_symbol_idx').on(t.symbol)],
 );
 
 /** Per-user display settings (which watchlist columns, in which order, sorted how), as one JSON document. */

@@ -1,6 +1,6 @@
-import { DAY_MS, MINUTE_MS } from '../clock.js';
-import { combineBars } from '../market/combine-bars.js';
-import type { Bar } from '../market/types.js';
+import { combineBars } from '../market/kernel/combine-bars.js';
+import type { Bar } from '../market/kernel/instruments.js';
+import { bucketStart, DAY_MS, MINUTE_MS } from '../market/kernel/periods.js';
 
 /** The resolutions stored in `price_bars`. */
 export type StoredResolution = '1m' | '1d';
@@ -41,8 +41,7 @@ export function minuteBarsAsDay(symbol: string, dayStart: number, bars: Bar[]): 
 }
 
 export function periodStart(time: number, resolution: StoredResolution): number {
-  const size = resolution === '1m' ? MINUTE_MS : DAY_MS;
-  return Math.floor(time / size) * size;
+  return bucketStart(time, resolution === '1m' ? MINUTE_MS : DAY_MS);
 }
 
 /** Folds one tick into `into`: the hot path, without allocating. */

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
-import { type MarketDataProvider, ProviderError, type ProviderHistory } from '../market/types.js';
+import type { ProviderHistory } from '../market/kernel/instruments.js';
+import { type MarketDataProvider, ProviderError } from '../market/providers/provider.js';
 import { minuteBarsAsDay, periodStart } from './bars.js';
 import { isBackfilled, markBackfilled, mergeBars, replaceBars } from './history.repository.js';
 

@@ -1,8 +1,8 @@
 import { and, asc, desc, eq, gte, type SQL, sql } from 'drizzle-orm';
-import { DAY_MS, MINUTE_MS } from '../clock.js';
 import type { Database } from '../db/database.js';
 import { historyBackfills, priceBars } from '../db/schema.js';
-import type { Bar } from '../market/types.js';
+import type { Bar } from '../market/kernel/instruments.js';
+import { DAY_MS, MINUTE_MS } from '../market/kernel/periods.js';
 import type { PartialBar, StoredResolution } from './bars.js';
 
 /** 10 parameters a row: 5,000 rows stay well under PostgreSQL's 65,535 bind parameters. */

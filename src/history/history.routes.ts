@@ -2,9 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { currentUser, requireUser } from '../auth/auth.hooks.js';
 import type { AuthService } from '../auth/auth.service.js';
-import { knownQuote } from '../market/known-quote.js';
-import type { PriceHub } from '../market/price-hub.js';
-import type { PortfolioService } from '../portfolio/portfolio.service.js';
+import { knownQuote } from '../market/prices/known-quote.js';
+import type { PriceHub } from '../market/prices/price-hub.js';
+import { WATCHLIST_BASES } from '../watchlist/watchlist.routes.js';
+import type { WatchlistService } from '../watchlist/watchlist.service.js';
 import { historyRouteSchema, sparklinesRouteSchema } from './history.schemas.js';
 import type { HistoryService } from './history.service.js';
 
@@ -14,8 +15,8 @@ export async function historyRoutes(
     auth,
     hub,
     history,
-    portfolio,
-  }: { auth: AuthService; hub: PriceHub; history: HistoryService; portfolio: PortfolioService },
+    watchlist,
+  }: { auth: AuthService; hub: PriceHub; history: HistoryService; watchlist: WatchlistService },
 ): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
@@ -45,12 +46,14 @@ export async function historyRoutes(
     },
   );
 
-  routes.get(
-    '/portfolio/sparklines',
-    { onRequest: requireUser(auth), schema: sparklinesRouteSchema },
-    async (request) => {
-      const symbols = await portfolio.symbols(currentUser(request).user.id);
-      return { sparklines: await history.sparklines(symbols) };
-    },
-  );
+  for (const { base, mark } of WATCHLIST_BASES) {
+    routes.get(
+      `${base}/sparklines`,
+      { onRequest: requireUser(auth), schema: { ...sparklinesRouteSchema, ...mark } },
+      async (request) => {
+        const symbols = await watchlist.symbols(currentUser(request).user.id);
+        return { sparklines: await history.sparklines(symbols) };
+      },
+    );
+  }
 }

@@ -1,6 +1,7 @@
-import { type Clock, DAY_MS, utcDayStart } from '../clock.js';
+import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
-import type { Bar } from '../market/types.js';
+import type { Bar } from '../market/kernel/instruments.js';
+import { DAY_MS, utcDayStart } from '../market/kernel/periods.js';
 import {
   deleteMinuteBarsBefore,
   loadBars,

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { companyLogos, companyProfiles } from '../db/schema.js';
-import { type CompanyProfile, type Logo, UNKNOWN_PROFILE } from '../market/types.js';
+import { type CompanyProfile, type Logo, UNKNOWN_PROFILE } from '../market/kernel/instruments.js';
 
 /** A stored profile (null: the provider has none) and when it was fetched. */
 export interface StoredProfile {

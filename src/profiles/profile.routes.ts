@@ -3,8 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { requireUser } from '../auth/auth.hooks.js';
 import type { AuthService } from '../auth/auth.service.js';
 import { AppError } from '../errors.js';
-import { requireSymbol } from '../market/symbols.js';
-import { UNKNOWN_PROFILE } from '../market/types.js';
+import { UNKNOWN_PROFILE } from '../market/kernel/instruments.js';
+import { requireSymbol } from '../market/kernel/symbols.js';
 import { logoRouteSchema, profileRouteSchema } from './profile.schemas.js';
 import type { ProfileService } from './profile.service.js';
 

@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
-import { type Clock, DAY_MS } from '../clock.js';
+import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
-import { type CompanyProfile, type Logo, type MarketDataProvider, ProviderError } from '../market/types.js';
+import type { CompanyProfile, Logo } from '../market/kernel/instruments.js';
+import { DAY_MS } from '../market/kernel/periods.js';
+import { type MarketDataProvider, ProviderError } from '../market/providers/provider.js';
 import { findLogo, findProfile, saveLogo, saveProfile } from './profile.repository.js';
 
 /** Profiles change rarely: each symbol's is asked for at most once a week. */

@@ -1,8 +1,8 @@
 import type { Clock } from '../clock.js';
 import type { DomainEventBus } from '../events.js';
-import type { PriceHub } from '../market/price-hub.js';
-import { toQuoteDto } from '../market/quote-dto.js';
-import type { FeedStatus } from '../market/types.js';
+import type { PriceHub } from '../market/prices/price-hub.js';
+import { toQuoteDto } from '../market/prices/quote-dto.js';
+import type { FeedStatus } from '../market/providers/provider.js';
 import type { AppMetrics } from '../metrics.js';
 import type { StreamFrame } from './stream.schemas.js';
 
@@ -73,7 +73,7 @@ const CLOSE_TOO_SLOW = 1013;
  * quote changes again), and sends every connection one frame with the latest quote of each of its
  * symbols that changed. A connection whose socket is not draining gets nothing new queued: its
  * changed symbols wait (conflated to the latest) until it drains, or it is closed if it stays stuck.
- * Portfolio events change what a user's open connections receive without a reconnect.
+ * Watchlist events change what a user's open connections receive without a reconnect.
  */
 export class StreamHub {
   private readonly byUser = new Map<string, Set<StreamConnection>>();
@@ -104,10 +104,10 @@ export class StreamHub {
       this.broadcast(JSON.stringify({ type: 'status', feed } satisfies StreamFrame)),
     );
     this.unsubscribe = [
-      events.on('portfolio.symbolAdded', ({ userId, symbol }) => {
+      events.on('watchlist.symbolAdded', ({ userId, symbol }) => {
         for (const connection of this.byUser.get(userId) ?? []) this.watch(connection, symbol);
       }),
-      events.on('portfolio.symbolRemoved', ({ userId, symbol }) => {
+      events.on('watchlist.symbolRemoved', ({ userId, symbol }) => {
         for (const connection of this.byUser.get(userId) ?? []) this.unwatch(connection, symbol);
       }),
     ];
@@ -127,7 +127,7 @@ export class StreamHub {
   }
 
   /**
-   * Registers a connection before its symbols are read, so a portfolio change racing the read is not
+   * Registers a connection before its symbols are read, so a watchlist change racing the read is not
    * missed; `start` then subscribes it and sends the snapshot and the feed status.
    */
   open(userId: string, socket: FrameSink): StreamConnection {

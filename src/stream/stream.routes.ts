@@ -6,8 +6,8 @@ import { requireUser } from '../auth/auth.hooks.js';
 import type { AuthService } from '../auth/auth.service.js';
 import type { Config } from '../config.js';
 import { assertSameOrigin } from '../http/security.js';
-import type { PriceHub } from '../market/price-hub.js';
-import type { PortfolioService } from '../portfolio/portfolio.service.js';
+import type { PriceHub } from '../market/prices/price-hub.js';
+import type { WatchlistService } from '../watchlist/watchlist.service.js';
 import { streamRouteSchema } from './stream.schemas.js';
 import type { StreamHub } from './stream-hub.js';
 
@@ -26,9 +26,9 @@ function releaseUpgradeRequest(socket: WebSocket, request: FastifyRequest): void
 
 export async function streamRoutes(
   app: FastifyInstance,
-  deps: { auth: AuthService; config: Config; hub: PriceHub; portfolio: PortfolioService; streams: StreamHub },
+  deps: { auth: AuthService; config: Config; hub: PriceHub; watchlist: WatchlistService; streams: StreamHub },
 ): Promise<void> {
-  const { auth, config, hub, portfolio, streams } = deps;
+  const { auth, config, hub, watchlist, streams } = deps;
   const authenticated = requireUser(auth);
 
   app.get(
@@ -57,7 +57,7 @@ export async function streamRoutes(
       });
       // Clients send nothing we act on; anything they send is ignored.
       try {
-        streams.start(connection, await portfolio.symbols(session.user.id), hub.feedStatus());
+        streams.start(connection, await watchlist.symbols(session.user.id), hub.feedStatus());
       } catch (error) {
         request.log.error({ reason: (error as Error).message }, 'could not start a stream');
         socket.close(1011, 'internal error');

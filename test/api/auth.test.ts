@@ -268,6 +268,10 @@ describe.each(testDatabaseKinds())('accounts and sessions on %s', (kind) => {
   it('answers 401 unauthenticated for API calls without a session', async () => {
     for (const [method, url] of [
       ['GET', '/api/v1/auth/session'],
+      ['GET', '/api/v1/watchlist'],
+      ['POST', '/api/v1/watchlist'],
+      ['DELETE', '/api/v1/watchlist/AAPL'],
+      ['GET', '/api/v1/watchlist/sparklines'],
       ['GET', '/api/v1/portfolio'],
       ['POST', '/api/v1/portfolio'],
       ['DELETE', '/api/v1/portfolio/AAPL'],

@@ -2,9 +2,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { createLogger } from '../../src/logger.js';
-import { FinnhubProvider } from '../../src/market/finnhub/finnhub-provider.js';
-import { RestBudget } from '../../src/market/finnhub/rest-budget.js';
-import { ProviderError } from '../../src/market/types.js';
+import { FinnhubProvider } from '../../src/market/providers/finnhub/finnhub-provider.js';
+import { RestBudget } from '../../src/market/providers/finnhub/rest-budget.js';
+import { ProviderError } from '../../src/market/providers/provider.js';
 import { testDatabaseKinds } from '../support/database.js';
 import { FakeFinnhub } from '../support/fake-finnhub.js';
 import { StreamClient } from '../support/stream-client.js';
@@ -204,12 +204,12 @@ describe.each(testDatabaseKinds())('watchlist API with Finnhub (fake server) on 
   it('adds a known symbol and refuses an unknown one (Finnhub answers zeros) with 404', async () => {
     const client = new TestClient(t.app);
     await client.register();
-    const added = await client.request('POST', '/api/v1/portfolio', { symbol: 'aapl' });
+    const added = await client.request('POST', '/api/v1/watchlist', { symbol: 'aapl' });
     expect(added.statusCode).toBe(201);
     expect(added.json().item).toMatchObject({ symbol: 'AAPL', name: 'APPLE INC', currency: 'USD' });
     expect(added.json().item.quote.price).toBe(261.74);
 
-    const unknown = await client.request('POST', '/api/v1/portfolio', { symbol: 'ZZZZ' });
+    const unknown = await client.request('POST', '/api/v1/watchlist', { symbol: 'ZZZZ' });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().error.code).toBe('unknown_symbol');
   });
@@ -290,7 +290,7 @@ describe.each(testDatabaseKinds())('watchlist API with Finnhub (fake server) on 
   it('says a symbol needs a paid plan when Finnhub answers 403', async () => {
     const client = new TestClient(t.app);
     await client.register();
-    const response = await client.request('POST', '/api/v1/portfolio', { symbol: 'VOD.L' });
+    const response = await client.request('POST', '/api/v1/watchlist', { symbol: 'VOD.L' });
     expect(response.statusCode).toBe(403);
     expect(response.json().error.code).toBe('data_plan_required');
   });
@@ -300,7 +300,7 @@ describe.each(testDatabaseKinds())('watchlist API with Finnhub (fake server) on 
     await client.register();
     for (const override of [{ status: 500, body: 'upstream exploded' }, 'hang'] as const) {
       fake.override('/quote', override);
-      const response = await client.request('POST', '/api/v1/portfolio', { symbol: 'NFLX' });
+      const response = await client.request('POST', '/api/v1/watchlist', { symbol: 'NFLX' });
       expect(response.statusCode).toBe(503);
       expect(response.json().error.code).toBe('provider_unavailable');
       expect(response.headers['retry-after']).toBeDefined();
@@ -310,7 +310,7 @@ describe.each(testDatabaseKinds())('watchlist API with Finnhub (fake server) on 
       fake.clear('/quote');
     }
     expect(t.logs.join('\n')).not.toContain(fake.apiKey);
-    expect((await client.request('GET', '/api/v1/portfolio')).json().items).toEqual([]);
+    expect((await client.request('GET', '/api/v1/watchlist')).json().items).toEqual([]);
   });
 
   it('serves a fresh quote from the hub: repeated requests by many users cost one upstream call', async () => {
@@ -337,7 +337,7 @@ describe.each(testDatabaseKinds())('watchlist API with Finnhub (fake server) on 
       Array.from({ length: 3 }, async () => {
         const client = new TestClient(t.app);
         await client.register();
-        await client.request('POST', '/api/v1/portfolio', { symbol: 'AMD' });
+        await client.request('POST', '/api/v1/watchlist', { symbol: 'AMD' });
         return client;
       }),
     );
@@ -368,7 +368,7 @@ describe.each(testDatabaseKinds())('watchlist API with Finnhub (fake server) on 
   it('keeps full price precision end to end: API, database, and back after a restart', async () => {
     const client = new TestClient(t.app);
     await client.register();
-    const added = await client.request('POST', '/api/v1/portfolio', { symbol: 'MSFT' });
+    const added = await client.request('POST', '/api/v1/watchlist', { symbol: 'MSFT' });
     expect(added.json().item.quote.price).toBe(415.123456);
     await t.app.close();
 
@@ -385,7 +385,7 @@ describe.each(testDatabaseKinds())('watchlist API with Finnhub (fake server) on 
     t.app = restarted.app;
     const again = new TestClient(restarted.app);
     again.cookie = client.cookie;
-    const items = (await again.request('GET', '/api/v1/portfolio')).json().items;
+    const items = (await again.request('GET', '/api/v1/watchlist')).json().items;
     expect(items[0].quote).toMatchObject({ symbol: 'MSFT', price: 415.123456, previousClose: 416.323456 });
   });
 });

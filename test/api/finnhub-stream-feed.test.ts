@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { createLogger } from '../../src/logger.js';
-import { FinnhubProvider } from '../../src/market/finnhub/finnhub-provider.js';
-import { FinnhubStreamFeed } from '../../src/market/finnhub/finnhub-stream-feed.js';
-import { RestBudget } from '../../src/market/finnhub/rest-budget.js';
-import { RestPoller } from '../../src/market/finnhub/rest-poller.js';
-import type { FeedStatus, Quote, Trade } from '../../src/market/types.js';
+import type { Quote } from '../../src/market/kernel/instruments.js';
+import { FinnhubProvider } from '../../src/market/providers/finnhub/finnhub-provider.js';
+import { FinnhubStreamFeed } from '../../src/market/providers/finnhub/finnhub-stream-feed.js';
+import { RestBudget } from '../../src/market/providers/finnhub/rest-budget.js';
+import { RestPoller } from '../../src/market/providers/finnhub/rest-poller.js';
+import type { FeedStatus, Trade } from '../../src/market/providers/provider.js';
 import { FakeFinnhub } from '../support/fake-finnhub.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DAY_MS, MINUTE_MS, systemClock, utcDayStart } from '../../src/clock.js';
+import { systemClock } from '../../src/clock.js';
 import { BatchWriter } from '../../src/db/batch-writer.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { BarAggregator } from '../../src/history/bar-aggregator.js';
@@ -9,9 +9,10 @@ import { loadBars, mergeBars, replaceBars } from '../../src/history/history.repo
 import { HistoryService } from '../../src/history/history.service.js';
 import { HistoryBackfill } from '../../src/history/history-backfill.js';
 import { createLogger } from '../../src/logger.js';
-import { FinnhubProvider } from '../../src/market/finnhub/finnhub-provider.js';
-import { RestBudget } from '../../src/market/finnhub/rest-budget.js';
-import { SimulatedMarket } from '../../src/market/simulated/simulated-market.js';
+import { DAY_MS, MINUTE_MS, utcDayStart } from '../../src/market/kernel/periods.js';
+import { FinnhubProvider } from '../../src/market/providers/finnhub/finnhub-provider.js';
+import { RestBudget } from '../../src/market/providers/finnhub/rest-budget.js';
+import { SimulatedMarket } from '../../src/market/providers/simulated/simulated-market.js';
 import type { HistoryBar } from '../../web/src/api.js';
 import { openTestDatabase, testDatabaseKinds } from '../support/database.js';
 import { FakeFinnhub } from '../support/fake-finnhub.js';
@@ -126,7 +127,7 @@ describe.each(testDatabaseKinds())('price history on %s', (kind) => {
       t = await startTestApp({ database: kind, clock, flushMs: 50 });
       client = new TestClient(t.app);
       await client.register();
-      expect((await client.request('POST', '/api/v1/portfolio', { symbol: 'AAPL' })).statusCode).toBe(201);
+      expect((await client.request('POST', '/api/v1/watchlist', { symbol: 'AAPL' })).statusCode).toBe(201);
     });
     afterAll(async () => {
       await t.close();
@@ -197,8 +198,8 @@ describe.each(testDatabaseKinds())('price history on %s', (kind) => {
     });
 
     it('gives the watchlist its sparklines in one request: the latest day in 15-minute closes', async () => {
-      expect((await client.request('POST', '/api/v1/portfolio', { symbol: 'MSFT' })).statusCode).toBe(201);
-      const response = await client.request('GET', '/api/v1/portfolio/sparklines');
+      expect((await client.request('POST', '/api/v1/watchlist', { symbol: 'MSFT' })).statusCode).toBe(201);
+      const response = await client.request('GET', '/api/v1/watchlist/sparklines');
       expect(response.statusCode).toBe(200);
       const { sparklines } = response.json() as { sparklines: Record<string, number[]> };
       expect(Object.keys(sparklines).sort()).toEqual(['AAPL', 'MSFT']);
@@ -207,7 +208,7 @@ describe.each(testDatabaseKinds())('price history on %s', (kind) => {
       const day = await history('1d');
       expect(sparklines.AAPL?.at(-1)).toBe(day.bars.at(-1)?.c);
       expect(sparklines.MSFT).toHaveLength(61);
-      const anonymous = await new TestClient(t.app).request('GET', '/api/v1/portfolio/sparklines');
+      const anonymous = await new TestClient(t.app).request('GET', '/api/v1/watchlist/sparklines');
       expect(anonymous.statusCode).toBe(401);
     });
 
@@ -270,7 +271,7 @@ describe.each(testDatabaseKinds())('price history on %s', (kind) => {
     it('loads daily history once for a newly watched symbol when the key has access', async () => {
       fake.candleAccess = true;
       const client = await start();
-      await client.request('POST', '/api/v1/portfolio', { symbol: 'AAPL' });
+      await client.request('POST', '/api/v1/watchlist', { symbol: 'AAPL' });
       // Adding the symbol is enough: its past is asked for before anyone opens a chart.
       await expect.poll(candleCalls).toBe(1);
       const month = (await client.request('GET', '/api/v1/quotes/AAPL/history?range=1m')).json();
@@ -293,8 +294,8 @@ describe.each(testDatabaseKinds())('price history on %s', (kind) => {
 
     it('remembers a plan without candles: one call, no warnings, history from its own prices', async () => {
       const client = await start();
-      await client.request('POST', '/api/v1/portfolio', { symbol: 'AAPL' });
-      await client.request('POST', '/api/v1/portfolio', { symbol: 'MSFT' });
+      await client.request('POST', '/api/v1/watchlist', { symbol: 'AAPL' });
+      await client.request('POST', '/api/v1/watchlist', { symbol: 'MSFT' });
       const day = await client.request('GET', '/api/v1/quotes/AAPL/history?range=1d');
       expect(day.statusCode).toBe(200);
       await client.request('GET', '/api/v1/quotes/MSFT/history?range=1y');

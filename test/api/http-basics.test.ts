@@ -17,7 +17,7 @@ describe('security headers', () => {
     await prod?.close();
   });
 
-  it.each(['/healthz', '/api/v1/portfolio', '/api/v1/does-not-exist'])(
+  it.each(['/healthz', '/api/v1/watchlist', '/api/v1/portfolio', '/api/v1/does-not-exist'])(
     'sets a strict CSP and framing rules on %s',
     async (url) => {
       const response = await dev.app.inject({ method: 'GET', url });

@@ -17,6 +17,7 @@ interface Parameter {
 }
 interface Operation {
   operationId: string;
+  deprecated?: boolean;
   security?: Array<Record<string, string[]>>;
   parameters?: Parameter[];
   requestBody?: { content: Record<string, { schema: object; example?: unknown }> };
@@ -125,6 +126,18 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('marks the /portfolio alias of the watchlist deprecated, and nothing else', () => {
+    const deprecated = operationsOf(document)
+      .filter(({ operation }) => operation.deprecated)
+      .map(({ method, path }) => `${method.toUpperCase()} ${path}`);
+    expect(deprecated.sort()).toEqual([
+      'DELETE /api/v1/portfolio/{symbol}',
+      'GET /api/v1/portfolio',
+      'GET /api/v1/portfolio/sparklines',
+      'POST /api/v1/portfolio',
+    ]);
+  });
+
   it("passes Redocly's linter (recommended-strict), which does fail on a broken document", async () => {
     const result = await lint(document);
     expect(result.output).toContain('valid');
@@ -139,13 +152,14 @@ describe('the OpenAPI document', () => {
 
   it('answers every operation, called with its own examples, with a documented status and body', async () => {
     const client = new TestClient(t.app);
-    // Accounts first (register signs the walk in), writes before reads before deletes, logout last.
-    const rank = ({ method, operation }: { method: string; operation: Operation }) =>
-      operation.operationId === 'postAuthRegister'
-        ? 0
-        : operation.operationId === 'postAuthLogout'
-          ? 9
-          : (({ post: 1, put: 2, get: 3, delete: 4 } as Record<string, number>)[method] ?? 5);
+    // Accounts first (register signs the walk in), writes before reads before deletes, deprecated
+    // aliases in a second round of their own (they act on the same data), logout last.
+    const rank = ({ method, operation }: { method: string; operation: Operation }) => {
+      if (operation.operationId === 'postAuthRegister') return 0;
+      if (operation.operationId === 'postAuthLogout') return 99;
+      const order = ({ post: 1, put: 2, get: 3, delete: 4 } as Record<string, number>)[method] ?? 5;
+      return operation.deprecated ? 10 + order : order;
+    };
     const operations = operationsOf(document).sort((a, b) => rank(a) - rank(b));
     const called: string[] = [];
 
@@ -218,8 +232,17 @@ describe('the OpenAPI document', () => {
     for (const row of table.split('\n').filter((line) => line.startsWith('| `'))) {
       const call = row.split('|')[1] ?? '';
       const prefix = call.includes('(no prefix)') ? '' : '/api/v1';
-      for (const [, method, path] of call.matchAll(/`(GET|POST|PUT|PATCH|DELETE) ([^`?\s]+)/g)) {
-        fromReadme.add(`${method} ${prefix}${path?.replace(/:(\w+)/g, '{$1}')}`);
+      // "`GET`, `POST /portfolio`": a bare method shares the path of the call after it.
+      let bareMethods: string[] = [];
+      for (const [, method, path] of call.matchAll(/`(GET|POST|PUT|PATCH|DELETE)(?: ([^`?\s]+))?/g)) {
+        if (!path) {
+          bareMethods.push(method ?? '');
+          continue;
+        }
+        for (const each of [...bareMethods, method]) {
+          fromReadme.add(`${each} ${prefix}${path.replace(/:(\w+)/g, '{$1}')}`);
+        }
+        bareMethods = [];
       }
     }
     const fromDocument = new Set(

@@ -21,14 +21,14 @@ describe.each(testDatabaseKinds())('watchlist preferences on %s', (kind) => {
   it('sends the watchlist with what the 52-week and market-cap columns show', async () => {
     const client = new TestClient(t.app);
     await client.register();
-    const added = (await client.request('POST', '/api/v1/portfolio', { symbol: 'AAPL' })).json().item;
+    const added = (await client.request('POST', '/api/v1/watchlist', { symbol: 'AAPL' })).json().item;
     expect(added.metrics).toEqual({
       week52High: expect.any(Number),
       week52Low: expect.any(Number),
       marketCap: expect.any(Number),
     });
     expect(added.metrics.week52Low).toBeLessThan(added.metrics.week52High);
-    const [item] = (await client.request('GET', '/api/v1/portfolio')).json().items;
+    const [item] = (await client.request('GET', '/api/v1/watchlist')).json().items;
     expect(item.metrics).toEqual(added.metrics);
   });
 

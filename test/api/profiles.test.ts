@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY_MS } from '../../src/clock.js';
+import { DAY_MS } from '../../src/market/kernel/periods.js';
 import { testDatabaseKinds } from '../support/database.js';
 import { FakeFinnhub } from '../support/fake-finnhub.js';
 import { ManualClock, startTestApp, type TestApp, TestClient } from '../support/test-app.js';

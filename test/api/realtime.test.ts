@@ -29,7 +29,7 @@ async function setUp(options: { symbols: string[]; env?: Record<string, string>;
   const client = new TestClient(t.app);
   await client.register();
   for (const symbol of options.symbols) {
-    const added = await client.request('POST', '/api/v1/portfolio', { symbol });
+    const added = await client.request('POST', '/api/v1/watchlist', { symbol });
     expect(added.statusCode).toBe(201);
   }
   const stream = await StreamClient.connect(t.baseUrl, { cookie: client.cookie ?? '' });
@@ -161,7 +161,7 @@ describe('real-time engine against the fake Finnhub', () => {
 
     const streamed = fake.streamSubscriptions()[0] ?? '';
     const mark = stream.frames.length;
-    expect((await client.request('DELETE', `/api/v1/portfolio/${streamed}`)).statusCode).toBe(204);
+    expect((await client.request('DELETE', `/api/v1/watchlist/${streamed}`)).statusCode).toBe(204);
     await stream.next((f) => f.type === 'status' && f.feed === 'live', 5000, mark);
     await expect.poll(() => fake.streamSubscriptions()).toContain(overflow);
     expect(fake.streamSubscriptions()).not.toContain(streamed);

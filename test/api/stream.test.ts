@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
-import { SimulatedMarket } from '../../src/market/simulated/simulated-market.js';
+import { SimulatedMarket } from '../../src/market/providers/simulated/simulated-market.js';
 import { testDatabaseKinds } from '../support/database.js';
 import { ScriptedFeed } from '../support/scripted-feed.js';
 import { StreamClient } from '../support/stream-client.js';
@@ -31,7 +31,7 @@ describe.each(testDatabaseKinds())('live price stream on %s', (kind) => {
     const client = new TestClient(t.app);
     const user = await client.register();
     for (const symbol of symbols) {
-      const response = await client.request('POST', '/api/v1/portfolio', { symbol });
+      const response = await client.request('POST', '/api/v1/watchlist', { symbol });
       expect(response.statusCode).toBe(201);
     }
     return { client, user };
@@ -94,10 +94,10 @@ describe.each(testDatabaseKinds())('live price stream on %s', (kind) => {
     const stream = await connect(client);
     await stream.next((f) => f.type === 'status');
 
-    expect((await client.request('POST', '/api/v1/portfolio', { symbol: 'NFLX' })).statusCode).toBe(201);
+    expect((await client.request('POST', '/api/v1/watchlist', { symbol: 'NFLX' })).statusCode).toBe(201);
     await stream.next((f) => f.type === 'quotes' && (f.quotes ?? []).some((q) => q.symbol === 'NFLX'));
 
-    expect((await client.request('DELETE', '/api/v1/portfolio/AMZN')).statusCode).toBe(204);
+    expect((await client.request('DELETE', '/api/v1/watchlist/AMZN')).statusCode).toBe(204);
     await sleep(150);
     const mark = stream.frames.length;
     feed.push('AMZN', 55);
@@ -158,14 +158,14 @@ describe.each(testDatabaseKinds())('live price stream on %s', (kind) => {
       }
     })();
     await sleep(30);
-    expect((await client.request('DELETE', '/api/v1/portfolio/BA')).statusCode).toBe(204);
+    expect((await client.request('DELETE', '/api/v1/watchlist/BA')).statusCode).toBe(204);
     await pushing;
     await sleep(150);
     const rows = await t.database.db.execute(
-      sql`select symbol from portfolio_items where user_id = ${user.id} and symbol = 'BA'`,
+      sql`select symbol from watchlist_items where user_id = ${user.id} and symbol = 'BA'`,
     );
     expect((rows as unknown as { rows: unknown[] }).rows).toEqual([]);
-    expect((await client.request('GET', '/api/v1/portfolio')).json().items).toEqual([]);
+    expect((await client.request('GET', '/api/v1/watchlist')).json().items).toEqual([]);
     await stream.close();
   });
 });
@@ -189,7 +189,7 @@ describe('the simulated market through the stream', () => {
     const client = new TestClient(t.app);
     await client.register();
     for (const symbol of ['AAPL', 'BINANCE:BTCUSDT', 'OANDA:EUR_USD']) {
-      await client.request('POST', '/api/v1/portfolio', { symbol });
+      await client.request('POST', '/api/v1/watchlist', { symbol });
     }
     const stream = await StreamClient.connect(t.baseUrl, { cookie: client.cookie ?? '' });
     await stream.next((f) => f.type === 'status');

@@ -1,4 +1,5 @@
-import type { FeedListener, FeedStatus, Quote, QuoteFeed, Trade } from '../../src/market/types.js';
+import type { Quote } from '../../src/market/kernel/instruments.js';
+import type { FeedListener, FeedStatus, QuoteFeed, Trade } from '../../src/market/providers/provider.js';
 
 /** A feed the test drives: records what the hub subscribes to and pushes the quotes the test makes up. */
 export class ScriptedFeed implements QuoteFeed {

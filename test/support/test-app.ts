@@ -4,7 +4,7 @@ import { type Clock, systemClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { createLogger } from '../../src/logger.js';
-import { createMarket, type Market } from '../../src/market/create-market.js';
+import { createMarket, type Market } from '../../src/market/providers/create-market.js';
 import { AppMetrics } from '../../src/metrics.js';
 import { type DatabaseKind, openTestDatabase } from './database.js';
 

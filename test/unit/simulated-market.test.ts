@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SimulatedMarket } from '../../src/market/simulated/simulated-market.js';
-import { SIMULATED_UNIVERSE } from '../../src/market/simulated/universe.js';
+import { SimulatedMarket } from '../../src/market/providers/simulated/simulated-market.js';
+import { SIMULATED_UNIVERSE } from '../../src/market/providers/simulated/universe.js';
 import { ManualClock } from '../support/test-app.js';
 
 describe('simulated market', () => {

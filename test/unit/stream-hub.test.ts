@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DomainEventBus } from '../../src/events.js';
 import { createLogger } from '../../src/logger.js';
-import { PriceHub } from '../../src/market/price-hub.js';
-import { SimulatedMarket } from '../../src/market/simulated/simulated-market.js';
+import { PriceHub } from '../../src/market/prices/price-hub.js';
+import { SimulatedMarket } from '../../src/market/providers/simulated/simulated-market.js';
 import { AppMetrics } from '../../src/metrics.js';
 import { type FrameSink, StreamHub } from '../../src/stream/stream-hub.js';
 import { ScriptedFeed } from '../support/scripted-feed.js';
@@ -119,17 +119,17 @@ describe('stream fan-out', () => {
     expect(streams.connectionCount()).toBe(0);
   });
 
-  it("follows portfolio events for the user's open connections only", () => {
+  it("follows watchlist events for the user's open connections only", () => {
     const { feed, events, streams, connect, hub } = setUp();
     const mine = connect('u1', []);
     const theirs = connect('u2', []);
-    events.emit('portfolio.symbolAdded', { userId: 'u1', symbol: 'TSLA' });
+    events.emit('watchlist.symbolAdded', { userId: 'u1', symbol: 'TSLA' });
     expect(hub.watchedSymbolCount()).toBe(1);
     feed.push('TSLA', 250);
     streams.flush();
     expect(mine.socket.prices('TSLA')).toEqual([250]);
     expect(theirs.socket.prices('TSLA')).toEqual([]);
-    events.emit('portfolio.symbolRemoved', { userId: 'u1', symbol: 'TSLA' });
+    events.emit('watchlist.symbolRemoved', { userId: 'u1', symbol: 'TSLA' });
     expect(hub.watchedSymbolCount()).toBe(0);
     feed.push('TSLA', 251);
     streams.flush();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SimulatedMarket } from '../../src/market/simulated/simulated-market.js';
-import { SymbolSearch } from '../../src/market/symbol-search.js';
+import { SymbolSearch } from '../../src/market/prices/symbol-search.js';
+import { SimulatedMarket } from '../../src/market/providers/simulated/simulated-market.js';
 import { ManualClock } from '../support/test-app.js';
 
 describe('symbol search cache', () => {

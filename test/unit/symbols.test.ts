@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { marketOfSymbol, normalizeSymbol } from '../../src/market/symbols.js';
+import { marketOfSymbol, normalizeSymbol } from '../../src/market/kernel/symbols.js';
 
 describe('symbols', () => {
   it.each([

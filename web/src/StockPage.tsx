@@ -64,7 +64,7 @@ export function StockPage({ symbol, onSessionEnded }: { symbol: string; onSessio
       .then(setProfile)
       .catch(() => setProfile(null));
     api
-      .portfolio()
+      .watchlist()
       .then(({ items }) => setWatched(items.some((item) => item.symbol === symbol)))
       .catch(() => setWatched(null));
   }, [symbol, explain]);

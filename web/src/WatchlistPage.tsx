@@ -2,12 +2,12 @@ import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useRef, use
 import {
   ApiError,
   api,
-  type PortfolioItem,
   type Preferences,
   type Quote,
   type SortKey,
   type SymbolMatch,
   type WatchlistColumn,
+  type WatchlistItem,
 } from './api';
 import { ColumnChooser } from './ColumnChooser';
 import { COLUMNS, sortItems } from './columns';
@@ -33,7 +33,7 @@ function hiddenWhenNarrow(column: WatchlistColumn, index: number, columns: Watch
 }
 
 export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }) {
-  const [items, setItems] = useState<PortfolioItem[] | null>(null);
+  const [items, setItems] = useState<WatchlistItem[] | null>(null);
   const [flashes, setFlashes] = useState<Record<string, Flash>>({});
   const [feed, setFeed] = useState<FeedStatus | null>(null);
   const [connection, setConnection] = useState<ConnectionState>('connecting');
@@ -87,7 +87,7 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
 
   useEffect(() => {
     api
-      .portfolio()
+      .watchlist()
       .then(({ items }) => {
         setItems(items);
         if (items.length > 0) loadSparklines();
@@ -158,7 +158,7 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
     }
   };
 
-  const added = (item: PortfolioItem) => {
+  const added = (item: WatchlistItem) => {
     setItems((current) =>
       current && !current.some((i) => i.symbol === item.symbol) ? [...current, item] : current,
     );
@@ -249,7 +249,7 @@ function Row({
   sparkline,
   onRemove,
 }: {
-  item: PortfolioItem;
+  item: WatchlistItem;
   columns: WatchlistColumn[];
   flash: Flash | undefined;
   sparkline: number[] | undefined;
@@ -357,7 +357,7 @@ function AddSymbolForm({
   onAdded,
   onError,
 }: {
-  onAdded: (item: PortfolioItem) => void;
+  onAdded: (item: WatchlistItem) => void;
   onError: (error: unknown) => void;
 }) {
   const [symbol, setSymbol] = useState('');

@@ -27,11 +27,6 @@ import type {
   searchRouteSchema,
 } from '../../src/market/market.schemas.js';
 import type {
-  addRouteSchema,
-  listRouteSchema,
-  WatchlistItem,
-} from '../../src/portfolio/portfolio.schemas.js';
-import type {
   getPreferencesRouteSchema,
   Preferences,
   SORT_KEYS,
@@ -39,6 +34,11 @@ import type {
   WATCHLIST_COLUMNS,
 } from '../../src/preferences/preferences.schemas.js';
 import type { CompanyProfile, profileRouteSchema } from '../../src/profiles/profile.schemas.js';
+import type {
+  addRouteSchema,
+  listRouteSchema,
+  WatchlistItem,
+} from '../../src/watchlist/watchlist.schemas.js';
 
 /**
  * Every type here comes from the server's own route contracts (`src/<domain>/<domain>.schemas.ts`,
@@ -65,8 +65,8 @@ export type {
   QuoteDetail,
   SymbolMatch,
   User,
+  WatchlistItem,
 };
-export type PortfolioItem = WatchlistItem;
 export type WatchlistColumn = (typeof WATCHLIST_COLUMNS)[number];
 export type SortKey = (typeof SORT_KEYS)[number];
 
@@ -123,12 +123,12 @@ export const api = {
   login: (input: Input<typeof loginSchema>) =>
     request<Answer<typeof loginSchema>>('POST', '/auth/login', input),
   logout: () => request<Answer<typeof logoutSchema, 204>>('POST', '/auth/logout'),
-  portfolio: () => request<Answer<typeof listRouteSchema>>('GET', '/portfolio'),
+  watchlist: () => request<Answer<typeof listRouteSchema>>('GET', '/watchlist'),
   addSymbol: (symbol: string) =>
-    request<Answer<typeof addRouteSchema, 201>>('POST', '/portfolio', { symbol } satisfies Input<
+    request<Answer<typeof addRouteSchema, 201>>('POST', '/watchlist', { symbol } satisfies Input<
       typeof addRouteSchema
     >),
-  removeSymbol: (symbol: string) => request<void>('DELETE', `/portfolio/${encodeURIComponent(symbol)}`),
+  removeSymbol: (symbol: string) => request<void>('DELETE', `/watchlist/${encodeURIComponent(symbol)}`),
   preferences: () => request<Answer<typeof getPreferencesRouteSchema>>('GET', '/preferences'),
   savePreferences: (preferences: Input<typeof savePreferencesRouteSchema>) =>
     request<Answer<typeof savePreferencesRouteSchema>>('PUT', '/preferences', preferences),
@@ -142,7 +142,7 @@ export const api = {
       'GET',
       `/quotes/${encodeURIComponent(symbol)}/history?range=${range}`,
     ),
-  sparklines: () => request<Answer<typeof sparklinesRouteSchema>>('GET', '/portfolio/sparklines'),
+  sparklines: () => request<Answer<typeof sparklinesRouteSchema>>('GET', '/watchlist/sparklines'),
   searchSymbols: (q: string) =>
     request<Answer<typeof searchRouteSchema>>('GET', `/symbols/search?q=${encodeURIComponent(q)}`),
 };

@@ -1,4 +1,4 @@
-import type { PortfolioItem, SortKey, WatchlistColumn } from './api';
+import type { SortKey, WatchlistColumn, WatchlistItem } from './api';
 import {
   formatChange,
   formatCompactMoney,
@@ -15,14 +15,14 @@ export interface ColumnSpec {
   numeric: boolean;
   /** Coloured up/down with the day's change. */
   trend?: boolean;
-  render(item: PortfolioItem): string;
+  render(item: WatchlistItem): string;
   /** What the column sorts by; null sorts last whatever the direction. */
-  sortValue(item: PortfolioItem): number | string | null;
+  sortValue(item: WatchlistItem): number | string | null;
 }
 
 const quoteNumber =
   (key: 'price' | 'change' | 'changePercent' | 'open' | 'high' | 'low' | 'previousClose' | 'volume') =>
-  (item: PortfolioItem) =>
+  (item: WatchlistItem) =>
     item.quote?.[key] ?? null;
 
 export const COLUMNS: Record<WatchlistColumn, ColumnSpec> = {
@@ -120,11 +120,11 @@ export const COLUMNS: Record<WatchlistColumn, ColumnSpec> = {
 
 export const ALL_COLUMNS = Object.keys(COLUMNS) as WatchlistColumn[];
 
-const sortValue = (item: PortfolioItem, key: SortKey): number | string | null =>
+const sortValue = (item: WatchlistItem, key: SortKey): number | string | null =>
   key === 'symbol' ? item.symbol : key === 'addedAt' ? item.addedAt : COLUMNS[key].sortValue(item);
 
 /** Items in the chosen order; unknown values (null) last in either direction, then by symbol. */
-export function sortItems(items: PortfolioItem[], key: SortKey, direction: 'asc' | 'desc'): PortfolioItem[] {
+export function sortItems(items: WatchlistItem[], key: SortKey, direction: 'asc' | 'desc'): WatchlistItem[] {
   const sign = direction === 'asc' ? 1 : -1;
   return [...items].sort((a, b) => {
     const x = sortValue(a, key);

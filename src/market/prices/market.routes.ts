@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { requireUser } from '../../auth/auth.hooks.js';
+import type { AuthService } from '../../auth/auth.service.js';
+import { marketOfSymbol } from '../kernel/symbols.js';
+import { marketStatusRouteSchema, quoteRouteSchema, searchRouteSchema } from '../market.schemas.js';
+import { toAppError } from '../providers/provider-errors.js';
+import type { KeyMetricsCache } from './key-metrics.js';
+import { knownQuote } from './known-quote.js';
+import type { MarketStatusService } from './market-status.js';
+import type { PriceHub } from './price-hub.js';
+import { toQuoteDto } from './quote-dto.js';
+import type { SymbolSearch } from './symbol-search.js';
+
+export async function marketRoutes(
+  app: FastifyInstance,
+  {
+    auth,
+    hub,
+    search,
+    marketStatus,
+    keyMetrics,
+  }: {
+    auth: AuthService;
+    hub: PriceHub;
+    search: SymbolSearch;
+    marketStatus: MarketStatusService;
+    keyMetrics: KeyMetricsCache;
+  },
+): Promise<void> {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  const authenticated = requireUser(auth);
+
+  routes.get('/quotes/:symbol', { onRequest: authenticated, schema: quoteRouteSchema }, async (request) => {
+    const { symbol, quote } = await knownQuote(hub, request.params.symbol);
+    return {
+      ...toQuoteDto(quote),
+      currency: marketOfSymbol(symbol).currency,
+      ...(await keyMetrics.get(symbol)),
+    };
+  });
+
+  routes.get(
+    '/symbols/search',
+    {
+      onRequest: authenticated,
+      schema: searchRouteSchema,
+    },
+    async (request) => {
+      const results = await search.search(request.query.q).catch((error: unknown) => {
+        throw toAppError(error);
+      });
+      return { results };
+    },
+  );
+
+  routes.get('/market/status', { onRequest: authenticated, schema: marketStatusRouteSchema }, async () => {
+    const { status, updatedAt } = await marketStatus.status().catch((error: unknown) => {
+      throw toAppError(error);
+    });
+    return { ...status, updatedAt };
+  });
+}

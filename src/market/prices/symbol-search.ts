@@ -1,0 +1,26 @@
+import type { Clock } from '../../clock.js';
+import type { SymbolMatch } from '../kernel/instruments.js';
+import type { MarketDataProvider } from '../providers/provider.js';
+import { TtlCache } from './ttl-cache.js';
+
+/**
+ * Symbol search with a server-side cache: search-as-you-type sends a request per pause in typing,
+ * and many users type the same prefixes, so answers are kept for `ttlMs` and concurrent identical
+ * searches share one provider call.
+ */
+export class SymbolSearch {
+  private readonly cache: TtlCache<SymbolMatch[]>;
+
+  constructor(
+    private readonly provider: MarketDataProvider,
+    clock: Clock,
+    ttlMs = 60 * 60 * 1000,
+  ) {
+    this.cache = new TtlCache(clock, ttlMs, 1000);
+  }
+
+  search(query: string): Promise<SymbolMatch[]> {
+    const key = query.trim().toUpperCase();
+    return this.cache.get(key, () => this.provider.search({ query: key }));
+  }
+}

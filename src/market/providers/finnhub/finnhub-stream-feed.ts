@@ -1,0 +1,240 @@
+import type { Logger } from 'pino';
+import WebSocket from 'ws';
+import type { Clock } from '../../../clock.js';
+import type { FeedListener, FeedStatus, MarketDataProvider, QuoteFeed } from '../provider.js';
+import type { RestBudget } from './rest-budget.js';
+import { RestPoller } from './rest-poller.js';
+
+export interface FinnhubStreamOptions {
+  wsUrl: string;
+  apiKey: string;
+  /** REST provider for symbols the socket cannot carry. */
+  provider: MarketDataProvider;
+  budget: RestBudget;
+  clock: Clock;
+  logger: Logger;
+  /** No frame (trade or ping) for this long means the socket is dead. */
+  idleMs: number;
+  /** Symbols one connection may carry (Finnhub's free plan: about 50). */
+  maxSymbols: number;
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  random?: () => number;
+  pollIntervalMs?: number;
+  /** REST calls the poller leaves free for interactive requests. */
+  pollReserve?: number;
+}
+
+interface TradeFrame {
+  type: 'trade';
+  data?: Array<{ s?: unknown; p?: unknown; t?: unknown; v?: unknown }>;
+}
+
+/**
+ * Finnhub's WebSocket: the one upstream connection of this app. Subscriptions follow the hub's set
+ * of watched symbols (subscribe on the first watcher, unsubscribe after the last); symbols beyond the
+ * cap, or refused as invalid, are polled over REST instead. A watchdog treats silence (no trade, no
+ * ping) as a dead socket; reconnects back off exponentially with jitter and resubscribe everything.
+ */
+export class FinnhubStreamFeed implements QuoteFeed {
+  private socket: WebSocket | undefined;
+  private connected = false;
+  private closed = false;
+  private listener: FeedListener | undefined;
+  private watched = new Set<string>();
+  /** Symbols carried by the socket, in subscription order (the newest is the one a cap error refuses). */
+  private readonly streamed = new Set<string>();
+  /** Symbols Finnhub refused as invalid on the socket: not retried there, polled over REST. */
+  private readonly invalid = new Set<string>();
+  private cap: number;
+  private lastFrameAt = 0;
+  private attempt = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private readonly watchdog: NodeJS.Timeout;
+  private readonly poller: RestPoller;
+  private lastStatus: FeedStatus = 'reconnecting';
+
+  constructor(private readonly options: FinnhubStreamOptions) {
+    this.cap = options.maxSymbols;
+    this.poller = new RestPoller(
+      options.provider,
+      options.budget,
+      (quote) => this.listener?.quote(quote),
+      options.logger,
+      { intervalMs: options.pollIntervalMs ?? 1000, reserve: options.pollReserve ?? 10 },
+    );
+    this.watchdog = setInterval(() => this.checkAlive(), Math.max(50, Math.min(options.idleMs / 4, 5000)));
+    this.watchdog.unref();
+  }
+
+  connect(listener: FeedListener): void {
+    this.listener = listener;
+    listener.status(this.status());
+    this.open();
+  }
+
+  setWatched(symbols: ReadonlySet<string>): void {
+    this.watched = new Set(symbols);
+    this.reconcile();
+  }
+
+  status(): FeedStatus {
+    if (!this.connected) return 'reconnecting';
+    return this.poller.symbols().length > 0 ? 'degraded' : 'live';
+  }
+
+  covers(symbol: string): boolean {
+    return this.connected && this.streamed.has(symbol);
+  }
+
+  upstream(): { connected: boolean; subscriptions: number } {
+    return { connected: this.connected, subscriptions: this.connected ? this.streamed.size : 0 };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.watchdog);
+    clearTimeout(this.reconnectTimer);
+    this.poller.close();
+    this.socket?.terminate();
+    this.connected = false;
+  }
+
+  /** Brings socket subscriptions and REST polling in line with the watched set. */
+  private reconcile(): void {
+    for (const symbol of this.streamed) {
+      if (this.watched.has(symbol)) continue;
+      this.streamed.delete(symbol);
+      this.send({ type: 'unsubscribe', symbol });
+    }
+    for (const symbol of this.invalid) if (!this.watched.has(symbol)) this.invalid.delete(symbol);
+    for (const symbol of this.watched) {
+      if (this.streamed.size >= this.cap) break;
+      if (this.streamed.has(symbol) || this.invalid.has(symbol)) continue;
+      this.streamed.add(symbol);
+      this.send({ type: 'subscribe', symbol });
+    }
+    this.poller.setSymbols([...this.watched].filter((s) => !this.streamed.has(s)));
+    this.announceStatus();
+  }
+
+  private open(): void {
+    if (this.closed) return;
+    // Finnhub takes the key only in the URL here; this URL is never logged.
+    const url = `${this.options.wsUrl}${this.options.wsUrl.includes('?') ? '&' : '?'}token=${encodeURIComponent(this.options.apiKey)}`;
+    const socket = new WebSocket(url, { handshakeTimeout: 10_000 });
+    this.socket = socket;
+    socket.on('open', () => {
+      this.connected = true;
+      this.attempt = 0;
+      this.lastFrameAt = this.options.clock.now();
+      this.options.logger.info({ symbols: this.streamed.size }, 'Finnhub stream connected');
+      for (const symbol of this.streamed) this.send({ type: 'subscribe', symbol });
+      this.announceStatus();
+    });
+    socket.on('message', (data) => this.onMessage(String(data)));
+    socket.on('unexpected-response', (_request, response) => {
+      const reason =
+        response.statusCode === 401
+          ? 'the API key was refused (401): check FINNHUB_API_KEY'
+          : `HTTP ${response.statusCode}`;
+      this.options.logger.error(`Finnhub stream refused the connection: ${reason}`);
+      socket.terminate();
+    });
+    socket.on('error', (error) => {
+      this.options.logger.warn(
+        { reason: error.message.replace(this.options.apiKey, '***') },
+        'Finnhub stream error',
+      );
+    });
+    socket.on('close', () => {
+      if (this.socket !== socket) return;
+      this.connected = false;
+      this.socket = undefined;
+      this.announceStatus();
+      this.scheduleReconnect();
+    });
+  }
+
+  private onMessage(text: string): void {
+    this.lastFrameAt = this.options.clock.now();
+    let frame: { type?: unknown; msg?: unknown };
+    try {
+      frame = JSON.parse(text) as { type?: unknown; msg?: unknown };
+    } catch {
+      this.options.logger.warn('Finnhub stream sent a frame that is not JSON');
+      return;
+    }
+    if (frame.type === 'trade') this.onTrades(frame as TradeFrame);
+    else if (frame.type === 'error') this.onError(typeof frame.msg === 'string' ? frame.msg : '');
+  }
+
+  private onTrades(frame: TradeFrame): void {
+    const listener = this.listener;
+    if (!listener || !Array.isArray(frame.data)) return;
+    for (const trade of frame.data) {
+      if (typeof trade.s !== 'string' || typeof trade.p !== 'number' || typeof trade.t !== 'number') continue;
+      if (!this.watched.has(trade.s)) continue;
+      listener.trade({
+        symbol: trade.s,
+        price: trade.p,
+        time: trade.t,
+        volume: typeof trade.v === 'number' ? trade.v : 0,
+      });
+    }
+  }
+
+  private onError(message: string): void {
+    const invalid = /invalid symbol\s+(\S+)/i.exec(message);
+    if (invalid?.[1]) {
+      const symbol = invalid[1];
+      this.options.logger.warn({ symbol }, 'Finnhub stream: invalid symbol; it is polled over REST instead');
+      this.invalid.add(symbol);
+      this.streamed.delete(symbol);
+      this.reconcile();
+      return;
+    }
+    if (/too many symbols/i.test(message)) {
+      const newest = [...this.streamed].at(-1);
+      if (newest) this.streamed.delete(newest);
+      this.cap = Math.max(0, this.streamed.size);
+      this.options.logger.warn(
+        { cap: this.cap },
+        'Finnhub stream: symbol cap reached; the rest are polled over REST',
+      );
+      this.reconcile();
+      return;
+    }
+    this.options.logger.warn({ message: message.slice(0, 200) }, 'Finnhub stream error frame');
+  }
+
+  private checkAlive(): void {
+    if (!this.connected || !this.socket) return;
+    if (this.options.clock.now() - this.lastFrameAt <= this.options.idleMs) return;
+    this.options.logger.warn({ idleMs: this.options.idleMs }, 'Finnhub stream silent; reconnecting');
+    this.socket.terminate();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed) return;
+    const random = this.options.random ?? Math.random;
+    const base = Math.min(this.options.reconnectMaxMs, this.options.reconnectMinMs * 2 ** this.attempt);
+    // "Equal jitter": half the delay fixed, half random, so many instances do not reconnect in step.
+    const delay = base / 2 + (random() * base) / 2;
+    this.attempt++;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(() => this.open(), delay);
+    this.reconnectTimer.unref();
+  }
+
+  private send(frame: { type: 'subscribe' | 'unsubscribe'; symbol: string }): void {
+    if (this.connected && this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(frame));
+  }
+
+  private announceStatus(): void {
+    const status = this.status();
+    if (status === this.lastStatus) return;
+    this.lastStatus = status;
+    this.listener?.status(status);
+  }
+}

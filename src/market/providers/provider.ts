@@ -1,0 +1,88 @@
+import type {
+  CompanyProfile,
+  InstrumentInfo,
+  KeyMetrics,
+  Logo,
+  MarketStatus,
+  ProviderHistory,
+  Quote,
+  SymbolMatch,
+} from '../kernel/instruments.js';
+import type { FeedStatus } from '../market.schemas.js';
+
+/** Why a provider could not answer; the message is ours, never the upstream's (it may carry a URL or key). */
+export class ProviderError extends Error {
+  constructor(
+    readonly reason: 'unavailable' | 'rate_limited' | 'unauthorized' | 'plan_required' | 'timeout',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+}
+
+/**
+ * The one interface every market-data source implements (one folder each under `market/`).
+ * Methods take parameter objects and an AbortSignal so every outbound call can be bounded.
+ */
+export interface MarketDataProvider {
+  readonly name: 'finnhub' | 'simulated';
+  /** The current quote, or null when the provider does not know the symbol. */
+  getQuote(params: { symbol: string; signal?: AbortSignal }): Promise<Quote | null>;
+  /** Name, exchange and currency of a symbol the provider knows (called once, when a symbol is first added). */
+  describe(params: { symbol: string; signal?: AbortSignal }): Promise<InstrumentInfo>;
+  search(params: { query: string; signal?: AbortSignal }): Promise<SymbolMatch[]>;
+  /**
+   * 52-week range and market capitalisation; nulls where unknown. A `background` call is refused
+   * (ProviderError 'rate_limited') rather than use request budget that people's requests need.
+   */
+  keyMetrics(params: { symbol: string; signal?: AbortSignal; background?: boolean }): Promise<KeyMetrics>;
+  /**
+   * Past bars for a symbol (Finnhub: `/stock/candle`, a paid feature; ProviderError 'plan_required'
+   * without access).
+   */
+  history(params: { symbol: string; signal?: AbortSignal }): Promise<ProviderHistory>;
+  /** The company behind a symbol; null when the provider has no profile for it. */
+  profile(params: { symbol: string; signal?: AbortSignal }): Promise<CompanyProfile | null>;
+  /** The logo image at `source` (from `profile`); null when there is none. */
+  logo(params: { symbol: string; source: string | null; signal?: AbortSignal }): Promise<Logo | null>;
+  /** Trading status of an exchange (Finnhub: `US`). */
+  marketStatus(params: { exchange: string; signal?: AbortSignal }): Promise<MarketStatus>;
+}
+
+/** What the price feed can say about itself; the stream passes it to browsers. */
+export type { FeedStatus };
+
+/** One trade from a streaming feed, to be merged into the symbol's last full quote. */
+export interface Trade {
+  symbol: string;
+  price: number;
+  /** Epoch milliseconds. */
+  time: number;
+  volume: number;
+}
+
+/** The feed's one consumer (the price hub). */
+export interface FeedListener {
+  /** A full quote (a simulated tick, a REST poll). */
+  quote(quote: Quote): void;
+  /** A trade that carries only price, time and volume. */
+  trade(trade: Trade): void;
+  status(status: FeedStatus): void;
+}
+
+/**
+ * A source of live price updates for the symbols the hub asks for. One per app (a later step lets a
+ * cluster leader own it): the hub holds the reference counts and calls `setWatched` with the whole
+ * set whenever it changes.
+ */
+export interface QuoteFeed {
+  connect(listener: FeedListener): void;
+  setWatched(symbols: ReadonlySet<string>): void;
+  status(): FeedStatus;
+  /** True while `symbol` is streamed live, so silence means "unchanged", not "out of date". */
+  covers(symbol: string): boolean;
+  /** For metrics: whether the upstream connection is up and how many symbols it carries. */
+  upstream(): { connected: boolean; subscriptions: number };
+  close(): Promise<void>;
+}

@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { currentUser, requireUser } from '../auth/auth.hooks.js';
+import type { AuthService } from '../auth/auth.service.js';
+import { addRouteSchema, listRouteSchema, removeRouteSchema } from './watchlist.schemas.js';
+import type { WatchlistService } from './watchlist.service.js';
+
+declare module 'fastify' {
+  interface FastifySchema {
+    /** Marks a route as kept only for old clients (OpenAPI's `deprecated`). */
+    deprecated?: boolean;
+  }
+}
+
+/**
+ * Where the watchlist's routes live: `/watchlist`, and `/portfolio`, the name it had before, which
+ * answers the same (same handlers) for one more release, marked deprecated.
+ */
+export const WATCHLIST_BASES = [
+  { base: '/watchlist', mark: {} },
+  { base: '/portfolio', mark: { deprecated: true } },
+] as const;
+
+export async function watchlistRoutes(
+  app: FastifyInstance,
+  { auth, watchlist }: { auth: AuthService; watchlist: WatchlistService },
+): Promise<void> {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  const authenticated = requireUser(auth);
+
+  for (const { base, mark } of WATCHLIST_BASES) {
+    routes.get(
+      base,
+      { onRequest: authenticated, schema: { ...listRouteSchema, ...mark } },
+      async (request) => {
+        return { items: await watchlist.list(currentUser(request).user.id) };
+      },
+    );
+
+    routes.post(
+      base,
+      { onRequest: authenticated, schema: { ...addRouteSchema, ...mark } },
+      async (request, reply) => {
+        const item = await watchlist.add(currentUser(request).user.id, request.body.symbol);
+        return reply.code(201).send({ item });
+      },
+    );
+
+    routes.delete(
+      `${base}/:symbol`,
+      { onRequest: authenticated, schema: { ...removeRouteSchema, ...mark } },
+      async (request, reply) => {
+        await watchlist.remove(currentUser(request).user.id, request.params.symbol);
+        return reply.code(204).send();
+      },
+    );
+  }
+}
