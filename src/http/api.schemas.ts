@@ -43,8 +43,6 @@ export const PROVIDER_ERRORS = [
   'data_plan_required',
   'provider_unavailable',
 ] as const satisfies readonly ErrorCode[];
-/** Every route is rate limited and may fail on our side. */
-const EVERY_ROUTE_ERRORS = ['rate_limited', 'internal_error'] as const satisfies readonly ErrorCode[];
 
 function errorBody(codes: [ErrorCode, ...ErrorCode[]]) {
   return z
@@ -64,10 +62,16 @@ function errorBody(codes: [ErrorCode, ...ErrorCode[]]) {
 /**
  * The error responses of a route, one per HTTP status, each listing exactly the codes the route can
  * answer with that status (the serializer refuses any other, so the list cannot drift from the code).
+ * Every route is rate limited and may fail on our side; `unlimitedErrorResponses` is for the few
+ * that are not rate limited.
  */
 export function errorResponses(...groups: ReadonlyArray<ErrorCode | readonly ErrorCode[]>) {
+  return unlimitedErrorResponses(...groups, 'rate_limited');
+}
+
+export function unlimitedErrorResponses(...groups: ReadonlyArray<ErrorCode | readonly ErrorCode[]>) {
   const byStatus = new Map<number, Set<ErrorCode>>();
-  for (const code of [...groups.flat(), ...EVERY_ROUTE_ERRORS]) {
+  for (const code of [...groups.flat(), 'internal_error' as const]) {
     const { status } = errorCatalogue[code];
     const codes = byStatus.get(status) ?? new Set();
     codes.add(code);

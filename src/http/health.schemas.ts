@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorResponses, open } from './api.schemas.js';
+import { open, unlimitedErrorResponses } from './api.schemas.js';
 
 const tags = ['operations'];
 const security = open;
@@ -8,14 +8,14 @@ export const healthzRouteSchema = {
   tags,
   security,
   summary: 'Liveness: the process is running',
-  response: { 200: z.object({ status: z.literal('ok') }) },
+  response: { 200: z.object({ status: z.literal('ok') }), ...unlimitedErrorResponses() },
 };
 
 export const readyzRouteSchema = {
   tags,
   security,
   summary: 'Readiness: the database answers',
-  response: { 200: z.object({ status: z.literal('ready') }), ...errorResponses('not_ready') },
+  response: { 200: z.object({ status: z.literal('ready') }), ...unlimitedErrorResponses('not_ready') },
 };
 
 export const metricsRouteSchema = {
@@ -29,5 +29,6 @@ export const metricsRouteSchema = {
       description: 'Prometheus text exposition format.',
       content: { 'text/plain': { schema: z.string() } },
     },
+    ...unlimitedErrorResponses(),
   },
 };
