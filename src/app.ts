@@ -25,7 +25,7 @@ import { HistoryBackfill } from './history/history-backfill.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
 import { registerOpenApi } from './http/openapi.js';
-import { registerSecurityHeaders } from './http/security.js';
+import { registerSecurityHeaders, webAssetServing } from './http/security.js';
 import { KeyMetricsCache } from './market/prices/key-metrics.js';
 import { loadLastQuotes, saveLastQuotes } from './market/prices/last-quote.repository.js';
 import { marketRoutes } from './market/prices/market.routes.js';
@@ -168,7 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(websocket, { options: { maxPayload: 4096 } });
 
   await registerOpenApi(app, { config, docsPage: webRoot !== undefined });
-  await app.register(healthRoutes, { database, metrics });
+  await app.register(healthRoutes, { database, metrics, feedStatus: () => hub.feedStatus() });
   await app.register(
     async (api) => {
       await api.register(authRoutes, { auth, config, limits });
@@ -192,7 +192,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
 
   if (webRoot) {
-    await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: ['index.html'] });
+    await app.register(fastifyStatic, {
+      root: webRoot,
+      wildcard: false,
+      index: ['index.html'],
+      ...webAssetServing,
+    });
   }
 
   const sessionSweep = setInterval(() => {

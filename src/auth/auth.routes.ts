@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config.js';
 import { assertSameOrigin } from '../http/security.js';
 import { currentUser, requireUser } from './auth.hooks.js';
-import { loginSchema, logoutSchema, registerSchema, sessionSchema } from './auth.schemas.js';
+import { loginSchema, logoutSchema, registerSchema, sessionSchema, whoamiSchema } from './auth.schemas.js';
 import type { AuthService } from './auth.service.js';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
 
@@ -60,6 +60,14 @@ export async function authRoutes(
     const session = currentUser(request);
     return { user: session.user, csrfToken: session.csrfToken };
   });
+
+  // The page's start-up question "who is this?", answered 200 for anonymous visitors too: a 401 here
+  // would be an error in the browser's console on every visit to the sign-in page.
+  routes.get('/auth/whoami', { schema: whoamiSchema }, async (request) =>
+    request.auth
+      ? { user: request.auth.user, csrfToken: request.auth.csrfToken }
+      : { user: null, csrfToken: null },
+  );
 
   /** A new login replaces whatever session the browser had: no session fixation, no orphan rows. */
   async function endPreviousSession(request: FastifyRequest) {

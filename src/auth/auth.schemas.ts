@@ -4,6 +4,7 @@ import {
   errorResponses,
   noContent,
   open,
+  optionallySignedIn,
   SESSION_ERRORS,
   signedIn,
   signedInWrite,
@@ -104,4 +105,17 @@ export const sessionSchema = {
   description: 'The signed-in user and the CSRF token, for a page that was reloaded.',
   security: signedIn,
   response: { 200: sessionBody, ...errorResponses(SESSION_ERRORS) },
+};
+
+export const whoamiSchema = {
+  tags,
+  summary: 'Who is signed in, if anyone',
+  description:
+    "The page's start-up question: 200 for anonymous visitors too (`user` and `csrfToken` null), so a visit to the sign-in page logs no error.",
+  security: optionallySignedIn,
+  querystring: z.strictObject({}),
+  response: {
+    200: z.object({ user: userSchema.nullable(), csrfToken: z.string().nullable() }),
+    ...errorResponses('validation_error'),
+  },
 };

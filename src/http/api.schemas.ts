@@ -20,8 +20,13 @@ export function text(label: string) {
   });
 }
 
+/** Which security schemes a route takes: any one entry of the list suffices (OpenAPI's meaning). */
+type SecurityRequirements = Array<Record<string, string[]>>;
+
 /** A route anyone may call. */
-export const open: Array<Record<string, string[]>> = [];
+export const open: SecurityRequirements = [];
+/** A route that answers anyone, and says more with the session cookie. */
+export const optionallySignedIn: SecurityRequirements = [{}, { sessionCookie: [] }];
 /** A route that needs the session cookie. */
 export const signedIn = [{ sessionCookie: [] }];
 /** A state-changing route: the session cookie and its CSRF token in `X-CSRF-Token`. */
@@ -42,6 +47,7 @@ export const WRITE_ERRORS = ['unauthenticated', 'csrf_failed'] as const satisfie
 export const PROVIDER_ERRORS = [
   'data_plan_required',
   'provider_unavailable',
+  'provider_key_refused',
 ] as const satisfies readonly ErrorCode[];
 
 function errorBody(codes: [ErrorCode, ...ErrorCode[]]) {

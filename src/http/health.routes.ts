@@ -1,12 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { DatabaseHandle } from '../db/database.js';
 import { AppError } from '../errors.js';
+import type { FeedStatus } from '../market/providers/provider.js';
 import type { AppMetrics } from '../metrics.js';
 import { healthzRouteSchema, metricsRouteSchema, readyzRouteSchema } from './health.schemas.js';
 
 export async function healthRoutes(
   app: FastifyInstance,
-  { database, metrics }: { database: DatabaseHandle; metrics: AppMetrics },
+  {
+    database,
+    metrics,
+    feedStatus,
+  }: { database: DatabaseHandle; metrics: AppMetrics; feedStatus: () => FeedStatus },
 ): Promise<void> {
   app.get('/healthz', { config: { rateLimit: false }, schema: healthzRouteSchema }, async () => ({
     status: 'ok',
@@ -20,6 +25,10 @@ export async function healthRoutes(
       ]);
     } catch {
       throw new AppError('not_ready');
+    }
+    // A refused key serves no prices until the operator changes it; a network outage mends itself.
+    if (feedStatus() === 'unauthorized') {
+      throw new AppError('not_ready', 'The market data provider refused the API key: check FINNHUB_API_KEY.');
     }
     return { status: 'ready' };
   });

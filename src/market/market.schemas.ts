@@ -30,10 +30,10 @@ const nullableNumber = z.number().nullable();
 /**
  * What the price feed says about itself: `live` (the provider's socket carries every watched
  * symbol), `degraded` (some are polled over REST), `reconnecting` (the socket is down; prices may be
- * out of date), `simulated`.
+ * out of date), `simulated`, `unauthorized` (the provider refused the API key: no reconnect mends it).
  */
 export const feedStatusSchema = z
-  .enum(['live', 'reconnecting', 'degraded', 'simulated'])
+  .enum(['live', 'reconnecting', 'degraded', 'simulated', 'unauthorized'])
   .meta({ id: 'FeedStatus' });
 export type FeedStatus = z.infer<typeof feedStatusSchema>;
 

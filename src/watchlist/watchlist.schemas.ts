@@ -4,6 +4,7 @@ import {
   errorResponses,
   isoDateTime,
   noContent,
+  PROVIDER_ERRORS,
   SESSION_ERRORS,
   signedIn,
   signedInWrite,
@@ -61,8 +62,7 @@ export const addRouteSchema = {
       'invalid_symbol',
       'unknown_symbol',
       'already_in_portfolio',
-      'data_plan_required',
-      'provider_unavailable',
+      PROVIDER_ERRORS,
     ),
   },
 };

@@ -285,6 +285,27 @@ describe.each(testDatabaseKinds())('accounts and sessions on %s', (kind) => {
     }
   });
 
+  it('tells the page who is signed in with a 200 either way (no 401 for an anonymous visitor)', async () => {
+    const anonymous = await new TestClient(t.app).request('GET', '/api/v1/auth/whoami');
+    expect(anonymous.statusCode).toBe(200);
+    expect(anonymous.json()).toEqual({ user: null, csrfToken: null });
+    const forgotten = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/whoami',
+      headers: { cookie: 'st_session=made-up-token' },
+    });
+    expect(forgotten.json()).toEqual({ user: null, csrfToken: null });
+
+    const client = new TestClient(t.app);
+    const user = await client.register();
+    const signedIn = await client.request('GET', '/api/v1/auth/whoami');
+    expect(signedIn.statusCode).toBe(200);
+    expect(signedIn.json()).toEqual({
+      user: { id: expect.any(String), username: user.username, email: user.email },
+      csrfToken: client.csrfToken,
+    });
+  });
+
   it('never writes passwords, session tokens or CSRF tokens to the log', async () => {
     const client = new TestClient(t.app);
     const user = await client.register({ password: 'unmistakable-Secret-4711' });

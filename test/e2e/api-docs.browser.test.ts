@@ -1,48 +1,29 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  axeViolations,
+  browserAvailable,
+  buildIfStale,
+  launchBrowser,
+  recordPageProblems,
+} from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveBrowser = existsSync(chromiumPath);
-if (!haveBrowser && process.env.REQUIRE_BROWSER) {
-  throw new Error(
-    `REQUIRE_BROWSER is set but there is no Chromium at ${chromiumPath} (apt-get install -y chromium)`,
-  );
-}
 
-describe.skipIf(!haveBrowser)('the API reference page in a real browser (headless Chromium)', () => {
+describe.skipIf(!browserAvailable())('the API reference page in a real browser (headless Chromium)', () => {
   let t: TestApp;
   let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[];
 
   beforeAll(async () => {
-    const build = spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], {
-      cwd: root,
-      encoding: 'utf8',
-    });
-    if (build.status !== 0) throw new Error(`front-end build failed:\n${build.stdout}\n${build.stderr}`);
+    buildIfStale();
     t = await startTestApp({ database: 'pglite', listen: true, webRoot: `${root}/dist/web` });
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    browser = await launchBrowser();
     page = await browser.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
-    // Every CSP refusal fires this event in the page, whether or not it also reaches the console.
-    await page.addInitScript(`
-      window.cspViolations = [];
-      document.addEventListener('securitypolicyviolation', (event) => {
-        window.cspViolations.push(event.violatedDirective + ' ' + event.blockedURI);
-      });
-    `);
+    problems = await recordPageProblems(page);
   });
 
   afterAll(async () => {
@@ -85,7 +66,7 @@ describe.skipIf(!haveBrowser)('the API reference page in a real browser (headles
     await expect.poll(() => page.locator('#security').textContent()).toContain('X-CSRF-Token');
     await expect.poll(() => page.locator('#stream-frames').textContent()).toContain('SnapshotFrame');
 
-    expect(await page.evaluate('window.cspViolations')).toEqual([]);
-    expect(problems).toEqual([]);
+    expect(problems, 'CSP reports and console errors').toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
   });
 });

@@ -1,12 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { INVALID_KEY_BODY, TOO_MANY_SYMBOLS_FRAME } from './finnhub-fixtures/recorded-answers.js';
 
 /** The /quote body for a symbol the fake knows. */
 export interface FakeQuote {
   c: number;
-  d: number | null;
-  dp: number | null;
+  /** Absent in some live answers (Finnhub-API#61). */
+  d?: number | null;
+  dp?: number | null;
   h: number;
   l: number;
   o: number;
@@ -238,7 +240,7 @@ export class FakeFinnhub {
       if (this.invalidStreamSymbols.has(frame.symbol)) {
         this.sendFrame(client, { type: 'error', msg: `Invalid symbol ${frame.symbol}` });
       } else if (client.subscriptions.size >= this.symbolCap) {
-        this.sendFrame(client, { type: 'error', msg: 'Subscribing to too many symbols' });
+        this.sendFrame(client, TOO_MANY_SYMBOLS_FRAME);
       } else {
         client.subscriptions.add(frame.symbol);
       }
@@ -278,7 +280,7 @@ export class FakeFinnhub {
       return;
     }
     if (token !== this.apiKey) {
-      send(res, 401, { error: 'Invalid API key.' });
+      send(res, 401, INVALID_KEY_BODY);
       return;
     }
 

@@ -30,4 +30,29 @@ describe('symbols', () => {
     expect(marketOfSymbol('BINANCE:BTCUSDT')).toMatchObject({ currency: 'USDT', type: 'Crypto' });
     expect(marketOfSymbol('OANDA:EUR_USD')).toMatchObject({ currency: 'USD', type: 'Forex' });
   });
+
+  it.each([
+    ['AFLT.ME', 'RUB', 'Moscow Exchange'],
+    ['SAP.BE', 'EUR', 'Börse Berlin'],
+    ['SAP.DU', 'EUR', 'Börse Düsseldorf'],
+    ['SAP.MU', 'EUR', 'Börse München'],
+    ['1155.KL', 'MYR', 'Bursa Malaysia'],
+    ['PKO.WA', 'PLN', 'Warsaw Stock Exchange'],
+    ['2330.TW', 'TWD', 'Taiwan Stock Exchange'],
+    ['AMXL.MX', 'MXN', 'Bolsa Mexicana de Valores'],
+  ])('knows the market of %s from Finnhub’s exchange list (%s)', (symbol, currency, exchange) => {
+    expect(marketOfSymbol(symbol)).toMatchObject({ currency, exchange });
+  });
+
+  it('never guesses US dollars for a suffix it does not know, nor a currency quoted in minor units', () => {
+    expect(marketOfSymbol('ABC.XX')).toMatchObject({ exchange: null, currency: null });
+    // Johannesburg and Tel Aviv quote in cents and agorot: the currency comes from the provider.
+    expect(marketOfSymbol('NPN.JO')).toMatchObject({
+      exchange: 'Johannesburg Stock Exchange',
+      currency: null,
+    });
+    expect(marketOfSymbol('TEVA.TA').currency).toBeNull();
+    // A one-letter suffix that is no exchange is a US share class.
+    expect(marketOfSymbol('BF.B')).toMatchObject({ exchange: 'US', currency: 'USD' });
+  });
 });

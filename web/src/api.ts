@@ -5,8 +5,8 @@ import type {
   loginSchema,
   logoutSchema,
   registerSchema,
-  sessionSchema,
   User,
+  whoamiSchema,
 } from '../../src/auth/auth.schemas.js';
 import type {
   HistoryBar,
@@ -117,7 +117,8 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
 }
 
 export const api = {
-  session: () => request<Answer<typeof sessionSchema>>('GET', '/auth/session'),
+  /** Who is signed in: `user` null (and no error) for an anonymous visitor. */
+  whoami: () => request<Answer<typeof whoamiSchema>>('GET', '/auth/whoami'),
   register: (input: Input<typeof registerSchema>) =>
     request<Answer<typeof registerSchema, 201>>('POST', '/auth/register', input),
   login: (input: Input<typeof loginSchema>) =>

@@ -1,5 +1,6 @@
 import type { FeedStatus, Quote } from '../../src/market/market.schemas.js';
 import type { StreamFrame } from '../../src/stream/stream.schemas.js';
+import { api } from './api';
 
 export type { FeedStatus };
 export type ConnectionState = 'connecting' | 'open' | 'closed';
@@ -44,12 +45,17 @@ export function openPriceStream(handlers: StreamHandlers): () => void {
       handlers.onConnection('closed');
       if (!opened && attempt >= 2) {
         // A handshake refused twice in a row is most likely an expired session: ask the app to check.
-        void fetch('/api/v1/auth/session', { credentials: 'same-origin' }).then((r) => {
-          if (r.status === 401) {
-            stopped = true;
-            handlers.onUnauthorized();
-          }
-        });
+        api
+          .whoami()
+          .then(({ user }) => {
+            if (!user) {
+              stopped = true;
+              handlers.onUnauthorized();
+            }
+          })
+          .catch(() => {
+            // The server is unreachable, not refusing: keep reconnecting.
+          });
       }
       const delay = Math.min(30_000, 1000 * 2 ** attempt) * (0.5 + Math.random() / 2);
       attempt++;

@@ -34,8 +34,12 @@ interface Entry {
 }
 
 const RECENT_TRADES_KEPT = 256;
-/** After a failed background fetch of a symbol's snapshot, wait this long before trying again. */
-const REFRESH_RETRY_MS = 30_000;
+/**
+ * A symbol's snapshot is fetched in the background at most this often, whatever the outcome: a
+ * quote without a previous close (Finnhub's partial zeros, a first day of trading) stays without
+ * one however often it is asked for, and every trade would ask again.
+ */
+const BACKGROUND_REFRESH_MS = 30_000;
 
 /**
  * The server's one place for prices: the last value per symbol, one upstream subscription per
@@ -47,8 +51,8 @@ export class PriceHub {
   private readonly latest = new Map<string, Entry>();
   private readonly watchCounts = new Map<string, number>();
   private readonly inFlight = new Map<string, Promise<Quote | null>>();
-  /** When a background snapshot fetch last failed per symbol, so a stream of trades does not retry it on every tick. */
-  private readonly refreshFailedAt = new Map<string, number>();
+  /** When a background snapshot fetch of each symbol last started, so a stream of trades does not start one per tick. */
+  private readonly refreshedAt = new Map<string, number>();
   private readonly dirty = new Set<string>();
   private readonly updateListeners: Array<(symbol: string) => void> = [];
   private readonly statusListeners: Array<(status: FeedStatus) => void> = [];
@@ -284,13 +288,18 @@ export class PriceHub {
     return call;
   }
 
+  /** A snapshot fetched ahead of need: throttled per symbol, and from the budget people's requests leave. */
   private refreshInBackground(symbol: string): void {
-    const failedAt = this.refreshFailedAt.get(symbol);
-    if (failedAt !== undefined && this.options.clock.now() - failedAt < REFRESH_RETRY_MS) return;
-    this.fetch(symbol)
-      .then(() => this.refreshFailedAt.delete(symbol))
+    const now = this.options.clock.now();
+    const last = this.refreshedAt.get(symbol);
+    if ((last !== undefined && now - last < BACKGROUND_REFRESH_MS) || this.inFlight.has(symbol)) return;
+    this.refreshedAt.set(symbol, now);
+    this.options.provider
+      .getQuote({ symbol, background: true })
+      .then((quote) => {
+        if (quote) this.mergeQuote(quote);
+      })
       .catch((error: Error) => {
-        this.refreshFailedAt.set(symbol, this.options.clock.now());
         this.options.logger.warn(
           { symbol, reason: error.message },
           'could not fetch a quote for a watched symbol',

@@ -27,8 +27,11 @@ export class ProviderError extends Error {
  */
 export interface MarketDataProvider {
   readonly name: 'finnhub' | 'simulated';
-  /** The current quote, or null when the provider does not know the symbol. */
-  getQuote(params: { symbol: string; signal?: AbortSignal }): Promise<Quote | null>;
+  /**
+   * The current quote, or null when the provider does not know the symbol. A `background` call is
+   * refused (ProviderError 'rate_limited') rather than use request budget that people's requests need.
+   */
+  getQuote(params: { symbol: string; signal?: AbortSignal; background?: boolean }): Promise<Quote | null>;
   /** Name, exchange and currency of a symbol the provider knows (called once, when a symbol is first added). */
   describe(params: { symbol: string; signal?: AbortSignal }): Promise<InstrumentInfo>;
   search(params: { query: string; signal?: AbortSignal }): Promise<SymbolMatch[]>;
@@ -50,7 +53,10 @@ export interface MarketDataProvider {
   marketStatus(params: { exchange: string; signal?: AbortSignal }): Promise<MarketStatus>;
 }
 
-/** What the price feed can say about itself; the stream passes it to browsers. */
+/**
+ * What the price feed can say about itself; the stream passes it to browsers. `unauthorized`: the
+ * provider refused the API key, which no reconnect will mend until the operator fixes it.
+ */
 export type { FeedStatus };
 
 /** One trade from a streaming feed, to be merged into the symbol's last full quote. */

@@ -95,8 +95,16 @@ export class FinnhubProvider implements MarketDataProvider {
 
   constructor(private readonly options: FinnhubOptions) {}
 
-  async getQuote({ symbol, signal }: { symbol: string; signal?: AbortSignal }): Promise<Quote | null> {
-    const body = await this.get<FinnhubQuote>('/quote', { symbol }, signal);
+  async getQuote({
+    symbol,
+    signal,
+    background,
+  }: {
+    symbol: string;
+    signal?: AbortSignal;
+    background?: boolean;
+  }): Promise<Quote | null> {
+    const body = await this.get<FinnhubQuote>('/quote', { symbol }, signal, background);
     // Finnhub answers an unknown symbol with 200 and all zeros.
     if (!body.c || !body.t) return null;
     return {
@@ -128,6 +136,12 @@ export class FinnhubProvider implements MarketDataProvider {
         { symbol, reason: (error as Error).message },
         'finnhub search for a name failed',
       );
+    }
+    if (market.exchange === null) {
+      // A market the symbol form does not tell: its profile may (the filing currency, which for a
+      // company listed at home is the trading one); without it the currency stays unknown.
+      const profile = await this.profile({ symbol, signal }).catch(() => null);
+      return { symbol, name, exchange: profile?.exchange ?? null, currency: profile?.currency ?? null, type };
     }
     return { symbol, name, exchange: market.exchange, currency: market.currency, type };
   }
@@ -173,8 +187,17 @@ export class FinnhubProvider implements MarketDataProvider {
     signal?: AbortSignal;
   }): Promise<CompanyProfile | null> {
     const body = await this.get<FinnhubProfile>('/stock/profile2', { symbol }, signal);
-    // An unknown symbol (or one without a profile) is answered with {}.
-    if (!body.name && !body.ticker) return null;
+    // An unknown symbol (or one without a profile) is answered with {}; Finnhub has also answered
+    // with another instrument's profile (asked SGOV, got IBHJ's), which is no profile of this one.
+    const ticker = nonEmpty(body.ticker);
+    if (!nonEmpty(body.name) && !ticker) return null;
+    if (ticker && ticker.toUpperCase() !== symbol.toUpperCase()) {
+      this.options.logger.warn(
+        { symbol, answered: ticker.slice(0, 40) },
+        'Finnhub answered a profile for another ticker',
+      );
+      return null;
+    }
     return {
       name: nonEmpty(body.name),
       exchange: nonEmpty(body.exchange),
@@ -354,8 +377,10 @@ export class FinnhubProvider implements MarketDataProvider {
   }
 }
 
+/** A text value, or null for what Finnhub sends when it has none: "", blanks or "N/A". */
 function nonEmpty(value: string | undefined): string | null {
-  return value?.trim() ? value.trim() : null;
+  const text = typeof value === 'string' ? value.trim() : '';
+  return text && text.toUpperCase() !== 'N/A' ? text : null;
 }
 
 /** An http(s) address, or null: anything else from upstream is not shown as a link or fetched. */

@@ -23,7 +23,12 @@ export interface FinnhubStreamOptions {
   pollIntervalMs?: number;
   /** REST calls the poller leaves free for interactive requests. */
   pollReserve?: number;
+  /** After a "too many symbols" error lowered the cap, `maxSymbols` is tried again this much later. */
+  capRetryMs?: number;
 }
+
+/** Finnhub's symbol limit has been passing (a plan change, a glitch): a lowered cap is retried after 10 minutes. */
+const CAP_RETRY_MS = 10 * 60_000;
 
 interface TradeFrame {
   type: 'trade';
@@ -50,9 +55,12 @@ export class FinnhubStreamFeed implements QuoteFeed {
   private lastFrameAt = 0;
   private attempt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private capRetryTimer: NodeJS.Timeout | undefined;
   private readonly watchdog: NodeJS.Timeout;
   private readonly poller: RestPoller;
   private lastStatus: FeedStatus = 'reconnecting';
+  /** The last connection attempt was answered 401: the key is refused, not the network down. */
+  private keyRefused = false;
 
   constructor(private readonly options: FinnhubStreamOptions) {
     this.cap = options.maxSymbols;
@@ -79,7 +87,7 @@ export class FinnhubStreamFeed implements QuoteFeed {
   }
 
   status(): FeedStatus {
-    if (!this.connected) return 'reconnecting';
+    if (!this.connected) return this.keyRefused ? 'unauthorized' : 'reconnecting';
     return this.poller.symbols().length > 0 ? 'degraded' : 'live';
   }
 
@@ -95,6 +103,7 @@ export class FinnhubStreamFeed implements QuoteFeed {
     this.closed = true;
     clearInterval(this.watchdog);
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.capRetryTimer);
     this.poller.close();
     this.socket?.terminate();
     this.connected = false;
@@ -126,6 +135,7 @@ export class FinnhubStreamFeed implements QuoteFeed {
     this.socket = socket;
     socket.on('open', () => {
       this.connected = true;
+      this.keyRefused = false;
       this.attempt = 0;
       this.lastFrameAt = this.options.clock.now();
       this.options.logger.info({ symbols: this.streamed.size }, 'Finnhub stream connected');
@@ -139,6 +149,7 @@ export class FinnhubStreamFeed implements QuoteFeed {
           ? 'the API key was refused (401): check FINNHUB_API_KEY'
           : `HTTP ${response.statusCode}`;
       this.options.logger.error(`Finnhub stream refused the connection: ${reason}`);
+      this.keyRefused = response.statusCode === 401;
       socket.terminate();
     });
     socket.on('error', (error) => {
@@ -202,6 +213,7 @@ export class FinnhubStreamFeed implements QuoteFeed {
         { cap: this.cap },
         'Finnhub stream: symbol cap reached; the rest are polled over REST',
       );
+      this.scheduleCapRetry();
       this.reconcile();
       return;
     }
@@ -213,6 +225,17 @@ export class FinnhubStreamFeed implements QuoteFeed {
     if (this.options.clock.now() - this.lastFrameAt <= this.options.idleMs) return;
     this.options.logger.warn({ idleMs: this.options.idleMs }, 'Finnhub stream silent; reconnecting');
     this.socket.terminate();
+  }
+
+  /** One error frame must not lower the cap for good: the configured cap is tried again later. */
+  private scheduleCapRetry(): void {
+    if (this.capRetryTimer || this.closed) return;
+    this.capRetryTimer = setTimeout(() => {
+      this.capRetryTimer = undefined;
+      this.cap = this.options.maxSymbols;
+      this.reconcile();
+    }, this.options.capRetryMs ?? CAP_RETRY_MS);
+    this.capRetryTimer.unref();
   }
 
   private scheduleReconnect(): void {
