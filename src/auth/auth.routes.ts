@@ -1,27 +1,26 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config.js';
 import { assertSameOrigin } from '../http/security.js';
-import { currentUser, requireUser } from './auth.hooks.js';
+import { currentUser } from './auth.hooks.js';
 import { loginSchema, logoutSchema, registerSchema, sessionSchema, whoamiSchema } from './auth.schemas.js';
 import type { AuthService } from './auth.service.js';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
 
-export interface AuthRouteLimits {
-  /** Register and login requests per address per minute (failed logins have their own, tighter limit). */
-  authPerAddressPerMinute: number;
-}
-
+/** Register and login, open to anyone; `attemptLimit` counts attempts per address (failed logins have their own, tighter limit). */
 export async function authRoutes(
   app: FastifyInstance,
-  { auth, config, limits }: { auth: AuthService; config: Config; limits: AuthRouteLimits },
+  {
+    auth,
+    config,
+    attemptLimit,
+  }: { auth: AuthService; config: Config; attemptLimit: onRequestAsyncHookHandler },
 ): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>();
-  const authRateLimit = { max: limits.authPerAddressPerMinute, timeWindow: 60_000 };
 
   routes.post(
     '/auth/register',
-    { schema: registerSchema, config: { rateLimit: authRateLimit } },
+    { onRequest: attemptLimit, schema: registerSchema },
     async (request, reply) => {
       assertSameOrigin(request, config);
       const { user, session } = await auth.register({
@@ -34,31 +33,12 @@ export async function authRoutes(
     },
   );
 
-  routes.post(
-    '/auth/login',
-    { schema: loginSchema, config: { rateLimit: authRateLimit } },
-    async (request, reply) => {
-      assertSameOrigin(request, config);
-      const { user, session } = await auth.login(request.body, request.ip);
-      await endPreviousSession(request);
-      setSessionCookie(reply, config, session.token, session.expiresAt);
-      return reply.send({ user, csrfToken: session.csrfToken });
-    },
-  );
-
-  routes.post(
-    '/auth/logout',
-    { onRequest: requireUser(auth), schema: logoutSchema },
-    async (request, reply) => {
-      await auth.endSession(currentUser(request).tokenHash);
-      clearSessionCookie(reply, config);
-      return reply.code(204).send();
-    },
-  );
-
-  routes.get('/auth/session', { onRequest: requireUser(auth), schema: sessionSchema }, async (request) => {
-    const session = currentUser(request);
-    return { user: session.user, csrfToken: session.csrfToken };
+  routes.post('/auth/login', { onRequest: attemptLimit, schema: loginSchema }, async (request, reply) => {
+    assertSameOrigin(request, config);
+    const { user, session } = await auth.login(request.body, request.ip);
+    await endPreviousSession(request);
+    setSessionCookie(reply, config, session.token, session.expiresAt);
+    return reply.send({ user, csrfToken: session.csrfToken });
   });
 
   // The page's start-up question "who is this?", answered 200 for anonymous visitors too: a 401 here
@@ -73,4 +53,23 @@ export async function authRoutes(
   async function endPreviousSession(request: FastifyRequest) {
     if (request.auth) await auth.endSession(request.auth.tokenHash);
   }
+}
+
+/** The signed-in session: who it is (with its CSRF token), and logging out. */
+export async function sessionRoutes(
+  app: FastifyInstance,
+  { auth, config }: { auth: AuthService; config: Config },
+): Promise<void> {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+
+  routes.post('/auth/logout', { schema: logoutSchema }, async (request, reply) => {
+    await auth.endSession(currentUser(request).tokenHash);
+    clearSessionCookie(reply, config);
+    return reply.code(204).send();
+  });
+
+  routes.get('/auth/session', { schema: sessionSchema }, async (request) => {
+    const session = currentUser(request);
+    return { user: session.user, csrfToken: session.csrfToken };
+  });
 }

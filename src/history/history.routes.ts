@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { currentUser, requireUser } from '../auth/auth.hooks.js';
-import type { AuthService } from '../auth/auth.service.js';
+import { currentUser } from '../auth/auth.hooks.js';
 import { knownQuote } from '../market/prices/known-quote.js';
 import type { PriceHub } from '../market/prices/price-hub.js';
 import { WATCHLIST_BASES } from '../watchlist/watchlist.routes.js';
@@ -11,49 +10,33 @@ import type { HistoryService } from './history.service.js';
 
 export async function historyRoutes(
   app: FastifyInstance,
-  {
-    auth,
-    hub,
-    history,
-    watchlist,
-  }: { auth: AuthService; hub: PriceHub; history: HistoryService; watchlist: WatchlistService },
+  { hub, history, watchlist }: { hub: PriceHub; history: HistoryService; watchlist: WatchlistService },
 ): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
-  routes.get(
-    '/quotes/:symbol/history',
-    {
-      onRequest: requireUser(auth),
-      schema: historyRouteSchema,
-    },
-    async (request) => {
-      const { symbol } = await knownQuote(hub, request.params.symbol);
-      const { resolution, bars } = await history.history(symbol, request.query.range);
-      return {
-        symbol,
-        range: request.query.range,
-        resolution,
-        // Seconds, like Finnhub's candles and the charting library.
-        bars: bars.map((bar) => ({
-          t: bar.time / 1000,
-          o: bar.open,
-          h: bar.high,
-          l: bar.low,
-          c: bar.close,
-          v: bar.volume,
-        })),
-      };
-    },
-  );
+  routes.get('/quotes/:symbol/history', { schema: historyRouteSchema }, async (request) => {
+    const { symbol } = await knownQuote(hub, request.params.symbol);
+    const { resolution, bars } = await history.history(symbol, request.query.range);
+    return {
+      symbol,
+      range: request.query.range,
+      resolution,
+      // Seconds, like Finnhub's candles and the charting library.
+      bars: bars.map((bar) => ({
+        t: bar.time / 1000,
+        o: bar.open,
+        h: bar.high,
+        l: bar.low,
+        c: bar.close,
+        v: bar.volume,
+      })),
+    };
+  });
 
   for (const { base, mark } of WATCHLIST_BASES) {
-    routes.get(
-      `${base}/sparklines`,
-      { onRequest: requireUser(auth), schema: { ...sparklinesRouteSchema, ...mark } },
-      async (request) => {
-        const symbols = await watchlist.symbols(currentUser(request).user.id);
-        return { sparklines: await history.sparklines(symbols) };
-      },
-    );
+    routes.get(`${base}/sparklines`, { schema: { ...sparklinesRouteSchema, ...mark } }, async (request) => {
+      const symbols = await watchlist.symbols(currentUser(request).user.id);
+      return { sparklines: await history.sparklines(symbols) };
+    });
   }
 }

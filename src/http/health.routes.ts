@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { DatabaseHandle } from '../db/database.js';
 import { AppError } from '../errors.js';
-import type { FeedStatus } from '../market/providers/provider.js';
+import type { FeedCoverage, FeedStatus } from '../market/providers/provider.js';
 import type { AppMetrics } from '../metrics.js';
 import { healthzRouteSchema, metricsRouteSchema, readyzRouteSchema } from './health.schemas.js';
 
@@ -11,13 +11,20 @@ export async function healthRoutes(
     database,
     metrics,
     feedStatus,
-  }: { database: DatabaseHandle; metrics: AppMetrics; feedStatus: () => FeedStatus },
+    coverage,
+  }: {
+    database: DatabaseHandle;
+    metrics: AppMetrics;
+    feedStatus: () => FeedStatus;
+    /** How many wanted symbols are live, polled and left out. */
+    coverage: () => FeedCoverage;
+  },
 ): Promise<void> {
-  app.get('/healthz', { config: { rateLimit: false }, schema: healthzRouteSchema }, async () => ({
+  app.get('/healthz', { config: { requestLimits: false }, schema: healthzRouteSchema }, async () => ({
     status: 'ok',
   }));
 
-  app.get('/readyz', { config: { rateLimit: false }, schema: readyzRouteSchema }, async () => {
+  app.get('/readyz', { config: { requestLimits: false }, schema: readyzRouteSchema }, async () => {
     try {
       await Promise.race([
         database.ping(),
@@ -30,13 +37,13 @@ export async function healthRoutes(
     if (feedStatus() === 'unauthorized') {
       throw new AppError('not_ready', 'The market data provider refused the API key: check FINNHUB_API_KEY.');
     }
-    return { status: 'ready' };
+    return { status: 'ready', symbols: coverage() };
   });
 
   /** Prometheus text format. Nothing in it is secret; put it behind the proxy's auth if it must not be public. */
   app.get(
     '/metrics',
-    { config: { rateLimit: false }, schema: metricsRouteSchema },
+    { config: { requestLimits: false }, schema: metricsRouteSchema },
     async (_request, reply) => {
       return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
     },

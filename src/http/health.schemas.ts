@@ -14,8 +14,17 @@ export const healthzRouteSchema = {
 export const readyzRouteSchema = {
   tags,
   security,
-  summary: 'Readiness: the database answers',
-  response: { 200: z.object({ status: z.literal('ready') }), ...unlimitedErrorResponses('not_ready') },
+  summary: 'Readiness: the database answers and the provider accepts the key',
+  response: {
+    200: z.object({
+      status: z.literal('ready'),
+      symbols: z.object({ live: z.number(), polled: z.number(), leftOut: z.number() }).meta({
+        description:
+          "Wanted symbols on the provider's socket, polled over REST, and left out (beyond what both can carry; they keep their last quote, marked stale).",
+      }),
+    }),
+    ...unlimitedErrorResponses('not_ready'),
+  },
 };
 
 export const metricsRouteSchema = {

@@ -4,7 +4,7 @@ import type { PriceHub } from '../market/prices/price-hub.js';
 import { toQuoteDto } from '../market/prices/quote-dto.js';
 import type { FeedStatus } from '../market/providers/provider.js';
 import type { AppMetrics } from '../metrics.js';
-import type { StreamFrame } from './stream.schemas.js';
+import { quotesFrameOf, serializeFrame, serializeQuote } from './frames.js';
 
 /** What the stream needs of a socket: `ws.WebSocket` satisfies it, and so does a test double. */
 export interface FrameSink {
@@ -97,13 +97,13 @@ export class StreamHub {
       changed: new Set(),
       waiting: new Set(),
     }));
-    hub.onUpdate((symbol) => {
-      for (const lane of this.lanes) if (lane.bySymbol.has(symbol)) lane.changed.add(symbol);
-    });
-    hub.onFeedStatus((feed) =>
-      this.broadcast(JSON.stringify({ type: 'status', feed } satisfies StreamFrame)),
-    );
     this.unsubscribe = [
+      hub.events.on('quote.updated', ({ symbol }) => {
+        for (const lane of this.lanes) if (lane.bySymbol.has(symbol)) lane.changed.add(symbol);
+      }),
+      hub.events.on('feed.status', ({ status }) =>
+        this.broadcast(serializeFrame({ type: 'status', feed: status })),
+      ),
       events.on('watchlist.symbolAdded', ({ userId, symbol }) => {
         for (const connection of this.byUser.get(userId) ?? []) this.watch(connection, symbol);
       }),
@@ -153,8 +153,8 @@ export class StreamHub {
       const known = this.hub.peek(symbol);
       return known ? [toQuoteDto(known)] : [];
     });
-    this.send(connection, JSON.stringify({ type: 'snapshot', quotes } satisfies StreamFrame), quotes.length);
-    this.send(connection, JSON.stringify({ type: 'status', feed } satisfies StreamFrame), 0);
+    this.send(connection, serializeFrame({ type: 'snapshot', quotes }), quotes.length);
+    this.send(connection, serializeFrame({ type: 'status', feed }), 0);
   }
 
   close(connection: StreamConnection): void {
@@ -205,7 +205,7 @@ export class StreamHub {
       if (!known) return undefined;
       const cached = this.serialized.get(symbol);
       if (cached && cached.quote === known.quote && cached.stale === known.stale) return cached.text;
-      const text = JSON.stringify(toQuoteDto(known));
+      const text = serializeQuote(known);
       this.serialized.set(symbol, { quote: known.quote, stale: known.stale, text });
       return text;
     };
@@ -254,7 +254,7 @@ export class StreamHub {
     let quotes = 0;
     for (const connection of ready) {
       if (!connection.closed) {
-        connection.socket.send(`{"type":"quotes","quotes":[${connection.outbox.join(',')}]}`);
+        connection.socket.send(quotesFrameOf(connection.outbox));
         quotes += connection.outbox.length;
       }
       connection.outbox.length = 0;

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { currentUser, requireUser } from '../auth/auth.hooks.js';
-import type { AuthService } from '../auth/auth.service.js';
+import { currentUser } from '../auth/auth.hooks.js';
 import { addRouteSchema, listRouteSchema, removeRouteSchema } from './watchlist.schemas.js';
 import type { WatchlistService } from './watchlist.service.js';
 
@@ -23,32 +22,23 @@ export const WATCHLIST_BASES = [
 
 export async function watchlistRoutes(
   app: FastifyInstance,
-  { auth, watchlist }: { auth: AuthService; watchlist: WatchlistService },
+  { watchlist }: { watchlist: WatchlistService },
 ): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>();
-  const authenticated = requireUser(auth);
 
   for (const { base, mark } of WATCHLIST_BASES) {
-    routes.get(
-      base,
-      { onRequest: authenticated, schema: { ...listRouteSchema, ...mark } },
-      async (request) => {
-        return { items: await watchlist.list(currentUser(request).user.id) };
-      },
-    );
+    routes.get(base, { schema: { ...listRouteSchema, ...mark } }, async (request) => {
+      return { items: await watchlist.list(currentUser(request).user.id) };
+    });
 
-    routes.post(
-      base,
-      { onRequest: authenticated, schema: { ...addRouteSchema, ...mark } },
-      async (request, reply) => {
-        const item = await watchlist.add(currentUser(request).user.id, request.body.symbol);
-        return reply.code(201).send({ item });
-      },
-    );
+    routes.post(base, { schema: { ...addRouteSchema, ...mark } }, async (request, reply) => {
+      const item = await watchlist.add(currentUser(request).user.id, request.body.symbol);
+      return reply.code(201).send({ item });
+    });
 
     routes.delete(
       `${base}/:symbol`,
-      { onRequest: authenticated, schema: { ...removeRouteSchema, ...mark } },
+      { schema: { ...removeRouteSchema, ...mark } },
       async (request, reply) => {
         await watchlist.remove(currentUser(request).user.id, request.params.symbol);
         return reply.code(204).send();

@@ -1,7 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { requireUser } from '../../auth/auth.hooks.js';
-import type { AuthService } from '../../auth/auth.service.js';
 import { marketOfSymbol } from '../kernel/symbols.js';
 import { marketStatusRouteSchema, quoteRouteSchema, searchRouteSchema } from '../market.schemas.js';
 import { toAppError } from '../providers/provider-errors.js';
@@ -15,13 +13,11 @@ import type { SymbolSearch } from './symbol-search.js';
 export async function marketRoutes(
   app: FastifyInstance,
   {
-    auth,
     hub,
     search,
     marketStatus,
     keyMetrics,
   }: {
-    auth: AuthService;
     hub: PriceHub;
     search: SymbolSearch;
     marketStatus: MarketStatusService;
@@ -29,9 +25,8 @@ export async function marketRoutes(
   },
 ): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>();
-  const authenticated = requireUser(auth);
 
-  routes.get('/quotes/:symbol', { onRequest: authenticated, schema: quoteRouteSchema }, async (request) => {
+  routes.get('/quotes/:symbol', { schema: quoteRouteSchema }, async (request) => {
     const { symbol, quote } = await knownQuote(hub, request.params.symbol);
     return {
       ...toQuoteDto(quote),
@@ -40,21 +35,14 @@ export async function marketRoutes(
     };
   });
 
-  routes.get(
-    '/symbols/search',
-    {
-      onRequest: authenticated,
-      schema: searchRouteSchema,
-    },
-    async (request) => {
-      const results = await search.search(request.query.q).catch((error: unknown) => {
-        throw toAppError(error);
-      });
-      return { results };
-    },
-  );
+  routes.get('/symbols/search', { schema: searchRouteSchema }, async (request) => {
+    const results = await search.search(request.query.q).catch((error: unknown) => {
+      throw toAppError(error);
+    });
+    return { results };
+  });
 
-  routes.get('/market/status', { onRequest: authenticated, schema: marketStatusRouteSchema }, async () => {
+  routes.get('/market/status', { schema: marketStatusRouteSchema }, async () => {
     const { status, updatedAt } = await marketStatus.status().catch((error: unknown) => {
       throw toAppError(error);
     });

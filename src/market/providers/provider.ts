@@ -13,8 +13,17 @@ import type { FeedStatus } from '../market.schemas.js';
 /** Why a provider could not answer; the message is ours, never the upstream's (it may carry a URL or key). */
 export class ProviderError extends Error {
   constructor(
-    readonly reason: 'unavailable' | 'rate_limited' | 'unauthorized' | 'plan_required' | 'timeout',
+    readonly reason:
+      | 'unavailable'
+      | 'rate_limited'
+      | 'unauthorized'
+      | 'plan_required'
+      | 'timeout'
+      /** The requesting user has spent their share of the calls everyone shares. */
+      | 'user_share_spent',
     message: string,
+    /** When a call could be made again, in seconds (for `rate_limited` and `user_share_spent`). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ProviderError';
@@ -51,6 +60,11 @@ export interface MarketDataProvider {
   logo(params: { symbol: string; source: string | null; signal?: AbortSignal }): Promise<Logo | null>;
   /** Trading status of an exchange (Finnhub: `US`). */
   marketStatus(params: { exchange: string; signal?: AbortSignal }): Promise<MarketStatus>;
+  /**
+   * Whether a quote of `symbol` stamped `time` falls inside a trading session: a REST snapshot's
+   * stamp is when it was stamped, not a trade, and one stamped outside a session makes no bar.
+   */
+  inSession(symbol: string, time: number): boolean;
 }
 
 /**
@@ -77,18 +91,28 @@ export interface FeedListener {
   status(status: FeedStatus): void;
 }
 
+/** How many wanted symbols a feed streams live, keeps current by polling, and leaves out. */
+export interface FeedCoverage {
+  live: number;
+  polled: number;
+  /** Beyond what the socket and the REST budget can carry: they keep their last quote, marked stale. */
+  leftOut: number;
+}
+
 /**
  * A source of live price updates for the symbols the hub asks for. One per app (a later step lets a
- * cluster leader own it): the hub holds the reference counts and calls `setWatched` with the whole
- * set whenever it changes.
+ * cluster leader own it): the hub follows the market demand and calls `setWatched` with the whole
+ * set whenever it or its order changes.
  */
 export interface QuoteFeed {
   connect(listener: FeedListener): void;
+  /** Every wanted symbol, most wanted first: what the feed cannot carry is taken from the end. */
   setWatched(symbols: ReadonlySet<string>): void;
   status(): FeedStatus;
   /** True while `symbol` is streamed live, so silence means "unchanged", not "out of date". */
   covers(symbol: string): boolean;
   /** For metrics: whether the upstream connection is up and how many symbols it carries. */
   upstream(): { connected: boolean; subscriptions: number };
+  coverage(): FeedCoverage;
   close(): Promise<void>;
 }

@@ -12,8 +12,10 @@ import type {
   SymbolMatch,
 } from '../../kernel/instruments.js';
 import { utcDayStart } from '../../kernel/periods.js';
+import { inRegularSession } from '../../kernel/sessions.js';
 import { marketOfSymbol } from '../../kernel/symbols.js';
 import { type MarketDataProvider, ProviderError } from '../provider.js';
+import type { UpstreamCallers } from '../upstream-callers.js';
 import type { RestBudget } from './rest-budget.js';
 
 export interface FinnhubOptions {
@@ -24,6 +26,8 @@ export interface FinnhubOptions {
   logger: Logger;
   /** How long an interactive call may wait for a free slot in the REST budget before giving up. */
   maxBudgetWaitMs?: number;
+  /** Who each call is made for, so one user cannot spend the budget everyone shares. */
+  callers?: UpstreamCallers;
   /** Told the outcome of every call: the HTTP status, or 'timeout' / 'network'. */
   onCall?: (status: string) => void;
 }
@@ -289,6 +293,10 @@ export class FinnhubProvider implements MarketDataProvider {
     };
   }
 
+  inSession(symbol: string, time: number): boolean {
+    return inRegularSession(symbol, time);
+  }
+
   private async searchRaw(query: string, signal?: AbortSignal) {
     const body = await this.get<FinnhubSearch>('/search', { q: query }, signal);
     return Array.isArray(body.result) ? body.result : [];
@@ -320,7 +328,7 @@ export class FinnhubProvider implements MarketDataProvider {
       if (!this.options.budget.tryTake(BACKGROUND_RESERVE))
         throw new ProviderError('rate_limited', 'The Finnhub request budget is kept for interactive calls');
     } else {
-      await this.waitForBudget();
+      await this.waitForBudget(this.options.callers?.current());
     }
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     let response: Response;
@@ -365,9 +373,17 @@ export class FinnhubProvider implements MarketDataProvider {
     return new ProviderError('unavailable', `Finnhub answered ${status} to ${path}`);
   }
 
-  private async waitForBudget(): Promise<void> {
+  private async waitForBudget(user: string | undefined): Promise<void> {
     const deadline = Date.now() + (this.options.maxBudgetWaitMs ?? 5000);
-    while (!this.options.budget.tryTake()) {
+    while (!this.options.budget.tryTake(0, user)) {
+      const userWait = user === undefined ? 0 : this.options.budget.userWaitMs(user);
+      if (userWait > 0) {
+        throw new ProviderError(
+          'user_share_spent',
+          'This user has spent their share of Finnhub calls for this minute',
+          Math.ceil(userWait / 1000),
+        );
+      }
       const wait = this.options.budget.waitMs();
       if (Date.now() + wait > deadline) {
         throw new ProviderError('rate_limited', 'The Finnhub request budget for this minute is used up');

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import type { Clock } from '../../../clock.js';
-import type { FeedListener, FeedStatus, MarketDataProvider, QuoteFeed } from '../provider.js';
+import type { FeedCoverage, FeedListener, FeedStatus, MarketDataProvider, QuoteFeed } from '../provider.js';
 import type { RestBudget } from './rest-budget.js';
 import { RestPoller } from './rest-poller.js';
 
@@ -23,6 +23,11 @@ export interface FinnhubStreamOptions {
   pollIntervalMs?: number;
   /** REST calls the poller leaves free for interactive requests. */
   pollReserve?: number;
+  /**
+   * At most this many symbols off the socket are polled (the most wanted); the rest are left out,
+   * since polling more would refresh each too rarely to matter. All of them when not given.
+   */
+  maxPolled?: number;
   /** After a "too many symbols" error lowered the cap, `maxSymbols` is tried again this much later. */
   capRetryMs?: number;
 }
@@ -36,9 +41,10 @@ interface TradeFrame {
 }
 
 /**
- * Finnhub's WebSocket: the one upstream connection of this app. Subscriptions follow the hub's set
- * of watched symbols (subscribe on the first watcher, unsubscribe after the last); symbols beyond the
- * cap, or refused as invalid, are polled over REST instead. A watchdog treats silence (no trade, no
+ * Finnhub's WebSocket: the one upstream connection of this app. Subscriptions follow the hub's
+ * wanted symbols, most wanted first: the first `maxSymbols` are streamed (a more wanted symbol takes
+ * the socket slot of a less wanted one), the next `maxPolled` (and any the socket refuses as
+ * invalid) are polled over REST, the rest are left out. A watchdog treats silence (no trade, no
  * ping) as a dead socket; reconnects back off exponentially with jitter and resubscribe everything.
  */
 export class FinnhubStreamFeed implements QuoteFeed {
@@ -46,7 +52,8 @@ export class FinnhubStreamFeed implements QuoteFeed {
   private connected = false;
   private closed = false;
   private listener: FeedListener | undefined;
-  private watched = new Set<string>();
+  private watched: ReadonlySet<string> = new Set<string>();
+  private leftOut = 0;
   /** Symbols carried by the socket, in subscription order (the newest is the one a cap error refuses). */
   private readonly streamed = new Set<string>();
   /** Symbols Finnhub refused as invalid on the socket: not retried there, polled over REST. */
@@ -99,6 +106,12 @@ export class FinnhubStreamFeed implements QuoteFeed {
     return { connected: this.connected, subscriptions: this.connected ? this.streamed.size : 0 };
   }
 
+  coverage(): FeedCoverage {
+    const polled = this.poller.symbols().length;
+    if (!this.connected) return { live: 0, polled, leftOut: this.watched.size - polled };
+    return { live: this.streamed.size, polled, leftOut: this.leftOut };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.watchdog);
@@ -109,21 +122,28 @@ export class FinnhubStreamFeed implements QuoteFeed {
     this.connected = false;
   }
 
-  /** Brings socket subscriptions and REST polling in line with the watched set. */
+  /** Brings socket subscriptions and REST polling in line with the wanted symbols and their order. */
   private reconcile(): void {
+    for (const symbol of this.invalid) if (!this.watched.has(symbol)) this.invalid.delete(symbol);
+    const onSocket = new Set<string>();
+    const offSocket: string[] = [];
+    for (const symbol of this.watched) {
+      if (onSocket.size < this.cap && !this.invalid.has(symbol)) onSocket.add(symbol);
+      else offSocket.push(symbol);
+    }
     for (const symbol of this.streamed) {
-      if (this.watched.has(symbol)) continue;
+      if (onSocket.has(symbol)) continue;
       this.streamed.delete(symbol);
       this.send({ type: 'unsubscribe', symbol });
     }
-    for (const symbol of this.invalid) if (!this.watched.has(symbol)) this.invalid.delete(symbol);
-    for (const symbol of this.watched) {
-      if (this.streamed.size >= this.cap) break;
-      if (this.streamed.has(symbol) || this.invalid.has(symbol)) continue;
+    for (const symbol of onSocket) {
+      if (this.streamed.has(symbol)) continue;
       this.streamed.add(symbol);
       this.send({ type: 'subscribe', symbol });
     }
-    this.poller.setSymbols([...this.watched].filter((s) => !this.streamed.has(s)));
+    const polled = offSocket.slice(0, this.options.maxPolled ?? offSocket.length);
+    this.leftOut = offSocket.length - polled.length;
+    this.poller.setSymbols(polled);
     this.announceStatus();
   }
 

@@ -10,7 +10,7 @@ import type {
   SymbolMatch,
 } from '../../kernel/instruments.js';
 import { DAY_MS, MINUTE_MS, utcDayStart } from '../../kernel/periods.js';
-import type { FeedListener, FeedStatus, MarketDataProvider, QuoteFeed } from '../provider.js';
+import type { FeedCoverage, FeedListener, FeedStatus, MarketDataProvider, QuoteFeed } from '../provider.js';
 import { gaussian, roundTo, simulatePast } from './simulated-past.js';
 import { SIMULATED_UNIVERSE, type SimulatedInstrument } from './universe.js';
 
@@ -172,6 +172,11 @@ export class SimulatedMarket implements MarketDataProvider {
     };
   }
 
+  /** Every simulated quote is a trade: the simulated market trades around the clock. */
+  inSession(): boolean {
+    return true;
+  }
+
   /** Moves each symbol at least one random-walk step (more if ticks were missed) and returns the new quotes. */
   step(symbols: Iterable<string>): Quote[] {
     const quotes: Quote[] = [];
@@ -269,6 +274,10 @@ export class SimulatedFeed implements QuoteFeed {
 
   upstream(): { connected: boolean; subscriptions: number } {
     return { connected: true, subscriptions: this.watched.size };
+  }
+
+  coverage(): FeedCoverage {
+    return { live: this.watched.size, polled: 0, leftOut: 0 };
   }
 
   tick(): void {
