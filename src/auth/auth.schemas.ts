@@ -27,7 +27,7 @@ const password = text('Password')
   .min(1, { error: 'Password is required.' })
   .max(MAX_PASSWORD_LENGTH, { error: `Password must be at most ${MAX_PASSWORD_LENGTH} characters.` });
 
-export const registerBody = z
+const registerBody = z
   .object({
     username,
     email: text('Email')
@@ -40,7 +40,7 @@ export const registerBody = z
     examples: [{ username: 'ada', email: 'ada@example.com', password: 'plover-quartz-harbour-91' }],
   });
 
-export const loginBody = z
+const loginBody = z
   .object({
     username: text('Username or email')
       .trim()
@@ -51,18 +51,15 @@ export const loginBody = z
   })
   .meta({ examples: [{ username: 'ada', password: 'plover-quartz-harbour-91' }] });
 
-export const userSchema = z
-  .object({ id: z.string(), username: z.string(), email: z.string() })
-  .meta({ id: 'User' });
+const userSchema = z.object({ id: z.string(), username: z.string(), email: z.string() }).meta({ id: 'User' });
 export type User = z.infer<typeof userSchema>;
 
-export const sessionBody = z
+const sessionBody = z
   .object({
     user: userSchema,
     csrfToken: z.string().meta({ description: 'Send it as `X-CSRF-Token` on every state-changing call.' }),
   })
   .meta({ id: 'Session', description: 'The signed-in user and the CSRF token of the session.' });
-export type SessionBody = z.infer<typeof sessionBody>;
 
 const tags = ['auth'];
 

@@ -10,8 +10,8 @@ import { AppError } from '../errors.js';
 import { projectPath } from '../project-root.js';
 import { errorResponses, open } from './api.schemas.js';
 
-export const OPENAPI_PATH = '/api/v1/openapi.json';
-export const API_DOCS_PATH = '/api/docs';
+const OPENAPI_PATH = '/api/v1/openapi.json';
+const API_DOCS_PATH = '/api/docs';
 
 const { version } = JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { version: string };
 
