@@ -61,6 +61,14 @@ function toAppError(error: FastifyError): AppError {
     if (error.reason === 'plan_required') return new AppError('data_plan_required');
     if (error.reason === 'unauthorized')
       return new AppError('provider_key_refused', undefined, undefined, 60);
+    if (error.reason === 'user_share_spent') {
+      return new AppError(
+        'rate_limited',
+        'You have made many market data requests this minute; others share them too. Try again shortly.',
+        undefined,
+        error.retryAfterSeconds,
+      );
+    }
     return new AppError(
       'provider_unavailable',
       undefined,

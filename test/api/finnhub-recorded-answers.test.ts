@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 import { testDatabaseKinds } from '../support/database.js';
@@ -173,4 +175,93 @@ describe.each(testDatabaseKinds())('a refused key, on %s', (kind) => {
     expect(added.json().error.code).toBe('provider_key_refused');
     expect(added.body).not.toContain('a-key-finnhub-refuses');
   });
+});
+
+describe.each(testDatabaseKinds())('bars from REST quotes, on %s', (kind) => {
+  const fake = new FakeFinnhub();
+  let t: TestApp;
+  let client: TestClient;
+  beforeAll(async () => {
+    await fake.start();
+    t = await startTestApp({
+      database: kind,
+      flushMs: 50,
+      env: { FINNHUB_API_KEY: fake.apiKey, FINNHUB_API_URL: fake.url, FINNHUB_WS_URL: fake.wsUrl },
+    });
+    client = new TestClient(t.app);
+    await client.register();
+  });
+  afterAll(async () => {
+    await t.close();
+    await fake.stop();
+  });
+
+  /** The latest `weekday` (0 = Sunday) at `hour` UTC before now. */
+  const latest = (weekday: number, hour: number) => {
+    let day = Math.floor(Date.now() / DAY) * DAY;
+    while (new Date(day).getUTCDay() !== weekday || day + hour * HOUR > Date.now()) day -= DAY;
+    return day + hour * HOUR;
+  };
+  const dailyBars = async (symbol: string) =>
+    (await client.request('GET', `/api/v1/quotes/${symbol}/history?range=1m`)).json().bars as Array<{
+      t: number;
+    }>;
+
+  it('come only from quotes stamped inside a trading session: a Sunday stamp is no trade', async () => {
+    const sunday = latest(0, 20);
+    const tuesday = latest(2, 15);
+    const quote = { c: 20.5, d: 0.1, dp: 0.5, h: 20.6, l: 20.1, o: 20.2, pc: 20.4 };
+    fake.setQuote('SUNQ', { ...quote, t: sunday / 1000 });
+    fake.setQuote('TUEQ', { ...quote, t: tuesday / 1000 });
+    for (const symbol of ['SUNQ', 'TUEQ']) {
+      expect((await client.request('POST', '/api/v1/watchlist', { symbol })).statusCode).toBe(201);
+    }
+    const dayOf = (time: number) => Math.floor(time / DAY) * (DAY / 1000);
+    await expect.poll(async () => (await dailyBars('TUEQ')).map((bar) => bar.t)).toEqual([dayOf(tuesday)]);
+    expect(await dailyBars('SUNQ')).toEqual([]);
+  });
+});
+
+describe.each(testDatabaseKinds())('each user’s fair share of upstream calls, on %s', (kind) => {
+  const fake = new FakeFinnhub();
+  let t: TestApp;
+  beforeAll(async () => {
+    await fake.start();
+    t = await startTestApp({
+      database: kind,
+      env: {
+        FINNHUB_API_KEY: fake.apiKey,
+        FINNHUB_API_URL: fake.url,
+        FINNHUB_WS_URL: fake.wsUrl,
+        // A quarter of it, 10 calls a minute, is one user's share.
+        FINNHUB_REST_PER_MINUTE: '40',
+      },
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await fake.stop();
+  });
+
+  it('keeps one user from spending the shared budget: they get 429, others keep theirs', async () => {
+    const greedy = new TestClient(t.app);
+    await greedy.register();
+    const other = new TestClient(t.app);
+    await other.register();
+    const searches = await Promise.all(
+      Array.from({ length: 45 }, (_, i) => greedy.request('GET', `/api/v1/symbols/search?q=greedy${i}`)),
+    );
+    const statuses = searches.map((response) => response.statusCode);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(10);
+    const refused = searches.find((response) => response.statusCode === 429);
+    expect(refused?.json().error.code).toBe('rate_limited');
+    expect(Number(refused?.headers['retry-after'])).toBeGreaterThan(0);
+    expect(fake.requests.filter((r) => r.path === '/search' && r.query.q?.startsWith('GREEDY'))).toHaveLength(
+      10,
+    );
+
+    expect((await other.request('GET', '/api/v1/symbols/search?q=micro')).statusCode).toBe(200);
+    expect((await other.request('POST', '/api/v1/watchlist', { symbol: 'MSFT' })).statusCode).toBe(201);
+    expect((await other.request('GET', '/api/v1/quotes/AAPL')).statusCode).toBe(200);
+  }, 30_000);
 });

@@ -173,6 +173,7 @@ export class FakeFinnhub {
         this.upgradeAttempts.push(Date.now());
         const token = new URL(req.url ?? '/', 'http://fake').searchParams.get('token');
         if (token === this.apiKey) done(true);
+        // The live service answers a refused key's upgrade "HTTP/1.1 401 Unauthorized" (Finnhub-API#465).
         else done(false, 401, 'Unauthorized');
       },
     });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { inRegularSession } from '../../src/market/kernel/sessions.js';
 import { marketOfSymbol, normalizeSymbol } from '../../src/market/kernel/symbols.js';
 
 describe('symbols', () => {
@@ -54,5 +55,23 @@ describe('symbols', () => {
     expect(marketOfSymbol('TEVA.TA').currency).toBeNull();
     // A one-letter suffix that is no exchange is a US share class.
     expect(marketOfSymbol('BF.B')).toMatchObject({ exchange: 'US', currency: 'USD' });
+  });
+});
+
+describe('regular sessions', () => {
+  it.each([
+    ['AAPL', '2026-01-04T20:00:00Z', false], // Sunday
+    ['AAPL', '2026-01-05T14:29:00Z', false], // Monday 09:29 New York
+    ['AAPL', '2026-01-05T14:30:00Z', true],
+    ['AAPL', '2026-01-05T20:59:00Z', true],
+    ['AAPL', '2026-07-06T20:00:00Z', false], // 16:00 New York in summer time
+    ['AAPL', '2026-07-06T13:30:00Z', true],
+    ['BINANCE:BTCUSDT', '2026-01-04T20:00:00Z', true],
+    ['OANDA:EUR_USD', '2026-01-03T12:00:00Z', false], // Saturday
+    ['OANDA:EUR_USD', '2026-01-04T23:00:00Z', true], // Sunday 18:00 New York
+    ['OANDA:EUR_USD', '2026-01-09T22:30:00Z', false], // Friday 17:30 New York
+    ['VOD.L', '2026-01-05T12:00:00Z', false],
+  ])('%s stamped %s: %s', (symbol, time, expected) => {
+    expect(inRegularSession(symbol, Date.parse(time))).toBe(expected);
   });
 });

@@ -149,7 +149,9 @@ export class PriceHub {
           : 0;
       const volume = quote.volume ?? (sameDay ? known.volume : null);
       const previous = this.store(volume === quote.volume ? quote : { ...quote, volume });
-      this.publishTick(quote.symbol, quote.price, quote.time, traded);
+      if (this.options.provider.inSession(quote.symbol, quote.time)) {
+        this.publishTick(quote.symbol, quote.price, quote.time, traded);
+      }
       this.publishUpdate(quote.symbol, previous, 'snapshot');
       return;
     }

@@ -26,6 +26,13 @@ export async function pricesModule(host: ModuleHost): Promise<PricesModule> {
     restBudgetRemaining: market.restBudgetRemaining,
   });
 
+  // Provider calls made while serving a request count against its user's fair share of the REST
+  // budget; registered after the auth module's hook, so the session is known by then.
+  const { callers } = market;
+  if (callers) {
+    host.app.addHook('onRequest', (request, _reply, done) => callers.runAs(request.auth?.user.id, done));
+  }
+
   const hub = new PriceHub({
     provider,
     feed,

@@ -7,14 +7,19 @@ import { FinnhubStreamFeed } from './finnhub/finnhub-stream-feed.js';
 import { RestBudget } from './finnhub/rest-budget.js';
 import type { MarketDataProvider, QuoteFeed } from './provider.js';
 import { SimulatedFeed, SimulatedMarket } from './simulated/simulated-market.js';
+import { UpstreamCallers } from './upstream-callers.js';
 
 export interface Market {
   provider: MarketDataProvider;
   feed: QuoteFeed;
   /** REST calls left this minute, for metrics; absent for the simulated market. */
   restBudgetRemaining?: () => number;
+  /** Who provider calls are made for, set per request; absent for a market without a shared budget. */
+  callers?: UpstreamCallers;
 }
 
+/** One user may start at most this part of the shared per-minute REST budget. */
+const USER_SHARE = 1 / 4;
 /** REST calls a minute the poller leaves to people's requests (adding, searching, quoting). */
 const POLL_RESERVE = 10;
 /** The poller asks once a second at most. */
@@ -33,8 +38,15 @@ export function createMarket(
     const simulated = new SimulatedMarket(market.seed, clock);
     return { provider: simulated, feed: new SimulatedFeed(simulated) };
   }
-  const budget = new RestBudget(clock, market.restPerMinute);
+  const budget = new RestBudget(
+    clock,
+    market.restPerMinute,
+    undefined,
+    Math.max(1, Math.ceil(market.restPerMinute * USER_SHARE)),
+  );
+  const callers = new UpstreamCallers();
   const provider = new FinnhubProvider({
+    callers,
     apiUrl: market.apiUrl,
     apiKey: market.apiKey,
     timeoutMs: market.timeoutMs,
@@ -58,5 +70,5 @@ export function createMarket(
     maxPolled:
       Math.min(MAX_POLLS_PER_MINUTE, Math.max(0, market.restPerMinute - POLL_RESERVE)) * POLL_ROUND_MINUTES,
   });
-  return { provider, feed, restBudgetRemaining: () => budget.remaining() };
+  return { provider, feed, restBudgetRemaining: () => budget.remaining(), callers };
 }

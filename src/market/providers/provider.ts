@@ -12,8 +12,17 @@ import type {
 /** Why a provider could not answer; the message is ours, never the upstream's (it may carry a URL or key). */
 export class ProviderError extends Error {
   constructor(
-    readonly reason: 'unavailable' | 'rate_limited' | 'unauthorized' | 'plan_required' | 'timeout',
+    readonly reason:
+      | 'unavailable'
+      | 'rate_limited'
+      | 'unauthorized'
+      | 'plan_required'
+      | 'timeout'
+      /** The requesting user has spent their share of the calls everyone shares. */
+      | 'user_share_spent',
     message: string,
+    /** When a call could be made again, in seconds (for `rate_limited` and `user_share_spent`). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ProviderError';
@@ -50,6 +59,11 @@ export interface MarketDataProvider {
   logo(params: { symbol: string; source: string | null; signal?: AbortSignal }): Promise<Logo | null>;
   /** Trading status of an exchange (Finnhub: `US`). */
   marketStatus(params: { exchange: string; signal?: AbortSignal }): Promise<MarketStatus>;
+  /**
+   * Whether a quote of `symbol` stamped `time` falls inside a trading session: a REST snapshot's
+   * stamp is when it was stamped, not a trade, and one stamped outside a session makes no bar.
+   */
+  inSession(symbol: string, time: number): boolean;
 }
 
 /**

@@ -14,8 +14,10 @@ import type {
   SymbolMatch,
 } from '../../kernel/instruments.js';
 import { utcDayStart } from '../../kernel/periods.js';
+import { inRegularSession } from '../../kernel/sessions.js';
 import { marketOfSymbol } from '../../kernel/symbols.js';
 import { type MarketDataProvider, ProviderError } from '../provider.js';
+import type { UpstreamCallers } from '../upstream-callers.js';
 import type { RestBudget } from './rest-budget.js';
 
 export interface FinnhubOptions {
@@ -28,6 +30,8 @@ export interface FinnhubOptions {
   logger: Logger;
   /** How long an interactive call may wait for a free slot in the REST budget before giving up. */
   maxBudgetWaitMs?: number;
+  /** Who each call is made for, so one user cannot spend the budget everyone shares. */
+  callers?: UpstreamCallers;
   /** Told the outcome of every call: the HTTP status, or 'timeout' / 'network'. */
   onCall?: (status: string) => void;
 }
@@ -293,6 +297,10 @@ export class FinnhubProvider implements MarketDataProvider {
     };
   }
 
+  inSession(symbol: string, time: number): boolean {
+    return inRegularSession(symbol, time);
+  }
+
   private async searchRaw(query: string, signal?: AbortSignal) {
     const body = await this.get<FinnhubSearch>('/search', { q: query }, signal);
     return Array.isArray(body.result) ? body.result : [];
@@ -320,7 +328,7 @@ export class FinnhubProvider implements MarketDataProvider {
       if (!this.options.budget.tryTake(BACKGROUND_RESERVE))
         throw new ProviderError('rate_limited', 'The Finnhub request budget is kept for interactive calls');
     } else {
-      await this.waitForBudget();
+      await this.waitForBudget(this.options.callers?.current());
     }
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     let response: Response;
@@ -366,10 +374,18 @@ export class FinnhubProvider implements MarketDataProvider {
   }
 
   /** Waits for a budget slot, at most `maxBudgetWaitMs` in all (counted in the waits themselves). */
-  private async waitForBudget(): Promise<void> {
+  private async waitForBudget(user: string | undefined): Promise<void> {
     const allowed = this.options.maxBudgetWaitMs ?? 5000;
     let waited = 0;
-    while (!this.options.budget.tryTake()) {
+    while (!this.options.budget.tryTake(0, user)) {
+      const userWait = user === undefined ? 0 : this.options.budget.userWaitMs(user);
+      if (userWait > 0) {
+        throw new ProviderError(
+          'user_share_spent',
+          'This user has spent their share of Finnhub calls for this minute',
+          Math.ceil(userWait / 1000),
+        );
+      }
       const wait = Math.max(this.options.budget.waitMs(), 20);
       if (waited + wait > allowed) {
         throw new ProviderError('rate_limited', 'The Finnhub request budget for this minute is used up');

@@ -172,6 +172,11 @@ export class SimulatedMarket implements MarketDataProvider {
     };
   }
 
+  /** Every simulated quote is a trade: the simulated market trades around the clock. */
+  inSession(): boolean {
+    return true;
+  }
+
   /** Moves each symbol at least one random-walk step (more if ticks were missed) and returns the new quotes. */
   step(symbols: Iterable<string>): Quote[] {
     const quotes: Quote[] = [];
