@@ -3,9 +3,10 @@ import { AppError } from '../errors.js';
 import type { DomainEventBus } from '../events.js';
 import type { KeyMetrics } from '../market/kernel/instruments.js';
 import { normalizeSymbol, requireSymbol } from '../market/kernel/symbols.js';
+import type { Quote } from '../market/market.schemas.js';
 import type { KeyMetricsCache } from '../market/prices/key-metrics.js';
 import type { PriceHub } from '../market/prices/price-hub.js';
-import { type QuoteDto, toQuoteDto } from '../market/prices/quote-dto.js';
+import { toQuoteDto } from '../market/prices/quote-dto.js';
 import type { MarketDataProvider } from '../market/providers/provider.js';
 import * as repo from './watchlist.repository.js';
 
@@ -14,7 +15,7 @@ export interface WatchlistItem {
   name: string;
   currency: string | null;
   addedAt: string;
-  quote: QuoteDto | null;
+  quote: Quote | null;
   /** 52-week range and market cap; null while not yet fetched (the next load has them). */
   metrics: KeyMetrics | null;
 }

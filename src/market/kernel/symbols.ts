@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { AppError } from '../../errors.js';
+import { MAX_SYMBOL_LENGTH } from '../market.schemas.js';
 
 /**
  * Normalises what a user typed into a provider symbol: trimmed and upper-cased. Accepts plain US
@@ -19,18 +19,6 @@ export function requireSymbol(input: string): string {
 }
 
 const SYMBOL_PATTERN = /^(?:[A-Z0-9]{1,20}:)?[A-Z0-9]+(?:[._-][A-Z0-9]+)*$/;
-
-const MAX_SYMBOL_LENGTH = 40;
-
-/** A symbol as a request carries it (body field or path parameter), before `requireSymbol` normalises it. */
-export const symbolField = z
-  .string({ error: 'Symbol is required, e.g. AAPL.' })
-  .trim()
-  .min(1, { error: 'Symbol is required, e.g. AAPL.' })
-  .max(MAX_SYMBOL_LENGTH, { error: `A symbol has at most ${MAX_SYMBOL_LENGTH} characters.` });
-
-/** The one `:symbol` path-parameter schema. */
-export const symbolParams = z.object({ symbol: symbolField });
 
 /**
  * Finnhub's exchange codes (the `exchange` argument of /stock/symbol, listed in its documentation's

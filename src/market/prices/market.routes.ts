@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import { marketOfSymbol, symbolParams } from '../kernel/symbols.js';
+import { marketOfSymbol } from '../kernel/symbols.js';
+import { marketStatusRouteSchema, quoteRouteSchema, searchRouteSchema } from '../market.schemas.js';
 import type { KeyMetricsCache } from './key-metrics.js';
 import { knownQuote } from './known-quote.js';
 import type { MarketStatusService } from './market-status.js';
@@ -25,7 +25,7 @@ export async function marketRoutes(
 ): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
-  routes.get('/quotes/:symbol', { schema: { params: symbolParams } }, async (request) => {
+  routes.get('/quotes/:symbol', { schema: quoteRouteSchema }, async (request) => {
     const { symbol, quote } = await knownQuote(hub, request.params.symbol);
     return {
       ...toQuoteDto(quote),
@@ -34,25 +34,11 @@ export async function marketRoutes(
     };
   });
 
-  routes.get(
-    '/symbols/search',
-    {
-      schema: {
-        querystring: z.object({
-          q: z
-            .string({ error: 'Query parameter q is required.' })
-            .trim()
-            .min(1, { error: 'Type at least one character to search.' })
-            .max(50, { error: 'A search has at most 50 characters.' }),
-        }),
-      },
-    },
-    async (request) => {
-      return { results: await search.search(request.query.q) };
-    },
-  );
+  routes.get('/symbols/search', { schema: searchRouteSchema }, async (request) => {
+    return { results: await search.search(request.query.q) };
+  });
 
-  routes.get('/market/status', async () => {
+  routes.get('/market/status', { schema: marketStatusRouteSchema }, async () => {
     const { status, updatedAt } = await marketStatus.status();
     return { ...status, updatedAt };
   });

@@ -373,7 +373,10 @@ export class FinnhubProvider implements MarketDataProvider {
     return new ProviderError('unavailable', `Finnhub answered ${status} to ${path}`);
   }
 
-  /** Waits for a budget slot, at most `maxBudgetWaitMs` in all (counted in the waits themselves). */
+  /**
+   * Waits for a budget slot, at most `maxBudgetWaitMs` in all (counted in the waits themselves). A
+   * user past their share of the minute is refused at once: waiting would spend others' calls.
+   */
   private async waitForBudget(user: string | undefined): Promise<void> {
     const allowed = this.options.maxBudgetWaitMs ?? 5000;
     let waited = 0;
