@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { DomainEventBus } from '../events.js';
+import type { Quote } from '../market/kernel/instruments.js';
 import type { PriceHub } from '../market/prices/price-hub.js';
 import { toQuoteDto } from '../market/prices/quote-dto.js';
 import type { FeedStatus } from '../market/providers/provider.js';
@@ -8,7 +9,8 @@ import type { AppMetrics } from '../metrics.js';
 /** What the stream needs of a socket: `ws.WebSocket` satisfies it, and so does a test double. */
 export interface FrameSink {
   readonly bufferedAmount: number;
-  send(data: string): void;
+  /** Every frame is JSON text; quote frames come as its UTF-8 bytes, hence `binary: false`. */
+  send(data: string | Buffer, options: { binary: false }): void;
   close(code: number, reason: string): void;
   ping(): void;
   terminate(): void;
@@ -35,9 +37,29 @@ export interface StreamOptions {
 
 /** A share of the connections, flushed on its own timer. */
 interface Lane {
-  readonly bySymbol: Map<string, Set<StreamConnection>>;
-  readonly changed: Set<string>;
+  readonly index: number;
+  /** This lane's bit in `WatchedSymbol.queuedIn`. */
+  readonly bit: number;
+  readonly changed: Set<WatchedSymbol>;
   readonly waiting: Set<StreamConnection>;
+}
+
+/**
+ * A symbol some connection watches: its watchers per lane, and its quote serialized once for every
+ * lane and connection until the hub's quote object (or its staleness) changes.
+ */
+interface WatchedSymbol {
+  readonly symbol: string;
+  /** Watching connections, by lane index. */
+  readonly byLane: Array<Set<StreamConnection> | undefined>;
+  /** Bits of the lanes whose `changed` set already holds it, so an update costs no set lookups. */
+  queuedIn: number;
+  quote: Quote | undefined;
+  stale: boolean;
+  /** The quote's JSON as UTF-8, copied into every frame that carries it. */
+  bytes: Buffer;
+  /** When the hub received the serialized quote, for the tick-to-send histogram. */
+  receivedAt: number;
 }
 
 export class StreamConnection {
@@ -45,14 +67,16 @@ export class StreamConnection {
   /** Index of the lane this connection is flushed in. */
   lane = 0;
   /** Symbols with an update this connection has not been sent yet (held back while it was slow, or just added). */
-  backlog: Set<string> | undefined;
+  backlog: Set<WatchedSymbol> | undefined;
   /** When its output first went above the high-water mark; 0 while it keeps up. */
   slowSince = 0;
   closed = false;
   /** Answered the last heartbeat ping (set by the socket's pong). */
   alive = true;
-  /** Per-flush scratch state, kept on the connection so a flush allocates nothing per connection. */
-  outbox: string[] = [];
+  /** Per-flush scratch state, kept on the connection so a flush allocates nothing but the frame. */
+  readonly outbox: Buffer[] = [];
+  outboxCount = 0;
+  outboxBytes = 0;
   outboxRound = 0;
   checkedRound = 0;
   backedUp = false;
@@ -65,6 +89,31 @@ export class StreamConnection {
 
 /** 1013 "try again later": the browser reconnects and gets a fresh snapshot. */
 const CLOSE_TOO_SLOW = 1013;
+/** Lanes are bits of `WatchedSymbol.queuedIn`. */
+const MAX_LANES = 30;
+const EMPTY = Buffer.alloc(0);
+/** Quote frames are built as bytes but are JSON text, so browsers get a text message. */
+const TEXT = { binary: false } as const;
+const QUOTES_FRAME_START = Buffer.from('{"type":"quotes","quotes":[');
+const COMMA = 0x2c;
+const FRAME_END = Buffer.from(']}');
+
+/**
+ * `{"type":"quotes","quotes":[...]}` from quotes already serialized: the bytes of each quote are
+ * copied into one buffer per connection, so a flush encodes no text per connection.
+ */
+function quotesFrame(quotes: Buffer[], count: number, quoteBytes: number): Buffer {
+  const frame = Buffer.allocUnsafe(
+    QUOTES_FRAME_START.length + quoteBytes + Math.max(0, count - 1) + FRAME_END.length,
+  );
+  let at = QUOTES_FRAME_START.copy(frame, 0);
+  for (let i = 0; i < count; i++) {
+    if (i > 0) frame[at++] = COMMA;
+    at += (quotes[i] as Buffer).copy(frame, at);
+  }
+  FRAME_END.copy(frame, at);
+  return frame;
+}
 
 /**
  * Fans price updates out to browsers. Every `intervalMs` each lane's flush takes the symbols that
@@ -77,8 +126,7 @@ const CLOSE_TOO_SLOW = 1013;
 export class StreamHub {
   private readonly byUser = new Map<string, Set<StreamConnection>>();
   private readonly lanes: Lane[];
-  /** Serialized quotes, reused until the hub's quote object for the symbol changes. */
-  private readonly serialized = new Map<string, { quote: unknown; stale: boolean; text: string }>();
+  private readonly watched = new Map<string, WatchedSymbol>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly unsubscribe: Array<() => void>;
   private round = 0;
@@ -91,14 +139,14 @@ export class StreamHub {
     private readonly metrics: AppMetrics,
     private readonly options: StreamOptions,
   ) {
-    this.lanes = Array.from({ length: Math.max(1, options.lanes ?? 1) }, () => ({
-      bySymbol: new Map(),
+    const laneCount = Math.min(MAX_LANES, Math.max(1, options.lanes ?? 1));
+    this.lanes = Array.from({ length: laneCount }, (_, index) => ({
+      index,
+      bit: 1 << index,
       changed: new Set(),
       waiting: new Set(),
     }));
-    hub.onUpdate((symbol) => {
-      for (const lane of this.lanes) if (lane.bySymbol.has(symbol)) lane.changed.add(symbol);
-    });
+    hub.onUpdate((symbol) => this.markChanged(symbol));
     hub.onFeedStatus((feed) => this.broadcast(JSON.stringify({ type: 'status', feed })));
     this.unsubscribe = [
       events.on('watchlist.symbolAdded', ({ userId, symbol }) => {
@@ -191,29 +239,34 @@ export class StreamHub {
     for (const lane of this.lanes) this.flushLane(lane);
   }
 
+  /** Queues an updated symbol in each lane that watches it and does not hold it yet (runs on every tick). */
+  private markChanged(symbol: string): void {
+    const watched = this.watched.get(symbol);
+    if (!watched) return;
+    for (const lane of this.lanes) {
+      if ((watched.queuedIn & lane.bit) === 0 && watched.byLane[lane.index] !== undefined) {
+        watched.queuedIn |= lane.bit;
+        lane.changed.add(watched);
+      }
+    }
+  }
+
   /** Sends what changed since the lane's last flush. */
   private flushLane(lane: Lane): void {
-    const { changed, waiting, bySymbol } = lane;
+    const { changed, waiting } = lane;
     if (changed.size === 0 && waiting.size === 0) return;
     const now = this.clock.now();
     const round = ++this.round;
-    const serialize = (symbol: string): string | undefined => {
-      const known = this.hub.peek(symbol);
-      if (!known) return undefined;
-      const cached = this.serialized.get(symbol);
-      if (cached && cached.quote === known.quote && cached.stale === known.stale) return cached.text;
-      const text = JSON.stringify(toQuoteDto(known));
-      this.serialized.set(symbol, { quote: known.quote, stale: known.stale, text });
-      return text;
-    };
     const ready: StreamConnection[] = [];
-    const queue = (connection: StreamConnection, text: string) => {
+    const queue = (connection: StreamConnection, bytes: Buffer) => {
       if (connection.outboxRound !== round) {
         connection.outboxRound = round;
-        connection.outbox.length = 0;
+        connection.outboxCount = 0;
+        connection.outboxBytes = 0;
         ready.push(connection);
       }
-      connection.outbox.push(text);
+      connection.outbox[connection.outboxCount++] = bytes;
+      connection.outboxBytes += bytes.length;
     };
     const backedUp = (connection: StreamConnection) => {
       if (connection.checkedRound !== round) {
@@ -225,25 +278,26 @@ export class StreamHub {
 
     for (const connection of waiting) {
       if (backedUp(connection)) continue;
-      for (const symbol of connection.backlog ?? []) {
+      for (const watched of connection.backlog ?? []) {
         // A symbol that also changed is queued with the changes below, once.
-        const text = changed.has(symbol) ? undefined : serialize(symbol);
-        if (text !== undefined) queue(connection, text);
+        const bytes = changed.has(watched) ? undefined : this.serialized(watched);
+        if (bytes !== undefined) queue(connection, bytes);
       }
       connection.backlog = undefined;
       waiting.delete(connection);
     }
-    for (const symbol of changed) {
-      const watchers = bySymbol.get(symbol);
-      const text = watchers ? serialize(symbol) : undefined;
-      if (!watchers || text === undefined) continue;
+    for (const watched of changed) {
+      watched.queuedIn &= ~lane.bit;
+      const watchers = watched.byLane[lane.index];
+      const bytes = watchers ? this.serialized(watched) : undefined;
+      if (!watchers || bytes === undefined) continue;
       for (const connection of watchers) {
         if (backedUp(connection)) {
           connection.backlog ??= new Set();
-          connection.backlog.add(symbol);
+          connection.backlog.add(watched);
           waiting.add(connection);
         } else {
-          queue(connection, text);
+          queue(connection, bytes);
         }
       }
     }
@@ -251,19 +305,34 @@ export class StreamHub {
     let quotes = 0;
     for (const connection of ready) {
       if (!connection.closed) {
-        connection.socket.send(`{"type":"quotes","quotes":[${connection.outbox.join(',')}]}`);
-        quotes += connection.outbox.length;
+        connection.socket.send(
+          quotesFrame(connection.outbox, connection.outboxCount, connection.outboxBytes),
+          TEXT,
+        );
+        quotes += connection.outboxCount;
       }
-      connection.outbox.length = 0;
+      connection.outbox.fill(EMPTY, 0, connection.outboxCount);
     }
     this.metrics.messagesSent.inc(ready.length);
     this.metrics.quotesSent.inc(quotes);
     const sentAt = this.clock.now();
-    for (const symbol of changed) {
-      const entry = this.hub.peek(symbol);
-      if (entry) this.metrics.tickToSend.observe(Math.max(0, sentAt - entry.receivedAt) / 1000);
+    for (const watched of changed) {
+      if (watched.quote) this.metrics.tickToSend.observe(Math.max(0, sentAt - watched.receivedAt) / 1000);
     }
     changed.clear();
+  }
+
+  /** The symbol's current quote as JSON bytes, serialized again only when the hub's quote changed. */
+  private serialized(watched: WatchedSymbol): Buffer | undefined {
+    const known = this.hub.peek(watched.symbol);
+    if (!known) return undefined;
+    if (watched.quote !== known.quote || watched.stale !== known.stale) {
+      watched.quote = known.quote;
+      watched.stale = known.stale;
+      watched.bytes = Buffer.from(JSON.stringify(toQuoteDto(known)));
+    }
+    watched.receivedAt = known.receivedAt;
+    return watched.bytes;
   }
 
   closeAll(): void {
@@ -275,29 +344,42 @@ export class StreamHub {
   private watch(connection: StreamConnection, symbol: string): void {
     if (connection.closed || connection.symbols.has(symbol)) return;
     connection.symbols.add(symbol);
-    const lane = this.laneOf(connection);
-    let set = lane.bySymbol.get(symbol);
+    let watched = this.watched.get(symbol);
+    if (!watched) {
+      watched = {
+        symbol,
+        byLane: [],
+        queuedIn: 0,
+        quote: undefined,
+        stale: false,
+        bytes: EMPTY,
+        receivedAt: 0,
+      };
+      this.watched.set(symbol, watched);
+    }
+    let set = watched.byLane[connection.lane];
     if (!set) {
       set = new Set();
-      lane.bySymbol.set(symbol, set);
+      watched.byLane[connection.lane] = set;
     }
     set.add(connection);
     this.hub.watch(symbol);
     // The next flush sends its current quote, if the hub has one already.
     connection.backlog ??= new Set();
-    connection.backlog.add(symbol);
-    lane.waiting.add(connection);
+    connection.backlog.add(watched);
+    this.laneOf(connection).waiting.add(connection);
   }
 
   private unwatch(connection: StreamConnection, symbol: string): void {
     if (!connection.symbols.delete(symbol)) return;
-    connection.backlog?.delete(symbol);
-    const { bySymbol } = this.laneOf(connection);
-    const set = bySymbol.get(symbol);
-    set?.delete(connection);
-    if (set?.size === 0) bySymbol.delete(symbol);
     this.hub.unwatch(symbol);
-    if (!this.lanes.some((lane) => lane.bySymbol.has(symbol))) this.serialized.delete(symbol);
+    const watched = this.watched.get(symbol);
+    if (!watched) return;
+    connection.backlog?.delete(watched);
+    const set = watched.byLane[connection.lane];
+    set?.delete(connection);
+    if (set?.size === 0) watched.byLane[connection.lane] = undefined;
+    if (watched.byLane.every((watchers) => watchers === undefined)) this.watched.delete(symbol);
   }
 
   private laneOf(connection: StreamConnection): Lane {
@@ -320,7 +402,7 @@ export class StreamHub {
 
   private send(connection: StreamConnection, frame: string, quoteCount: number): void {
     if (connection.closed) return;
-    connection.socket.send(frame);
+    connection.socket.send(frame, TEXT);
     this.metrics.messagesSent.inc();
     if (quoteCount > 0) this.metrics.quotesSent.inc(quoteCount);
   }
