@@ -5,7 +5,7 @@
 // auth, no database, no history, no metrics, no slow-socket checks, no allocation per client per
 // flush beyond the frame itself.
 // Usage: tsx bench/bare-ws-server.ts PORT FINNHUB_WS_URL KEY INTERVAL_MS SYMBOLS_CSV
-import { type WebSocket, WebSocketServer, WebSocket as WebSocketClient } from 'ws';
+import { type WebSocket, WebSocket as WebSocketClient, WebSocketServer } from 'ws';
 
 const [port, upstreamUrl, apiKey, intervalArg, symbolsCsv] = process.argv.slice(2);
 const intervalMs = Number(intervalArg);

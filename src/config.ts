@@ -39,6 +39,7 @@ const envSchema = z.object({
   STREAM_INTERVAL_MS: positiveInt.max(10_000).default(250),
   QUOTE_FRESH_MS: positiveInt.default(15_000),
   SESSION_TTL_DAYS: positiveInt.max(365).default(30),
+  REQUESTS_PER_ADDRESS_PER_MINUTE: positiveInt.default(1200),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -71,6 +72,8 @@ export interface Config {
   /** A cached quote younger than this is served without asking the provider again. */
   readonly quoteFreshMs: number;
   readonly sessionTtlMs: number;
+  /** Every request from one address counts (raise it when many users share one address). */
+  readonly requestsPerAddressPerMinute: number;
   readonly secureCookies: boolean;
   readonly logLevel: string;
 }
@@ -135,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     streamIntervalMs: e.STREAM_INTERVAL_MS,
     quoteFreshMs: e.QUOTE_FRESH_MS,
     sessionTtlMs: e.SESSION_TTL_DAYS * 24 * 60 * 60 * 1000,
+    requestsPerAddressPerMinute: e.REQUESTS_PER_ADDRESS_PER_MINUTE,
     secureCookies: production,
     logLevel: e.LOG_LEVEL,
   } satisfies Config);

@@ -31,6 +31,11 @@ export const errorCatalogue = {
     status: 503,
     message: 'The market data provider is not answering right now. Try again in a moment.',
   },
+  provider_key_refused: {
+    status: 503,
+    message:
+      'Prices are unavailable: the market data provider refused this server’s API key. The operator needs to check it.',
+  },
   not_ready: { status: 503, message: 'The database is not answering.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { FeedCoverage } from './market/providers/provider.js';
 
 /**
  * The app's Prometheus metrics, in a registry of its own (not prom-client's global one), so several
@@ -11,6 +12,7 @@ export class AppMetrics {
     subscriptions: 0,
   });
   private readRestBudget: (() => number) | undefined;
+  private readCoverage: () => FeedCoverage = () => ({ live: 0, polled: 0, leftOut: 0 });
   readonly upstreamConnected: Gauge = new Gauge({
     name: 'stocktracker_upstream_connected',
     help: '1 while the market-data feed connection is up',
@@ -22,6 +24,18 @@ export class AppMetrics {
     help: 'Symbols subscribed on the market-data feed connection',
     registers: [this.registry],
     collect: () => this.upstreamSubscriptions.set(this.readUpstream().subscriptions),
+  });
+  readonly marketSymbols: Gauge<'coverage'> = new Gauge({
+    name: 'stocktracker_market_symbols',
+    help: 'Wanted symbols by how the feed serves them: live (streamed), polled (REST), left_out (neither)',
+    labelNames: ['coverage'] as const,
+    registers: [this.registry],
+    collect: () => {
+      const { live, polled, leftOut } = this.readCoverage();
+      this.marketSymbols.set({ coverage: 'live' }, live);
+      this.marketSymbols.set({ coverage: 'polled' }, polled);
+      this.marketSymbols.set({ coverage: 'left_out' }, leftOut);
+    },
   });
   readonly restCalls = new Counter({
     name: 'stocktracker_rest_calls_total',
@@ -79,9 +93,11 @@ export class AppMetrics {
   /** Where the gauges that mirror live state read it at scrape time. */
   observe(read: {
     upstream: () => { connected: boolean; subscriptions: number };
+    coverage: () => FeedCoverage;
     restBudgetRemaining?: () => number;
   }): void {
     this.readUpstream = read.upstream;
+    this.readCoverage = read.coverage;
     this.readRestBudget = read.restBudgetRemaining;
   }
 }

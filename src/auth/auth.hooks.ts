@@ -1,8 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
+import type { RequestCounter } from '../http/request-limits.js';
 import type { AuthenticatedSession, AuthService } from './auth.service.js';
 import { readSessionToken, setSessionCookie } from './session-cookie.js';
+import { tokensEqual } from './tokens.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -13,7 +15,25 @@ declare module 'fastify' {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function registerSessionLoading(app: FastifyInstance, auth: AuthService, config: Config): void {
+/**
+ * Loads the session of every /api request from its cookie, then counts the request against its
+ * user's limit. Registered after the per-address limit, so a flood is refused before this looks
+ * anything up.
+ */
+export function registerSessionLoading(
+  app: FastifyInstance,
+  {
+    auth,
+    config,
+    counter,
+    perUserPerMinute,
+  }: {
+    auth: AuthService;
+    config: Config;
+    counter: RequestCounter;
+    perUserPerMinute: number;
+  },
+): void {
   app.decorateRequest('auth', null);
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/api/')) return;
@@ -22,26 +42,28 @@ export function registerSessionLoading(app: FastifyInstance, auth: AuthService, 
     request.auth = await auth.authenticate(token);
     if (request.auth?.renewedUntil) setSessionCookie(reply, config, token, request.auth.renewedUntil);
   });
+  app.addHook(
+    'onRequest',
+    counter.limit(perUserPerMinute, (request) => (request.auth ? `user:${request.auth.user.id}` : undefined)),
+  );
 }
 
 /**
- * onRequest hook for routes that need a logged-in user, so a request without a session is told 401
- * before its body is even parsed. A state-changing request must also carry the
- * session's CSRF token in X-CSRF-Token: the cookie alone proves nothing about who sent the request.
+ * onRequest hook of the authenticated route group: a request without a session is told 401 before
+ * its body is even parsed. A state-changing request must also carry the session's CSRF token in
+ * X-CSRF-Token: the cookie alone proves nothing about who sent the request.
  */
-export function requireUser(auth: AuthService) {
-  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    if (!request.auth) throw new AppError('unauthenticated');
-    if (!SAFE_METHODS.has(request.method)) {
-      const header = request.headers['x-csrf-token'];
-      if (!auth.csrfMatches(request.auth, Array.isArray(header) ? header[0] : header)) {
-        throw new AppError('csrf_failed');
-      }
-    }
-  };
+export async function requireSession(request: FastifyRequest): Promise<void> {
+  if (!request.auth) throw new AppError('unauthenticated');
+  if (!SAFE_METHODS.has(request.method)) {
+    const header = request.headers['x-csrf-token'];
+    const sent = Array.isArray(header) ? header[0] : header;
+    if (typeof sent !== 'string' || !tokensEqual(sent, request.auth.csrfToken))
+      throw new AppError('csrf_failed');
+  }
 }
 
-/** The authenticated user of a request that passed `requireUser`. */
+/** The authenticated user of a request in the authenticated group. */
 export function currentUser(request: FastifyRequest): AuthenticatedSession {
   if (!request.auth) throw new AppError('unauthenticated');
   return request.auth;

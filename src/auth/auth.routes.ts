@@ -1,9 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { assertSameOrigin } from '../http/security.js';
-import { currentUser, requireUser } from './auth.hooks.js';
+import { currentUser } from './auth.hooks.js';
 import type { AuthService } from './auth.service.js';
 import { MAX_PASSWORD_LENGTH } from './password-policy.js';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
@@ -42,21 +42,20 @@ const loginBody = z.object({
     .max(MAX_PASSWORD_LENGTH, { error: `Password must be at most ${MAX_PASSWORD_LENGTH} characters.` }),
 });
 
-export interface AuthRouteLimits {
-  /** Register and login requests per address per minute (failed logins have their own, tighter limit). */
-  authPerAddressPerMinute: number;
-}
-
+/** Register and login, open to anyone; `attemptLimit` counts attempts per address (failed logins have their own, tighter limit). */
 export async function authRoutes(
   app: FastifyInstance,
-  { auth, config, limits }: { auth: AuthService; config: Config; limits: AuthRouteLimits },
+  {
+    auth,
+    config,
+    attemptLimit,
+  }: { auth: AuthService; config: Config; attemptLimit: onRequestAsyncHookHandler },
 ): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>();
-  const authRateLimit = { max: limits.authPerAddressPerMinute, timeWindow: 60_000 };
 
   routes.post(
     '/auth/register',
-    { schema: { body: registerBody }, config: { rateLimit: authRateLimit } },
+    { onRequest: attemptLimit, schema: { body: registerBody } },
     async (request, reply) => {
       assertSameOrigin(request, config);
       const { user, session } = await auth.register({
@@ -71,7 +70,7 @@ export async function authRoutes(
 
   routes.post(
     '/auth/login',
-    { schema: { body: loginBody }, config: { rateLimit: authRateLimit } },
+    { onRequest: attemptLimit, schema: { body: loginBody } },
     async (request, reply) => {
       assertSameOrigin(request, config);
       const { user, session } = await auth.login(request.body, request.ip);
@@ -81,19 +80,48 @@ export async function authRoutes(
     },
   );
 
-  routes.post('/auth/logout', { onRequest: requireUser(auth) }, async (request, reply) => {
-    await auth.endSession(currentUser(request).tokenHash);
-    clearSessionCookie(reply, config);
-    return reply.code(204).send();
-  });
-
-  routes.get('/auth/session', { onRequest: requireUser(auth) }, async (request) => {
-    const session = currentUser(request);
-    return { user: session.user, csrfToken: session.csrfToken };
-  });
+  // The page's start-up question "who is this?", answered 200 for anonymous visitors too: a 401 here
+  // would be an error in the browser's console on every visit to the sign-in page.
+  routes.get(
+    '/auth/whoami',
+    {
+      schema: {
+        querystring: z.object({}).strict(),
+        response: {
+          200: z.object({
+            user: z.object({ id: z.string(), username: z.string(), email: z.string() }).nullable(),
+            csrfToken: z.string().nullable(),
+          }),
+        },
+      },
+    },
+    async (request) =>
+      request.auth
+        ? { user: request.auth.user, csrfToken: request.auth.csrfToken }
+        : { user: null, csrfToken: null },
+  );
 
   /** A new login replaces whatever session the browser had: no session fixation, no orphan rows. */
   async function endPreviousSession(request: FastifyRequest) {
     if (request.auth) await auth.endSession(request.auth.tokenHash);
   }
+}
+
+/** The signed-in session: who it is (with its CSRF token), and logging out. */
+export async function sessionRoutes(
+  app: FastifyInstance,
+  { auth, config }: { auth: AuthService; config: Config },
+): Promise<void> {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+
+  routes.post('/auth/logout', async (request, reply) => {
+    await auth.endSession(currentUser(request).tokenHash);
+    clearSessionCookie(reply, config);
+    return reply.code(204).send();
+  });
+
+  routes.get('/auth/session', async (request) => {
+    const session = currentUser(request);
+    return { user: session.user, csrfToken: session.csrfToken };
+  });
 }

@@ -6,7 +6,7 @@ import { AppError } from '../errors.js';
 import * as repo from './auth.repository.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { passwordProblems } from './password-policy.js';
-import { hashToken, randomToken, tokensEqual } from './tokens.js';
+import { hashToken, randomToken } from './tokens.js';
 
 export interface User {
   id: string;
@@ -109,10 +109,6 @@ export class AuthService {
       result.renewedUntil = expiresAt;
     }
     return result;
-  }
-
-  csrfMatches(session: AuthenticatedSession, header: string | undefined): boolean {
-    return typeof header === 'string' && tokensEqual(header, session.csrfToken);
   }
 
   async endSession(tokenHash: string): Promise<void> {

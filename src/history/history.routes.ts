@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { currentUser, requireUser } from '../auth/auth.hooks.js';
-import type { AuthService } from '../auth/auth.service.js';
+import { currentUser } from '../auth/auth.hooks.js';
 import { MAX_SYMBOL_LENGTH } from '../market/kernel/symbols.js';
 import { knownQuote } from '../market/prices/known-quote.js';
 import type { PriceHub } from '../market/prices/price-hub.js';
@@ -12,19 +11,13 @@ import { HISTORY_RANGES, type HistoryService } from './history.service.js';
 
 export async function historyRoutes(
   app: FastifyInstance,
-  {
-    auth,
-    hub,
-    history,
-    watchlist,
-  }: { auth: AuthService; hub: PriceHub; history: HistoryService; watchlist: WatchlistService },
+  { hub, history, watchlist }: { hub: PriceHub; history: HistoryService; watchlist: WatchlistService },
 ): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
   routes.get(
     '/quotes/:symbol/history',
     {
-      onRequest: requireUser(auth),
       schema: {
         params: z.object({ symbol: z.string().max(MAX_SYMBOL_LENGTH) }),
         querystring: z.object({
@@ -53,13 +46,9 @@ export async function historyRoutes(
   );
 
   for (const { base, mark } of WATCHLIST_BASES) {
-    routes.get(
-      `${base}/sparklines`,
-      { onRequest: requireUser(auth), schema: { ...mark } },
-      async (request) => {
-        const symbols = await watchlist.symbols(currentUser(request).user.id);
-        return { sparklines: await history.sparklines(symbols) };
-      },
-    );
+    routes.get(`${base}/sparklines`, { schema: { ...mark } }, async (request) => {
+      const symbols = await watchlist.symbols(currentUser(request).user.id);
+      return { sparklines: await history.sparklines(symbols) };
+    });
   }
 }

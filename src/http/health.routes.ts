@@ -1,15 +1,27 @@
 import type { FastifyInstance } from 'fastify';
 import type { DatabaseHandle } from '../db/database.js';
 import { AppError } from '../errors.js';
+import type { FeedCoverage, FeedStatus } from '../market/providers/provider.js';
 import type { AppMetrics } from '../metrics.js';
 
 export async function healthRoutes(
   app: FastifyInstance,
-  { database, metrics }: { database: DatabaseHandle; metrics: AppMetrics },
+  {
+    database,
+    metrics,
+    feedStatus,
+    coverage,
+  }: {
+    database: DatabaseHandle;
+    metrics: AppMetrics;
+    feedStatus: () => FeedStatus;
+    /** How many wanted symbols are live, polled and left out. */
+    coverage: () => FeedCoverage;
+  },
 ): Promise<void> {
-  app.get('/healthz', { config: { rateLimit: false } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { requestLimits: false } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { config: { rateLimit: false } }, async () => {
+  app.get('/readyz', { config: { requestLimits: false } }, async () => {
     try {
       await Promise.race([
         database.ping(),
@@ -18,11 +30,15 @@ export async function healthRoutes(
     } catch {
       throw new AppError('not_ready');
     }
-    return { status: 'ready' };
+    // A refused key serves no prices until the operator changes it; a network outage mends itself.
+    if (feedStatus() === 'unauthorized') {
+      throw new AppError('not_ready', 'The market data provider refused the API key: check FINNHUB_API_KEY.');
+    }
+    return { status: 'ready', symbols: coverage() };
   });
 
   /** Prometheus text format. Nothing in it is secret; put it behind the proxy's auth if it must not be public. */
-  app.get('/metrics', { config: { rateLimit: false } }, async (_request, reply) => {
+  app.get('/metrics', { config: { requestLimits: false } }, async (_request, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 }

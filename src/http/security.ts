@@ -1,4 +1,5 @@
 import helmet from '@fastify/helmet';
+import type { FastifyStaticOptions } from '@fastify/static';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
@@ -35,6 +36,23 @@ export async function registerSecurityHeaders(app: FastifyInstance, config: Conf
     crossOriginEmbedderPolicy: false,
   });
 }
+
+/**
+ * How the built front end is served: the brotli or gzip file the build wrote beside each asset when
+ * the browser takes it, Vite's content-hashed files (`/assets/`) cached for a year (a new build
+ * gives them new names), everything else (index.html, the icon) revalidated on every load.
+ */
+export const webAssetServing: Pick<FastifyStaticOptions, 'preCompressed' | 'cacheControl' | 'setHeaders'> = {
+  preCompressed: true,
+  cacheControl: false,
+  setHeaders(response, path) {
+    response.setHeader('Vary', 'Accept-Encoding');
+    response.setHeader(
+      'Cache-Control',
+      path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+    );
+  },
+};
 
 /**
  * Refuses a request whose Origin names another site: its host must equal PUBLIC_URL's when that is

@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireUser } from '../auth/auth.hooks.js';
-import type { AuthService } from '../auth/auth.service.js';
 import { AppError } from '../errors.js';
 import { UNKNOWN_PROFILE } from '../market/kernel/instruments.js';
 import { MAX_SYMBOL_LENGTH, requireSymbol } from '../market/kernel/symbols.js';
@@ -12,41 +10,32 @@ const symbolParams = z.object({ symbol: z.string().max(MAX_SYMBOL_LENGTH) });
 
 export async function profileRoutes(
   app: FastifyInstance,
-  { auth, profiles }: { auth: AuthService; profiles: ProfileService },
+  { profiles }: { profiles: ProfileService },
 ): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>();
-  const authenticated = requireUser(auth);
 
-  routes.get(
-    '/quotes/:symbol/profile',
-    { onRequest: authenticated, schema: { params: symbolParams } },
-    async (request) => {
-      const symbol = requireSymbol(request.params.symbol);
-      const profile = await profiles.profile(symbol);
-      const { logoSource, ...fields } = profile ?? UNKNOWN_PROFILE;
-      return {
-        symbol,
-        ...fields,
-        // Our own address: the browser never contacts the provider's host.
-        logoUrl: logoSource ? `/api/v1/quotes/${encodeURIComponent(symbol)}/logo` : null,
-      };
-    },
-  );
+  routes.get('/quotes/:symbol/profile', { schema: { params: symbolParams } }, async (request) => {
+    const symbol = requireSymbol(request.params.symbol);
+    const profile = await profiles.profile(symbol);
+    const { logoSource, ...fields } = profile ?? UNKNOWN_PROFILE;
+    return {
+      symbol,
+      ...fields,
+      // Our own address: the browser never contacts the provider's host.
+      logoUrl: logoSource ? `/api/v1/quotes/${encodeURIComponent(symbol)}/logo` : null,
+    };
+  });
 
-  routes.get(
-    '/quotes/:symbol/logo',
-    { onRequest: authenticated, schema: { params: symbolParams } },
-    async (request, reply) => {
-      const logo = await profiles.logo(requireSymbol(request.params.symbol));
-      if (!logo) throw new AppError('no_logo');
-      return (
-        reply
-          .type(logo.contentType)
-          .header('Cache-Control', 'private, max-age=86400')
-          // An SVG opened on its own is a document: it may not run or load anything.
-          .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox")
-          .send(Buffer.from(logo.data))
-      );
-    },
-  );
+  routes.get('/quotes/:symbol/logo', { schema: { params: symbolParams } }, async (request, reply) => {
+    const logo = await profiles.logo(requireSymbol(request.params.symbol));
+    if (!logo) throw new AppError('no_logo');
+    return (
+      reply
+        .type(logo.contentType)
+        .header('Cache-Control', 'private, max-age=86400')
+        // An SVG opened on its own is a document: it may not run or load anything.
+        .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+        .send(Buffer.from(logo.data))
+    );
+  });
 }

@@ -5,6 +5,7 @@ import type { PriceHub } from '../market/prices/price-hub.js';
 import { toQuoteDto } from '../market/prices/quote-dto.js';
 import type { FeedStatus } from '../market/providers/provider.js';
 import type { AppMetrics } from '../metrics.js';
+import { quotesFrameOf, serializeFrame, serializeQuote } from './frames.js';
 
 /** What the stream needs of a socket: `ws.WebSocket` satisfies it, and so does a test double. */
 export interface FrameSink {
@@ -94,26 +95,6 @@ const MAX_LANES = 30;
 const EMPTY = Buffer.alloc(0);
 /** Quote frames are built as bytes but are JSON text, so browsers get a text message. */
 const TEXT = { binary: false } as const;
-const QUOTES_FRAME_START = Buffer.from('{"type":"quotes","quotes":[');
-const COMMA = 0x2c;
-const FRAME_END = Buffer.from(']}');
-
-/**
- * `{"type":"quotes","quotes":[...]}` from quotes already serialized: the bytes of each quote are
- * copied into one buffer per connection, so a flush encodes no text per connection.
- */
-function quotesFrame(quotes: Buffer[], count: number, quoteBytes: number): Buffer {
-  const frame = Buffer.allocUnsafe(
-    QUOTES_FRAME_START.length + quoteBytes + Math.max(0, count - 1) + FRAME_END.length,
-  );
-  let at = QUOTES_FRAME_START.copy(frame, 0);
-  for (let i = 0; i < count; i++) {
-    if (i > 0) frame[at++] = COMMA;
-    at += (quotes[i] as Buffer).copy(frame, at);
-  }
-  FRAME_END.copy(frame, at);
-  return frame;
-}
 
 /**
  * Fans price updates out to browsers. Every `intervalMs` each lane's flush takes the symbols that
@@ -146,9 +127,11 @@ export class StreamHub {
       changed: new Set(),
       waiting: new Set(),
     }));
-    hub.onUpdate((symbol) => this.markChanged(symbol));
-    hub.onFeedStatus((feed) => this.broadcast(JSON.stringify({ type: 'status', feed })));
     this.unsubscribe = [
+      hub.events.on('quote.updated', ({ symbol }) => this.markChanged(symbol)),
+      hub.events.on('feed.status', ({ status }) =>
+        this.broadcast(serializeFrame({ type: 'status', feed: status })),
+      ),
       events.on('watchlist.symbolAdded', ({ userId, symbol }) => {
         for (const connection of this.byUser.get(userId) ?? []) this.watch(connection, symbol);
       }),
@@ -198,8 +181,8 @@ export class StreamHub {
       const known = this.hub.peek(symbol);
       return known ? [toQuoteDto(known)] : [];
     });
-    this.send(connection, JSON.stringify({ type: 'snapshot', quotes }), quotes.length);
-    this.send(connection, JSON.stringify({ type: 'status', feed }), 0);
+    this.send(connection, serializeFrame({ type: 'snapshot', quotes }), quotes.length);
+    this.send(connection, serializeFrame({ type: 'status', feed }), 0);
   }
 
   close(connection: StreamConnection): void {
@@ -306,7 +289,7 @@ export class StreamHub {
     for (const connection of ready) {
       if (!connection.closed) {
         connection.socket.send(
-          quotesFrame(connection.outbox, connection.outboxCount, connection.outboxBytes),
+          quotesFrameOf(connection.outbox, connection.outboxCount, connection.outboxBytes),
           TEXT,
         );
         quotes += connection.outboxCount;
@@ -329,7 +312,7 @@ export class StreamHub {
     if (watched.quote !== known.quote || watched.stale !== known.stale) {
       watched.quote = known.quote;
       watched.stale = known.stale;
-      watched.bytes = Buffer.from(JSON.stringify(toQuoteDto(known)));
+      watched.bytes = serializeQuote(known);
     }
     watched.receivedAt = known.receivedAt;
     return watched.bytes;

@@ -2,8 +2,6 @@ import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import { requireUser } from '../auth/auth.hooks.js';
-import type { AuthService } from '../auth/auth.service.js';
 import type { Config } from '../config.js';
 import { assertSameOrigin } from '../http/security.js';
 import type { PriceHub } from '../market/prices/price-hub.js';
@@ -25,20 +23,17 @@ function releaseUpgradeRequest(socket: WebSocket, request: FastifyRequest): void
 
 export async function streamRoutes(
   app: FastifyInstance,
-  deps: { auth: AuthService; config: Config; hub: PriceHub; watchlist: WatchlistService; streams: StreamHub },
+  deps: { config: Config; hub: PriceHub; watchlist: WatchlistService; streams: StreamHub },
 ): Promise<void> {
-  const { auth, config, hub, watchlist, streams } = deps;
-  const authenticated = requireUser(auth);
+  const { config, hub, watchlist, streams } = deps;
 
   app.get(
     '/stream',
     {
       websocket: true,
-      // Runs before the upgrade, so a refusal is a plain HTTP 401/403 the client can read.
-      preValidation: async (request, reply) => {
-        assertSameOrigin(request, config);
-        await authenticated(request, reply);
-      },
+      // Runs before the upgrade (as does the group's session check), so a refusal is a plain HTTP
+      // 401/403 the client can read.
+      preValidation: async (request) => assertSameOrigin(request, config),
     },
     async (socket, request) => {
       const session = request.auth;

@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, count, eq } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { instruments, watchlistItems } from '../db/schema.js';
 import type { InstrumentInfo } from '../market/kernel/instruments.js';
@@ -30,6 +30,16 @@ export async function listWatchlistSymbols(db: Database, userId: string): Promis
     .from(watchlistItems)
     .where(eq(watchlistItems.userId, userId));
   return rows.map((r) => r.symbol);
+}
+
+/** Every symbol on any watchlist, with how many watchlists hold it. */
+export async function countWatchlistHolders(
+  db: Database,
+): Promise<Array<{ symbol: string; holders: number }>> {
+  return db
+    .select({ symbol: watchlistItems.symbol, holders: count() })
+    .from(watchlistItems)
+    .groupBy(watchlistItems.symbol);
 }
 
 export async function isOnWatchlist(db: Database, userId: string, symbol: string): Promise<boolean> {

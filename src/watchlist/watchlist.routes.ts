@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { currentUser, requireUser } from '../auth/auth.hooks.js';
-import type { AuthService } from '../auth/auth.service.js';
+import { currentUser } from '../auth/auth.hooks.js';
 import { MAX_SYMBOL_LENGTH } from '../market/kernel/symbols.js';
 import type { WatchlistService } from './watchlist.service.js';
 
@@ -30,19 +29,18 @@ const symbolField = z
 
 export async function watchlistRoutes(
   app: FastifyInstance,
-  { auth, watchlist }: { auth: AuthService; watchlist: WatchlistService },
+  { watchlist }: { watchlist: WatchlistService },
 ): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>();
-  const authenticated = requireUser(auth);
 
   for (const { base, mark } of WATCHLIST_BASES) {
-    routes.get(base, { onRequest: authenticated, schema: { ...mark } }, async (request) => {
+    routes.get(base, { schema: { ...mark } }, async (request) => {
       return { items: await watchlist.list(currentUser(request).user.id) };
     });
 
     routes.post(
       base,
-      { onRequest: authenticated, schema: { ...mark, body: z.object({ symbol: symbolField }) } },
+      { schema: { ...mark, body: z.object({ symbol: symbolField }) } },
       async (request, reply) => {
         const item = await watchlist.add(currentUser(request).user.id, request.body.symbol);
         return reply.code(201).send({ item });
@@ -51,7 +49,7 @@ export async function watchlistRoutes(
 
     routes.delete(
       `${base}/:symbol`,
-      { onRequest: authenticated, schema: { ...mark, params: z.object({ symbol: symbolField }) } },
+      { schema: { ...mark, params: z.object({ symbol: symbolField }) } },
       async (request, reply) => {
         await watchlist.remove(currentUser(request).user.id, request.params.symbol);
         return reply.code(204).send();

@@ -35,6 +35,11 @@ export class WatchlistService {
     return rows.map((row) => this.toItem(row));
   }
 
+  /** Every symbol on any watchlist, with how many watchlists hold it. */
+  holders(): Promise<Array<{ symbol: string; holders: number }>> {
+    return repo.countWatchlistHolders(this.db);
+  }
+
   symbols(userId: string): Promise<string[]> {
     return repo.listWatchlistSymbols(this.db, userId);
   }

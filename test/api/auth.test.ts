@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AuthService } from '../../src/auth/auth.service.js';
 import { hashToken } from '../../src/auth/tokens.js';
 import { testDatabaseKinds } from '../support/database.js';
 import { ManualClock, startTestApp, type TestApp, TestClient } from '../support/test-app.js';
@@ -285,6 +286,27 @@ describe.each(testDatabaseKinds())('accounts and sessions on %s', (kind) => {
     }
   });
 
+  it('tells the page who is signed in with a 200 either way (no 401 for an anonymous visitor)', async () => {
+    const anonymous = await new TestClient(t.app).request('GET', '/api/v1/auth/whoami');
+    expect(anonymous.statusCode).toBe(200);
+    expect(anonymous.json()).toEqual({ user: null, csrfToken: null });
+    const forgotten = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/whoami',
+      headers: { cookie: 'st_session=made-up-token' },
+    });
+    expect(forgotten.json()).toEqual({ user: null, csrfToken: null });
+
+    const client = new TestClient(t.app);
+    const user = await client.register();
+    const signedIn = await client.request('GET', '/api/v1/auth/whoami');
+    expect(signedIn.statusCode).toBe(200);
+    expect(signedIn.json()).toEqual({
+      user: { id: expect.any(String), username: user.username, email: user.email },
+      csrfToken: client.csrfToken,
+    });
+  });
+
   it('never writes passwords, session tokens or CSRF tokens to the log', async () => {
     const client = new TestClient(t.app);
     const user = await client.register({ password: 'unmistakable-Secret-4711' });
@@ -385,5 +407,57 @@ describe('request rate limits', () => {
     }
     expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
     expect(statuses.slice(3)).toEqual([429, 429]);
+  });
+});
+
+describe('the per-address limit counts every request, before any database work', () => {
+  let t: TestApp;
+  const clock = new ManualClock(Date.now());
+  beforeAll(async () => {
+    t = await startTestApp({ database: 'pglite', clock, limits: { perAddressPerMinute: 10 } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    vi.restoreAllMocks();
+  });
+
+  it('answers 429 to an address past its limit, whatever the requests were, without looking sessions up', async () => {
+    const lookups = vi.spyOn(AuthService.prototype, 'authenticate');
+    const from = (remoteAddress: string, url: string, method: 'GET' | 'POST' = 'GET') =>
+      t.app.inject({
+        method,
+        url,
+        remoteAddress,
+        headers: { cookie: 'st_session=made-up-token' },
+        ...(method === 'POST' ? { payload: { symbol: '' } } : {}),
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await from('10.7.7.7', '/api/v1/watchlist')).statusCode);
+    for (let i = 0; i < 3; i++) statuses.push((await from('10.7.7.7', '/api/v1/no-such-route')).statusCode);
+    for (let i = 0; i < 3; i++)
+      statuses.push((await from('10.7.7.7', '/api/v1/watchlist', 'POST')).statusCode);
+    expect(statuses).toEqual([401, 401, 401, 401, 404, 404, 404, 401, 401, 401]);
+    const lookupsAtLimit = lookups.mock.calls.length;
+    expect(lookupsAtLimit).toBe(10);
+
+    for (let i = 0; i < 200; i++) {
+      const response = await from('10.7.7.7', i % 2 ? '/api/v1/watchlist' : '/api/v1/no-such-route');
+      expect(response.statusCode).toBe(429);
+      expect(response.json().error.code).toBe('rate_limited');
+      expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
+    }
+    expect(lookups.mock.calls.length).toBe(lookupsAtLimit);
+
+    // Another address is not affected, and the limited one is served again in the next minute.
+    expect((await from('10.8.8.8', '/api/v1/watchlist')).statusCode).toBe(401);
+    clock.advance(61_000);
+    expect((await from('10.7.7.7', '/api/v1/watchlist')).statusCode).toBe(401);
+  });
+
+  it('keeps the probes out of the limit', async () => {
+    for (let i = 0; i < 20; i++) {
+      const response = await t.app.inject({ method: 'GET', url: '/healthz', remoteAddress: '10.9.9.1' });
+      expect(response.statusCode).toBe(200);
+    }
   });
 });

@@ -19,7 +19,13 @@ describe('Finnhub WebSocket feed', () => {
 
   async function feedAgainst(
     fake: FakeFinnhub,
-    options: { apiKey?: string; reconnectMinMs?: number; reconnectMaxMs?: number } = {},
+    options: {
+      apiKey?: string;
+      reconnectMinMs?: number;
+      reconnectMaxMs?: number;
+      maxSymbols?: number;
+      capRetryMs?: number;
+    } = {},
   ) {
     if (!fake.url) await fake.start();
     const logs: string[] = [];
@@ -35,7 +41,8 @@ describe('Finnhub WebSocket feed', () => {
       clock: systemClock,
       logger,
       idleMs: 60_000,
-      maxSymbols: 50,
+      maxSymbols: options.maxSymbols ?? 50,
+      capRetryMs: options.capRetryMs,
       reconnectMinMs: options.reconnectMinMs ?? 50,
       reconnectMaxMs: options.reconnectMaxMs ?? 400,
       random: () => 1,
@@ -88,10 +95,26 @@ describe('Finnhub WebSocket feed', () => {
     expect(gaps[0]).toBeGreaterThanOrEqual(35);
     expect(gaps[2] ?? 0).toBeGreaterThan(gaps[0] ?? 0);
     expect(Math.max(...gaps)).toBeLessThan(320 + 150);
-    expect(statuses).toEqual(['reconnecting']);
+    // Said once, not flapping with every retry; a refused key is no network outage (issue 8).
+    expect(statuses).toEqual(['reconnecting', 'unauthorized']);
     expect(logs.join('\n')).toContain('API key was refused (401)');
     expect(logs.join('\n')).not.toContain('wrong-key');
     expect(fake.connectionsAccepted).toBe(0);
+  });
+
+  it('tries the configured symbol cap again later after a "too many symbols" error frame', async () => {
+    const fake = new FakeFinnhub();
+    fake.symbolCap = 2;
+    const { feed, statuses } = await feedAgainst(fake, { maxSymbols: 5, capRetryMs: 300 });
+    await expect.poll(() => fake.openStreams()).toBe(1);
+    feed.setWatched(new Set(['S1', 'S2', 'S3', 'S4']));
+    await expect.poll(() => statuses.at(-1)).toBe('degraded');
+    expect(fake.streamSubscriptions()).toEqual(['S1', 'S2']);
+    // The plan's limit was a passing one (or the plan changed): the next try carries every symbol.
+    fake.symbolCap = 5;
+    await expect.poll(() => fake.streamSubscriptions(), { timeout: 3000 }).toEqual(['S1', 'S2', 'S3', 'S4']);
+    await expect.poll(() => statuses.at(-1)).toBe('live');
+    expect(feed.upstream()).toEqual({ connected: true, subscriptions: 4 });
   });
 
   it('keeps one connection however often the watched set changes', async () => {

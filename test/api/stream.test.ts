@@ -132,6 +132,9 @@ describe.each(testDatabaseKinds())('live price stream on %s', (kind) => {
 
   it('subscribes upstream once per symbol however many users watch it, and unsubscribes after the last', async () => {
     const users = await Promise.all([userWith('INTC'), userWith('INTC'), userWith('INTC', 'CSCO')]);
+    // On a watchlist is reason enough (history is recorded with no browser open); the screens add to it.
+    expect(feed.watched.filter((s) => s === 'INTC')).toHaveLength(1);
+    expect(feed.watched).toContain('CSCO');
     const streams = await Promise.all(users.map(({ client }) => connect(client)));
     await Promise.all(streams.map((s) => s.next((f) => f.type === 'status')));
     expect(feed.watched.filter((s) => s === 'INTC')).toHaveLength(1);
@@ -143,6 +146,13 @@ describe.each(testDatabaseKinds())('live price stream on %s', (kind) => {
     }
     await Promise.all(streams.map((s) => s.close()));
     await sleep(100);
+    expect(feed.watched).toContain('INTC');
+    // The last reason gone (the last watchlist holding it, no screen), the symbol is unsubscribed.
+    for (const [index, { client }] of users.entries()) {
+      expect((await client.request('DELETE', '/api/v1/watchlist/INTC')).statusCode).toBe(204);
+      if (index < users.length - 1) expect(feed.watched).toContain('INTC');
+    }
+    expect((await users[2]?.client.request('DELETE', '/api/v1/watchlist/CSCO'))?.statusCode).toBe(204);
     expect(feed.watched).not.toContain('INTC');
     expect(feed.watched).not.toContain('CSCO');
   });

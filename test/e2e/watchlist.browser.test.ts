@@ -1,35 +1,13 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserAvailable, buildIfStale, createAccount, launchBrowser } from '../support/browser.js';
 import { FakeFinnhub } from '../support/fake-finnhub.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveBrowser = existsSync(chromiumPath);
-if (!haveBrowser && process.env.REQUIRE_BROWSER) {
-  throw new Error(
-    `REQUIRE_BROWSER is set but there is no Chromium at ${chromiumPath} (apt-get install -y chromium)`,
-  );
-}
-if (!haveBrowser) {
-  console.warn(
-    `[tests] No Chromium at ${chromiumPath}: the browser test is skipped (apt-get install -y chromium).`,
-  );
-}
 
-/** Registers `username` through the page's own form (which signs them in). */
-async function createAccount(page: Page, username: string): Promise<void> {
-  await page.getByRole('tab', { name: 'Create account' }).click();
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Email').fill(`${username}@example.com`);
-  await page.getByLabel('Password').fill('plover-quartz-harbour-91');
-  await page.getByRole('button', { name: 'Create account' }).last().click();
-}
-
-describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromium)', () => {
+describe.skipIf(!browserAvailable())('the watchlist in a real browser (headless Chromium)', () => {
   let t: TestApp;
   let browser: Browser;
   let page: Page;
@@ -38,24 +16,9 @@ describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromiu
   let finnhubApp: TestApp | undefined;
 
   beforeAll(async () => {
-    const build = spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], {
-      cwd: root,
-      encoding: 'utf8',
-    });
-    if (build.status !== 0) throw new Error(`front-end build failed:\n${build.stdout}\n${build.stderr}`);
+    buildIfStale();
     t = await startTestApp({ database: 'pglite', listen: true, webRoot: `${root}/dist/web` });
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 390, height: 800 } });
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text());
@@ -303,5 +266,31 @@ describe.skipIf(!haveBrowser)('the watchlist in a real browser (headless Chromiu
     fake.trade('AAPL', 263.4);
     await expect.poll(() => price.textContent()).toBe('$263.40');
     await live.close();
+  }, 60_000);
+
+  it('says plainly when Finnhub refuses the server’s key, instead of "reconnecting"', async () => {
+    if (!fake.url) await fake.start();
+    const refused = await startTestApp({
+      database: 'pglite',
+      listen: true,
+      webRoot: `${root}/dist/web`,
+      env: {
+        FINNHUB_API_KEY: 'a-key-finnhub-refuses',
+        FINNHUB_API_URL: fake.url,
+        FINNHUB_WS_URL: fake.wsUrl,
+        FINNHUB_WS_RECONNECT_MIN_MS: '100',
+        FINNHUB_WS_RECONNECT_MAX_MS: '500',
+      },
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(refused.baseUrl);
+      await createAccount(page, 'refused_key_user');
+      await page.getByText('the market data provider refused this server’s API key').waitFor();
+      expect(await page.getByText('The market data feed is reconnecting').count()).toBe(0);
+      await page.close();
+    } finally {
+      await refused.close();
+    }
   }, 60_000);
 });

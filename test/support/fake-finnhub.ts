@@ -1,12 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { INVALID_KEY_BODY, TOO_MANY_SYMBOLS_FRAME } from './finnhub-fixtures/recorded-answers.js';
 
 /** The /quote body for a symbol the fake knows. */
 export interface FakeQuote {
   c: number;
-  d: number | null;
-  dp: number | null;
+  /** Absent in some live answers (Finnhub-API#61). */
+  d?: number | null;
+  dp?: number | null;
   h: number;
   l: number;
   o: number;
@@ -171,6 +173,7 @@ export class FakeFinnhub {
         this.upgradeAttempts.push(Date.now());
         const token = new URL(req.url ?? '/', 'http://fake').searchParams.get('token');
         if (token === this.apiKey) done(true);
+        // The live service answers a refused key's upgrade "HTTP/1.1 401 Unauthorized" (Finnhub-API#465).
         else done(false, 401, 'Unauthorized');
       },
     });
@@ -238,7 +241,7 @@ export class FakeFinnhub {
       if (this.invalidStreamSymbols.has(frame.symbol)) {
         this.sendFrame(client, { type: 'error', msg: `Invalid symbol ${frame.symbol}` });
       } else if (client.subscriptions.size >= this.symbolCap) {
-        this.sendFrame(client, { type: 'error', msg: 'Subscribing to too many symbols' });
+        this.sendFrame(client, TOO_MANY_SYMBOLS_FRAME);
       } else {
         client.subscriptions.add(frame.symbol);
       }
@@ -278,7 +281,7 @@ export class FakeFinnhub {
       return;
     }
     if (token !== this.apiKey) {
-      send(res, 401, { error: 'Invalid API key.' });
+      send(res, 401, INVALID_KEY_BODY);
       return;
     }
 

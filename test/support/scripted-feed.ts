@@ -1,5 +1,11 @@
 import type { Quote } from '../../src/market/kernel/instruments.js';
-import type { FeedListener, FeedStatus, QuoteFeed, Trade } from '../../src/market/providers/provider.js';
+import type {
+  FeedCoverage,
+  FeedListener,
+  FeedStatus,
+  QuoteFeed,
+  Trade,
+} from '../../src/market/providers/provider.js';
 
 /** A feed the test drives: records what the hub subscribes to and pushes the quotes the test makes up. */
 export class ScriptedFeed implements QuoteFeed {
@@ -34,6 +40,10 @@ export class ScriptedFeed implements QuoteFeed {
 
   upstream(): { connected: boolean; subscriptions: number } {
     return { connected: true, subscriptions: this.watched.length };
+  }
+
+  coverage(): FeedCoverage {
+    return { live: this.watched.length, polled: 0, leftOut: 0 };
   }
 
   push(symbol: string, price: number, previousClose = 100, time = Date.now()): void {

@@ -73,7 +73,7 @@ describe('bar aggregation', () => {
       staleAfterMs: 60_000,
     });
     const bars = new BarAggregator();
-    hub.onTick((symbol, price, time, volume) => bars.add(symbol, price, time, volume));
+    hub.events.on('tick', ({ symbol, price, time, volume }) => bars.add(symbol, price, time, volume));
     const time = clock.now();
     feed.push('AAPL', 100, 99, time - 1000);
     const trade = { symbol: 'AAPL', price: 100.5, time, volume: 30 };
@@ -97,7 +97,7 @@ describe('bar aggregation', () => {
       freshMs: 1000,
       staleAfterMs: 60_000,
     });
-    hub.onTick((symbol, price, time, volume) => bars.add(symbol, price, time, volume));
+    hub.events.on('tick', ({ symbol, price, time, volume }) => bars.add(symbol, price, time, volume));
     const quotes = Array.from({ length: 5 }, () => {
       clock.advance(1000);
       return market.step(['AAPL'])[0];

@@ -98,3 +98,28 @@ describe('simulated market', () => {
     expect(await market.history({ symbol: 'NOPE' })).toEqual({ daily: [], minute: [] });
   });
 });
+
+describe('simulated key figures', () => {
+  it.each(['2026-01-07T15:00:30Z', '2026-01-08T15:00:30Z'])(
+    '52-week range and market cap agree with the generated year and the quote (%s)',
+    async (now) => {
+      const clock = new ManualClock(Date.parse(now));
+      const market = new SimulatedMarket(42, clock);
+      const quote = await market.getQuote({ symbol: 'AAPL' });
+      const { daily } = await market.history({ symbol: 'AAPL' });
+      const metrics = await market.keyMetrics({ symbol: 'AAPL' });
+      const yearAgo = clock.now() - 365 * 86_400_000;
+      const year = daily.filter((bar) => bar.time >= yearAgo);
+      expect(metrics.week52High).toBe(Math.max(quote?.high ?? 0, ...year.map((bar) => bar.high)));
+      expect(metrics.week52Low).toBe(Math.min(quote?.low ?? Infinity, ...year.map((bar) => bar.low)));
+      // Market cap follows the price: a fixed number of shares times the current price.
+      clock.advance(60_000);
+      const later = await market.getQuote({ symbol: 'AAPL' });
+      const laterMetrics = await market.keyMetrics({ symbol: 'AAPL' });
+      const shares = (metrics.marketCap ?? 0) / (quote?.price ?? 1);
+      expect(Number.isInteger(Math.round(shares))).toBe(true);
+      expect(laterMetrics.marketCap).toBeCloseTo(shares * (later?.price ?? 0), -2);
+      expect(await market.keyMetrics({ symbol: 'BINANCE:BTCUSDT' })).toMatchObject({ marketCap: null });
+    },
+  );
+});

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { AuthPage } from './AuthPage';
-import { ApiError, api, setCsrfToken, type User } from './api';
+import { api, setCsrfToken, type User } from './api';
 import { MarketStatusBadge } from './MarketStatusBadge';
 import { useRoute } from './router';
 import { StockPage } from './StockPage';
@@ -14,13 +14,13 @@ export function App() {
 
   useEffect(() => {
     api
-      .session()
+      .whoami()
       .then(({ user, csrfToken }) => {
         setCsrfToken(csrfToken);
-        setSession({ status: 'signed-in', user });
+        setSession(user ? { status: 'signed-in', user } : { status: 'anonymous' });
       })
       .catch((error: unknown) => {
-        if (!(error instanceof ApiError) || error.status !== 401) console.error(error);
+        console.error(error);
         setSession({ status: 'anonymous' });
       });
   }, []);
@@ -42,6 +42,9 @@ export function App() {
           <img src="/favicon.svg" alt="" width="24" height="24" /> Stock Tracker
         </span>
         {session.status === 'signed-in' && <MarketStatusBadge />}
+        {/* Most visits are signed in: the badge's line is kept while that is checked, so the page
+            below does not move when it is confirmed (layout shift). */}
+        {session.status === 'loading' && <span className="market-status" />}
         {session.status === 'signed-in' && (
           <span className="account">
             <span className="username">{session.user.username}</span>
@@ -57,8 +60,9 @@ export function App() {
           </span>
         )}
       </header>
+      {/* Empty while the session is checked (a few milliseconds): a "Loading" line there would only
+          be pushed down by the top bar growing once the user is known. */}
       <main>
-        {session.status === 'loading' && <p className="muted center">Loading…</p>}
         {session.status === 'anonymous' && <AuthPage onSignedIn={signedIn} />}
         {session.status === 'signed-in' && route.page === 'watchlist' && (
           <WatchlistPage onSessionEnded={signedOut} />

@@ -70,7 +70,8 @@ export function AuthPage({ onSignedIn }: { onSignedIn: (user: User, csrfToken: s
   );
 
   return (
-    <section className="card auth-card">
+    <section className="card auth-card" aria-labelledby="auth-title">
+      <h1 id="auth-title">{mode === 'login' ? 'Log in' : 'Create an account'}</h1>
       <div className="tabs" role="tablist">
         <button type="button" role="tab" aria-selected={mode === 'login'} onClick={() => switchTo('login')}>
           Log in

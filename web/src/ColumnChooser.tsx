@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import type { Preferences, SortKey, WatchlistColumn } from './api';
 import { ALL_COLUMNS, COLUMNS } from './columns';
 
@@ -6,7 +6,8 @@ type WatchlistPreferences = Preferences['watchlist'];
 
 /**
  * Which columns the watchlist shows and in what order, and what it is sorted by. Every change is
- * handed to `onChange` at once (the page saves it).
+ * handed to `onChange` at once (the page saves it). Opening it moves the keyboard focus into it;
+ * Escape closes it, like Done (`onClose` gives the focus back).
  */
 export function ColumnChooser({
   value,
@@ -18,6 +19,11 @@ export function ColumnChooser({
   onClose: () => void;
 }) {
   const id = useId();
+  const panel = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    panel.current?.querySelector<HTMLElement>('input, button, select')?.focus();
+  }, []);
   const shown = value.columns;
   const hidden = ALL_COLUMNS.filter((column) => !shown.includes(column));
 
@@ -37,7 +43,18 @@ export function ColumnChooser({
   };
 
   return (
-    <div className="column-chooser" role="dialog" aria-labelledby={`${id}-title`}>
+    <div
+      className="column-chooser"
+      role="dialog"
+      aria-labelledby={`${id}-title`}
+      ref={panel}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') {
+          event.stopPropagation();
+          onClose();
+        }
+      }}
+    >
       <div className="chooser-header">
         <h2 id={`${id}-title`}>Columns</h2>
         <button type="button" className="link-button" onClick={onClose}>

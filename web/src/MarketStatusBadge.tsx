@@ -27,7 +27,8 @@ export function MarketStatusBadge() {
     };
   }, []);
 
-  if (!status) return null;
+  // Its place is kept while the status loads, so the page below does not move when it arrives.
+  if (!status) return <span className="market-status" />;
   return (
     <span className={`market-status market-${status.state}`} title={status.timezone ?? undefined}>
       <span className="dot" aria-hidden="true" />

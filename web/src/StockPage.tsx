@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import {
   ApiError,
   api,
@@ -15,7 +15,7 @@ import {
   formatTime,
   formatVolume,
 } from './format';
-import { type ChartStyle, type LivePrice, PriceChart } from './PriceChart';
+import type { ChartStyle, LivePrice } from './PriceChart';
 import { navigate } from './router';
 import { openPriceStream } from './stream';
 
@@ -29,6 +29,9 @@ const RANGES: Array<{ range: HistoryRange; label: string }> = [
 ];
 
 const UNWATCHED_REFRESH_MS = 5000;
+
+/** The chart and its library, fetched when a stock page first draws one. */
+const PriceChart = lazy(() => import('./PriceChart').then((module) => ({ default: module.PriceChart })));
 
 /** One symbol: its full quote, and a chart over a chosen range whose last bar follows the live price. */
 export function StockPage({ symbol, onSessionEnded }: { symbol: string; onSessionEnded: () => void }) {
@@ -230,13 +233,15 @@ export function StockPage({ symbol, onSessionEnded }: { symbol: string; onSessio
       </div>
       {historyError && !error && <p className="form-error">{historyError}</p>}
       {history && (
-        <PriceChart
-          bars={history.bars}
-          resolution={history.resolution}
-          style={style}
-          live={live}
-          currency={currency}
-        />
+        <Suspense fallback={<div className="chart-placeholder" />}>
+          <PriceChart
+            bars={history.bars}
+            resolution={history.resolution}
+            style={style}
+            live={live}
+            currency={currency}
+          />
+        </Suspense>
       )}
     </section>
   );

@@ -43,6 +43,7 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
   const [view, setView] = useState<Preferences['watchlist']>(DEFAULT_WATCHLIST);
   const [choosing, setChoosing] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
+  const columnsButton = useRef<HTMLButtonElement>(null);
   const pending = useRef(new Map<string, Quote>());
   const frame = useRef<number | null>(null);
 
@@ -178,13 +179,23 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
           <button
             type="button"
             className="link-button"
+            ref={columnsButton}
             aria-expanded={choosing}
             onClick={() => setChoosing((open) => !open)}
           >
             Columns
           </button>
         </div>
-        {choosing && <ColumnChooser value={view} onChange={changeView} onClose={() => setChoosing(false)} />}
+        {choosing && (
+          <ColumnChooser
+            value={view}
+            onChange={changeView}
+            onClose={() => {
+              setChoosing(false);
+              columnsButton.current?.focus();
+            }}
+          />
+        )}
         {saveError && (
           <p className="form-error" role="alert">
             {saveError}
@@ -500,36 +511,53 @@ function AddSymbolForm({
   );
 }
 
+/**
+ * The feed's state. Its line is there from the first paint, though the state only arrives with the
+ * stream's first frame: the watchlist below does not jump when it does (layout shift), and screen
+ * readers hear each change of the live region.
+ */
 function StatusBanner({ feed, connection }: { feed: FeedStatus | null; connection: ConnectionState }) {
+  return (
+    <div className="status-slot" role="status">
+      <StatusMessage feed={feed} connection={connection} />
+    </div>
+  );
+}
+
+function StatusMessage({ feed, connection }: { feed: FeedStatus | null; connection: ConnectionState }) {
   if (connection === 'closed') {
-    return (
-      <div className="banner warning" role="status">
-        Connection lost. Reconnecting…
-      </div>
-    );
+    return <div className="banner warning">Connection lost. Reconnecting…</div>;
   }
   if (feed === 'simulated') {
     return (
-      <div className="banner info" role="status">
-        Simulated market: prices are generated, not real. Set <code>FINNHUB_API_KEY</code> to follow real
-        prices.
+      <div className="banner info">
+        Simulated market: prices are generated, not real. Set <code>FINNHUB_API_KEY</code> for real prices.
       </div>
     );
   }
   if (feed === 'reconnecting') {
     return (
+      <div className="banner warning">The market data feed is reconnecting; prices may be out of date.</div>
+    );
+  }
+  if (feed === 'unauthorized') {
+    return (
       <div className="banner warning" role="status">
-        The market data feed is reconnecting; prices may be out of date.
+        Prices are not updating: the market data provider refused this server’s API key. The server’s operator
+        needs to check its Finnhub key.
       </div>
     );
   }
   if (feed === 'degraded') {
     return (
-      <div className="banner warning" role="status">
-        Some prices are refreshed every few seconds to minutes instead of streamed live (the market data
-        plan's symbol limit was reached).
+      <div className="banner warning">
+        Some prices are polled, not streamed live: the data plan's symbol limit was reached.
       </div>
     );
   }
-  return null;
+  return (
+    <div className="banner quiet">
+      {feed === 'live' ? 'Prices stream live from the market.' : 'Connecting to live prices…'}
+    </div>
+  );
 }

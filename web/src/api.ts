@@ -158,7 +158,8 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
 }
 
 export const api = {
-  session: () => request<{ user: User; csrfToken: string }>('GET', '/auth/session'),
+  /** Who is signed in: `user` null (and no error) for an anonymous visitor. */
+  whoami: () => request<{ user: User | null; csrfToken: string | null }>('GET', '/auth/whoami'),
   register: (input: { username: string; email: string; password: string }) =>
     request<{ user: User; csrfToken: string }>('POST', '/auth/register', input),
   login: (input: { username: string; password: string }) =>

@@ -1,6 +1,6 @@
-import type { Quote } from './api';
+import { api, type Quote } from './api';
 
-export type FeedStatus = 'live' | 'reconnecting' | 'degraded' | 'simulated';
+export type FeedStatus = 'live' | 'reconnecting' | 'degraded' | 'simulated' | 'unauthorized';
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
 type ServerFrame =
@@ -48,12 +48,17 @@ export function openPriceStream(handlers: StreamHandlers): () => void {
       handlers.onConnection('closed');
       if (!opened && attempt >= 2) {
         // A handshake refused twice in a row is most likely an expired session: ask the app to check.
-        void fetch('/api/v1/auth/session', { credentials: 'same-origin' }).then((r) => {
-          if (r.status === 401) {
-            stopped = true;
-            handlers.onUnauthorized();
-          }
-        });
+        api
+          .whoami()
+          .then(({ user }) => {
+            if (!user) {
+              stopped = true;
+              handlers.onUnauthorized();
+            }
+          })
+          .catch(() => {
+            // The server is unreachable, not refusing: keep reconnecting.
+          });
       }
       const delay = Math.min(30_000, 1000 * 2 ** attempt) * (0.5 + Math.random() / 2);
       attempt++;

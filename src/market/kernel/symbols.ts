@@ -21,38 +21,89 @@ const SYMBOL_PATTERN = /^(?:[A-Z0-9]{1,20}:)?[A-Z0-9]+(?:[._-][A-Z0-9]+)*$/;
 
 export const MAX_SYMBOL_LENGTH = 40;
 
-const SUFFIX_MARKETS: Record<string, { exchange: string; currency: string }> = {
-  L: { exchange: 'London Stock Exchange', currency: 'GBP' },
-  DE: { exchange: 'Xetra', currency: 'EUR' },
-  F: { exchange: 'Frankfurt', currency: 'EUR' },
-  PA: { exchange: 'Euronext Paris', currency: 'EUR' },
+/**
+ * Finnhub's exchange codes (the `exchange` argument of /stock/symbol, listed in its documentation's
+ * exchange sheet; a copy dated 2020-08-01 is in StanNL/StockStats src/data/exchangeList.js), which
+ * are also the symbol suffixes, with each market's trading currency. Johannesburg and Tel Aviv quote
+ * in cents and agorot, so no currency is claimed for them: it comes from the provider or is not shown.
+ */
+const SUFFIX_MARKETS: Record<string, { exchange: string; currency: string | null }> = {
   AS: { exchange: 'Euronext Amsterdam', currency: 'EUR' },
-  MI: { exchange: 'Borsa Italiana', currency: 'EUR' },
-  MC: { exchange: 'Bolsa de Madrid', currency: 'EUR' },
-  SW: { exchange: 'SIX Swiss Exchange', currency: 'CHF' },
-  T: { exchange: 'Tokyo Stock Exchange', currency: 'JPY' },
-  HK: { exchange: 'Hong Kong Stock Exchange', currency: 'HKD' },
-  TO: { exchange: 'Toronto Stock Exchange', currency: 'CAD' },
-  V: { exchange: 'TSX Venture', currency: 'CAD' },
+  AT: { exchange: 'Athens Exchange', currency: 'EUR' },
   AX: { exchange: 'Australian Securities Exchange', currency: 'AUD' },
-  NS: { exchange: 'National Stock Exchange of India', currency: 'INR' },
+  BA: { exchange: 'Bolsa de Comercio de Buenos Aires', currency: 'ARS' },
+  BC: { exchange: 'Bolsa de Valores de Colombia', currency: 'COP' },
+  BD: { exchange: 'Budapest Stock Exchange', currency: 'HUF' },
+  BE: { exchange: 'Börse Berlin', currency: 'EUR' },
+  BK: { exchange: 'Stock Exchange of Thailand', currency: 'THB' },
   BO: { exchange: 'Bombay Stock Exchange', currency: 'INR' },
-  KS: { exchange: 'Korea Exchange', currency: 'KRW' },
-  SS: { exchange: 'Shanghai Stock Exchange', currency: 'CNY' },
-  SZ: { exchange: 'Shenzhen Stock Exchange', currency: 'CNY' },
-  ST: { exchange: 'Nasdaq Stockholm', currency: 'SEK' },
-  OL: { exchange: 'Oslo Børs', currency: 'NOK' },
+  BR: { exchange: 'Euronext Brussels', currency: 'EUR' },
+  CN: { exchange: 'Canadian Securities Exchange', currency: 'CAD' },
   CO: { exchange: 'Nasdaq Copenhagen', currency: 'DKK' },
+  CR: { exchange: 'Caracas Stock Exchange', currency: null },
+  DB: { exchange: 'Dubai Financial Market', currency: 'AED' },
+  DE: { exchange: 'Xetra', currency: 'EUR' },
+  DU: { exchange: 'Börse Düsseldorf', currency: 'EUR' },
+  F: { exchange: 'Frankfurt', currency: 'EUR' },
+  HE: { exchange: 'Nasdaq Helsinki', currency: 'EUR' },
+  HK: { exchange: 'Hong Kong Stock Exchange', currency: 'HKD' },
+  HM: { exchange: 'Börse Hamburg', currency: 'EUR' },
+  IC: { exchange: 'Nasdaq Iceland', currency: 'ISK' },
+  IR: { exchange: 'Euronext Dublin', currency: 'EUR' },
+  IS: { exchange: 'Borsa Istanbul', currency: 'TRY' },
+  JK: { exchange: 'Indonesia Stock Exchange', currency: 'IDR' },
+  JO: { exchange: 'Johannesburg Stock Exchange', currency: null },
+  KL: { exchange: 'Bursa Malaysia', currency: 'MYR' },
+  KQ: { exchange: 'KOSDAQ', currency: 'KRW' },
+  KS: { exchange: 'Korea Exchange', currency: 'KRW' },
+  L: { exchange: 'London Stock Exchange', currency: 'GBP' },
+  LS: { exchange: 'Euronext Lisbon', currency: 'EUR' },
+  MC: { exchange: 'Bolsa de Madrid', currency: 'EUR' },
+  ME: { exchange: 'Moscow Exchange', currency: 'RUB' },
+  MI: { exchange: 'Borsa Italiana', currency: 'EUR' },
+  MU: { exchange: 'Börse München', currency: 'EUR' },
+  MX: { exchange: 'Bolsa Mexicana de Valores', currency: 'MXN' },
+  NE: { exchange: 'Cboe Canada', currency: 'CAD' },
+  NS: { exchange: 'National Stock Exchange of India', currency: 'INR' },
+  NZ: { exchange: 'New Zealand Exchange', currency: 'NZD' },
+  OL: { exchange: 'Oslo Børs', currency: 'NOK' },
+  PA: { exchange: 'Euronext Paris', currency: 'EUR' },
+  PR: { exchange: 'Prague Stock Exchange', currency: 'CZK' },
+  QA: { exchange: 'Qatar Stock Exchange', currency: 'QAR' },
+  RG: { exchange: 'Nasdaq Riga', currency: 'EUR' },
   SA: { exchange: 'B3', currency: 'BRL' },
+  SG: { exchange: 'Börse Stuttgart', currency: 'EUR' },
+  SI: { exchange: 'Singapore Exchange', currency: 'SGD' },
+  SN: { exchange: 'Santiago Stock Exchange', currency: 'CLP' },
+  SR: { exchange: 'Saudi Exchange', currency: 'SAR' },
+  SS: { exchange: 'Shanghai Stock Exchange', currency: 'CNY' },
+  ST: { exchange: 'Nasdaq Stockholm', currency: 'SEK' },
+  SW: { exchange: 'SIX Swiss Exchange', currency: 'CHF' },
+  SZ: { exchange: 'Shenzhen Stock Exchange', currency: 'CNY' },
+  T: { exchange: 'Tokyo Stock Exchange', currency: 'JPY' },
+  TA: { exchange: 'Tel Aviv Stock Exchange', currency: null },
+  TL: { exchange: 'Nasdaq Tallinn', currency: 'EUR' },
+  TO: { exchange: 'Toronto Stock Exchange', currency: 'CAD' },
+  TW: { exchange: 'Taiwan Stock Exchange', currency: 'TWD' },
+  V: { exchange: 'TSX Venture', currency: 'CAD' },
+  VI: { exchange: 'Vienna Stock Exchange', currency: 'EUR' },
+  VN: { exchange: 'Vietnam exchanges (HOSE, HNX, UPCOM)', currency: 'VND' },
+  VS: { exchange: 'Nasdaq Vilnius', currency: 'EUR' },
+  WA: { exchange: 'Warsaw Stock Exchange', currency: 'PLN' },
 };
 
 const CRYPTO_QUOTES = ['USDT', 'USDC', 'BUSD', 'USD', 'EUR', 'BTC', 'ETH'];
 
 /**
  * Where a symbol trades and in which currency, read from its form alone (Finnhub's /quote has no
- * currency). Plain tickers are taken as US listings.
+ * currency). Plain tickers, and one-letter share classes (BRK.B), are US listings; a suffix that is
+ * no known exchange gives neither exchange nor currency (never a guessed US dollar).
  */
-export function marketOfSymbol(symbol: string): { exchange: string; currency: string | null; type: string } {
+export function marketOfSymbol(symbol: string): {
+  exchange: string | null;
+  currency: string | null;
+  type: string;
+} {
   const colon = symbol.indexOf(':');
   if (colon > 0) {
     const venue = symbol.slice(0, colon);
@@ -66,5 +117,6 @@ export function marketOfSymbol(symbol: string): { exchange: string; currency: st
   const suffix = symbol.includes('.') ? symbol.slice(symbol.lastIndexOf('.') + 1) : '';
   const market = SUFFIX_MARKETS[suffix];
   if (market) return { ...market, type: 'Common Stock' };
-  return { exchange: 'US', currency: 'USD', type: 'Common Stock' };
+  if (suffix.length <= 1) return { exchange: 'US', currency: 'USD', type: 'Common Stock' };
+  return { exchange: null, currency: null, type: 'Common Stock' };
 }

@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireUser } from '../../auth/auth.hooks.js';
-import type { AuthService } from '../../auth/auth.service.js';
 import { MAX_SYMBOL_LENGTH, marketOfSymbol } from '../kernel/symbols.js';
 import { toAppError } from '../providers/provider-errors.js';
 import type { KeyMetricsCache } from './key-metrics.js';
@@ -15,13 +13,11 @@ import type { SymbolSearch } from './symbol-search.js';
 export async function marketRoutes(
   app: FastifyInstance,
   {
-    auth,
     hub,
     search,
     marketStatus,
     keyMetrics,
   }: {
-    auth: AuthService;
     hub: PriceHub;
     search: SymbolSearch;
     marketStatus: MarketStatusService;
@@ -29,11 +25,10 @@ export async function marketRoutes(
   },
 ): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>();
-  const authenticated = requireUser(auth);
 
   routes.get(
     '/quotes/:symbol',
-    { onRequest: authenticated, schema: { params: z.object({ symbol: z.string().max(MAX_SYMBOL_LENGTH) }) } },
+    { schema: { params: z.object({ symbol: z.string().max(MAX_SYMBOL_LENGTH) }) } },
     async (request) => {
       const { symbol, quote } = await knownQuote(hub, request.params.symbol);
       return {
@@ -47,7 +42,6 @@ export async function marketRoutes(
   routes.get(
     '/symbols/search',
     {
-      onRequest: authenticated,
       schema: {
         querystring: z.object({
           q: z
@@ -66,7 +60,7 @@ export async function marketRoutes(
     },
   );
 
-  routes.get('/market/status', { onRequest: authenticated }, async () => {
+  routes.get('/market/status', async () => {
     const { status, updatedAt } = await marketStatus.status().catch((error: unknown) => {
       throw toAppError(error);
     });

@@ -3,6 +3,8 @@ import type { Clock } from '../../clock.js';
 import type { Quote } from '../kernel/instruments.js';
 import { sameUtcDay } from '../kernel/periods.js';
 import type { FeedStatus, MarketDataProvider, QuoteFeed, Trade } from '../providers/provider.js';
+import { MarketDemand } from './market-demand.js';
+import { InProcessMarketEvents, type MarketEvents } from './market-events.js';
 
 export interface HubQuote {
   quote: Quote;
@@ -12,11 +14,13 @@ export interface HubQuote {
   receivedAt: number;
 }
 
-export type TickListener = (symbol: string, price: number, time: number, volume: number) => void;
-
 export interface PriceHubOptions {
   provider: MarketDataProvider;
   feed: QuoteFeed;
+  /** Where every change is published, after it is stored; one in this process when not given. */
+  events?: MarketEvents;
+  /** Why each symbol is wanted; the feed follows it, most wanted first. Empty when not given. */
+  demand?: MarketDemand;
   clock: Clock;
   logger: Logger;
   /** A quote confirmed this recently is served as is, without asking the provider. */
@@ -34,80 +38,66 @@ interface Entry {
 }
 
 const RECENT_TRADES_KEPT = 256;
-/** After a failed background fetch of a symbol's snapshot, wait this long before trying again. */
-const REFRESH_RETRY_MS = 30_000;
+/**
+ * A symbol's snapshot is fetched in the background at most this often, whatever the outcome: a
+ * quote without a previous close (Finnhub's partial zeros, a first day of trading) stays without
+ * one however often it is asked for, and every trade would ask again.
+ */
+const BACKGROUND_REFRESH_MS = 30_000;
 
 /**
- * The server's one place for prices: the last value per symbol, one upstream subscription per
- * symbol however many connections watch it (reference counted), trades merged into the last full
- * quote, and a notification per update for the stream to fan out. Requests for a price the hub has
- * fresh never reach the provider; concurrent misses share one call.
+ * The server's one place for prices: the last value per symbol, the upstream feed following the
+ * market demand (open screens are one reason, counted per watcher), trades merged into the last full
+ * quote, and `tick` and `quote.updated` events published once the new quote is stored (a listener
+ * that reads the hub sees it). Requests for a price the hub has fresh never reach the provider;
+ * concurrent misses share one call.
  */
 export class PriceHub {
   private readonly latest = new Map<string, Entry>();
-  private readonly watchCounts = new Map<string, number>();
   private readonly inFlight = new Map<string, Promise<Quote | null>>();
-  /** When a background snapshot fetch last failed per symbol, so a stream of trades does not retry it on every tick. */
-  private readonly refreshFailedAt = new Map<string, number>();
-  private readonly dirty = new Set<string>();
-  private readonly updateListeners: Array<(symbol: string) => void> = [];
-  private readonly statusListeners: Array<(status: FeedStatus) => void> = [];
-  private readonly tickListeners: TickListener[] = [];
+  /** When a background snapshot fetch of each symbol last started, so a stream of trades does not start one per tick. */
+  private readonly refreshedAt = new Map<string, number>();
+  /** `quote.updated`, `tick` and `feed.status`, for the stream, history, metrics and persistence. */
+  readonly events: MarketEvents;
+  readonly demand: MarketDemand;
 
   constructor(private readonly options: PriceHubOptions) {
+    this.demand = options.demand ?? new MarketDemand();
+    this.demand.onChange((ranked) => options.feed.setWatched(ranked));
+    this.events =
+      options.events ??
+      new InProcessMarketEvents((name, error) =>
+        options.logger.error(
+          { event: name, reason: (error as Error).message },
+          'a market event listener failed',
+        ),
+      );
     options.feed.connect({
       quote: (quote) => this.mergeQuote(quote),
       trade: (trade) => this.applyTrade(trade),
-      status: (status) => {
-        for (const listener of this.statusListeners) listener(status);
-      },
+      status: (status) => this.events.emit('feed.status', { status }),
     });
-  }
-
-  /** Called with the symbol after every change of its quote. */
-  onUpdate(listener: (symbol: string) => void): void {
-    this.updateListeners.push(listener);
-  }
-
-  /**
-   * Called with every price the market reported: each trade once (duplicates dropped), and each full
-   * quote newer than the last, with the volume traded since the previous one (0 when unknown).
-   */
-  onTick(listener: TickListener): void {
-    this.tickListeners.push(listener);
-  }
-
-  onFeedStatus(listener: (status: FeedStatus) => void): void {
-    this.statusListeners.push(listener);
   }
 
   feedStatus(): FeedStatus {
     return this.options.feed.status();
   }
 
-  /** One more watcher of `symbol`; the first subscribes upstream. */
+  /** One more screen showing `symbol` (demand 'screen'); the first may subscribe it upstream. */
   watch(symbol: string): void {
-    const count = this.watchCounts.get(symbol) ?? 0;
-    this.watchCounts.set(symbol, count + 1);
-    if (count > 0) return;
-    this.options.feed.setWatched(new Set(this.watchCounts.keys()));
-    if (!this.isFresh(symbol)) this.refreshInBackground(symbol);
+    const first = this.demand.holders(symbol, 'screen') === 0;
+    this.demand.add(symbol, 'screen');
+    if (first && !this.isFresh(symbol)) this.refreshInBackground(symbol);
   }
 
-  /** One watcher fewer; after the last, the symbol is unsubscribed upstream. */
+  /** One screen fewer; with its last reason gone, the symbol is unsubscribed upstream. */
   unwatch(symbol: string): void {
-    const count = this.watchCounts.get(symbol);
-    if (count === undefined) return;
-    if (count > 1) {
-      this.watchCounts.set(symbol, count - 1);
-      return;
-    }
-    this.watchCounts.delete(symbol);
-    this.options.feed.setWatched(new Set(this.watchCounts.keys()));
+    this.demand.remove(symbol, 'screen');
   }
 
+  /** Symbols wanted for any reason (a screen, a watchlist, ...). */
   watchedSymbolCount(): number {
-    return this.watchCounts.size;
+    return this.demand.symbols().size;
   }
 
   /** What the hub knows now, without any I/O. */
@@ -143,21 +133,6 @@ export class PriceHub {
     }
   }
 
-  /** Quotes changed since the last call, for persistence; the caller gives back any it failed to save. */
-  takeChanged(): Quote[] {
-    const quotes: Quote[] = [];
-    for (const symbol of this.dirty) {
-      const entry = this.latest.get(symbol);
-      if (entry) quotes.push(entry.quote);
-    }
-    this.dirty.clear();
-    return quotes;
-  }
-
-  giveBackChanged(quotes: Quote[]): void {
-    for (const quote of quotes) this.dirty.add(quote.symbol);
-  }
-
   /**
    * A full quote (REST snapshot, simulated tick). When trades newer than it were already merged, their
    * price and time stay and the snapshot supplies open, previous close and the day's range. A
@@ -171,12 +146,15 @@ export class PriceHub {
         sameDay && quote.volume !== null && known.volume !== null
           ? Math.max(0, quote.volume - known.volume)
           : 0;
-      this.emitTick(quote.symbol, quote.price, quote.time, traded);
       const volume = quote.volume ?? (sameDay ? known.volume : null);
-      this.store(volume === quote.volume ? quote : { ...quote, volume });
+      const previous = this.store(volume === quote.volume ? quote : { ...quote, volume });
+      if (this.options.provider.inSession(quote.symbol, quote.time)) {
+        this.publishTick(quote.symbol, quote.price, quote.time, traded);
+      }
+      this.publishUpdate(quote.symbol, previous, 'snapshot');
       return;
     }
-    this.store(
+    const previous = this.store(
       withChange({
         ...quote,
         price: known.price,
@@ -186,6 +164,7 @@ export class PriceHub {
         low: minOf(quote.low, known.low, known.price),
       }),
     );
+    this.publishUpdate(quote.symbol, previous, 'snapshot');
   }
 
   /** Merges a trade: price and time from the trade, the day's range widened, change recomputed. */
@@ -193,7 +172,7 @@ export class PriceHub {
     const entry = this.latest.get(trade.symbol);
     const key = `${trade.time}:${trade.price}:${trade.volume}`;
     if (entry?.recentTrades?.has(key)) return;
-    this.emitTick(trade.symbol, trade.price, trade.time, trade.volume);
+    let previous: Quote | null = null;
     if (!entry) {
       this.store({
         symbol: trade.symbol,
@@ -216,7 +195,7 @@ export class PriceHub {
       // A trade on a later UTC day than the last one starts the day's volume again.
       const volume = newer && !sameUtcDay(q.time, trade.time) ? trade.volume : (q.volume ?? 0) + trade.volume;
       const change = q.previousClose ? Number((price - q.previousClose).toFixed(10)) : null;
-      this.store({
+      previous = this.store({
         symbol: q.symbol,
         price,
         change,
@@ -233,10 +212,21 @@ export class PriceHub {
       if (q.previousClose === null) this.refreshInBackground(trade.symbol);
     }
     this.rememberTrade(trade.symbol, key);
+    this.publishTick(trade.symbol, trade.price, trade.time, trade.volume);
+    this.publishUpdate(trade.symbol, previous, 'trade');
   }
 
-  private emitTick(symbol: string, price: number, time: number, volume: number): void {
-    for (const listener of this.tickListeners) listener(symbol, price, time, volume);
+  private publishTick(symbol: string, price: number, time: number, volume: number): void {
+    const { events } = this;
+    if (events.listened('tick')) events.emit('tick', { symbol, price, time, volume });
+  }
+
+  private publishUpdate(symbol: string, previous: Quote | null, cause: 'trade' | 'snapshot'): void {
+    const { events } = this;
+    const entry = this.latest.get(symbol);
+    if (entry && events.listened('quote.updated')) {
+      events.emit('quote.updated', { symbol, quote: entry.quote, previous, cause });
+    }
   }
 
   private rememberTrade(symbol: string, key: string): void {
@@ -250,16 +240,17 @@ export class PriceHub {
     }
   }
 
-  private store(quote: Quote): void {
+  /** Stores `quote` as its symbol's latest; returns the one it replaced (null for the first). */
+  private store(quote: Quote): Quote | null {
     const entry = this.latest.get(quote.symbol);
+    const previous = entry?.quote ?? null;
     if (entry) {
       entry.quote = quote;
       entry.receivedAt = this.options.clock.now();
     } else {
       this.latest.set(quote.symbol, { quote, receivedAt: this.options.clock.now() });
     }
-    this.dirty.add(quote.symbol);
-    for (const listener of this.updateListeners) listener(quote.symbol);
+    return previous;
   }
 
   private isFresh(symbol: string): boolean {
@@ -284,13 +275,18 @@ export class PriceHub {
     return call;
   }
 
+  /** A snapshot fetched ahead of need: throttled per symbol, and from the budget people's requests leave. */
   private refreshInBackground(symbol: string): void {
-    const failedAt = this.refreshFailedAt.get(symbol);
-    if (failedAt !== undefined && this.options.clock.now() - failedAt < REFRESH_RETRY_MS) return;
-    this.fetch(symbol)
-      .then(() => this.refreshFailedAt.delete(symbol))
+    const now = this.options.clock.now();
+    const last = this.refreshedAt.get(symbol);
+    if ((last !== undefined && now - last < BACKGROUND_REFRESH_MS) || this.inFlight.has(symbol)) return;
+    this.refreshedAt.set(symbol, now);
+    this.options.provider
+      .getQuote({ symbol, background: true })
+      .then((quote) => {
+        if (quote) this.mergeQuote(quote);
+      })
       .catch((error: Error) => {
-        this.refreshFailedAt.set(symbol, this.options.clock.now());
         this.options.logger.warn(
           { symbol, reason: error.message },
           'could not fetch a quote for a watched symbol',

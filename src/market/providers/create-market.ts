@@ -7,13 +7,25 @@ import { FinnhubStreamFeed } from './finnhub/finnhub-stream-feed.js';
 import { RestBudget } from './finnhub/rest-budget.js';
 import type { MarketDataProvider, QuoteFeed } from './provider.js';
 import { SimulatedFeed, SimulatedMarket } from './simulated/simulated-market.js';
+import { UpstreamCallers } from './upstream-callers.js';
 
 export interface Market {
   provider: MarketDataProvider;
   feed: QuoteFeed;
   /** REST calls left this minute, for metrics; absent for the simulated market. */
   restBudgetRemaining?: () => number;
+  /** Who provider calls are made for, set per request; absent for a market without a shared budget. */
+  callers?: UpstreamCallers;
 }
+
+/** One user may start at most this part of the shared per-minute REST budget. */
+const USER_SHARE = 1 / 4;
+/** REST calls a minute the poller leaves to people's requests (adding, searching, quoting). */
+const POLL_RESERVE = 10;
+/** The poller asks once a second at most. */
+const MAX_POLLS_PER_MINUTE = 60;
+/** Each polled symbol should come round within this many minutes (the hub calls a quote stale after 2). */
+const POLL_ROUND_MINUTES = 2;
 
 /** Picks the market-data source from configuration: Finnhub with a key, the simulated market without. */
 export function createMarket(
@@ -26,8 +38,15 @@ export function createMarket(
     const simulated = new SimulatedMarket(market.seed, clock);
     return { provider: simulated, feed: new SimulatedFeed(simulated) };
   }
-  const budget = new RestBudget(clock, market.restPerMinute);
+  const budget = new RestBudget(
+    clock,
+    market.restPerMinute,
+    undefined,
+    Math.max(1, Math.ceil(market.restPerMinute * USER_SHARE)),
+  );
+  const callers = new UpstreamCallers();
   const provider = new FinnhubProvider({
+    callers,
     apiUrl: market.apiUrl,
     apiKey: market.apiKey,
     timeoutMs: market.timeoutMs,
@@ -46,6 +65,9 @@ export function createMarket(
     maxSymbols: market.wsMaxSymbols,
     reconnectMinMs: market.wsReconnectMinMs,
     reconnectMaxMs: market.wsReconnectMaxMs,
+    pollReserve: POLL_RESERVE,
+    maxPolled:
+      Math.min(MAX_POLLS_PER_MINUTE, Math.max(0, market.restPerMinute - POLL_RESERVE)) * POLL_ROUND_MINUTES,
   });
-  return { provider, feed, restBudgetRemaining: () => budget.remaining() };
+  return { provider, feed, restBudgetRemaining: () => budget.remaining(), callers };
 }

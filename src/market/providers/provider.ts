@@ -12,8 +12,17 @@ import type {
 /** Why a provider could not answer; the message is ours, never the upstream's (it may carry a URL or key). */
 export class ProviderError extends Error {
   constructor(
-    readonly reason: 'unavailable' | 'rate_limited' | 'unauthorized' | 'plan_required' | 'timeout',
+    readonly reason:
+      | 'unavailable'
+      | 'rate_limited'
+      | 'unauthorized'
+      | 'plan_required'
+      | 'timeout'
+      /** The requesting user has spent their share of the calls everyone shares. */
+      | 'user_share_spent',
     message: string,
+    /** When a call could be made again, in seconds (for `rate_limited` and `user_share_spent`). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ProviderError';
@@ -26,8 +35,11 @@ export class ProviderError extends Error {
  */
 export interface MarketDataProvider {
   readonly name: 'finnhub' | 'simulated';
-  /** The current quote, or null when the provider does not know the symbol. */
-  getQuote(params: { symbol: string; signal?: AbortSignal }): Promise<Quote | null>;
+  /**
+   * The current quote, or null when the provider does not know the symbol. A `background` call is
+   * refused (ProviderError 'rate_limited') rather than use request budget that people's requests need.
+   */
+  getQuote(params: { symbol: string; signal?: AbortSignal; background?: boolean }): Promise<Quote | null>;
   /** Name, exchange and currency of a symbol the provider knows (called once, when a symbol is first added). */
   describe(params: { symbol: string; signal?: AbortSignal }): Promise<InstrumentInfo>;
   search(params: { query: string; signal?: AbortSignal }): Promise<SymbolMatch[]>;
@@ -47,10 +59,18 @@ export interface MarketDataProvider {
   logo(params: { symbol: string; source: string | null; signal?: AbortSignal }): Promise<Logo | null>;
   /** Trading status of an exchange (Finnhub: `US`). */
   marketStatus(params: { exchange: string; signal?: AbortSignal }): Promise<MarketStatus>;
+  /**
+   * Whether a quote of `symbol` stamped `time` falls inside a trading session: a REST snapshot's
+   * stamp is when it was stamped, not a trade, and one stamped outside a session makes no bar.
+   */
+  inSession(symbol: string, time: number): boolean;
 }
 
-/** What the price feed can say about itself; the stream passes it to browsers. */
-export type FeedStatus = 'live' | 'reconnecting' | 'degraded' | 'simulated';
+/**
+ * What the price feed can say about itself; the stream passes it to browsers. `unauthorized`: the
+ * provider refused the API key, which no reconnect will mend until the operator fixes it.
+ */
+export type FeedStatus = 'live' | 'reconnecting' | 'degraded' | 'simulated' | 'unauthorized';
 
 /** One trade from a streaming feed, to be merged into the symbol's last full quote. */
 export interface Trade {
@@ -70,18 +90,28 @@ export interface FeedListener {
   status(status: FeedStatus): void;
 }
 
+/** How many wanted symbols a feed streams live, keeps current by polling, and leaves out. */
+export interface FeedCoverage {
+  live: number;
+  polled: number;
+  /** Beyond what the socket and the REST budget can carry: they keep their last quote, marked stale. */
+  leftOut: number;
+}
+
 /**
  * A source of live price updates for the symbols the hub asks for. One per app (a later step lets a
- * cluster leader own it): the hub holds the reference counts and calls `setWatched` with the whole
- * set whenever it changes.
+ * cluster leader own it): the hub follows the market demand and calls `setWatched` with the whole
+ * set whenever it or its order changes.
  */
 export interface QuoteFeed {
   connect(listener: FeedListener): void;
+  /** Every wanted symbol, most wanted first: what the feed cannot carry is taken from the end. */
   setWatched(symbols: ReadonlySet<string>): void;
   status(): FeedStatus;
   /** True while `symbol` is streamed live, so silence means "unchanged", not "out of date". */
   covers(symbol: string): boolean;
   /** For metrics: whether the upstream connection is up and how many symbols it carries. */
   upstream(): { connected: boolean; subscriptions: number };
+  coverage(): FeedCoverage;
   close(): Promise<void>;
 }

@@ -12,8 +12,10 @@ import type {
   SymbolMatch,
 } from '../../kernel/instruments.js';
 import { utcDayStart } from '../../kernel/periods.js';
+import { inRegularSession } from '../../kernel/sessions.js';
 import { marketOfSymbol } from '../../kernel/symbols.js';
 import { type MarketDataProvider, ProviderError } from '../provider.js';
+import type { UpstreamCallers } from '../upstream-callers.js';
 import type { RestBudget } from './rest-budget.js';
 
 export interface FinnhubOptions {
@@ -24,6 +26,8 @@ export interface FinnhubOptions {
   logger: Logger;
   /** How long an interactive call may wait for a free slot in the REST budget before giving up. */
   maxBudgetWaitMs?: number;
+  /** Who each call is made for, so one user cannot spend the budget everyone shares. */
+  callers?: UpstreamCallers;
   /** Told the outcome of every call: the HTTP status, or 'timeout' / 'network'. */
   onCall?: (status: string) => void;
 }
@@ -95,8 +99,16 @@ export class FinnhubProvider implements MarketDataProvider {
 
   constructor(private readonly options: FinnhubOptions) {}
 
-  async getQuote({ symbol, signal }: { symbol: string; signal?: AbortSignal }): Promise<Quote | null> {
-    const body = await this.get<FinnhubQuote>('/quote', { symbol }, signal);
+  async getQuote({
+    symbol,
+    signal,
+    background,
+  }: {
+    symbol: string;
+    signal?: AbortSignal;
+    background?: boolean;
+  }): Promise<Quote | null> {
+    const body = await this.get<FinnhubQuote>('/quote', { symbol }, signal, background);
     // Finnhub answers an unknown symbol with 200 and all zeros.
     if (!body.c || !body.t) return null;
     return {
@@ -128,6 +140,12 @@ export class FinnhubProvider implements MarketDataProvider {
         { symbol, reason: (error as Error).message },
         'finnhub search for a name failed',
       );
+    }
+    if (market.exchange === null) {
+      // A market the symbol form does not tell: its profile may (the filing currency, which for a
+      // company listed at home is the trading one); without it the currency stays unknown.
+      const profile = await this.profile({ symbol, signal }).catch(() => null);
+      return { symbol, name, exchange: profile?.exchange ?? null, currency: profile?.currency ?? null, type };
     }
     return { symbol, name, exchange: market.exchange, currency: market.currency, type };
   }
@@ -173,8 +191,17 @@ export class FinnhubProvider implements MarketDataProvider {
     signal?: AbortSignal;
   }): Promise<CompanyProfile | null> {
     const body = await this.get<FinnhubProfile>('/stock/profile2', { symbol }, signal);
-    // An unknown symbol (or one without a profile) is answered with {}.
-    if (!body.name && !body.ticker) return null;
+    // An unknown symbol (or one without a profile) is answered with {}; Finnhub has also answered
+    // with another instrument's profile (asked SGOV, got IBHJ's), which is no profile of this one.
+    const ticker = nonEmpty(body.ticker);
+    if (!nonEmpty(body.name) && !ticker) return null;
+    if (ticker && ticker.toUpperCase() !== symbol.toUpperCase()) {
+      this.options.logger.warn(
+        { symbol, answered: ticker.slice(0, 40) },
+        'Finnhub answered a profile for another ticker',
+      );
+      return null;
+    }
     return {
       name: nonEmpty(body.name),
       exchange: nonEmpty(body.exchange),
@@ -266,6 +293,10 @@ export class FinnhubProvider implements MarketDataProvider {
     };
   }
 
+  inSession(symbol: string, time: number): boolean {
+    return inRegularSession(symbol, time);
+  }
+
   private async searchRaw(query: string, signal?: AbortSignal) {
     const body = await this.get<FinnhubSearch>('/search', { q: query }, signal);
     return Array.isArray(body.result) ? body.result : [];
@@ -297,7 +328,7 @@ export class FinnhubProvider implements MarketDataProvider {
       if (!this.options.budget.tryTake(BACKGROUND_RESERVE))
         throw new ProviderError('rate_limited', 'The Finnhub request budget is kept for interactive calls');
     } else {
-      await this.waitForBudget();
+      await this.waitForBudget(this.options.callers?.current());
     }
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     let response: Response;
@@ -342,9 +373,17 @@ export class FinnhubProvider implements MarketDataProvider {
     return new ProviderError('unavailable', `Finnhub answered ${status} to ${path}`);
   }
 
-  private async waitForBudget(): Promise<void> {
+  private async waitForBudget(user: string | undefined): Promise<void> {
     const deadline = Date.now() + (this.options.maxBudgetWaitMs ?? 5000);
-    while (!this.options.budget.tryTake()) {
+    while (!this.options.budget.tryTake(0, user)) {
+      const userWait = user === undefined ? 0 : this.options.budget.userWaitMs(user);
+      if (userWait > 0) {
+        throw new ProviderError(
+          'user_share_spent',
+          'This user has spent their share of Finnhub calls for this minute',
+          Math.ceil(userWait / 1000),
+        );
+      }
       const wait = this.options.budget.waitMs();
       if (Date.now() + wait > deadline) {
         throw new ProviderError('rate_limited', 'The Finnhub request budget for this minute is used up');
@@ -354,8 +393,10 @@ export class FinnhubProvider implements MarketDataProvider {
   }
 }
 
+/** A text value, or null for what Finnhub sends when it has none: "", blanks or "N/A". */
 function nonEmpty(value: string | undefined): string | null {
-  return value?.trim() ? value.trim() : null;
+  const text = typeof value === 'string' ? value.trim() : '';
+  return text && text.toUpperCase() !== 'N/A' ? text : null;
 }
 
 /** An http(s) address, or null: anything else from upstream is not shown as a link or fetched. */

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import type { Clock } from '../../../clock.js';
-import type { FeedListener, FeedStatus, MarketDataProvider, QuoteFeed } from '../provider.js';
+import type { FeedCoverage, FeedListener, FeedStatus, MarketDataProvider, QuoteFeed } from '../provider.js';
 import type { RestBudget } from './rest-budget.js';
 import { RestPoller } from './rest-poller.js';
 
@@ -23,7 +23,17 @@ export interface FinnhubStreamOptions {
   pollIntervalMs?: number;
   /** REST calls the poller leaves free for interactive requests. */
   pollReserve?: number;
+  /**
+   * At most this many symbols off the socket are polled (the most wanted); the rest are left out,
+   * since polling more would refresh each too rarely to matter. All of them when not given.
+   */
+  maxPolled?: number;
+  /** After a "too many symbols" error lowered the cap, `maxSymbols` is tried again this much later. */
+  capRetryMs?: number;
 }
+
+/** Finnhub's symbol limit has been passing (a plan change, a glitch): a lowered cap is retried after 10 minutes. */
+const CAP_RETRY_MS = 10 * 60_000;
 
 interface TradeFrame {
   type: 'trade';
@@ -31,9 +41,10 @@ interface TradeFrame {
 }
 
 /**
- * Finnhub's WebSocket: the one upstream connection of this app. Subscriptions follow the hub's set
- * of watched symbols (subscribe on the first watcher, unsubscribe after the last); symbols beyond the
- * cap, or refused as invalid, are polled over REST instead. A watchdog treats silence (no trade, no
+ * Finnhub's WebSocket: the one upstream connection of this app. Subscriptions follow the hub's
+ * wanted symbols, most wanted first: the first `maxSymbols` are streamed (a more wanted symbol takes
+ * the socket slot of a less wanted one), the next `maxPolled` (and any the socket refuses as
+ * invalid) are polled over REST, the rest are left out. A watchdog treats silence (no trade, no
  * ping) as a dead socket; reconnects back off exponentially with jitter and resubscribe everything.
  */
 export class FinnhubStreamFeed implements QuoteFeed {
@@ -41,7 +52,8 @@ export class FinnhubStreamFeed implements QuoteFeed {
   private connected = false;
   private closed = false;
   private listener: FeedListener | undefined;
-  private watched = new Set<string>();
+  private watched: ReadonlySet<string> = new Set<string>();
+  private leftOut = 0;
   /** Symbols carried by the socket, in subscription order (the newest is the one a cap error refuses). */
   private readonly streamed = new Set<string>();
   /** Symbols Finnhub refused as invalid on the socket: not retried there, polled over REST. */
@@ -50,9 +62,12 @@ export class FinnhubStreamFeed implements QuoteFeed {
   private lastFrameAt = 0;
   private attempt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private capRetryTimer: NodeJS.Timeout | undefined;
   private readonly watchdog: NodeJS.Timeout;
   private readonly poller: RestPoller;
   private lastStatus: FeedStatus = 'reconnecting';
+  /** The last connection attempt was answered 401: the key is refused, not the network down. */
+  private keyRefused = false;
 
   constructor(private readonly options: FinnhubStreamOptions) {
     this.cap = options.maxSymbols;
@@ -79,7 +94,7 @@ export class FinnhubStreamFeed implements QuoteFeed {
   }
 
   status(): FeedStatus {
-    if (!this.connected) return 'reconnecting';
+    if (!this.connected) return this.keyRefused ? 'unauthorized' : 'reconnecting';
     return this.poller.symbols().length > 0 ? 'degraded' : 'live';
   }
 
@@ -91,30 +106,44 @@ export class FinnhubStreamFeed implements QuoteFeed {
     return { connected: this.connected, subscriptions: this.connected ? this.streamed.size : 0 };
   }
 
+  coverage(): FeedCoverage {
+    const polled = this.poller.symbols().length;
+    if (!this.connected) return { live: 0, polled, leftOut: this.watched.size - polled };
+    return { live: this.streamed.size, polled, leftOut: this.leftOut };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.watchdog);
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.capRetryTimer);
     this.poller.close();
     this.socket?.terminate();
     this.connected = false;
   }
 
-  /** Brings socket subscriptions and REST polling in line with the watched set. */
+  /** Brings socket subscriptions and REST polling in line with the wanted symbols and their order. */
   private reconcile(): void {
+    for (const symbol of this.invalid) if (!this.watched.has(symbol)) this.invalid.delete(symbol);
+    const onSocket = new Set<string>();
+    const offSocket: string[] = [];
+    for (const symbol of this.watched) {
+      if (onSocket.size < this.cap && !this.invalid.has(symbol)) onSocket.add(symbol);
+      else offSocket.push(symbol);
+    }
     for (const symbol of this.streamed) {
-      if (this.watched.has(symbol)) continue;
+      if (onSocket.has(symbol)) continue;
       this.streamed.delete(symbol);
       this.send({ type: 'unsubscribe', symbol });
     }
-    for (const symbol of this.invalid) if (!this.watched.has(symbol)) this.invalid.delete(symbol);
-    for (const symbol of this.watched) {
-      if (this.streamed.size >= this.cap) break;
-      if (this.streamed.has(symbol) || this.invalid.has(symbol)) continue;
+    for (const symbol of onSocket) {
+      if (this.streamed.has(symbol)) continue;
       this.streamed.add(symbol);
       this.send({ type: 'subscribe', symbol });
     }
-    this.poller.setSymbols([...this.watched].filter((s) => !this.streamed.has(s)));
+    const polled = offSocket.slice(0, this.options.maxPolled ?? offSocket.length);
+    this.leftOut = offSocket.length - polled.length;
+    this.poller.setSymbols(polled);
     this.announceStatus();
   }
 
@@ -126,6 +155,7 @@ export class FinnhubStreamFeed implements QuoteFeed {
     this.socket = socket;
     socket.on('open', () => {
       this.connected = true;
+      this.keyRefused = false;
       this.attempt = 0;
       this.lastFrameAt = this.options.clock.now();
       this.options.logger.info({ symbols: this.streamed.size }, 'Finnhub stream connected');
@@ -139,6 +169,7 @@ export class FinnhubStreamFeed implements QuoteFeed {
           ? 'the API key was refused (401): check FINNHUB_API_KEY'
           : `HTTP ${response.statusCode}`;
       this.options.logger.error(`Finnhub stream refused the connection: ${reason}`);
+      this.keyRefused = response.statusCode === 401;
       socket.terminate();
     });
     socket.on('error', (error) => {
@@ -202,6 +233,7 @@ export class FinnhubStreamFeed implements QuoteFeed {
         { cap: this.cap },
         'Finnhub stream: symbol cap reached; the rest are polled over REST',
       );
+      this.scheduleCapRetry();
       this.reconcile();
       return;
     }
@@ -213,6 +245,17 @@ export class FinnhubStreamFeed implements QuoteFeed {
     if (this.options.clock.now() - this.lastFrameAt <= this.options.idleMs) return;
     this.options.logger.warn({ idleMs: this.options.idleMs }, 'Finnhub stream silent; reconnecting');
     this.socket.terminate();
+  }
+
+  /** One error frame must not lower the cap for good: the configured cap is tried again later. */
+  private scheduleCapRetry(): void {
+    if (this.capRetryTimer || this.closed) return;
+    this.capRetryTimer = setTimeout(() => {
+      this.capRetryTimer = undefined;
+      this.cap = this.options.maxSymbols;
+      this.reconcile();
+    }, this.options.capRetryMs ?? CAP_RETRY_MS);
+    this.capRetryTimer.unref();
   }
 
   private scheduleReconnect(): void {

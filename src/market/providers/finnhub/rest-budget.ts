@@ -4,15 +4,19 @@ import type { Clock } from '../../../clock.js';
  * The one gate every Finnhub REST call passes: at most `perMinute` calls in any 60-second window and
  * `perSecond` in any 1-second window (sliding windows, not a refilling bucket, whose bursts would
  * break Finnhub's own limit). After a 429 every call waits until the minute window has rolled over.
+ * Calls made for a user count against that user's share too, at most `perUserPerMinute` in any 60 s,
+ * so no one user can spend what everyone shares.
  */
 export class RestBudget {
   private readonly calls: number[] = [];
+  private readonly userCalls = new Map<string, number[]>();
   private pausedUntil = 0;
 
   constructor(
     private readonly clock: Clock,
     private readonly perMinute: number,
     private readonly perSecond = 30,
+    private readonly perUserPerMinute = perMinute,
   ) {}
 
   /** Calls still allowed in the current minute window. */
@@ -41,10 +45,31 @@ export class RestBudget {
    * Takes a slot if one is free now and at least `keepFree` more stay free for other callers.
    * Background work passes a reserve so interactive requests are served first.
    */
-  tryTake(keepFree = 0): boolean {
+  tryTake(keepFree = 0, user?: string): boolean {
     if (this.waitMs() > 0 || this.remaining() <= keepFree) return false;
-    this.calls.push(this.clock.now());
+    if (user !== undefined && this.userWaitMs(user) > 0) return false;
+    const now = this.clock.now();
+    this.calls.push(now);
+    if (user !== undefined) {
+      const calls = this.userCalls.get(user);
+      if (calls) calls.push(now);
+      else this.userCalls.set(user, [now]);
+    }
     return true;
+  }
+
+  /** Milliseconds until `user`'s share allows another call; 0 when it allows one now. */
+  userWaitMs(user: string): number {
+    const calls = this.userCalls.get(user);
+    if (!calls) return 0;
+    const now = this.clock.now();
+    while (calls.length > 0 && (calls[0] ?? 0) <= now - 60_000) calls.shift();
+    if (calls.length === 0) {
+      this.userCalls.delete(user);
+      return 0;
+    }
+    if (calls.length < this.perUserPerMinute) return 0;
+    return (calls[calls.length - this.perUserPerMinute] ?? now) + 60_000 - now;
   }
 
   /** Finnhub answered 429: stop until the minute that produced it is over. */

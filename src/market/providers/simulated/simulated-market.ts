@@ -9,8 +9,8 @@ import type {
   Quote,
   SymbolMatch,
 } from '../../kernel/instruments.js';
-import { MINUTE_MS, utcDayStart } from '../../kernel/periods.js';
-import type { FeedListener, FeedStatus, MarketDataProvider, QuoteFeed } from '../provider.js';
+import { DAY_MS, MINUTE_MS, utcDayStart } from '../../kernel/periods.js';
+import type { FeedCoverage, FeedListener, FeedStatus, MarketDataProvider, QuoteFeed } from '../provider.js';
 import { gaussian, roundTo, simulatePast } from './simulated-past.js';
 import { SIMULATED_UNIVERSE, type SimulatedInstrument } from './universe.js';
 
@@ -29,6 +29,8 @@ interface SymbolState {
   /** Where its generated past ends (the state's first price and time), to regenerate that past on demand. */
   pastEnd: { price: number; time: number };
 }
+
+const YEAR_MS = 365 * DAY_MS;
 
 /** Steps per simulated "day" used to scale daily volatility to one tick; small enough that ticks are visible. */
 const STEPS_PER_DAY = 2000;
@@ -85,17 +87,23 @@ export class SimulatedMarket implements MarketDataProvider {
       .map(({ i }) => ({ symbol: i.symbol, description: i.name, type: i.type ?? '' }));
   }
 
-  /** Plausible, stable figures derived from the symbol's base price and the seed. */
+  /**
+   * Figures that agree with what is drawn beside them: the 52-week range is that of the generated
+   * year and today's quote, and the market cap is a fixed, seeded number of shares at today's price.
+   */
   async keyMetrics({ symbol }: { symbol: string }): Promise<KeyMetrics> {
-    const instrument = this.bySymbol.get(symbol);
-    if (!instrument) return { week52High: null, week52Low: null, marketCap: null };
-    const random = seededRandom(hashString(`${this.seed}:metrics:${symbol}`));
-    const tick = tickSize(instrument);
-    const stock = instrument.type === 'Common Stock';
+    const state = this.state(symbol);
+    if (!state) return { week52High: null, week52Low: null, marketCap: null };
+    this.advance(state, 0);
+    const yearAgo = this.clock.now() - YEAR_MS;
+    const year = this.past(symbol, state.instrument, state.pastEnd).daily.filter(
+      (bar) => bar.time >= yearAgo,
+    );
+    const stock = state.instrument.type === 'Common Stock';
     return {
-      week52High: roundTo(instrument.basePrice * (1.1 + random() * 0.3), tick),
-      week52Low: roundTo(instrument.basePrice * (0.6 + random() * 0.25), tick),
-      marketCap: stock ? Math.round(instrument.basePrice * (1e8 + random() * 1.5e10)) : null,
+      week52High: Math.max(state.high, ...year.map((bar) => bar.high)),
+      week52Low: Math.min(state.low, ...year.map((bar) => bar.low)),
+      marketCap: stock ? Math.round(sharesOutstanding(this.seed, symbol) * state.price) : null,
     };
   }
 
@@ -162,6 +170,11 @@ export class SimulatedMarket implements MarketDataProvider {
       timezone: null,
       description: 'Simulated market: open around the clock',
     };
+  }
+
+  /** Every simulated quote is a trade: the simulated market trades around the clock. */
+  inSession(): boolean {
+    return true;
   }
 
   /** Moves each symbol at least one random-walk step (more if ticks were missed) and returns the new quotes. */
@@ -263,6 +276,10 @@ export class SimulatedFeed implements QuoteFeed {
     return { connected: true, subscriptions: this.watched.size };
   }
 
+  coverage(): FeedCoverage {
+    return { live: this.watched.size, polled: 0, leftOut: 0 };
+  }
+
   tick(): void {
     const listener = this.listener;
     if (!listener) return;
@@ -288,6 +305,12 @@ function toQuote(state: SymbolState): Quote {
     volume: state.volume,
     time: state.time,
   };
+}
+
+/** A stable share count per symbol and seed: between 100 million and 15 billion. */
+function sharesOutstanding(seed: number, symbol: string): number {
+  const random = seededRandom(hashString(`${seed}:shares:${symbol}`));
+  return Math.round(1e8 + random() * 1.49e10);
 }
 
 /** Typical units traded a minute: fewer of dear things, many of cheap ones. */

@@ -1,0 +1,16 @@
+import type { PricesModule } from '../market/prices/prices.module.js';
+import type { ModuleHost } from '../module-host.js';
+import { healthRoutes } from './health.routes.js';
+
+/** /healthz, /readyz and /metrics, at the root and outside the request limits. */
+export function healthModule(host: ModuleHost, { hub }: PricesModule): void {
+  const { database, metrics, market } = host.context;
+  host.rootRoutes((root) =>
+    healthRoutes(root, {
+      database,
+      metrics,
+      feedStatus: () => hub.feedStatus(),
+      coverage: () => market.feed.coverage(),
+    }),
+  );
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.js';
+import type { MarketEventMap } from '../../src/market/prices/market-events.js';
+import { PriceHub } from '../../src/market/prices/price-hub.js';
+import { SimulatedMarket } from '../../src/market/providers/simulated/simulated-market.js';
+import { ScriptedFeed } from '../support/scripted-feed.js';
+import { ManualClock } from '../support/test-app.js';
+
+function setUp() {
+  const clock = new ManualClock();
+  const feed = new ScriptedFeed();
+  const hub = new PriceHub({
+    provider: new SimulatedMarket(1, clock),
+    feed,
+    clock,
+    logger: createLogger('silent'),
+    freshMs: 15_000,
+    staleAfterMs: 120_000,
+  });
+  return { clock, feed, hub };
+}
+
+describe('market events from the price hub', () => {
+  it('publishes a tick after the quote is stored: a listener reading the hub sees the new price', () => {
+    const { clock, feed, hub } = setUp();
+    feed.push('AAPL', 100, 99, clock.now() - 1000);
+    const seen: Array<{ tick: number; stored: number | undefined }> = [];
+    hub.events.on('tick', ({ symbol, price }) =>
+      seen.push({ tick: price, stored: hub.peek(symbol)?.quote.price }),
+    );
+
+    feed.trade({ symbol: 'AAPL', price: 101.25, time: clock.now(), volume: 10 });
+    feed.push('AAPL', 102.5, 99, clock.now() + 1000);
+
+    expect(seen).toEqual([
+      { tick: 101.25, stored: 101.25 },
+      { tick: 102.5, stored: 102.5 },
+    ]);
+  });
+
+  it('publishes quote.updated with the stored quote, the one before it, and why it changed', () => {
+    const { clock, feed, hub } = setUp();
+    const updates: Array<MarketEventMap['quote.updated']> = [];
+    hub.events.on('quote.updated', (event) => {
+      expect(hub.peek(event.symbol)?.quote).toBe(event.quote);
+      updates.push(event);
+    });
+
+    feed.push('MSFT', 400, 390, clock.now() - 1000);
+    feed.trade({ symbol: 'MSFT', price: 401, time: clock.now(), volume: 3 });
+    // An older snapshot keeps the newer trade's price but is still a change (range, open, close).
+    feed.push('MSFT', 399, 390, clock.now() - 5000);
+
+    expect(
+      updates.map(({ cause, quote, previous }) => [cause, quote.price, previous?.price ?? null]),
+    ).toEqual([
+      ['snapshot', 400, null],
+      ['trade', 401, 400],
+      ['snapshot', 401, 401],
+    ]);
+  });
+
+  it('drops a repeated trade without publishing it again', () => {
+    const { clock, feed, hub } = setUp();
+    feed.push('TSLA', 200, 190, clock.now() - 1000);
+    let ticks = 0;
+    hub.events.on('tick', () => ticks++);
+    const trade = { symbol: 'TSLA', price: 201, time: clock.now(), volume: 4 };
+    feed.trade(trade);
+    feed.trade({ ...trade });
+    expect(ticks).toBe(1);
+  });
+
+  it('passes feed status changes on, and an unsubscribed listener hears nothing more', () => {
+    const { feed, hub } = setUp();
+    const statuses: string[] = [];
+    const off = hub.events.on('feed.status', ({ status }) => statuses.push(status));
+    feed.setStatus('reconnecting');
+    feed.setStatus('live');
+    off();
+    feed.setStatus('degraded');
+    expect(statuses).toEqual(['reconnecting', 'live']);
+  });
+});
