@@ -23,34 +23,20 @@ export function serializeFrame(frame: StreamFrame): string {
   return JSON.stringify(frame);
 }
 
-/**
- * A quote as it appears inside `snapshot` and `quotes` frames, as UTF-8 bytes: serialized once per
- * change and copied into the frame of every connection that gets it.
- */
-export function serializeQuote(quote: HubQuote): Buffer {
-  return Buffer.from(JSON.stringify(toQuoteDto(quote)));
+/** A quote as it appears inside `snapshot` and `quotes` frames. */
+export function serializeQuote(quote: HubQuote): string {
+  return JSON.stringify(toQuoteDto(quote));
 }
 
 /**
- * The bytes of `serializeFrame({type: 'quotes', quotes})` from the first `count` serialized quotes
- * (`serializeQuote`, `quoteBytes` long in all), in one buffer: a flush copies bytes per connection
- * instead of joining and encoding text. The envelope is cut from the serializer's own output, so
- * the two cannot differ.
+ * The same frame as `serializeFrame({type: 'quotes', quotes})` from quotes serialized once per flush
+ * (`serializeQuote`) and shared by every connection: the envelope is cut from the serializer's own
+ * output, so the two cannot differ.
  */
-export function quotesFrameOf(quotes: readonly Buffer[], count: number, quoteBytes: number): Buffer {
-  const frame = Buffer.allocUnsafe(
-    QUOTES_HEAD.length + quoteBytes + Math.max(0, count - 1) + QUOTES_TAIL.length,
-  );
-  let at = QUOTES_HEAD.copy(frame, 0);
-  for (let i = 0; i < count; i++) {
-    if (i > 0) frame[at++] = COMMA;
-    at += (quotes[i] as Buffer).copy(frame, at);
-  }
-  QUOTES_TAIL.copy(frame, at);
-  return frame;
+export function quotesFrameOf(serializedQuotes: readonly string[]): string {
+  return `${QUOTES_HEAD}${serializedQuotes.join(',')}${QUOTES_TAIL}`;
 }
 
 const EMPTY_QUOTES = serializeFrame({ type: 'quotes', quotes: [] });
-const QUOTES_HEAD = Buffer.from(EMPTY_QUOTES.slice(0, EMPTY_QUOTES.lastIndexOf('[') + 1));
-const QUOTES_TAIL = Buffer.from(EMPTY_QUOTES.slice(EMPTY_QUOTES.lastIndexOf(']')));
-const COMMA = 0x2c;
+const QUOTES_HEAD = EMPTY_QUOTES.slice(0, EMPTY_QUOTES.lastIndexOf('[') + 1);
+const QUOTES_TAIL = EMPTY_QUOTES.slice(EMPTY_QUOTES.lastIndexOf(']'));

@@ -10,8 +10,7 @@ import { quotesFrameOf, serializeFrame, serializeQuote } from './frames.js';
 /** What the stream needs of a socket: `ws.WebSocket` satisfies it, and so does a test double. */
 export interface FrameSink {
   readonly bufferedAmount: number;
-  /** Every frame is JSON text; quote frames come as its UTF-8 bytes, hence `binary: false`. */
-  send(data: string | Buffer, options: { binary: false }): void;
+  send(data: string): void;
   close(code: number, reason: string): void;
   ping(): void;
   terminate(): void;
@@ -57,8 +56,8 @@ interface WatchedSymbol {
   queuedIn: number;
   quote: Quote | undefined;
   stale: boolean;
-  /** The quote's JSON as UTF-8, copied into every frame that carries it. */
-  bytes: Buffer;
+  /** The quote as it appears in frames (`serializeQuote`). */
+  text: string;
   /** When the hub received the serialized quote, for the tick-to-send histogram. */
   receivedAt: number;
 }
@@ -74,10 +73,8 @@ export class StreamConnection {
   closed = false;
   /** Answered the last heartbeat ping (set by the socket's pong). */
   alive = true;
-  /** Per-flush scratch state, kept on the connection so a flush allocates nothing but the frame. */
-  readonly outbox: Buffer[] = [];
-  outboxCount = 0;
-  outboxBytes = 0;
+  /** Per-flush scratch state, kept on the connection so a flush allocates nothing per connection. */
+  outbox: string[] = [];
   outboxRound = 0;
   checkedRound = 0;
   backedUp = false;
@@ -92,10 +89,6 @@ export class StreamConnection {
 const CLOSE_TOO_SLOW = 1013;
 /** Lanes are bits of `WatchedSymbol.queuedIn`. */
 const MAX_LANES = 30;
-const EMPTY = Buffer.alloc(0);
-/** Quote frames are built as bytes but are JSON text, so browsers get a text message. */
-const TEXT = { binary: false } as const;
-
 /**
  * Fans price updates out to browsers. Every `intervalMs` each lane's flush takes the symbols that
  * changed, serializes each quote once (the text is shared by every lane and connection until the
@@ -241,15 +234,13 @@ export class StreamHub {
     const now = this.clock.now();
     const round = ++this.round;
     const ready: StreamConnection[] = [];
-    const queue = (connection: StreamConnection, bytes: Buffer) => {
+    const queue = (connection: StreamConnection, text: string) => {
       if (connection.outboxRound !== round) {
         connection.outboxRound = round;
-        connection.outboxCount = 0;
-        connection.outboxBytes = 0;
+        connection.outbox.length = 0;
         ready.push(connection);
       }
-      connection.outbox[connection.outboxCount++] = bytes;
-      connection.outboxBytes += bytes.length;
+      connection.outbox.push(text);
     };
     const backedUp = (connection: StreamConnection) => {
       if (connection.checkedRound !== round) {
@@ -263,8 +254,8 @@ export class StreamHub {
       if (backedUp(connection)) continue;
       for (const watched of connection.backlog ?? []) {
         // A symbol that also changed is queued with the changes below, once.
-        const bytes = changed.has(watched) ? undefined : this.serialized(watched);
-        if (bytes !== undefined) queue(connection, bytes);
+        const text = changed.has(watched) ? undefined : this.serialized(watched);
+        if (text !== undefined) queue(connection, text);
       }
       connection.backlog = undefined;
       waiting.delete(connection);
@@ -272,15 +263,15 @@ export class StreamHub {
     for (const watched of changed) {
       watched.queuedIn &= ~lane.bit;
       const watchers = watched.byLane[lane.index];
-      const bytes = watchers ? this.serialized(watched) : undefined;
-      if (!watchers || bytes === undefined) continue;
+      const text = watchers ? this.serialized(watched) : undefined;
+      if (!watchers || text === undefined) continue;
       for (const connection of watchers) {
         if (backedUp(connection)) {
           connection.backlog ??= new Set();
           connection.backlog.add(watched);
           waiting.add(connection);
         } else {
-          queue(connection, bytes);
+          queue(connection, text);
         }
       }
     }
@@ -288,13 +279,10 @@ export class StreamHub {
     let quotes = 0;
     for (const connection of ready) {
       if (!connection.closed) {
-        connection.socket.send(
-          quotesFrameOf(connection.outbox, connection.outboxCount, connection.outboxBytes),
-          TEXT,
-        );
-        quotes += connection.outboxCount;
+        connection.socket.send(quotesFrameOf(connection.outbox));
+        quotes += connection.outbox.length;
       }
-      connection.outbox.fill(EMPTY, 0, connection.outboxCount);
+      connection.outbox.length = 0;
     }
     this.metrics.messagesSent.inc(ready.length);
     this.metrics.quotesSent.inc(quotes);
@@ -305,17 +293,17 @@ export class StreamHub {
     changed.clear();
   }
 
-  /** The symbol's current quote as JSON bytes, serialized again only when the hub's quote changed. */
-  private serialized(watched: WatchedSymbol): Buffer | undefined {
+  /** The symbol's current quote as frames carry it, serialized again only when the hub's quote changed. */
+  private serialized(watched: WatchedSymbol): string | undefined {
     const known = this.hub.peek(watched.symbol);
     if (!known) return undefined;
     if (watched.quote !== known.quote || watched.stale !== known.stale) {
       watched.quote = known.quote;
       watched.stale = known.stale;
-      watched.bytes = serializeQuote(known);
+      watched.text = serializeQuote(known);
     }
     watched.receivedAt = known.receivedAt;
-    return watched.bytes;
+    return watched.text;
   }
 
   closeAll(): void {
@@ -335,7 +323,7 @@ export class StreamHub {
         queuedIn: 0,
         quote: undefined,
         stale: false,
-        bytes: EMPTY,
+        text: '',
         receivedAt: 0,
       };
       this.watched.set(symbol, watched);
@@ -385,7 +373,7 @@ export class StreamHub {
 
   private send(connection: StreamConnection, frame: string, quoteCount: number): void {
     if (connection.closed) return;
-    connection.socket.send(frame, TEXT);
+    connection.socket.send(frame);
     this.metrics.messagesSent.inc();
     if (quoteCount > 0) this.metrics.quotesSent.inc(quoteCount);
   }
