@@ -68,27 +68,36 @@ export async function startBenchFinnhub(
   };
 }
 
-/** The built app (`dist/server/main.js`) as its own process against `fake`; resolves once it is ready. */
+/**
+ * The built app (`dist/server/main.js`) as its own process against `fake`, or on the simulated market
+ * without one; resolves once it is ready.
+ */
 export async function startAppProcess(options: {
-  fake: FakeFinnhub;
+  fake?: FakeFinnhub;
   dataDir: string;
   databaseUrl: string;
   env?: Record<string, string>;
   nodeArgs?: string[];
 }): Promise<{ server: ChildProcess; port: number; url: string }> {
   const port = await freePort();
+  const { FINNHUB_API_KEY: _ownKey, ...environment } = process.env;
+  const finnhub = options.fake
+    ? {
+        FINNHUB_API_KEY: options.fake.apiKey,
+        FINNHUB_API_URL: options.fake.url,
+        FINNHUB_WS_URL: options.fake.wsUrl,
+      }
+    : {};
   const server = spawn(process.execPath, [...(options.nodeArgs ?? []), 'dist/server/main.js'], {
     cwd: root,
     env: {
-      ...process.env,
+      ...environment,
       NODE_ENV: 'development',
       LOG_LEVEL: 'warn',
       PORT: String(port),
       DATA_DIR: options.dataDir,
       DATABASE_URL: options.databaseUrl,
-      FINNHUB_API_KEY: options.fake.apiKey,
-      FINNHUB_API_URL: options.fake.url,
-      FINNHUB_WS_URL: options.fake.wsUrl,
+      ...finnhub,
       ...options.env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -15,6 +15,7 @@ import { DomainEventBus } from './events.js';
 import { historyModule } from './history/history.module.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { healthModule } from './http/health.module.js';
+import { registerOpenApi } from './http/openapi.js';
 import { RequestCounter, type RequestLimits, registerAddressLimit } from './http/request-limits.js';
 import { registerSecurityHeaders, webAssetServing } from './http/security.js';
 import { pricesModule } from './market/prices/prices.module.js';
@@ -82,6 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAddressLimit(app, requestCounter, limits);
   await app.register(cookie);
   await app.register(websocket, { options: { maxPayload: 4096 } });
+  await registerOpenApi(app, { config, docsPage: webRoot !== undefined });
 
   const host = new ModuleHost(app, {
     config,

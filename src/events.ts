@@ -1,6 +1,9 @@
 import { EventEmitter } from 'node:events';
 
-/** Domain events and their payloads: writes emit them, the stream turns them into frames. */
+/**
+ * Domain events and their payloads: writes emit them; the stream, the market demand and history
+ * backfill follow them.
+ */
 export interface DomainEvents {
   'watchlist.symbolAdded': { userId: string; symbol: string };
   'watchlist.symbolRemoved': { userId: string; symbol: string };

@@ -10,6 +10,13 @@ export default defineConfig({
     emptyOutDir: true,
     // Inline assets would need a looser CSP (data: scripts); keep every asset a file.
     assetsInlineLimit: 0,
+    // The app, and the API reference served at /api/docs (its own small page: no app code, no chart).
+    rolldownOptions: {
+      input: {
+        index: fileURLToPath(new URL('index.html', import.meta.url)),
+        docs: fileURLToPath(new URL('docs.html', import.meta.url)),
+      },
+    },
   },
   server: {
     proxy: {

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { projectPath } from '../project-root.js';
+import { MAX_PASSWORD_LENGTH } from './auth.schemas.js';
 
 export const MIN_PASSWORD_LENGTH = 10;
-/** Argon2 cost grows with input; a cap keeps a huge password from being a denial of service. */
-export const MAX_PASSWORD_LENGTH = 256;
 const MAX_SIMILARITY = 0.7;
 
 let commonPasswords: ReadonlySet<string> | undefined;

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import type { ProviderHistory } from '../market/kernel/instruments.js';
 import { type MarketDataProvider, ProviderError } from '../market/providers/provider.js';
+import { SingleFlight } from '../single-flight.js';
 import { minuteBarsAsDay, periodStart } from './bars.js';
 import { isBackfilled, markBackfilled, mergeBars, replaceBars } from './history.repository.js';
 
@@ -14,7 +15,7 @@ import { isBackfilled, markBackfilled, mergeBars, replaceBars } from './history.
  */
 export class HistoryBackfill {
   private candlesDenied = false;
-  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly runs = new SingleFlight<void>();
   /** Symbols known to be done, so a chart request does not ask the database every time. */
   private readonly done = new Set<string>();
 
@@ -28,15 +29,11 @@ export class HistoryBackfill {
   /** Backfills `symbol` unless done before; never rejects (history is never worth failing a request). */
   ensure(symbol: string): Promise<void> {
     if (this.done.has(symbol)) return Promise.resolve();
-    const pending = this.inFlight.get(symbol);
-    if (pending) return pending;
-    const run = this.run(symbol)
-      .catch((error: Error) => {
+    return this.runs.run(symbol, () =>
+      this.run(symbol).catch((error: Error) => {
         this.logger.warn({ symbol, reason: error.message }, 'loading past prices failed; will retry later');
-      })
-      .finally(() => this.inFlight.delete(symbol));
-    this.inFlight.set(symbol, run);
-    return run;
+      }),
+    );
   }
 
   private async run(symbol: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gte, type SQL, sql } from 'drizzle-orm';
-import type { Database } from '../db/database.js';
+import { type Database, selectRows } from '../db/database.js';
 import { historyBackfills, priceBars } from '../db/schema.js';
 import type { Bar } from '../market/kernel/instruments.js';
 import { DAY_MS, MINUTE_MS } from '../market/kernel/periods.js';
@@ -125,14 +125,16 @@ export async function loadCombinedBars(
     grouping === 'minutes5'
       ? sql`floor(extract(epoch from start) / 300) * 300`
       : sql`extract(epoch from date_trunc('week', start at time zone 'UTC'))`;
-  const result = await db.execute(sql`
+  const rows = await selectRows<Record<'t' | 'open' | 'high' | 'low' | 'close' | 'volume', number>>(
+    db,
+    sql`
     select (${period})::float8 as t,
       (array_agg(open order by start))[1] as open, max(high) as high, min(low) as low,
       (array_agg(close order by start desc))[1] as close, sum(volume) as volume
     from price_bars
     where symbol = ${symbol} and resolution = ${resolution} and start >= ${new Date(from).toISOString()}
-    group by 1 order by 1`);
-  const rows = (result as unknown as { rows: Array<Record<string, number>> }).rows;
+    group by 1 order by 1`,
+  );
   return rows.map((row) => ({
     time: Number(row.t) * 1000,
     open: Number(row.open),
@@ -156,12 +158,15 @@ export async function recentTradingDays(db: Database, symbol: string, count: num
 
 /** Drops 1-minute bars older than `before`; daily bars are kept. Returns how many went. */
 export async function deleteMinuteBarsBefore(db: Database, before: number): Promise<number> {
-  const result = await db.execute(sql`
+  const [deleted] = await selectRows<{ n: number }>(
+    db,
+    sql`
     with deleted as (
       delete from price_bars where resolution = '1m' and start < ${new Date(before).toISOString()} returning 1
     )
-    select count(*)::int as n from deleted`);
-  return (result as unknown as { rows: Array<{ n: number }> }).rows[0]?.n ?? 0;
+    select count(*)::int as n from deleted`,
+  );
+  return deleted?.n ?? 0;
 }
 
 export async function isBackfilled(db: Database, symbol: string): Promise<boolean> {
@@ -195,7 +200,9 @@ export async function loadSparklines(db: Database, symbols: string[]): Promise<M
     symbols.map((symbol) => sql`${symbol}`),
     sql`, `,
   );
-  const result = await db.execute(sql`
+  const rows = await selectRows<{ symbol: string; close: number }>(
+    db,
+    sql`
     with latest as (
       select symbol, max(start) as day from price_bars
       where resolution = '1d' and symbol in (${list}) group by symbol
@@ -204,8 +211,9 @@ export async function loadSparklines(db: Database, symbols: string[]): Promise<M
       (array_agg(p.close order by p.start desc))[1] as close
     from price_bars p join latest on p.symbol = latest.symbol
     where p.resolution = '1m' and p.start >= latest.day
-    group by 1, 2 order by 1, 2`);
-  for (const row of (result as unknown as { rows: Array<{ symbol: string; close: number }> }).rows) {
+    group by 1, 2 order by 1, 2`,
+  );
+  for (const row of rows) {
     const line = lines.get(row.symbol) ?? [];
     line.push(Number(row.close));
     lines.set(row.symbol, line);

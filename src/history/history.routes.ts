@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { currentUser } from '../auth/auth.hooks.js';
-import { MAX_SYMBOL_LENGTH } from '../market/kernel/symbols.js';
 import { knownQuote } from '../market/prices/known-quote.js';
 import type { PriceHub } from '../market/prices/price-hub.js';
 import { WATCHLIST_BASES } from '../watchlist/watchlist.routes.js';
 import type { WatchlistService } from '../watchlist/watchlist.service.js';
-import { HISTORY_RANGES, type HistoryService } from './history.service.js';
+import { historyRouteSchema, sparklinesRouteSchema } from './history.schemas.js';
+import type { HistoryService } from './history.service.js';
 
 export async function historyRoutes(
   app: FastifyInstance,
@@ -15,38 +14,27 @@ export async function historyRoutes(
 ): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
-  routes.get(
-    '/quotes/:symbol/history',
-    {
-      schema: {
-        params: z.object({ symbol: z.string().max(MAX_SYMBOL_LENGTH) }),
-        querystring: z.object({
-          range: z.enum(HISTORY_RANGES, { error: `range must be one of ${HISTORY_RANGES.join(', ')}.` }),
-        }),
-      },
-    },
-    async (request) => {
-      const { symbol } = await knownQuote(hub, request.params.symbol);
-      const { resolution, bars } = await history.history(symbol, request.query.range);
-      return {
-        symbol,
-        range: request.query.range,
-        resolution,
-        // Seconds, like Finnhub's candles and the charting library.
-        bars: bars.map((bar) => ({
-          t: bar.time / 1000,
-          o: bar.open,
-          h: bar.high,
-          l: bar.low,
-          c: bar.close,
-          v: bar.volume,
-        })),
-      };
-    },
-  );
+  routes.get('/quotes/:symbol/history', { schema: historyRouteSchema }, async (request) => {
+    const { symbol } = await knownQuote(hub, request.params.symbol);
+    const { resolution, bars } = await history.history(symbol, request.query.range);
+    return {
+      symbol,
+      range: request.query.range,
+      resolution,
+      // Seconds, like Finnhub's candles and the charting library.
+      bars: bars.map((bar) => ({
+        t: bar.time / 1000,
+        o: bar.open,
+        h: bar.high,
+        l: bar.low,
+        c: bar.close,
+        v: bar.volume,
+      })),
+    };
+  });
 
   for (const { base, mark } of WATCHLIST_BASES) {
-    routes.get(`${base}/sparklines`, { schema: { ...mark } }, async (request) => {
+    routes.get(`${base}/sparklines`, { schema: { ...sparklinesRouteSchema, ...mark } }, async (request) => {
       const symbols = await watchlist.symbols(currentUser(request).user.id);
       return { sparklines: await history.sparklines(symbols) };
     });

@@ -9,11 +9,8 @@ import {
   loadSparklines,
   recentTradingDays,
 } from './history.repository.js';
+import type { HistoryRange, HistoryResolution } from './history.schemas.js';
 import type { HistoryBackfill } from './history-backfill.js';
-
-export const HISTORY_RANGES = ['1d', '5d', '1m', '6m', '1y', '5y'] as const;
-export type HistoryRange = (typeof HISTORY_RANGES)[number];
-export type HistoryResolution = '1m' | '5m' | '1d' | '1w';
 
 /** 1-minute bars are kept this long; daily bars for good. */
 const MINUTE_BAR_RETENTION_MS = 30 * DAY_MS;

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, type ErrorCode, errorCatalogue } from '../errors.js';
+import { ProviderError } from '../market/providers/provider.js';
 
 interface ErrorBody {
   error: { code: ErrorCode; message: string; fields?: Record<string, string[]> };
@@ -49,8 +50,32 @@ function notFound(request: FastifyRequest, reply: FastifyReply) {
   });
 }
 
+/**
+ * The one translation of any error into what the client sees. A provider failure (thrown by the
+ * market-data provider anywhere below a route) is told as such, never in the upstream's words (they
+ * may carry a URL or key).
+ */
 function toAppError(error: FastifyError): AppError {
   if (error instanceof AppError) return error;
+  if (error instanceof ProviderError) {
+    if (error.reason === 'plan_required') return new AppError('data_plan_required');
+    if (error.reason === 'unauthorized')
+      return new AppError('provider_key_refused', undefined, undefined, 60);
+    if (error.reason === 'user_share_spent') {
+      return new AppError(
+        'rate_limited',
+        'You have made many market data requests this minute; others share them too. Try again shortly.',
+        undefined,
+        error.retryAfterSeconds,
+      );
+    }
+    return new AppError(
+      'provider_unavailable',
+      undefined,
+      undefined,
+      error.reason === 'rate_limited' ? 60 : 5,
+    );
+  }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const fields: Record<string, string[]> = {};
     for (const issue of error.validation) {

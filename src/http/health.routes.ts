@@ -3,6 +3,7 @@ import type { DatabaseHandle } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { FeedCoverage, FeedStatus } from '../market/providers/provider.js';
 import type { AppMetrics } from '../metrics.js';
+import { healthzRouteSchema, metricsRouteSchema, readyzRouteSchema } from './health.schemas.js';
 
 export async function healthRoutes(
   app: FastifyInstance,
@@ -19,9 +20,11 @@ export async function healthRoutes(
     coverage: () => FeedCoverage;
   },
 ): Promise<void> {
-  app.get('/healthz', { config: { requestLimits: false } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { requestLimits: false }, schema: healthzRouteSchema }, async () => ({
+    status: 'ok',
+  }));
 
-  app.get('/readyz', { config: { requestLimits: false } }, async () => {
+  app.get('/readyz', { config: { requestLimits: false }, schema: readyzRouteSchema }, async () => {
     try {
       await Promise.race([
         database.ping(),
@@ -38,7 +41,11 @@ export async function healthRoutes(
   });
 
   /** Prometheus text format. Nothing in it is secret; put it behind the proxy's auth if it must not be public. */
-  app.get('/metrics', { config: { requestLimits: false } }, async (_request, reply) => {
-    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  app.get(
+    '/metrics',
+    { config: { requestLimits: false }, schema: metricsRouteSchema },
+    async (_request, reply) => {
+      return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    },
+  );
 }

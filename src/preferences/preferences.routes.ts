@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { currentUser } from '../auth/auth.hooks.js';
-import { preferencesSchema } from './preferences.js';
+import { getPreferencesRouteSchema, savePreferencesRouteSchema } from './preferences.schemas.js';
 import type { PreferencesService } from './preferences.service.js';
 
 export async function preferencesRoutes(
@@ -10,11 +10,11 @@ export async function preferencesRoutes(
 ): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
-  routes.get('/preferences', async (request) => {
+  routes.get('/preferences', { schema: getPreferencesRouteSchema }, async (request) => {
     return preferences.get(currentUser(request).user.id);
   });
 
-  routes.put('/preferences', { schema: { body: preferencesSchema } }, async (request) => {
+  routes.put('/preferences', { schema: savePreferencesRouteSchema }, async (request) => {
     return preferences.save(currentUser(request).user.id, request.body);
   });
 }

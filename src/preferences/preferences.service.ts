@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.js';
-import { DEFAULT_PREFERENCES, type Preferences, preferencesSchema } from './preferences.js';
 import * as repo from './preferences.repository.js';
+import { DEFAULT_PREFERENCES, type Preferences, preferencesSchema } from './preferences.schemas.js';
 
 export class PreferencesService {
   constructor(private readonly db: Database) {}

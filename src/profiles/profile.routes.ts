@@ -1,12 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { UNKNOWN_PROFILE } from '../market/kernel/instruments.js';
-import { MAX_SYMBOL_LENGTH, requireSymbol } from '../market/kernel/symbols.js';
+import { requireSymbol } from '../market/kernel/symbols.js';
+import { logoRouteSchema, profileRouteSchema } from './profile.schemas.js';
 import type { ProfileService } from './profile.service.js';
-
-const symbolParams = z.object({ symbol: z.string().max(MAX_SYMBOL_LENGTH) });
 
 export async function profileRoutes(
   app: FastifyInstance,
@@ -14,7 +12,7 @@ export async function profileRoutes(
 ): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
-  routes.get('/quotes/:symbol/profile', { schema: { params: symbolParams } }, async (request) => {
+  routes.get('/quotes/:symbol/profile', { schema: profileRouteSchema }, async (request) => {
     const symbol = requireSymbol(request.params.symbol);
     const profile = await profiles.profile(symbol);
     const { logoSource, ...fields } = profile ?? UNKNOWN_PROFILE;
@@ -26,7 +24,7 @@ export async function profileRoutes(
     };
   });
 
-  routes.get('/quotes/:symbol/logo', { schema: { params: symbolParams } }, async (request, reply) => {
+  routes.get('/quotes/:symbol/logo', { schema: logoRouteSchema }, async (request, reply) => {
     const logo = await profiles.logo(requireSymbol(request.params.symbol));
     if (!logo) throw new AppError('no_logo');
     return (

@@ -4,6 +4,7 @@ import type { Database } from '../db/database.js';
 import type { CompanyProfile, Logo } from '../market/kernel/instruments.js';
 import { DAY_MS } from '../market/kernel/periods.js';
 import { type MarketDataProvider, ProviderError } from '../market/providers/provider.js';
+import { SingleFlight } from '../single-flight.js';
 import { findLogo, findProfile, saveLogo, saveProfile } from './profile.repository.js';
 
 /** Profiles change rarely: each symbol's is asked for at most once a week. */
@@ -15,8 +16,8 @@ const PROFILE_TTL_MS = 7 * DAY_MS;
  * one symbol share one provider call.
  */
 export class ProfileService {
-  private readonly profilesInFlight = new Map<string, Promise<CompanyProfile | null>>();
-  private readonly logosInFlight = new Map<string, Promise<Logo | null>>();
+  private readonly profileFetches = new SingleFlight<CompanyProfile | null>();
+  private readonly logoFetches = new SingleFlight<Logo | null>();
 
   constructor(
     private readonly db: Database,
@@ -28,7 +29,7 @@ export class ProfileService {
   async profile(symbol: string): Promise<CompanyProfile | null> {
     const stored = await findProfile(this.db, symbol);
     if (stored && this.clock.now() - stored.fetchedAt < PROFILE_TTL_MS) return stored.profile;
-    return this.shared(this.profilesInFlight, symbol, () => this.refresh(symbol, stored?.profile));
+    return this.profileFetches.run(symbol, () => this.refresh(symbol, stored?.profile));
   }
 
   /** The symbol's logo from the database, fetched from the provider the first time; null if none. */
@@ -37,7 +38,7 @@ export class ProfileService {
     if (stored) return stored;
     const source = (await this.profile(symbol))?.logoSource ?? null;
     if (!source) return null;
-    return this.shared(this.logosInFlight, symbol, async () => {
+    return this.logoFetches.run(symbol, async () => {
       try {
         const logo = await this.provider.logo({ symbol, source });
         if (logo) await saveLogo(this.db, symbol, logo, this.clock.now());
@@ -66,13 +67,5 @@ export class ProfileService {
     }
     await saveProfile(this.db, symbol, profile, this.clock.now());
     return profile;
-  }
-
-  private shared<T>(inFlight: Map<string, Promise<T>>, symbol: string, load: () => Promise<T>): Promise<T> {
-    const pending = inFlight.get(symbol);
-    if (pending) return pending;
-    const call = load().finally(() => inFlight.delete(symbol));
-    inFlight.set(symbol, call);
-    return call;
   }
 }

@@ -1,22 +1,12 @@
 import type { HubQuote } from '../market/prices/price-hub.js';
-import { type QuoteDto, toQuoteDto } from '../market/prices/quote-dto.js';
-import type { FeedStatus } from '../market/providers/provider.js';
+import { toQuoteDto } from '../market/prices/quote-dto.js';
+import type { StreamFrame } from './stream.schemas.js';
 
-/**
- * Every frame the server sends on `/api/v1/stream`, by type. Later frames (an alert fired, the
- * portfolio's value) are added here and go through the same serializer.
+/*
+ * Every frame the server sends on `/api/v1/stream` is one of the zod schemas in `stream.schemas.ts`
+ * (documented in the OpenAPI document, and the type the browser reads frames as). Later frames (an
+ * alert fired, the portfolio's value) are added there and go through the same serializer.
  */
-export interface StreamFrameMap {
-  /** The connection's symbols with the quotes known now; sent first. */
-  snapshot: { quotes: QuoteDto[] };
-  /** Quotes that changed since the connection's last frame (each symbol at most once). */
-  quotes: { quotes: QuoteDto[] };
-  /** The market-data feed's state: sent after the snapshot and on every change. */
-  status: { feed: FeedStatus };
-}
-
-export type StreamFrameType = keyof StreamFrameMap;
-export type StreamFrame = { [K in StreamFrameType]: { type: K } & StreamFrameMap[K] }[StreamFrameType];
 
 /** The one serializer of frames. */
 export function serializeFrame(frame: StreamFrame): string {

@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import { assertSameOrigin } from '../http/security.js';
 import type { PriceHub } from '../market/prices/price-hub.js';
 import type { WatchlistService } from '../watchlist/watchlist.service.js';
+import { streamRouteSchema } from './stream.schemas.js';
 import type { StreamHub } from './stream-hub.js';
 
 /**
@@ -31,6 +32,7 @@ export async function streamRoutes(
     '/stream',
     {
       websocket: true,
+      schema: streamRouteSchema,
       // Runs before the upgrade (as does the group's session check), so a refusal is a plain HTTP
       // 401/403 the client can read.
       preValidation: async (request) => assertSameOrigin(request, config),

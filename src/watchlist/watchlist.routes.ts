@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { currentUser } from '../auth/auth.hooks.js';
-import { MAX_SYMBOL_LENGTH } from '../market/kernel/symbols.js';
+import { addRouteSchema, listRouteSchema, removeRouteSchema } from './watchlist.schemas.js';
 import type { WatchlistService } from './watchlist.service.js';
 
 declare module 'fastify' {
@@ -21,12 +20,6 @@ export const WATCHLIST_BASES = [
   { base: '/portfolio', mark: { deprecated: true } },
 ] as const;
 
-const symbolField = z
-  .string({ error: 'Symbol is required, e.g. AAPL.' })
-  .trim()
-  .min(1, { error: 'Symbol is required, e.g. AAPL.' })
-  .max(MAX_SYMBOL_LENGTH, { error: `A symbol has at most ${MAX_SYMBOL_LENGTH} characters.` });
-
 export async function watchlistRoutes(
   app: FastifyInstance,
   { watchlist }: { watchlist: WatchlistService },
@@ -34,22 +27,18 @@ export async function watchlistRoutes(
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
   for (const { base, mark } of WATCHLIST_BASES) {
-    routes.get(base, { schema: { ...mark } }, async (request) => {
+    routes.get(base, { schema: { ...listRouteSchema, ...mark } }, async (request) => {
       return { items: await watchlist.list(currentUser(request).user.id) };
     });
 
-    routes.post(
-      base,
-      { schema: { ...mark, body: z.object({ symbol: symbolField }) } },
-      async (request, reply) => {
-        const item = await watchlist.add(currentUser(request).user.id, request.body.symbol);
-        return reply.code(201).send({ item });
-      },
-    );
+    routes.post(base, { schema: { ...addRouteSchema, ...mark } }, async (request, reply) => {
+      const item = await watchlist.add(currentUser(request).user.id, request.body.symbol);
+      return reply.code(201).send({ item });
+    });
 
     routes.delete(
       `${base}/:symbol`,
-      { schema: { ...mark, params: z.object({ symbol: symbolField }) } },
+      { schema: { ...removeRouteSchema, ...mark } },
       async (request, reply) => {
         await watchlist.remove(currentUser(request).user.id, request.params.symbol);
         return reply.code(204).send();

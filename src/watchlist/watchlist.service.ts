@@ -3,11 +3,11 @@ import { AppError } from '../errors.js';
 import type { DomainEventBus } from '../events.js';
 import type { KeyMetrics } from '../market/kernel/instruments.js';
 import { normalizeSymbol, requireSymbol } from '../market/kernel/symbols.js';
+import type { Quote } from '../market/market.schemas.js';
 import type { KeyMetricsCache } from '../market/prices/key-metrics.js';
 import type { PriceHub } from '../market/prices/price-hub.js';
-import { type QuoteDto, toQuoteDto } from '../market/prices/quote-dto.js';
+import { toQuoteDto } from '../market/prices/quote-dto.js';
 import type { MarketDataProvider } from '../market/providers/provider.js';
-import { toAppError } from '../market/providers/provider-errors.js';
 import * as repo from './watchlist.repository.js';
 
 export interface WatchlistItem {
@@ -15,7 +15,7 @@ export interface WatchlistItem {
   name: string;
   currency: string | null;
   addedAt: string;
-  quote: QuoteDto | null;
+  quote: Quote | null;
   /** 52-week range and market cap; null while not yet fetched (the next load has them). */
   metrics: KeyMetrics | null;
 }
@@ -55,15 +55,11 @@ export class WatchlistService {
     if (await repo.isOnWatchlist(this.db, userId, symbol)) throw new AppError('already_in_portfolio');
 
     let instrument = await repo.findInstrument(this.db, symbol);
-    try {
-      const quote = await this.hub.getQuote(symbol);
-      if (!quote && !instrument) {
-        throw new AppError('unknown_symbol', `No stock or instrument with the symbol ${symbol} was found.`);
-      }
-      instrument ??= await this.provider.describe({ symbol });
-    } catch (error) {
-      throw toAppError(error);
+    const quote = await this.hub.getQuote(symbol);
+    if (!quote && !instrument) {
+      throw new AppError('unknown_symbol', `No stock or instrument with the symbol ${symbol} was found.`);
     }
+    instrument ??= await this.provider.describe({ symbol });
 
     const row = await repo.addToWatchlist(this.db, userId, instrument);
     if (!row) throw new AppError('already_in_portfolio');

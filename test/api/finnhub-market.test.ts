@@ -29,6 +29,7 @@ describe('Finnhub REST client against the fake Finnhub server', () => {
       apiKey: overrides.apiKey ?? fake.apiKey,
       timeoutMs: overrides.timeoutMs ?? 2000,
       budget: new RestBudget(systemClock, overrides.perMinute ?? 55),
+      clock: systemClock,
       logger,
       maxBudgetWaitMs: 100,
     });

@@ -32,7 +32,14 @@ describe('Finnhub WebSocket feed', () => {
     const logger = createLogger('info', { write: (line: string) => void logs.push(line) });
     const budget = new RestBudget(systemClock, 55);
     const apiKey = options.apiKey ?? fake.apiKey;
-    const provider = new FinnhubProvider({ apiUrl: fake.url, apiKey, timeoutMs: 1000, budget, logger });
+    const provider = new FinnhubProvider({
+      apiUrl: fake.url,
+      apiKey,
+      timeoutMs: 1000,
+      budget,
+      clock: systemClock,
+      logger,
+    });
     const feed = new FinnhubStreamFeed({
       wsUrl: fake.wsUrl,
       apiKey,
@@ -138,6 +145,7 @@ describe('REST poller for symbols off the socket', () => {
         apiKey: fake.apiKey,
         timeoutMs: 1000,
         budget,
+        clock: systemClock,
         logger: createLogger('silent'),
       });
       const polled: string[] = [];

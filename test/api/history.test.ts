@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/clock.js';
 import { BatchWriter } from '../../src/db/batch-writer.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { BarAggregator } from '../../src/history/bar-aggregator.js';
@@ -320,11 +319,13 @@ describe('Finnhub candles client', () => {
     try {
       fake.candleAccess = true;
       fake.candles.set('AAPL', { t: [1767571200 + 3600], o: [1], h: [2], l: [0.5], c: [1.5], v: [100] });
+      const clock = new ManualClock();
       const provider = new FinnhubProvider({
         apiUrl,
         apiKey: fake.apiKey,
         timeoutMs: 2000,
-        budget: new RestBudget(systemClock, 55),
+        budget: new RestBudget(clock, 55),
+        clock,
         logger: silent,
       });
       expect(await provider.history({ symbol: 'AAPL' })).toEqual({
@@ -332,6 +333,10 @@ describe('Finnhub candles client', () => {
         minute: [],
       });
       expect(await provider.history({ symbol: 'MSFT' })).toEqual({ daily: [], minute: [] });
+      // Five years up to the app's clock, not the machine's.
+      const [asked] = fake.requests.filter((r) => r.path === '/stock/candle');
+      expect(Number(asked?.query.to)).toBe(clock.now() / 1000);
+      expect(Number(asked?.query.from)).toBe(clock.now() / 1000 - 5 * 366 * 24 * 60 * 60);
     } finally {
       await fake.stop();
     }

@@ -23,6 +23,7 @@ describe('market status from Finnhub', () => {
       apiKey: fake.apiKey,
       timeoutMs: 1000,
       budget: new RestBudget(systemClock, 55),
+      clock: systemClock,
       logger: createLogger('silent'),
     });
 

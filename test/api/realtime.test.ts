@@ -103,16 +103,16 @@ describe('real-time engine against the fake Finnhub', () => {
   });
 
   it('treats a silent socket (no trades, no pings) as dead and reconnects; pings keep it alive', async () => {
-    const { fake } = track(await setUp({ symbols: ['AAPL'], env: { FINNHUB_WS_IDLE_MS: '1000' } }));
+    const { fake } = track(await setUp({ symbols: ['AAPL'], env: { FINNHUB_WS_IDLE_MS: '2000' } }));
     await expect.poll(() => fake.openStreams()).toBe(1);
-    // Pings ten times per idle period, so a loaded machine delaying a few of them does not look like silence.
+    // Pings twenty times per idle period, so a loaded machine delaying a few of them does not look like silence.
     const pinger = setInterval(() => fake.ping(), 100);
-    await sleep(3000);
+    await sleep(4000);
     expect(fake.connectionsAccepted).toBe(1);
     clearInterval(pinger);
 
     fake.stalled = true;
-    await expect.poll(() => fake.connectionsAccepted, { timeout: 6000 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => fake.connectionsAccepted, { timeout: 8000 }).toBeGreaterThanOrEqual(2);
     fake.stalled = false;
     await expect.poll(() => fake.streamSubscriptions()).toEqual(['AAPL']);
   });

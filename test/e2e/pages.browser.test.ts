@@ -36,7 +36,8 @@ describe.skipIf(!browserAvailable())('every page, as a phone shows it (headless 
     buildIfStale();
     t = await startTestApp({ database: 'pglite', listen: true, webRoot: `${root}/dist/web` });
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 390, height: 800 } });
+    // Lighthouse's phone (a Moto G Power).
+    page = await browser.newPage({ viewport: { width: 412, height: 823 }, deviceScaleFactor: 1.75 });
     problems = await recordPageProblems(page);
     page.on('response', (response) => {
       if (response.request().resourceType() === 'script')

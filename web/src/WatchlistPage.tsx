@@ -1,4 +1,4 @@
-import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, memo, useCallback, useEffect, useRef, useState } from 'react';
 import {
   ApiError,
   api,
@@ -147,25 +147,33 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
     };
   }, [applyPending, onSessionEnded]);
 
-  const remove = async (symbol: string) => {
-    try {
-      await api.removeSymbol(symbol);
-      setItems((current) => current?.filter((item) => item.symbol !== symbol) ?? current);
-    } catch (error) {
-      handleError(error);
-      if (error instanceof ApiError && error.code === 'not_in_portfolio') {
+  // Stable callbacks: rows and the add form are memoised, and re-render only when their own data
+  // changes, not on every tick of another symbol.
+  const remove = useCallback(
+    async (symbol: string) => {
+      try {
+        await api.removeSymbol(symbol);
         setItems((current) => current?.filter((item) => item.symbol !== symbol) ?? current);
+      } catch (error) {
+        handleError(error);
+        if (error instanceof ApiError && error.code === 'not_in_portfolio') {
+          setItems((current) => current?.filter((item) => item.symbol !== symbol) ?? current);
+        }
       }
-    }
-  };
+    },
+    [handleError],
+  );
 
-  const added = (item: WatchlistItem) => {
-    setItems((current) =>
-      current && !current.some((i) => i.symbol === item.symbol) ? [...current, item] : current,
-    );
-    // The new symbol's past is loaded as it is added; its line is ready now.
-    loadSparklines();
-  };
+  const added = useCallback(
+    (item: WatchlistItem) => {
+      setItems((current) =>
+        current && !current.some((i) => i.symbol === item.symbol) ? [...current, item] : current,
+      );
+      // The new symbol's past is loaded as it is added; its line is ready now.
+      loadSparklines();
+    },
+    [loadSparklines],
+  );
 
   return (
     <>
@@ -173,7 +181,7 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
       <section className="card">
         <div className="card-header">
           <h1>Watchlist</h1>
-          <span className="muted small" aria-live="polite">
+          <span className="updated muted small" aria-live="polite">
             {lastUpdate ? `Last updated ${formatTime(lastUpdate)}` : 'Waiting for prices…'}
           </span>
           <button
@@ -253,7 +261,7 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
   );
 }
 
-function Row({
+const Row = memo(function Row({
   item,
   columns,
   flash,
@@ -322,7 +330,7 @@ function Row({
       </td>
     </tr>
   );
-}
+});
 
 function SortableHeader({
   label,
@@ -364,7 +372,7 @@ function SortableHeader({
 /** Pause in typing before the add box asks the server for matching symbols. */
 const SEARCH_DEBOUNCE_MS = 250;
 
-function AddSymbolForm({
+const AddSymbolForm = memo(function AddSymbolForm({
   onAdded,
   onError,
 }: {
@@ -509,7 +517,7 @@ function AddSymbolForm({
       )}
     </form>
   );
-}
+});
 
 /**
  * The feed's state. Its line is there from the first paint, though the state only arrives with the
@@ -542,9 +550,8 @@ function StatusMessage({ feed, connection }: { feed: FeedStatus | null; connecti
   }
   if (feed === 'unauthorized') {
     return (
-      <div className="banner warning" role="status">
-        Prices are not updating: the market data provider refused this server’s API key. The server’s operator
-        needs to check its Finnhub key.
+      <div className="banner warning">
+        Prices are not updating: the market data provider refused this server’s API key.
       </div>
     );
   }

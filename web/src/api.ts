@@ -1,113 +1,74 @@
 /** The browser's client for /api/v1: JSON in and out, the CSRF header on every state-changing call. */
 
-export interface User {
-  id: string;
-  username: string;
-  email: string;
-}
+import type { z } from 'zod';
+import type {
+  loginSchema,
+  logoutSchema,
+  registerSchema,
+  User,
+  whoamiSchema,
+} from '../../src/auth/auth.schemas.js';
+import type {
+  HistoryBar,
+  HistoryRange,
+  HistoryResolution,
+  historyRouteSchema,
+  PriceHistory,
+  sparklinesRouteSchema,
+} from '../../src/history/history.schemas.js';
+import type { ApiErrorBody } from '../../src/http/api.schemas.js';
+import type {
+  MarketStatus,
+  marketStatusRouteSchema,
+  Quote,
+  QuoteDetail,
+  quoteRouteSchema,
+  SymbolMatch,
+  searchRouteSchema,
+} from '../../src/market/market.schemas.js';
+import type {
+  getPreferencesRouteSchema,
+  Preferences,
+  SORT_KEYS,
+  savePreferencesRouteSchema,
+  WATCHLIST_COLUMNS,
+} from '../../src/preferences/preferences.schemas.js';
+import type { CompanyProfile, profileRouteSchema } from '../../src/profiles/profile.schemas.js';
+import type {
+  addRouteSchema,
+  listRouteSchema,
+  WatchlistItem,
+} from '../../src/watchlist/watchlist.schemas.js';
 
-export interface Quote {
-  symbol: string;
-  price: number;
-  change: number | null;
-  changePercent: number | null;
-  open: number | null;
-  high: number | null;
-  low: number | null;
-  previousClose: number | null;
-  volume: number | null;
-  time: string;
-  stale?: boolean;
-}
+/**
+ * Every type here comes from the server's own route contracts (`src/<domain>/<domain>.schemas.ts`,
+ * which import only zod): what the server validates and documents is what the client compiles against.
+ */
+type Contract = { body?: z.ZodType; response: Record<number, unknown> };
+/** The body a route answers with `status`. */
+type Answer<
+  Route extends Contract,
+  Status extends keyof Route['response'] = 200,
+> = Route['response'][Status] extends z.ZodType ? z.output<Route['response'][Status]> : never;
+/** The body a route accepts. */
+type Input<Route extends Contract> = Route['body'] extends z.ZodType ? z.input<Route['body']> : never;
 
-/** GET /quotes/:symbol: the quote with its currency and, where known, yearly range and market cap. */
-export interface QuoteDetail extends Quote {
-  currency: string | null;
-  week52High: number | null;
-  week52Low: number | null;
-  marketCap: number | null;
-}
-
-export interface CompanyProfile {
-  symbol: string;
-  name: string | null;
-  exchange: string | null;
-  currency: string | null;
-  industry: string | null;
-  country: string | null;
-  website: string | null;
-  ipo: string | null;
-  /** On our own origin. */
-  logoUrl: string | null;
-}
-
-export type HistoryRange = '1d' | '5d' | '1m' | '6m' | '1y' | '5y';
-export type HistoryResolution = '1m' | '5m' | '1d' | '1w';
-
-/** t: period start in epoch seconds. */
-export interface HistoryBar {
-  t: number;
-  o: number;
-  h: number;
-  l: number;
-  c: number;
-  v: number;
-}
-
-export interface PriceHistory {
-  symbol: string;
-  range: HistoryRange;
-  resolution: HistoryResolution;
-  bars: HistoryBar[];
-}
-
-export interface WatchlistItem {
-  symbol: string;
-  name: string;
-  currency: string | null;
-  addedAt: string;
-  quote: Quote | null;
-  /** null until the server has fetched them (the next load has them). */
-  metrics: { week52High: number | null; week52Low: number | null; marketCap: number | null } | null;
-}
-
-export type WatchlistColumn =
-  | 'price'
-  | 'change'
-  | 'changePercent'
-  | 'open'
-  | 'high'
-  | 'low'
-  | 'previousClose'
-  | 'volume'
-  | 'week52Range'
-  | 'marketCap'
-  | 'currency'
-  | 'updated';
-
-export type SortKey = WatchlistColumn | 'symbol' | 'addedAt';
-
-export interface Preferences {
-  watchlist: {
-    columns: WatchlistColumn[];
-    sort: { column: SortKey; direction: 'asc' | 'desc' };
-  };
-}
-
-export interface SymbolMatch {
-  symbol: string;
-  description: string;
-  type: string;
-}
-
-export interface MarketStatus {
-  exchange: string;
-  state: 'open' | 'pre-market' | 'post-market' | 'closed' | 'holiday';
-  holiday: string | null;
-  timezone: string | null;
-  description: string;
-  updatedAt: string;
-}
+export type {
+  CompanyProfile,
+  HistoryBar,
+  HistoryRange,
+  HistoryResolution,
+  MarketStatus,
+  Preferences,
+  PriceHistory,
+  Quote,
+  QuoteDetail,
+  SymbolMatch,
+  User,
+  WatchlistItem,
+};
+export type WatchlistColumn = (typeof WATCHLIST_COLUMNS)[number];
+export type SortKey = (typeof SORT_KEYS)[number];
 
 export class ApiError extends Error {
   constructor(
@@ -142,9 +103,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     throw new ApiError(0, 'network_error', 'Cannot reach the server. Check your connection.');
   }
   if (response.status === 204) return undefined as T;
-  const payload = (await response.json().catch(() => null)) as {
-    error?: { code: string; message: string; fields?: Record<string, string[]> };
-  } | null;
+  const payload = (await response.json().catch(() => null)) as Partial<ApiErrorBody> | null;
   if (!response.ok) {
     const error = payload?.error;
     throw new ApiError(
@@ -159,24 +118,32 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
 
 export const api = {
   /** Who is signed in: `user` null (and no error) for an anonymous visitor. */
-  whoami: () => request<{ user: User | null; csrfToken: string | null }>('GET', '/auth/whoami'),
-  register: (input: { username: string; email: string; password: string }) =>
-    request<{ user: User; csrfToken: string }>('POST', '/auth/register', input),
-  login: (input: { username: string; password: string }) =>
-    request<{ user: User; csrfToken: string }>('POST', '/auth/login', input),
-  logout: () => request<void>('POST', '/auth/logout'),
-  watchlist: () => request<{ items: WatchlistItem[] }>('GET', '/watchlist'),
-  addSymbol: (symbol: string) => request<{ item: WatchlistItem }>('POST', '/watchlist', { symbol }),
+  whoami: () => request<Answer<typeof whoamiSchema>>('GET', '/auth/whoami'),
+  register: (input: Input<typeof registerSchema>) =>
+    request<Answer<typeof registerSchema, 201>>('POST', '/auth/register', input),
+  login: (input: Input<typeof loginSchema>) =>
+    request<Answer<typeof loginSchema>>('POST', '/auth/login', input),
+  logout: () => request<Answer<typeof logoutSchema, 204>>('POST', '/auth/logout'),
+  watchlist: () => request<Answer<typeof listRouteSchema>>('GET', '/watchlist'),
+  addSymbol: (symbol: string) =>
+    request<Answer<typeof addRouteSchema, 201>>('POST', '/watchlist', { symbol } satisfies Input<
+      typeof addRouteSchema
+    >),
   removeSymbol: (symbol: string) => request<void>('DELETE', `/watchlist/${encodeURIComponent(symbol)}`),
-  preferences: () => request<Preferences>('GET', '/preferences'),
-  savePreferences: (preferences: Preferences) => request<Preferences>('PUT', '/preferences', preferences),
-  marketStatus: () => request<MarketStatus>('GET', '/market/status'),
-  quote: (symbol: string) => request<QuoteDetail>('GET', `/quotes/${encodeURIComponent(symbol)}`),
+  preferences: () => request<Answer<typeof getPreferencesRouteSchema>>('GET', '/preferences'),
+  savePreferences: (preferences: Input<typeof savePreferencesRouteSchema>) =>
+    request<Answer<typeof savePreferencesRouteSchema>>('PUT', '/preferences', preferences),
+  marketStatus: () => request<Answer<typeof marketStatusRouteSchema>>('GET', '/market/status'),
+  quote: (symbol: string) =>
+    request<Answer<typeof quoteRouteSchema>>('GET', `/quotes/${encodeURIComponent(symbol)}`),
   profile: (symbol: string) =>
-    request<CompanyProfile>('GET', `/quotes/${encodeURIComponent(symbol)}/profile`),
+    request<Answer<typeof profileRouteSchema>>('GET', `/quotes/${encodeURIComponent(symbol)}/profile`),
   history: (symbol: string, range: HistoryRange) =>
-    request<PriceHistory>('GET', `/quotes/${encodeURIComponent(symbol)}/history?range=${range}`),
-  sparklines: () => request<{ sparklines: Record<string, number[]> }>('GET', '/watchlist/sparklines'),
+    request<Answer<typeof historyRouteSchema>>(
+      'GET',
+      `/quotes/${encodeURIComponent(symbol)}/history?range=${range}`,
+    ),
+  sparklines: () => request<Answer<typeof sparklinesRouteSchema>>('GET', '/watchlist/sparklines'),
   searchSymbols: (q: string) =>
-    request<{ results: SymbolMatch[] }>('GET', `/symbols/search?q=${encodeURIComponent(q)}`),
+    request<Answer<typeof searchRouteSchema>>('GET', `/symbols/search?q=${encodeURIComponent(q)}`),
 };

@@ -1,28 +1,73 @@
-const formatters = new Map<string, Intl.NumberFormat | null>();
+/**
+ * Intl formatters take long to make (locale data, options) and nothing to reuse: each distinct one is
+ * made once. A watchlist re-renders on every price tick, and each row formats several figures.
+ */
+function reused<T>(make: (key: string) => T): (key: string) => T {
+  const made = new Map<string, T>();
+  return (key) => {
+    let formatter = made.get(key);
+    if (formatter === undefined) {
+      formatter = make(key);
+      made.set(key, formatter);
+    }
+    return formatter;
+  };
+}
+
+/** Null for codes Intl does not take as a currency (USDT). */
+function orNull<T>(make: () => T): T | null {
+  try {
+    return make();
+  } catch {
+    return null;
+  }
+}
 
 /**
- * A cached formatter for `decimals` in `currency`: the currency's own symbol and placement for the
- * user's locale (CHF 12.50, 12,50 €, ¥2,750), or null for codes Intl does not take (USDT).
+ * `currency:decimals`: the currency's own symbol and placement for the user's locale (CHF 12.50,
+ * 12,50 €, ¥2,750), or null for codes Intl does not take.
  */
-function currencyFormatter(currency: string, decimals: number): Intl.NumberFormat | null {
-  const key = `${currency}:${decimals}`;
-  let formatter = formatters.get(key);
-  if (formatter === undefined) {
-    try {
-      formatter = new Intl.NumberFormat(undefined, {
+const currencyFormatter = reused((key) => {
+  const [currency, decimals] = key.split(':');
+  return orNull(
+    () =>
+      new Intl.NumberFormat(undefined, {
         style: 'currency',
         currency,
         currencyDisplay: 'narrowSymbol',
-        minimumFractionDigits: decimals,
-        maximumFractionDigits: decimals,
-      });
-    } catch {
-      formatter = null;
-    }
-    formatters.set(key, formatter);
-  }
-  return formatter;
-}
+        minimumFractionDigits: Number(decimals),
+        maximumFractionDigits: Number(decimals),
+      }),
+  );
+});
+
+const decimalFormatter = reused(
+  (decimals) =>
+    new Intl.NumberFormat(undefined, {
+      minimumFractionDigits: Number(decimals),
+      maximumFractionDigits: Number(decimals),
+    }),
+);
+
+const COMPACT = { notation: 'compact', maximumFractionDigits: 2 } as const;
+const compactFormatter = new Intl.NumberFormat(undefined, COMPACT);
+const compactCurrencyFormatter = reused((currency) =>
+  orNull(
+    () =>
+      new Intl.NumberFormat(undefined, {
+        ...COMPACT,
+        style: 'currency',
+        currency,
+        currencyDisplay: 'narrowSymbol',
+      }),
+  ),
+);
+
+const timeFormatter = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
 
 /**
  * A price in its trading currency with enough decimals to show a move: 2 for ordinary prices, up to
@@ -31,31 +76,18 @@ function currencyFormatter(currency: string, decimals: number): Intl.NumberForma
 export function formatPrice(value: number | null | undefined, currency: string | null): string {
   if (value === null || value === undefined) return '—';
   const decimals = priceDecimals(value);
-  const formatter = currency ? currencyFormatter(currency, decimals) : null;
+  const formatter = currency ? currencyFormatter(`${currency}:${decimals}`) : null;
   if (formatter) return formatter.format(value);
-  const text = value.toLocaleString(undefined, {
-    minimumFractionDigits: decimals,
-    maximumFractionDigits: decimals,
-  });
+  const text = decimalFormatter(String(decimals)).format(value);
   return currency ? `${text} ${currency}` : text;
 }
 
 /** Market capitalisation at a glance: $3.89T, 812.4M CHF. */
 export function formatCompactMoney(value: number | null | undefined, currency: string | null): string {
   if (value === null || value === undefined) return '—';
-  const compact = { notation: 'compact', maximumFractionDigits: 2 } as const;
-  try {
-    if (currency)
-      return new Intl.NumberFormat(undefined, {
-        ...compact,
-        style: 'currency',
-        currency,
-        currencyDisplay: 'narrowSymbol',
-      }).format(value);
-  } catch {
-    // A code Intl does not know as a currency: shown after the number below.
-  }
-  const text = new Intl.NumberFormat(undefined, compact).format(value);
+  const formatter = currency ? compactCurrencyFormatter(currency) : null;
+  if (formatter) return formatter.format(value);
+  const text = compactFormatter.format(value);
   return currency ? `${text} ${currency}` : text;
 }
 
@@ -63,11 +95,7 @@ export function formatCompactMoney(value: number | null | undefined, currency: s
 export function formatChange(value: number | null | undefined, price: number | null | undefined): string {
   if (value === null || value === undefined) return '—';
   const sign = value > 0 ? '+' : value < 0 ? '−' : '';
-  const decimals = priceDecimals(price ?? value);
-  const text = Math.abs(value).toLocaleString(undefined, {
-    minimumFractionDigits: decimals,
-    maximumFractionDigits: decimals,
-  });
+  const text = decimalFormatter(String(priceDecimals(price ?? value))).format(Math.abs(value));
   return `${sign}${text}`;
 }
 
@@ -80,16 +108,12 @@ export function formatPercent(value: number | null | undefined): string {
 /** 1,234 / 12.3K / 4.56M / 1.2B: traded volume at a glance. */
 export function formatVolume(value: number | null | undefined): string {
   if (value === null || value === undefined) return '—';
-  return new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 2 }).format(value);
+  return compactFormatter.format(value);
 }
 
 export function formatTime(iso: string | undefined): string {
   if (!iso) return '—';
-  return new Date(iso).toLocaleTimeString(undefined, {
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
+  return timeFormatter.format(new Date(iso));
 }
 
 function priceDecimals(value: number): number {

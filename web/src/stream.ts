@@ -1,12 +1,9 @@
-import { api, type Quote } from './api';
+import type { FeedStatus, Quote } from '../../src/market/market.schemas.js';
+import type { StreamFrame } from '../../src/stream/stream.schemas.js';
+import { api } from './api';
 
-export type FeedStatus = 'live' | 'reconnecting' | 'degraded' | 'simulated' | 'unauthorized';
+export type { FeedStatus };
 export type ConnectionState = 'connecting' | 'open' | 'closed';
-
-type ServerFrame =
-  | { type: 'snapshot'; quotes: Quote[] }
-  | { type: 'quotes'; quotes: Quote[] }
-  | { type: 'status'; feed: FeedStatus };
 
 export interface StreamHandlers {
   onQuotes(quotes: Quote[], snapshot: boolean): void;
@@ -39,7 +36,7 @@ export function openPriceStream(handlers: StreamHandlers): () => void {
       handlers.onConnection('open');
     };
     ws.onmessage = (event) => {
-      const frame = JSON.parse(String(event.data)) as ServerFrame;
+      const frame = JSON.parse(String(event.data)) as StreamFrame;
       if (frame.type === 'status') handlers.onFeedStatus(frame.feed);
       else handlers.onQuotes(frame.quotes, frame.type === 'snapshot');
     };

@@ -1,4 +1,5 @@
 import { AppError } from '../../errors.js';
+import { MAX_SYMBOL_LENGTH } from '../market.schemas.js';
 
 /**
  * Normalises what a user typed into a provider symbol: trimmed and upper-cased. Accepts plain US
@@ -18,8 +19,6 @@ export function requireSymbol(input: string): string {
 }
 
 const SYMBOL_PATTERN = /^(?:[A-Z0-9]{1,20}:)?[A-Z0-9]+(?:[._-][A-Z0-9]+)*$/;
-
-export const MAX_SYMBOL_LENGTH = 40;
 
 /**
  * Finnhub's exchange codes (the `exchange` argument of /stock/symbol, listed in its documentation's

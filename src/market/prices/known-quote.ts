@@ -1,6 +1,5 @@
 import { AppError } from '../../errors.js';
 import { requireSymbol } from '../kernel/symbols.js';
-import { toAppError } from '../providers/provider-errors.js';
 import type { HubQuote, PriceHub } from './price-hub.js';
 
 /**
@@ -12,9 +11,7 @@ export async function knownQuote(
   rawSymbol: string,
 ): Promise<{ symbol: string; quote: HubQuote }> {
   const symbol = requireSymbol(rawSymbol);
-  const quote = await hub.getQuote(symbol).catch((error: unknown) => {
-    throw toAppError(error);
-  });
+  const quote = await hub.getQuote(symbol);
   if (!quote)
     throw new AppError('unknown_symbol', `No stock or instrument with the symbol ${symbol} was found.`);
   return { symbol, quote };

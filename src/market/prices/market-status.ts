@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
+import { SingleFlight } from '../../single-flight.js';
 import type { MarketStatus } from '../kernel/instruments.js';
 import type { MarketDataProvider } from '../providers/provider.js';
 
@@ -10,7 +11,7 @@ import type { MarketDataProvider } from '../providers/provider.js';
  */
 export class MarketStatusService {
   private current: { status: MarketStatus; at: number } | undefined;
-  private pending: Promise<MarketStatus> | undefined;
+  private readonly refreshes = new SingleFlight<MarketStatus>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -49,15 +50,10 @@ export class MarketStatusService {
   }
 
   private refresh(): Promise<MarketStatus> {
-    this.pending ??= this.provider
-      .marketStatus({ exchange: this.exchange })
-      .then((status) => {
-        this.current = { status, at: this.clock.now() };
-        return status;
-      })
-      .finally(() => {
-        this.pending = undefined;
-      });
-    return this.pending;
+    return this.refreshes.run(this.exchange, async () => {
+      const status = await this.provider.marketStatus({ exchange: this.exchange });
+      this.current = { status, at: this.clock.now() };
+      return status;
+    });
   }
 }

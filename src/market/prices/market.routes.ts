@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import { MAX_SYMBOL_LENGTH, marketOfSymbol } from '../kernel/symbols.js';
-import { toAppError } from '../providers/provider-errors.js';
+import { marketOfSymbol } from '../kernel/symbols.js';
+import { marketStatusRouteSchema, quoteRouteSchema, searchRouteSchema } from '../market.schemas.js';
 import type { KeyMetricsCache } from './key-metrics.js';
 import { knownQuote } from './known-quote.js';
 import type { MarketStatusService } from './market-status.js';
@@ -26,44 +25,21 @@ export async function marketRoutes(
 ): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
-  routes.get(
-    '/quotes/:symbol',
-    { schema: { params: z.object({ symbol: z.string().max(MAX_SYMBOL_LENGTH) }) } },
-    async (request) => {
-      const { symbol, quote } = await knownQuote(hub, request.params.symbol);
-      return {
-        ...toQuoteDto(quote),
-        currency: marketOfSymbol(symbol).currency,
-        ...(await keyMetrics.get(symbol)),
-      };
-    },
-  );
+  routes.get('/quotes/:symbol', { schema: quoteRouteSchema }, async (request) => {
+    const { symbol, quote } = await knownQuote(hub, request.params.symbol);
+    return {
+      ...toQuoteDto(quote),
+      currency: marketOfSymbol(symbol).currency,
+      ...(await keyMetrics.get(symbol)),
+    };
+  });
 
-  routes.get(
-    '/symbols/search',
-    {
-      schema: {
-        querystring: z.object({
-          q: z
-            .string({ error: 'Query parameter q is required.' })
-            .trim()
-            .min(1, { error: 'Type at least one character to search.' })
-            .max(50, { error: 'A search has at most 50 characters.' }),
-        }),
-      },
-    },
-    async (request) => {
-      const results = await search.search(request.query.q).catch((error: unknown) => {
-        throw toAppError(error);
-      });
-      return { results };
-    },
-  );
+  routes.get('/symbols/search', { schema: searchRouteSchema }, async (request) => {
+    return { results: await search.search(request.query.q) };
+  });
 
-  routes.get('/market/status', async () => {
-    const { status, updatedAt } = await marketStatus.status().catch((error: unknown) => {
-      throw toAppError(error);
-    });
+  routes.get('/market/status', { schema: marketStatusRouteSchema }, async () => {
+    const { status, updatedAt } = await marketStatus.status();
     return { ...status, updatedAt };
   });
 }

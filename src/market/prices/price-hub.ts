@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
+import { SingleFlight } from '../../single-flight.js';
 import type { Quote } from '../kernel/instruments.js';
 import { sameUtcDay } from '../kernel/periods.js';
 import type { FeedStatus, MarketDataProvider, QuoteFeed, Trade } from '../providers/provider.js';
@@ -54,7 +55,7 @@ const BACKGROUND_REFRESH_MS = 30_000;
  */
 export class PriceHub {
   private readonly latest = new Map<string, Entry>();
-  private readonly inFlight = new Map<string, Promise<Quote | null>>();
+  private readonly fetches = new SingleFlight<Quote | null>();
   /** When a background snapshot fetch of each symbol last started, so a stream of trades does not start one per tick. */
   private readonly refreshedAt = new Map<string, number>();
   /** `quote.updated`, `tick` and `feed.status`, for the stream, history, metrics and persistence. */
@@ -262,24 +263,18 @@ export class PriceHub {
   }
 
   private fetch(symbol: string): Promise<Quote | null> {
-    const pending = this.inFlight.get(symbol);
-    if (pending) return pending;
-    const call = this.options.provider
-      .getQuote({ symbol })
-      .then((quote) => {
-        if (quote) this.mergeQuote(quote);
-        return quote;
-      })
-      .finally(() => this.inFlight.delete(symbol));
-    this.inFlight.set(symbol, call);
-    return call;
+    return this.fetches.run(symbol, async () => {
+      const quote = await this.options.provider.getQuote({ symbol });
+      if (quote) this.mergeQuote(quote);
+      return quote;
+    });
   }
 
   /** A snapshot fetched ahead of need: throttled per symbol, and from the budget people's requests leave. */
   private refreshInBackground(symbol: string): void {
     const now = this.options.clock.now();
     const last = this.refreshedAt.get(symbol);
-    if ((last !== undefined && now - last < BACKGROUND_REFRESH_MS) || this.inFlight.has(symbol)) return;
+    if ((last !== undefined && now - last < BACKGROUND_REFRESH_MS) || this.fetches.has(symbol)) return;
     this.refreshedAt.set(symbol, now);
     this.options.provider
       .getQuote({ symbol, background: true })

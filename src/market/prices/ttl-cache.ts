@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock.js';
+import { SingleFlight } from '../../single-flight.js';
 
 /**
  * Values kept for `ttlMs`, at most `maxEntries` of them (least recently used dropped first), with
@@ -6,7 +7,7 @@ import type { Clock } from '../../clock.js';
  */
 export class TtlCache<V> {
   private readonly entries = new Map<string, { value: V; at: number }>();
-  private readonly inFlight = new Map<string, Promise<V>>();
+  private readonly loads = new SingleFlight<V>();
 
   constructor(
     private readonly clock: Clock,
@@ -28,20 +29,15 @@ export class TtlCache<V> {
       this.entries.set(key, cached);
       return Promise.resolve(cached.value);
     }
-    const pending = this.inFlight.get(key);
-    if (pending) return pending;
-    const call = load()
-      .then((value) => {
-        this.entries.delete(key);
-        this.entries.set(key, { value, at: this.clock.now() });
-        if (this.entries.size > this.maxEntries) {
-          const oldest = this.entries.keys().next().value;
-          if (oldest !== undefined) this.entries.delete(oldest);
-        }
-        return value;
-      })
-      .finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, call);
-    return call;
+    return this.loads.run(key, async () => {
+      const value = await load();
+      this.entries.delete(key);
+      this.entries.set(key, { value, at: this.clock.now() });
+      if (this.entries.size > this.maxEntries) {
+        const oldest = this.entries.keys().next().value;
+        if (oldest !== undefined) this.entries.delete(oldest);
+      }
+      return value;
+    });
   }
 }

@@ -51,6 +51,7 @@ export function createMarket(
     apiKey: market.apiKey,
     timeoutMs: market.timeoutMs,
     budget,
+    clock,
     logger,
     onCall: metrics ? (status) => metrics.restCalls.inc({ status }) : undefined,
   });

@@ -8,6 +8,7 @@ import type {
   Quote,
   SymbolMatch,
 } from '../kernel/instruments.js';
+import type { FeedStatus } from '../market.schemas.js';
 
 /** Why a provider could not answer; the message is ours, never the upstream's (it may carry a URL or key). */
 export class ProviderError extends Error {
@@ -70,7 +71,7 @@ export interface MarketDataProvider {
  * What the price feed can say about itself; the stream passes it to browsers. `unauthorized`: the
  * provider refused the API key, which no reconnect will mend until the operator fixes it.
  */
-export type FeedStatus = 'live' | 'reconnecting' | 'degraded' | 'simulated' | 'unauthorized';
+export type { FeedStatus };
 
 /** One trade from a streaming feed, to be merged into the symbol's last full quote. */
 export interface Trade {

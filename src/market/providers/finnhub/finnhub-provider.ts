@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { Clock } from '../../../clock.js';
+import { SingleFlight } from '../../../single-flight.js';
 import type {
   Bar,
   CompanyProfile,
@@ -23,6 +25,8 @@ export interface FinnhubOptions {
   apiKey: string;
   timeoutMs: number;
   budget: RestBudget;
+  /** "Now" for the candle range. */
+  clock: Clock;
   logger: Logger;
   /** How long an interactive call may wait for a free slot in the REST budget before giving up. */
   maxBudgetWaitMs?: number;
@@ -95,7 +99,7 @@ interface FinnhubSearch {
  */
 export class FinnhubProvider implements MarketDataProvider {
   readonly name = 'finnhub';
-  private readonly inFlight = new Map<string, Promise<unknown>>();
+  private readonly calls = new SingleFlight<unknown>();
 
   constructor(private readonly options: FinnhubOptions) {}
 
@@ -249,7 +253,7 @@ export class FinnhubProvider implements MarketDataProvider {
 
   /** Five years of daily candles (a paid feature: ProviderError 'plan_required' on a free key). */
   async history({ symbol, signal }: { symbol: string; signal?: AbortSignal }): Promise<ProviderHistory> {
-    const to = Math.floor(Date.now() / 1000);
+    const to = Math.floor(this.options.clock.now() / 1000);
     const from = to - 5 * 366 * 24 * 60 * 60;
     const body = await this.get<FinnhubCandles>(
       '/stock/candle',
@@ -310,11 +314,7 @@ export class FinnhubProvider implements MarketDataProvider {
     background = false,
   ): Promise<T> {
     const url = `${this.options.apiUrl}${path}?${new URLSearchParams(params).toString()}`;
-    const pending = this.inFlight.get(url);
-    if (pending) return pending as Promise<T>;
-    const call = this.fetchJson<T>(url, path, signal, background).finally(() => this.inFlight.delete(url));
-    this.inFlight.set(url, call);
-    return call;
+    return this.calls.run(url, () => this.fetchJson<T>(url, path, signal, background)) as Promise<T>;
   }
 
   private async fetchJson<T>(
@@ -373,8 +373,13 @@ export class FinnhubProvider implements MarketDataProvider {
     return new ProviderError('unavailable', `Finnhub answered ${status} to ${path}`);
   }
 
+  /**
+   * Waits for a budget slot, at most `maxBudgetWaitMs` in all (counted in the waits themselves). A
+   * user past their share of the minute is refused at once: waiting would spend others' calls.
+   */
   private async waitForBudget(user: string | undefined): Promise<void> {
-    const deadline = Date.now() + (this.options.maxBudgetWaitMs ?? 5000);
+    const allowed = this.options.maxBudgetWaitMs ?? 5000;
+    let waited = 0;
     while (!this.options.budget.tryTake(0, user)) {
       const userWait = user === undefined ? 0 : this.options.budget.userWaitMs(user);
       if (userWait > 0) {
@@ -384,11 +389,12 @@ export class FinnhubProvider implements MarketDataProvider {
           Math.ceil(userWait / 1000),
         );
       }
-      const wait = this.options.budget.waitMs();
-      if (Date.now() + wait > deadline) {
+      const wait = Math.max(this.options.budget.waitMs(), 20);
+      if (waited + wait > allowed) {
         throw new ProviderError('rate_limited', 'The Finnhub request budget for this minute is used up');
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 20)));
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      waited += wait;
     }
   }
 }

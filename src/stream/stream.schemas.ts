@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { errorResponses, SESSION_ERRORS, signedIn } from '../http/api.schemas.js';
+import { feedStatusSchema, quoteSchema } from '../market/market.schemas.js';
+
+/** Frames the server sends on `/api/v1/stream`, one JSON object per WebSocket message. */
+export const snapshotFrameSchema = z
+  .object({ type: z.literal('snapshot'), quotes: z.array(quoteSchema) })
+  .meta({ id: 'SnapshotFrame', description: "First frame: the latest quote of each of the user's symbols." });
+
+export const quotesFrameSchema = z.object({ type: z.literal('quotes'), quotes: z.array(quoteSchema) }).meta({
+  id: 'QuotesFrame',
+  description: 'The latest value of each symbol that changed: at most one frame per STREAM_INTERVAL_MS.',
+});
+
+export const statusFrameSchema = z
+  .object({ type: z.literal('status'), feed: feedStatusSchema })
+  .meta({ id: 'StatusFrame', description: 'After the snapshot, and whenever the feed changes.' });
+
+export const streamFrameSchema = z
+  .discriminatedUnion('type', [snapshotFrameSchema, quotesFrameSchema, statusFrameSchema])
+  .meta({ id: 'StreamFrame' });
+export type StreamFrame = z.infer<typeof streamFrameSchema>;
+
+export const streamRouteSchema = {
+  tags: ['stream'],
+  summary: 'Live prices (WebSocket)',
+  description:
+    "Upgrade to a WebSocket with the session cookie, from this site's own pages. The server sends `StreamFrame`s (see `x-stream-frames`); anything the client sends is ignored. A socket that stops draining gets only the latest values, and is closed with 1013 if it stays stuck for 15 s.",
+  security: signedIn,
+  'x-stream-frames': { $ref: '#/components/schemas/StreamFrame' },
+  response: {
+    101: z.undefined().meta({ description: 'Switching protocols: frames follow.' }),
+    ...errorResponses(SESSION_ERRORS, 'forbidden_origin'),
+  },
+};

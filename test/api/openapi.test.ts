@@ -1,0 +1,255 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectPath } from '../../src/project-root.js';
+import { StreamClient } from '../support/stream-client.js';
+import { startTestApp, type TestApp, TestClient } from '../support/test-app.js';
+
+interface Parameter {
+  name: string;
+  in: 'path' | 'query' | 'header' | 'cookie';
+  example?: unknown;
+  schema?: { examples?: unknown[] };
+}
+interface Operation {
+  operationId: string;
+  deprecated?: boolean;
+  security?: Array<Record<string, string[]>>;
+  parameters?: Parameter[];
+  requestBody?: { content: Record<string, { schema: object; example?: unknown }> };
+  responses: Record<string, { content?: Record<string, { schema: object }> }>;
+  [extension: `x-${string}`]: unknown;
+}
+interface OpenApiDocument {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, object>; securitySchemes: Record<string, object> };
+}
+
+const exec = promisify(execFile);
+
+/** Runs Redocly's linter (installed, offline) on a document with the project's redocly.yaml. */
+async function lint(document: unknown): Promise<{ ok: boolean; output: string }> {
+  const folder = mkdtempSync(join(tmpdir(), 'openapi-'));
+  const file = join(folder, 'openapi.json');
+  writeFileSync(file, JSON.stringify(document, null, 2));
+  try {
+    const { stdout, stderr } = await exec(
+      projectPath('node_modules/.bin/redocly'),
+      ['lint', file, '--config', projectPath('redocly.yaml'), '--format', 'stylish'],
+      { env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' } },
+    );
+    return { ok: true, output: stdout + stderr };
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    return { ok: false, output: stdout + stderr };
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+function operationsOf(document: OpenApiDocument) {
+  return Object.entries(document.paths).flatMap(([path, item]) =>
+    METHODS.filter((method) => item[method]).map((method) => ({
+      method,
+      path,
+      operation: item[method] as Operation,
+    })),
+  );
+}
+
+/** The document's own example of a parameter. */
+function exampleOf(parameter: Parameter): string {
+  const example = parameter.example ?? parameter.schema?.examples?.[0];
+  if (example === undefined) throw new Error(`parameter ${parameter.name} has no example`);
+  return String(example);
+}
+
+describe('the OpenAPI document', () => {
+  let t: TestApp;
+  let document: OpenApiDocument;
+  let webRoot: string;
+  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+
+  /** Validates a body against a schema of the document (its `$ref`s resolve into its components). */
+  const validate = (schema: object, body: unknown) => {
+    const check = ajv.compile({ ...schema, components: document.components });
+    return check(body) ? [] : (check.errors ?? []);
+  };
+
+  /** The request body's example: on the media type, or on the schema it refers to. */
+  const bodyExampleOf = (operation: Operation) => {
+    const media = operation.requestBody?.content['application/json'];
+    if (!media) return undefined;
+    const ref = (media.schema as { $ref?: string }).$ref;
+    const schema = (
+      ref ? document.components.schemas[ref.replace('#/components/schemas/', '')] : media.schema
+    ) as {
+      examples?: unknown[];
+    };
+    const example = media.example ?? schema.examples?.[0];
+    if (example === undefined) throw new Error(`${operation.operationId} has no example body`);
+    return example;
+  };
+
+  beforeAll(async () => {
+    webRoot = mkdtempSync(join(tmpdir(), 'web-'));
+    writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>app</title>');
+    writeFileSync(join(webRoot, 'docs.html'), '<!doctype html><title>API reference</title>');
+    t = await startTestApp({ database: 'pglite', listen: true, webRoot });
+    const response = await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
+    expect(response.statusCode).toBe(200);
+    document = response.json();
+  });
+  afterAll(async () => {
+    await t?.close();
+    rmSync(webRoot, { recursive: true, force: true });
+  });
+
+  it('is OpenAPI 3.1 with the session cookie and the CSRF header as security schemes', () => {
+    expect(document.openapi).toBe('3.1.0');
+    expect(document.components.securitySchemes).toEqual({
+      sessionCookie: expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'st_session' }),
+      csrfHeader: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-CSRF-Token' }),
+    });
+    for (const { method, path, operation } of operationsOf(document)) {
+      expect(operation.security, `${method} ${path}`).toBeDefined();
+      const writes = method !== 'get' && operation.security?.some((scheme) => 'sessionCookie' in scheme);
+      if (writes)
+        expect(operation.security, `${method} ${path}`).toEqual([{ sessionCookie: [], csrfHeader: [] }]);
+    }
+  });
+
+  it('marks the /portfolio alias of the watchlist deprecated, and nothing else', () => {
+    const deprecated = operationsOf(document)
+      .filter(({ operation }) => operation.deprecated)
+      .map(({ method, path }) => `${method.toUpperCase()} ${path}`);
+    expect(deprecated.sort()).toEqual([
+      'DELETE /api/v1/portfolio/{symbol}',
+      'GET /api/v1/portfolio',
+      'GET /api/v1/portfolio/sparklines',
+      'POST /api/v1/portfolio',
+    ]);
+  });
+
+  it("passes Redocly's linter (recommended-strict), which does fail on a broken document", async () => {
+    const result = await lint(document);
+    expect(result.output).toContain('valid');
+    expect(result.ok, result.output).toBe(true);
+
+    const broken = structuredClone(document);
+    const [first, second] = operationsOf(broken);
+    if (!first || !second) throw new Error('too few operations');
+    second.operation.operationId = first.operation.operationId;
+    expect((await lint(broken)).ok).toBe(false);
+  }, 60_000);
+
+  it('answers every operation, called with its own examples, with a documented status and body', async () => {
+    const client = new TestClient(t.app);
+    // Accounts first (register signs the walk in), writes before reads before deletes, deprecated
+    // aliases in a second round of their own (they act on the same data), logout last.
+    const rank = ({ method, operation }: { method: string; operation: Operation }) => {
+      if (operation.operationId === 'postAuthRegister') return 0;
+      if (operation.operationId === 'postAuthLogout') return 99;
+      const order = ({ post: 1, put: 2, get: 3, delete: 4 } as Record<string, number>)[method] ?? 5;
+      return operation.deprecated ? 10 + order : order;
+    };
+    const operations = operationsOf(document).sort((a, b) => rank(a) - rank(b));
+    const called: string[] = [];
+
+    for (const { method, path, operation } of operations) {
+      const where = `${method.toUpperCase()} ${path}`;
+      let url = path;
+      const query = new URLSearchParams();
+      for (const parameter of operation.parameters ?? []) {
+        if (parameter.in === 'path')
+          url = url.replace(`{${parameter.name}}`, encodeURIComponent(exampleOf(parameter)));
+        if (parameter.in === 'query') query.set(parameter.name, exampleOf(parameter));
+      }
+      if (query.size > 0) url += `?${query}`;
+
+      if (operation.responses['101']) {
+        const stream = await StreamClient.connect(t.baseUrl, { cookie: client.cookie ?? '' });
+        await stream.next((frame) => frame.type === 'status');
+        const frameSchema = { $ref: (operation['x-stream-frames'] as { $ref: string }).$ref };
+        for (const frame of stream.frames) expect(validate(frameSchema, frame), where).toEqual([]);
+        stream.socket.close();
+        called.push(where);
+        continue;
+      }
+
+      const body = bodyExampleOf(operation);
+      const response = await client.request(method.toUpperCase() as 'GET', url, body);
+      const documented = operation.responses[String(response.statusCode)];
+      expect(response.statusCode, `${where}: ${response.body.slice(0, 300)}`).toBeLessThan(300);
+      expect(documented, `${where} answered an undocumented ${response.statusCode}`).toBeDefined();
+      const type = String(response.headers['content-type'] ?? '').split(';')[0] ?? '';
+      const content = documented?.content ?? {};
+      if (response.statusCode === 204) expect(response.body).toBe('');
+      else if (type === 'application/json') {
+        const schema = content['application/json']?.schema;
+        expect(schema, `${where} documents no JSON body`).toBeDefined();
+        expect(validate(schema ?? {}, response.json()), where).toEqual([]);
+      } else {
+        const media = Object.keys(content).find((key) =>
+          new RegExp(`^${key.replace('*', '.*')}$`).test(type),
+        );
+        expect(media, `${where} answered ${type}, documented ${Object.keys(content)}`).toBeDefined();
+      }
+      called.push(where);
+    }
+    expect(called.length).toBe(operations.length);
+  });
+
+  it('documents the 401 every signed-in operation answers without a session', async () => {
+    const signedIn = operationsOf(document).filter(
+      ({ operation, path }) =>
+        operation.security?.length &&
+        operation.security.every((requirement) => 'sessionCookie' in requirement) &&
+        !path.endsWith('/stream'),
+    );
+    expect(signedIn.length).toBeGreaterThan(10);
+    for (const { method, path, operation } of signedIn) {
+      const url = path.replace(/\{[^}]+\}/g, 'AAPL');
+      const response = await t.app.inject({ method: method.toUpperCase() as 'GET', url });
+      expect(response.statusCode, `${method} ${path}`).toBe(401);
+      const schema = operation.responses['401']?.content?.['application/json']?.schema ?? {};
+      expect(validate(schema, response.json()), `${method} ${path}`).toEqual([]);
+    }
+  });
+
+  it('lists exactly the calls of the README API table', () => {
+    const readme = readFileSync(projectPath('README.md'), 'utf8');
+    const table = readme.slice(
+      readme.indexOf('## API'),
+      readme.indexOf('\n## ', readme.indexOf('## API') + 1),
+    );
+    const fromReadme = new Set<string>();
+    for (const row of table.split('\n').filter((line) => line.startsWith('| `'))) {
+      const call = row.split('|')[1] ?? '';
+      const prefix = call.includes('(no prefix)') ? '' : '/api/v1';
+      // "`GET`, `POST /portfolio`": a bare method shares the path of the call after it.
+      let bareMethods: string[] = [];
+      for (const [, method, path] of call.matchAll(/`(GET|POST|PUT|PATCH|DELETE)(?: ([^`?\s]+))?/g)) {
+        if (!path) {
+          bareMethods.push(method ?? '');
+          continue;
+        }
+        for (const each of [...bareMethods, method]) {
+          fromReadme.add(`${each} ${prefix}${path.replace(/:(\w+)/g, '{$1}')}`);
+        }
+        bareMethods = [];
+      }
+    }
+    const fromDocument = new Set(
+      operationsOf(document).map(({ method, path }) => `${method.toUpperCase()} ${path}`),
+    );
+    expect([...fromReadme].sort()).toEqual([...fromDocument].sort());
+  });
+});
