@@ -32,7 +32,7 @@ export interface AppContext {
 type Routes = (api: FastifyInstance) => Promise<void>;
 
 /** The prefix of every API route. */
-export const API_PREFIX = '/api/v1';
+const API_PREFIX = '/api/v1';
 
 /**
  * What a module wires itself with: the context, and the places for its routes, timers, writers and
