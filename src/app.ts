@@ -4,7 +4,7 @@ import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { authModule } from './auth/auth.module.js';
 import type { LoginThrottleLimits } from './auth/login-throttle.js';
@@ -17,6 +17,7 @@ import { registerErrorHandling } from './http/error-handler.js';
 import { healthModule } from './http/health.module.js';
 import { registerOpenApi } from './http/openapi.js';
 import { RequestCounter, type RequestLimits, registerAddressLimit } from './http/request-limits.js';
+import { responseSerializer } from './http/response-serializer.js';
 import { registerSecurityHeaders, webAssetServing } from './http/security.js';
 import { pricesModule } from './market/prices/prices.module.js';
 import type { Market } from './market/providers/create-market.js';
@@ -75,7 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 200 },
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializer(logger));
   const webRoot = deps.webRoot && existsSync(join(deps.webRoot, 'index.html')) ? deps.webRoot : undefined;
   registerErrorHandling(app, { appShell: webRoot !== undefined });
   await registerSecurityHeaders(app, config);
