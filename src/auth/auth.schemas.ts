@@ -23,7 +23,17 @@ const username = text('Username')
     error: 'Username may contain only letters, digits, underscore, dot and dash.',
   });
 
-const password = text('Password')
+/** A new password: stored only as a hash, but refused with control characters like every text field. */
+const newPassword = text('Password')
+  .min(1, { error: 'Password is required.' })
+  .max(MAX_PASSWORD_LENGTH, { error: `Password must be at most ${MAX_PASSWORD_LENGTH} characters.` });
+
+/**
+ * The password a login offers is only hashed and compared, never stored: any character is accepted,
+ * so an account made before control characters were refused can still sign in.
+ */
+const offeredPassword = z
+  .string({ error: 'Password is required.' })
   .min(1, { error: 'Password is required.' })
   .max(MAX_PASSWORD_LENGTH, { error: `Password must be at most ${MAX_PASSWORD_LENGTH} characters.` });
 
@@ -34,7 +44,7 @@ const registerBody = z
       .trim()
       .max(254, { error: 'Email must be at most 254 characters.' })
       .pipe(z.email({ error: 'Enter a valid email address.' })),
-    password,
+    password: newPassword,
   })
   .meta({
     examples: [{ username: 'ada', email: 'ada@example.com', password: 'plover-quartz-harbour-91' }],
@@ -47,7 +57,7 @@ const loginBody = z
       .min(1, { error: 'Username or email is required.' })
       .max(254, { error: 'Username or email is too long.' })
       .meta({ description: 'The username or the email address.' }),
-    password,
+    password: offeredPassword,
   })
   .meta({ examples: [{ username: 'ada', password: 'plover-quartz-harbour-91' }] });
 
