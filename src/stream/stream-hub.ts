@@ -1,10 +1,10 @@
 import type { Clock } from '../clock.js';
 import type { DomainEventBus } from '../events.js';
 import type { Quote } from '../market/kernel/instruments.js';
-import type { PriceHub } from '../market/prices/price-hub.js';
-import { toQuoteDto } from '../market/prices/quote-dto.js';
 import type { FeedStatus } from '../market/providers/provider.js';
 import type { AppMetrics } from '../metrics.js';
+import type { PriceHub } from '../prices/price-hub.js';
+import { toQuoteDto } from '../prices/quote-dto.js';
 import { quotesFrameOf, serializeFrame, serializeQuote } from './frames.js';
 
 /** What the stream needs of a socket: `ws.WebSocket` satisfies it, and so does a test double. */
