@@ -34,11 +34,41 @@ interface Entry {
   quote: Quote;
   /** When we last received or confirmed this quote (epoch ms); not the market's trade time. */
   receivedAt: number;
-  /** Recent trades (time:price:volume), so a trade delivered twice is applied once. */
-  recentTrades?: Set<string>;
+  /** Recent trades, so a trade delivered twice is applied once. */
+  recentTrades?: RecentTrades;
 }
 
 const RECENT_TRADES_KEPT = 256;
+
+/**
+ * The last `RECENT_TRADES_KEPT` distinct trades of a symbol as (time, price, volume) in a ring,
+ * compared as numbers: this runs per trade, and a string key per trade in a Set cost an allocation,
+ * a hash and an eviction each time.
+ */
+class RecentTrades {
+  private readonly times = new Float64Array(RECENT_TRADES_KEPT);
+  private readonly prices = new Float64Array(RECENT_TRADES_KEPT);
+  private readonly volumes = new Float64Array(RECENT_TRADES_KEPT);
+  private size = 0;
+  /** Where the next trade is written, over the oldest once the ring is full. */
+  private next = 0;
+
+  has(time: number, price: number, volume: number): boolean {
+    const { times, prices, volumes } = this;
+    for (let i = 0; i < this.size; i++) {
+      if (times[i] === time && prices[i] === price && volumes[i] === volume) return true;
+    }
+    return false;
+  }
+
+  add(time: number, price: number, volume: number): void {
+    this.times[this.next] = time;
+    this.prices[this.next] = price;
+    this.volumes[this.next] = volume;
+    this.next = (this.next + 1) % RECENT_TRADES_KEPT;
+    if (this.size < RECENT_TRADES_KEPT) this.size++;
+  }
+}
 /**
  * A symbol's snapshot is fetched in the background at most this often, whatever the outcome: a
  * quote without a previous close (Finnhub's partial zeros, a first day of trading) stays without
@@ -171,8 +201,7 @@ export class PriceHub {
   /** Merges a trade: price and time from the trade, the day's range widened, change recomputed. */
   private applyTrade(trade: Trade): void {
     const entry = this.latest.get(trade.symbol);
-    const key = `${trade.time}:${trade.price}:${trade.volume}`;
-    if (entry?.recentTrades?.has(key)) return;
+    if (entry?.recentTrades?.has(trade.time, trade.price, trade.volume)) return;
     let previous: Quote | null = null;
     if (!entry) {
       this.store({
@@ -212,7 +241,7 @@ export class PriceHub {
       // Trades alone carry no previous close: keep asking (throttled) until a snapshot lands.
       if (q.previousClose === null) this.refreshInBackground(trade.symbol);
     }
-    this.rememberTrade(trade.symbol, key);
+    this.rememberTrade(trade);
     this.publishTick(trade.symbol, trade.price, trade.time, trade.volume);
     this.publishUpdate(trade.symbol, previous, 'trade');
   }
@@ -230,15 +259,11 @@ export class PriceHub {
     }
   }
 
-  private rememberTrade(symbol: string, key: string): void {
-    const entry = this.latest.get(symbol);
+  private rememberTrade(trade: Trade): void {
+    const entry = this.latest.get(trade.symbol);
     if (!entry) return;
-    entry.recentTrades ??= new Set();
-    entry.recentTrades.add(key);
-    if (entry.recentTrades.size > RECENT_TRADES_KEPT) {
-      const oldest = entry.recentTrades.values().next().value;
-      if (oldest !== undefined) entry.recentTrades.delete(oldest);
-    }
+    entry.recentTrades ??= new RecentTrades();
+    entry.recentTrades.add(trade.time, trade.price, trade.volume);
   }
 
   /** Stores `quote` as its symbol's latest; returns the one it replaced (null for the first). */
