@@ -224,13 +224,13 @@ export class PriceHub {
       const price = newer ? trade.price : q.price;
       // A trade on a later UTC day than the last one starts the day's volume again.
       const volume = newer && !sameUtcDay(q.time, trade.time) ? trade.volume : (q.volume ?? 0) + trade.volume;
-      const change = q.previousClose ? Number((price - q.previousClose).toFixed(10)) : null;
+      const change = q.previousClose ? roundTo(price - q.previousClose, 10) : null;
       previous = this.store({
         symbol: q.symbol,
         price,
         change,
         changePercent:
-          change !== null && q.previousClose ? Number(((change / q.previousClose) * 100).toFixed(6)) : null,
+          change !== null && q.previousClose ? roundTo((change / q.previousClose) * 100, 6) : null,
         open: q.open,
         high: q.high === null || trade.price > q.high ? trade.price : q.high,
         low: q.low === null || trade.price < q.low ? trade.price : q.low,
@@ -322,9 +322,33 @@ function withChange(quote: Quote): Quote {
   const change = quote.price - quote.previousClose;
   return {
     ...quote,
-    change: Number(change.toFixed(10)),
-    changePercent: Number(((change / quote.previousClose) * 100).toFixed(6)),
+    change: roundTo(change, 10),
+    changePercent: roundTo((change / quote.previousClose) * 100, 6),
   };
+}
+
+const POWERS_OF_TEN = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
+/** Below this, a scaled value's rounding error is under 2^-10, far from the 0.01 margin kept below. */
+const EXACT_SCALED_LIMIT = 2 ** 42;
+
+/**
+ * `Number(value.toFixed(digits))` (digits 0 to 10) without a string per call, as this runs per trade.
+ * The integer toFixed picks (the nearest, halves away from zero) is found from the scaled double
+ * when that is small and not within 0.01 of a half, where its rounding error cannot change the
+ * choice; k / 10^digits is then the double nearest that decimal, as parsing it gives. Anything else
+ * (huge values, near-halves, NaN) goes through toFixed itself.
+ */
+function roundTo(value: number, digits: number): number {
+  const scale = POWERS_OF_TEN[digits] ?? 1;
+  const scaled = Math.abs(value * scale);
+  if (value !== 0 && scaled < EXACT_SCALED_LIMIT) {
+    const fraction = scaled - Math.floor(scaled);
+    if (Math.abs(fraction - 0.5) > 0.01) {
+      const magnitude = Math.round(scaled) / scale;
+      return value < 0 ? -magnitude : magnitude;
+    }
+  }
+  return Number(value.toFixed(digits));
 }
 
 function maxOf(...values: Array<number | null>): number | null {
