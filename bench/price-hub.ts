@@ -36,7 +36,7 @@ const hub = new PriceHub({
   staleAfterMs: 120_000,
 });
 const metrics = new AppMetrics();
-hub.events.on('quote.updated', () => metrics.ticksIngested.inc());
+hub.events.on('quote.updated', () => metrics.countTickIngested());
 const changed = new ChangedQuotes(hub.events);
 const bars = new BarAggregator();
 hub.events.on('tick', ({ symbol, price, time, volume }) => bars.add(symbol, price, time, volume));

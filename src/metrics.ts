@@ -53,10 +53,16 @@ export class AppMetrics {
       if (this.readRestBudget) this.restBudgetRemaining.set(this.readRestBudget());
     },
   });
-  readonly ticksIngested = new Counter({
+  /** Ticks since the last scrape, a plain number: `countTickIngested` runs per trade, the counter's `inc` per scrape. */
+  private ticksSinceScrape = 0;
+  private readonly ticksIngested: Counter = new Counter({
     name: 'stocktracker_ticks_ingested_total',
     help: 'Price updates merged into the hub (trades, polls, simulated ticks), after duplicates are dropped',
     registers: [this.registry],
+    collect: () => {
+      this.ticksIngested.inc(this.ticksSinceScrape);
+      this.ticksSinceScrape = 0;
+    },
   });
   readonly batchWrites = new Histogram({
     name: 'stocktracker_db_batch_write_seconds',
@@ -90,6 +96,10 @@ export class AppMetrics {
   constructor() {
     // Includes nodejs_eventloop_lag_seconds, process CPU and memory.
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  countTickIngested(): void {
+    this.ticksSinceScrape++;
   }
 
   /** Where the gauges that mirror live state read it at scrape time. */

@@ -42,7 +42,7 @@ export async function pricesModule(host: ModuleHost): Promise<PricesModule> {
     staleAfterMs: Math.max(config.quoteFreshMs, 120_000),
   });
   hub.preload(await loadLastQuotes(database.db));
-  host.onClose(hub.events.on('quote.updated', () => metrics.ticksIngested.inc()));
+  host.onClose(hub.events.on('quote.updated', () => metrics.countTickIngested()));
   const changed = new ChangedQuotes(hub.events);
   host.onClose(changed.stop);
   host.writer({
