@@ -52,8 +52,11 @@ class RecentTrades {
   private size = 0;
   /** Where the next trade is written, over the oldest once the ring is full. */
   private next = 0;
+  /** The latest time ever added: a trade after it (the usual case) is new without a scan. */
+  private latestTime = Number.NEGATIVE_INFINITY;
 
   has(time: number, price: number, volume: number): boolean {
+    if (time > this.latestTime) return false;
     const { times, prices, volumes } = this;
     for (let i = 0; i < this.size; i++) {
       if (times[i] === time && prices[i] === price && volumes[i] === volume) return true;
@@ -65,6 +68,7 @@ class RecentTrades {
     this.times[this.next] = time;
     this.prices[this.next] = price;
     this.volumes[this.next] = volume;
+    if (time > this.latestTime) this.latestTime = time;
     this.next = (this.next + 1) % RECENT_TRADES_KEPT;
     if (this.size < RECENT_TRADES_KEPT) this.size++;
   }

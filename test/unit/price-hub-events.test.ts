@@ -71,6 +71,19 @@ describe('market events from the price hub', () => {
     expect(ticks).toBe(1);
   });
 
+  it('drops a repeated trade that arrives after newer ones, and applies a trade that differs in one field', () => {
+    const { clock, feed, hub } = setUp();
+    feed.push('TSLA', 200, 190, clock.now() - 1000);
+    const ticks: number[] = [];
+    hub.events.on('tick', ({ price }) => ticks.push(price));
+    const trade = { symbol: 'TSLA', price: 201, time: clock.now(), volume: 4 };
+    feed.trade(trade);
+    feed.trade({ ...trade, price: 202, time: trade.time + 1 });
+    feed.trade({ ...trade });
+    feed.trade({ ...trade, volume: 5 });
+    expect(ticks).toEqual([201, 202, 201]);
+  });
+
   it('passes feed status changes on, and an unsubscribed listener hears nothing more', () => {
     const { feed, hub } = setUp();
     const statuses: string[] = [];
