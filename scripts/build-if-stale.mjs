@@ -34,7 +34,10 @@ if (!force && complete && builtAt >= sourcesAt) process.exit(0);
 
 function run(label, command, args) {
   console.log(`build: ${label}`);
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  // Always the production build: a build started from a test run (NODE_ENV=test) would otherwise
+  // bundle React's development version, and later starts would serve it as up to date.
+  const env = { ...process.env, NODE_ENV: 'production' };
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env });
   if (result.status !== 0) {
     console.error(`build: ${label} failed`);
     process.exit(result.status ?? 1);

@@ -4,25 +4,32 @@ import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { requireSession } from './auth/auth.hooks.js';
 import { authModule } from './auth/auth.module.js';
-import type { LoginThrottleLimits } from './auth/login-throttle.js';
+import { sessionCookieName } from './auth/session-cookie.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/database.js';
 import { DomainEventBus } from './events.js';
+import { healthModule } from './health/health.module.js';
 import { historyModule } from './history/history.module.js';
 import { registerErrorHandling } from './http/error-handler.js';
-import { healthModule } from './http/health.module.js';
 import { registerOpenApi } from './http/openapi.js';
-import { RequestCounter, type RequestLimits, registerAddressLimit } from './http/request-limits.js';
+import {
+  type LoginThrottleLimits,
+  RequestCounter,
+  type RequestLimits,
+  registerAddressLimit,
+} from './http/request-limits.js';
+import { responseSerializer } from './http/response-serializer.js';
 import { registerSecurityHeaders, webAssetServing } from './http/security.js';
-import { pricesModule } from './market/prices/prices.module.js';
 import type { Market } from './market/providers/create-market.js';
 import { AppMetrics } from './metrics.js';
 import { ModuleHost } from './module-host.js';
 import { preferencesModule } from './preferences/preferences.module.js';
+import { pricesModule } from './prices/prices.module.js';
 import { profilesModule } from './profiles/profiles.module.js';
 import { streamModule } from './stream/stream.module.js';
 import type { StreamOptions } from './stream/stream-hub.js';
@@ -75,7 +82,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 200 },
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializer(logger));
   const webRoot = deps.webRoot && existsSync(join(deps.webRoot, 'index.html')) ? deps.webRoot : undefined;
   registerErrorHandling(app, { appShell: webRoot !== undefined });
   await registerSecurityHeaders(app, config);
@@ -83,27 +90,33 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAddressLimit(app, requestCounter, limits);
   await app.register(cookie);
   await app.register(websocket, { options: { maxPayload: 4096 } });
-  await registerOpenApi(app, { config, docsPage: webRoot !== undefined });
-
-  const host = new ModuleHost(app, {
-    config,
-    database: deps.database,
-    market: deps.market,
-    metrics: deps.metrics ?? new AppMetrics(),
-    logger,
-    clock,
-    domainEvents: new DomainEventBus(),
-    limits,
-    requestCounter,
-    flushMs: deps.flushMs ?? 5000,
-    stream: deps.stream ?? {},
+  await registerOpenApi(app, {
+    sessionCookie: sessionCookieName(config),
+    docsPage: webRoot !== undefined,
   });
+
+  const host = new ModuleHost(
+    app,
+    {
+      config,
+      database: deps.database,
+      market: deps.market,
+      metrics: deps.metrics ?? new AppMetrics(),
+      logger,
+      clock,
+      domainEvents: new DomainEventBus(),
+      limits,
+      requestCounter,
+      flushMs: deps.flushMs ?? 5000,
+    },
+    requireSession,
+  );
   authModule(host);
   const prices = await pricesModule(host);
   healthModule(host, prices);
   const watchlist = await watchlistModule(host, prices);
   historyModule(host, { prices, watchlist });
-  streamModule(host, { prices, watchlist });
+  streamModule(host, { prices, watchlist, options: deps.stream ?? {} });
   profilesModule(host);
   preferencesModule(host);
 

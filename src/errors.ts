@@ -55,3 +55,26 @@ export class AppError extends Error {
     this.status = errorCatalogue[code].status;
   }
 }
+
+/**
+ * Why a market-data provider could not answer; the message is ours, never the upstream's (it may
+ * carry a URL or key). Not shown as is: the error handler tells it as one of the codes above.
+ */
+export class ProviderError extends Error {
+  constructor(
+    readonly reason:
+      | 'unavailable'
+      | 'rate_limited'
+      | 'unauthorized'
+      | 'plan_required'
+      | 'timeout'
+      /** The requesting user has spent their share of the calls everyone shares. */
+      | 'user_share_spent',
+    message: string,
+    /** When a call could be made again, in seconds (for `rate_limited` and `user_share_spent`). */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+}

@@ -1,5 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { FeedCoverage } from './market/providers/provider.js';
+
+/** How many wanted symbols the feed streams, polls and leaves out (the market's `Coverage`). */
+type Coverage = Record<'live' | 'polled' | 'leftOut', number>;
 
 /**
  * The app's Prometheus metrics, in a registry of its own (not prom-client's global one), so several
@@ -12,7 +14,7 @@ export class AppMetrics {
     subscriptions: 0,
   });
   private readRestBudget: (() => number) | undefined;
-  private readCoverage: () => FeedCoverage = () => ({ live: 0, polled: 0, leftOut: 0 });
+  private readCoverage: () => Coverage = () => ({ live: 0, polled: 0, leftOut: 0 });
   readonly upstreamConnected: Gauge = new Gauge({
     name: 'stocktracker_upstream_connected',
     help: '1 while the market-data feed connection is up',
@@ -93,7 +95,7 @@ export class AppMetrics {
   /** Where the gauges that mirror live state read it at scrape time. */
   observe(read: {
     upstream: () => { connected: boolean; subscriptions: number };
-    coverage: () => FeedCoverage;
+    coverage: () => Coverage;
     restBudgetRemaining?: () => number;
   }): void {
     this.readUpstream = read.upstream;

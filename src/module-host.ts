@@ -1,16 +1,13 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { Logger } from 'pino';
-import { requireSession } from './auth/auth.hooks.js';
-import type { LoginThrottleLimits } from './auth/login-throttle.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { type BatchSource, BatchWriter } from './db/batch-writer.js';
 import type { DatabaseHandle } from './db/database.js';
 import type { DomainEventBus } from './events.js';
-import type { RequestCounter, RequestLimits } from './http/request-limits.js';
+import type { LoginThrottleLimits, RequestCounter, RequestLimits } from './http/request-limits.js';
 import type { Market } from './market/providers/create-market.js';
 import type { AppMetrics } from './metrics.js';
-import type { StreamOptions } from './stream/stream-hub.js';
 
 /** The app's I/O edges and shared buses, as every module sees them. */
 export interface AppContext {
@@ -25,14 +22,13 @@ export interface AppContext {
   requestCounter: RequestCounter;
   /** How often batched writes (last quotes, price bars) go to the database. */
   flushMs: number;
-  stream: Partial<Omit<StreamOptions, 'intervalMs'>>;
 }
 
 /** A module's routes: the body of a Fastify plugin. */
 type Routes = (api: FastifyInstance) => Promise<void>;
 
 /** The prefix of every API route. */
-export const API_PREFIX = '/api/v1';
+const API_PREFIX = '/api/v1';
 
 /**
  * What a module wires itself with: the context, and the places for its routes, timers, writers and
@@ -47,6 +43,8 @@ export class ModuleHost {
     /** For what must run on every request (hooks); routes go through the methods below. */
     readonly app: FastifyInstance,
     readonly context: AppContext,
+    /** The authenticated group's gate (session, and CSRF for writes): the auth module's, given by the app. */
+    private readonly requireSession: onRequestAsyncHookHandler,
   ) {
     app.addHook('onClose', async () => {
       for (const stop of this.stoppers.reverse()) await stop();
@@ -66,7 +64,7 @@ export class ModuleHost {
   authenticatedRoutes(routes: Routes): void {
     this.app.register(
       async (api) => {
-        api.addHook('onRequest', requireSession);
+        api.addHook('onRequest', this.requireSession);
         await routes(api);
       },
       { prefix: API_PREFIX },

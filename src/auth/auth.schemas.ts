@@ -23,46 +23,53 @@ const username = text('Username')
     error: 'Username may contain only letters, digits, underscore, dot and dash.',
   });
 
-const password = text('Password')
+/** A new password: stored only as a hash, but refused with control characters like every text field. */
+const newPassword = text('Password')
   .min(1, { error: 'Password is required.' })
   .max(MAX_PASSWORD_LENGTH, { error: `Password must be at most ${MAX_PASSWORD_LENGTH} characters.` });
 
-export const registerBody = z
+/**
+ * The password a login offers is only hashed and compared, never stored: any character is accepted,
+ * so an account made before control characters were refused can still sign in.
+ */
+const offeredPassword = z
+  .string({ error: 'Password is required.' })
+  .min(1, { error: 'Password is required.' })
+  .max(MAX_PASSWORD_LENGTH, { error: `Password must be at most ${MAX_PASSWORD_LENGTH} characters.` });
+
+const registerBody = z
   .object({
     username,
     email: text('Email')
       .trim()
       .max(254, { error: 'Email must be at most 254 characters.' })
       .pipe(z.email({ error: 'Enter a valid email address.' })),
-    password,
+    password: newPassword,
   })
   .meta({
     examples: [{ username: 'ada', email: 'ada@example.com', password: 'plover-quartz-harbour-91' }],
   });
 
-export const loginBody = z
+const loginBody = z
   .object({
     username: text('Username or email')
       .trim()
       .min(1, { error: 'Username or email is required.' })
       .max(254, { error: 'Username or email is too long.' })
       .meta({ description: 'The username or the email address.' }),
-    password,
+    password: offeredPassword,
   })
   .meta({ examples: [{ username: 'ada', password: 'plover-quartz-harbour-91' }] });
 
-export const userSchema = z
-  .object({ id: z.string(), username: z.string(), email: z.string() })
-  .meta({ id: 'User' });
+const userSchema = z.object({ id: z.string(), username: z.string(), email: z.string() }).meta({ id: 'User' });
 export type User = z.infer<typeof userSchema>;
 
-export const sessionBody = z
+const sessionBody = z
   .object({
     user: userSchema,
     csrfToken: z.string().meta({ description: 'Send it as `X-CSRF-Token` on every state-changing call.' }),
   })
   .meta({ id: 'Session', description: 'The signed-in user and the CSRF token of the session.' });
-export type SessionBody = z.infer<typeof sessionBody>;
 
 const tags = ['auth'];
 

@@ -1,11 +1,5 @@
 import type { Clock } from '../clock.js';
-
-export interface LoginThrottleLimits {
-  /** Failed logins for one account from one address within a minute before further tries are refused. */
-  perAccountAndAddress: number;
-  /** Failed logins from one address (any account) within a minute before further tries are refused. */
-  perAddress: number;
-}
+import type { LoginThrottleLimits } from '../http/request-limits.js';
 
 const WINDOW_MS = 60_000;
 const MAX_KEYS = 100_000;

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
+import { ProviderError } from '../errors.js';
 import type { ProviderHistory } from '../market/kernel/instruments.js';
-import { type MarketDataProvider, ProviderError } from '../market/providers/provider.js';
+import type { MarketDataProvider } from '../market/providers/provider.js';
 import { SingleFlight } from '../single-flight.js';
 import { minuteBarsAsDay, periodStart } from './bars.js';
 import { isBackfilled, markBackfilled, mergeBars, replaceBars } from './history.repository.js';

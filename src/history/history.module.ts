@@ -1,5 +1,5 @@
-import type { PricesModule } from '../market/prices/prices.module.js';
 import type { ModuleHost } from '../module-host.js';
+import type { PricesModule } from '../prices/prices.module.js';
 import type { WatchlistService } from '../watchlist/watchlist.service.js';
 import { BarAggregator } from './bar-aggregator.js';
 import { mergeBars } from './history.repository.js';

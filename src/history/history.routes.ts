@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { currentUser } from '../auth/auth.hooks.js';
-import { knownQuote } from '../market/prices/known-quote.js';
-import type { PriceHub } from '../market/prices/price-hub.js';
+import { knownQuote } from '../prices/known-quote.js';
+import type { PriceHub } from '../prices/price-hub.js';
 import { WATCHLIST_BASES } from '../watchlist/watchlist.routes.js';
 import type { WatchlistService } from '../watchlist/watchlist.service.js';
 import { historyRouteSchema, sparklinesRouteSchema } from './history.schemas.js';

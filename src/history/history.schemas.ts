@@ -2,16 +2,16 @@ import { z } from 'zod';
 import { errorResponses, SESSION_ERRORS, signedIn } from '../http/api.schemas.js';
 import { SYMBOL_ERRORS, symbolParams } from '../market/market.schemas.js';
 
-export const HISTORY_RANGES = ['1d', '5d', '1m', '6m', '1y', '5y'] as const;
-export const historyRangeSchema = z.enum(HISTORY_RANGES, {
+const HISTORY_RANGES = ['1d', '5d', '1m', '6m', '1y', '5y'] as const;
+const historyRangeSchema = z.enum(HISTORY_RANGES, {
   error: `range must be one of ${HISTORY_RANGES.join(', ')}.`,
 });
 export type HistoryRange = z.infer<typeof historyRangeSchema>;
 
-export const historyResolutionSchema = z.enum(['1m', '5m', '1d', '1w']);
+const historyResolutionSchema = z.enum(['1m', '5m', '1d', '1w']);
 export type HistoryResolution = z.infer<typeof historyResolutionSchema>;
 
-export const historyBarSchema = z
+const historyBarSchema = z
   .object({
     t: z.number().meta({ description: 'Start of the period, epoch seconds (UTC).' }),
     o: z.number(),
@@ -23,7 +23,7 @@ export const historyBarSchema = z
   .meta({ id: 'HistoryBar' });
 export type HistoryBar = z.infer<typeof historyBarSchema>;
 
-export const priceHistorySchema = z
+const priceHistorySchema = z
   .object({
     symbol: z.string(),
     range: historyRangeSchema,
@@ -33,7 +33,7 @@ export const priceHistorySchema = z
   .meta({ id: 'PriceHistory' });
 export type PriceHistory = z.infer<typeof priceHistorySchema>;
 
-export const sparklinesSchema = z.object({
+const sparklinesSchema = z.object({
   sparklines: z
     .record(z.string(), z.array(z.number()))
     .meta({ description: 'Closes of the latest trading day in 15-minute steps, by symbol.' }),

@@ -91,7 +91,7 @@ export function unlimitedErrorResponses(...groups: ReadonlyArray<ErrorCode | rea
 }
 
 /** The body of every error answer, whatever its code. */
-export const apiErrorSchema = z.object({
+const apiErrorSchema = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),

@@ -1,7 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AppError, type ErrorCode, errorCatalogue } from '../errors.js';
-import { ProviderError } from '../market/providers/provider.js';
+import { AppError, type ErrorCode, errorCatalogue, ProviderError } from '../errors.js';
 
 interface ErrorBody {
   error: { code: ErrorCode; message: string; fields?: Record<string, string[]> };

@@ -4,14 +4,12 @@ import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { createJsonSchemaTransformObject, jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { sessionCookieName } from '../auth/session-cookie.js';
-import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { projectPath } from '../project-root.js';
 import { errorResponses, open } from './api.schemas.js';
 
-export const OPENAPI_PATH = '/api/v1/openapi.json';
-export const API_DOCS_PATH = '/api/docs';
+const OPENAPI_PATH = '/api/v1/openapi.json';
+const API_DOCS_PATH = '/api/docs';
 
 const { version } = JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { version: string };
 
@@ -35,7 +33,14 @@ const DESCRIPTION = `JSON under \`/api/v1\`. Errors are always \`{"error":{"code
  */
 export async function registerOpenApi(
   app: FastifyInstance,
-  { config, docsPage }: { config: Config; docsPage: boolean },
+  {
+    sessionCookie,
+    docsPage,
+  }: {
+    /** The session cookie's name, for the document's security scheme. */
+    sessionCookie: string;
+    docsPage: boolean;
+  },
 ): Promise<void> {
   const toComponents = createJsonSchemaTransformObject({});
   await app.register(swagger, {
@@ -54,7 +59,7 @@ export async function registerOpenApi(
           sessionCookie: {
             type: 'apiKey',
             in: 'cookie',
-            name: sessionCookieName(config),
+            name: sessionCookie,
             description: 'Set by register and login; HttpOnly, SameSite=Lax.',
           },
           csrfHeader: {

@@ -18,6 +18,14 @@ export interface RequestLimits {
   authPerAddressPerMinute: number;
 }
 
+/** The failed-login throttle's limits (counted by `auth/login-throttle.ts`), kept with the other limits. */
+export interface LoginThrottleLimits {
+  /** Failed logins for one account from one address within a minute before further tries are refused. */
+  perAccountAndAddress: number;
+  /** Failed logins from one address (any account) within a minute before further tries are refused. */
+  perAddress: number;
+}
+
 const WINDOW_MS = 60_000;
 /** Beyond this many counted keys, windows that have ended are dropped. */
 const SWEEP_ABOVE_KEYS = 50_000;

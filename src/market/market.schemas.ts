@@ -71,7 +71,7 @@ export const keyMetricsSchema = z
   });
 export type KeyMetrics = z.infer<typeof keyMetricsSchema>;
 
-export const quoteDetailSchema = quoteSchema
+const quoteDetailSchema = quoteSchema
   .extend({
     currency: z.string().nullable().meta({ description: 'ISO 4217 (or the quote asset of a crypto pair).' }),
     ...keyMetricsSchema.shape,
@@ -79,7 +79,7 @@ export const quoteDetailSchema = quoteSchema
   .meta({ id: 'QuoteDetail' });
 export type QuoteDetail = z.infer<typeof quoteDetailSchema>;
 
-export const searchQuery = z.object({
+const searchQuery = z.object({
   q: text('Query parameter q')
     .trim()
     .min(1, { error: 'Type at least one character to search.' })
@@ -87,14 +87,14 @@ export const searchQuery = z.object({
     .meta({ examples: ['apple'] }),
 });
 
-export const symbolMatchSchema = z
+const symbolMatchSchema = z
   .object({ symbol: z.string(), description: z.string(), type: z.string() })
   .meta({ id: 'SymbolMatch' });
 export type SymbolMatch = z.infer<typeof symbolMatchSchema>;
 
-export const marketStateSchema = z.enum(['open', 'pre-market', 'post-market', 'closed', 'holiday']);
+const marketStateSchema = z.enum(['open', 'pre-market', 'post-market', 'closed', 'holiday']);
 
-export const marketStatusSchema = z
+const marketStatusSchema = z
   .object({
     exchange: z.string(),
     state: marketStateSchema,

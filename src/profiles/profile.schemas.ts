@@ -4,7 +4,7 @@ import { symbolParams } from '../market/market.schemas.js';
 
 const nullableText = z.string().nullable();
 
-export const companyProfileSchema = z
+const companyProfileSchema = z
   .object({
     symbol: z.string(),
     name: nullableText,

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
+import { ProviderError } from '../errors.js';
 import type { CompanyProfile, Logo } from '../market/kernel/instruments.js';
 import { DAY_MS } from '../market/kernel/periods.js';
-import { type MarketDataProvider, ProviderError } from '../market/providers/provider.js';
+import type { MarketDataProvider } from '../market/providers/provider.js';
 import { SingleFlight } from '../single-flight.js';
 import { findLogo, findProfile, saveLogo, saveProfile } from './profile.repository.js';
 

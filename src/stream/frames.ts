@@ -1,5 +1,5 @@
-import type { HubQuote } from '../market/prices/price-hub.js';
-import { toQuoteDto } from '../market/prices/quote-dto.js';
+import type { HubQuote } from '../prices/price-hub.js';
+import { toQuoteDto } from '../prices/quote-dto.js';
 import type { StreamFrame } from './stream.schemas.js';
 
 /*

@@ -1,9 +1,10 @@
 import type { Clock } from '../clock.js';
 import type { DomainEventBus } from '../events.js';
-import type { PriceHub } from '../market/prices/price-hub.js';
-import { toQuoteDto } from '../market/prices/quote-dto.js';
+import type { Quote } from '../market/kernel/instruments.js';
 import type { FeedStatus } from '../market/providers/provider.js';
 import type { AppMetrics } from '../metrics.js';
+import type { PriceHub } from '../prices/price-hub.js';
+import { toQuoteDto } from '../prices/quote-dto.js';
 import { quotesFrameOf, serializeFrame, serializeQuote } from './frames.js';
 
 /** What the stream needs of a socket: `ws.WebSocket` satisfies it, and so does a test double. */
@@ -36,9 +37,29 @@ export interface StreamOptions {
 
 /** A share of the connections, flushed on its own timer. */
 interface Lane {
-  readonly bySymbol: Map<string, Set<StreamConnection>>;
-  readonly changed: Set<string>;
+  readonly index: number;
+  /** This lane's bit in `WatchedSymbol.queuedIn`. */
+  readonly bit: number;
+  readonly changed: Set<WatchedSymbol>;
   readonly waiting: Set<StreamConnection>;
+}
+
+/**
+ * A symbol some connection watches: its watchers per lane, and its quote serialized once for every
+ * lane and connection until the hub's quote object (or its staleness) changes.
+ */
+interface WatchedSymbol {
+  readonly symbol: string;
+  /** Watching connections, by lane index. */
+  readonly byLane: Array<Set<StreamConnection> | undefined>;
+  /** Bits of the lanes whose `changed` set already holds it, so an update costs no set lookups. */
+  queuedIn: number;
+  quote: Quote | undefined;
+  stale: boolean;
+  /** The quote as it appears in frames (`serializeQuote`). */
+  text: string;
+  /** When the hub received the serialized quote, for the tick-to-send histogram. */
+  receivedAt: number;
 }
 
 export class StreamConnection {
@@ -46,7 +67,7 @@ export class StreamConnection {
   /** Index of the lane this connection is flushed in. */
   lane = 0;
   /** Symbols with an update this connection has not been sent yet (held back while it was slow, or just added). */
-  backlog: Set<string> | undefined;
+  backlog: Set<WatchedSymbol> | undefined;
   /** When its output first went above the high-water mark; 0 while it keeps up. */
   slowSince = 0;
   closed = false;
@@ -66,7 +87,8 @@ export class StreamConnection {
 
 /** 1013 "try again later": the browser reconnects and gets a fresh snapshot. */
 const CLOSE_TOO_SLOW = 1013;
-
+/** Lanes are bits of `WatchedSymbol.queuedIn`. */
+const MAX_LANES = 30;
 /**
  * Fans price updates out to browsers. Every `intervalMs` each lane's flush takes the symbols that
  * changed, serializes each quote once (the text is shared by every lane and connection until the
@@ -78,8 +100,7 @@ const CLOSE_TOO_SLOW = 1013;
 export class StreamHub {
   private readonly byUser = new Map<string, Set<StreamConnection>>();
   private readonly lanes: Lane[];
-  /** Serialized quotes, reused until the hub's quote object for the symbol changes. */
-  private readonly serialized = new Map<string, { quote: unknown; stale: boolean; text: string }>();
+  private readonly watched = new Map<string, WatchedSymbol>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly unsubscribe: Array<() => void>;
   private round = 0;
@@ -92,15 +113,15 @@ export class StreamHub {
     private readonly metrics: AppMetrics,
     private readonly options: StreamOptions,
   ) {
-    this.lanes = Array.from({ length: Math.max(1, options.lanes ?? 1) }, () => ({
-      bySymbol: new Map(),
+    const laneCount = Math.min(MAX_LANES, Math.max(1, options.lanes ?? 1));
+    this.lanes = Array.from({ length: laneCount }, (_, index) => ({
+      index,
+      bit: 1 << index,
       changed: new Set(),
       waiting: new Set(),
     }));
     this.unsubscribe = [
-      hub.events.on('quote.updated', ({ symbol }) => {
-        for (const lane of this.lanes) if (lane.bySymbol.has(symbol)) lane.changed.add(symbol);
-      }),
+      hub.events.on('quote.updated', ({ symbol }) => this.markChanged(symbol)),
       hub.events.on('feed.status', ({ status }) =>
         this.broadcast(serializeFrame({ type: 'status', feed: status })),
       ),
@@ -194,21 +215,24 @@ export class StreamHub {
     for (const lane of this.lanes) this.flushLane(lane);
   }
 
+  /** Queues an updated symbol in each lane that watches it and does not hold it yet (runs on every tick). */
+  private markChanged(symbol: string): void {
+    const watched = this.watched.get(symbol);
+    if (!watched) return;
+    for (const lane of this.lanes) {
+      if ((watched.queuedIn & lane.bit) === 0 && watched.byLane[lane.index] !== undefined) {
+        watched.queuedIn |= lane.bit;
+        lane.changed.add(watched);
+      }
+    }
+  }
+
   /** Sends what changed since the lane's last flush. */
   private flushLane(lane: Lane): void {
-    const { changed, waiting, bySymbol } = lane;
+    const { changed, waiting } = lane;
     if (changed.size === 0 && waiting.size === 0) return;
     const now = this.clock.now();
     const round = ++this.round;
-    const serialize = (symbol: string): string | undefined => {
-      const known = this.hub.peek(symbol);
-      if (!known) return undefined;
-      const cached = this.serialized.get(symbol);
-      if (cached && cached.quote === known.quote && cached.stale === known.stale) return cached.text;
-      const text = serializeQuote(known);
-      this.serialized.set(symbol, { quote: known.quote, stale: known.stale, text });
-      return text;
-    };
     const ready: StreamConnection[] = [];
     const queue = (connection: StreamConnection, text: string) => {
       if (connection.outboxRound !== round) {
@@ -228,22 +252,23 @@ export class StreamHub {
 
     for (const connection of waiting) {
       if (backedUp(connection)) continue;
-      for (const symbol of connection.backlog ?? []) {
+      for (const watched of connection.backlog ?? []) {
         // A symbol that also changed is queued with the changes below, once.
-        const text = changed.has(symbol) ? undefined : serialize(symbol);
+        const text = changed.has(watched) ? undefined : this.serialized(watched);
         if (text !== undefined) queue(connection, text);
       }
       connection.backlog = undefined;
       waiting.delete(connection);
     }
-    for (const symbol of changed) {
-      const watchers = bySymbol.get(symbol);
-      const text = watchers ? serialize(symbol) : undefined;
+    for (const watched of changed) {
+      watched.queuedIn &= ~lane.bit;
+      const watchers = watched.byLane[lane.index];
+      const text = watchers ? this.serialized(watched) : undefined;
       if (!watchers || text === undefined) continue;
       for (const connection of watchers) {
         if (backedUp(connection)) {
           connection.backlog ??= new Set();
-          connection.backlog.add(symbol);
+          connection.backlog.add(watched);
           waiting.add(connection);
         } else {
           queue(connection, text);
@@ -262,11 +287,23 @@ export class StreamHub {
     this.metrics.messagesSent.inc(ready.length);
     this.metrics.quotesSent.inc(quotes);
     const sentAt = this.clock.now();
-    for (const symbol of changed) {
-      const entry = this.hub.peek(symbol);
-      if (entry) this.metrics.tickToSend.observe(Math.max(0, sentAt - entry.receivedAt) / 1000);
+    for (const watched of changed) {
+      if (watched.quote) this.metrics.tickToSend.observe(Math.max(0, sentAt - watched.receivedAt) / 1000);
     }
     changed.clear();
+  }
+
+  /** The symbol's current quote as frames carry it, serialized again only when the hub's quote changed. */
+  private serialized(watched: WatchedSymbol): string | undefined {
+    const known = this.hub.peek(watched.symbol);
+    if (!known) return undefined;
+    if (watched.quote !== known.quote || watched.stale !== known.stale) {
+      watched.quote = known.quote;
+      watched.stale = known.stale;
+      watched.text = serializeQuote(known);
+    }
+    watched.receivedAt = known.receivedAt;
+    return watched.text;
   }
 
   closeAll(): void {
@@ -278,29 +315,42 @@ export class StreamHub {
   private watch(connection: StreamConnection, symbol: string): void {
     if (connection.closed || connection.symbols.has(symbol)) return;
     connection.symbols.add(symbol);
-    const lane = this.laneOf(connection);
-    let set = lane.bySymbol.get(symbol);
+    let watched = this.watched.get(symbol);
+    if (!watched) {
+      watched = {
+        symbol,
+        byLane: [],
+        queuedIn: 0,
+        quote: undefined,
+        stale: false,
+        text: '',
+        receivedAt: 0,
+      };
+      this.watched.set(symbol, watched);
+    }
+    let set = watched.byLane[connection.lane];
     if (!set) {
       set = new Set();
-      lane.bySymbol.set(symbol, set);
+      watched.byLane[connection.lane] = set;
     }
     set.add(connection);
     this.hub.watch(symbol);
     // The next flush sends its current quote, if the hub has one already.
     connection.backlog ??= new Set();
-    connection.backlog.add(symbol);
-    lane.waiting.add(connection);
+    connection.backlog.add(watched);
+    this.laneOf(connection).waiting.add(connection);
   }
 
   private unwatch(connection: StreamConnection, symbol: string): void {
     if (!connection.symbols.delete(symbol)) return;
-    connection.backlog?.delete(symbol);
-    const { bySymbol } = this.laneOf(connection);
-    const set = bySymbol.get(symbol);
-    set?.delete(connection);
-    if (set?.size === 0) bySymbol.delete(symbol);
     this.hub.unwatch(symbol);
-    if (!this.lanes.some((lane) => lane.bySymbol.has(symbol))) this.serialized.delete(symbol);
+    const watched = this.watched.get(symbol);
+    if (!watched) return;
+    connection.backlog?.delete(watched);
+    const set = watched.byLane[connection.lane];
+    set?.delete(connection);
+    if (set?.size === 0) watched.byLane[connection.lane] = undefined;
+    if (watched.byLane.every((watchers) => watchers === undefined)) this.watched.delete(symbol);
   }
 
   private laneOf(connection: StreamConnection): Lane {

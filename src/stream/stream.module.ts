@@ -1,13 +1,22 @@
-import type { PricesModule } from '../market/prices/prices.module.js';
 import type { ModuleHost } from '../module-host.js';
+import type { PricesModule } from '../prices/prices.module.js';
 import type { WatchlistService } from '../watchlist/watchlist.service.js';
 import { streamRoutes } from './stream.routes.js';
-import { StreamHub } from './stream-hub.js';
+import { StreamHub, type StreamOptions } from './stream-hub.js';
 
 /** The browsers' live stream: StreamHub (listening to market and watchlist events) and /stream. */
 export function streamModule(
   host: ModuleHost,
-  { prices, watchlist }: { prices: PricesModule; watchlist: WatchlistService },
+  {
+    prices,
+    watchlist,
+    options,
+  }: {
+    prices: PricesModule;
+    watchlist: WatchlistService;
+    /** Overrides of the fan-out's tuning (tests and the benchmark). */
+    options: Partial<Omit<StreamOptions, 'intervalMs'>>;
+  },
 ): void {
   const { config, clock, metrics, domainEvents } = host.context;
   const streams = new StreamHub(prices.hub, domainEvents, clock, metrics, {
@@ -15,7 +24,7 @@ export function streamModule(
     highWaterBytes: 64 * 1024,
     stuckMs: 15_000,
     lanes: 4,
-    ...host.context.stream,
+    ...options,
   });
   host.onClose(() => streams.closeAll());
   host.authenticatedRoutes((api) => streamRoutes(api, { config, hub: prices.hub, watchlist, streams }));

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Config } from '../config.js';
 import { assertSameOrigin } from '../http/security.js';
-import type { PriceHub } from '../market/prices/price-hub.js';
+import type { PriceHub } from '../prices/price-hub.js';
 import type { WatchlistService } from '../watchlist/watchlist.service.js';
 import { streamRouteSchema } from './stream.schemas.js';
 import type { StreamHub } from './stream-hub.js';

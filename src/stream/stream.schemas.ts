@@ -3,20 +3,20 @@ import { errorResponses, SESSION_ERRORS, signedIn } from '../http/api.schemas.js
 import { feedStatusSchema, quoteSchema } from '../market/market.schemas.js';
 
 /** Frames the server sends on `/api/v1/stream`, one JSON object per WebSocket message. */
-export const snapshotFrameSchema = z
+const snapshotFrameSchema = z
   .object({ type: z.literal('snapshot'), quotes: z.array(quoteSchema) })
   .meta({ id: 'SnapshotFrame', description: "First frame: the latest quote of each of the user's symbols." });
 
-export const quotesFrameSchema = z.object({ type: z.literal('quotes'), quotes: z.array(quoteSchema) }).meta({
+const quotesFrameSchema = z.object({ type: z.literal('quotes'), quotes: z.array(quoteSchema) }).meta({
   id: 'QuotesFrame',
   description: 'The latest value of each symbol that changed: at most one frame per STREAM_INTERVAL_MS.',
 });
 
-export const statusFrameSchema = z
+const statusFrameSchema = z
   .object({ type: z.literal('status'), feed: feedStatusSchema })
   .meta({ id: 'StatusFrame', description: 'After the snapshot, and whenever the feed changes.' });
 
-export const streamFrameSchema = z
+const streamFrameSchema = z
   .discriminatedUnion('type', [snapshotFrameSchema, quotesFrameSchema, statusFrameSchema])
   .meta({ id: 'StreamFrame' });
 export type StreamFrame = z.infer<typeof streamFrameSchema>;

@@ -1,5 +1,5 @@
-import type { PricesModule } from '../market/prices/prices.module.js';
 import type { ModuleHost } from '../module-host.js';
+import type { PricesModule } from '../prices/prices.module.js';
 import { watchlistRoutes } from './watchlist.routes.js';
 import { WatchlistService } from './watchlist.service.js';
 

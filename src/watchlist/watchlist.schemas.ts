@@ -13,7 +13,7 @@ import {
 } from '../http/api.schemas.js';
 import { keyMetricsSchema, MAX_SYMBOL_LENGTH, quoteSchema, symbolParams } from '../market/market.schemas.js';
 
-export const addSymbolBody = z
+const addSymbolBody = z
   .object({
     symbol: text('Symbol')
       .trim()
@@ -22,7 +22,7 @@ export const addSymbolBody = z
   })
   .meta({ examples: [{ symbol: 'AAPL' }] });
 
-export const watchlistItemSchema = z
+const watchlistItemSchema = z
   .object({
     symbol: z.string(),
     name: z.string(),

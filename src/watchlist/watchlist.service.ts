@@ -4,10 +4,10 @@ import type { DomainEventBus } from '../events.js';
 import type { KeyMetrics } from '../market/kernel/instruments.js';
 import { normalizeSymbol, requireSymbol } from '../market/kernel/symbols.js';
 import type { Quote } from '../market/market.schemas.js';
-import type { KeyMetricsCache } from '../market/prices/key-metrics.js';
-import type { PriceHub } from '../market/prices/price-hub.js';
-import { toQuoteDto } from '../market/prices/quote-dto.js';
 import type { MarketDataProvider } from '../market/providers/provider.js';
+import type { KeyMetricsCache } from '../prices/key-metrics.js';
+import type { PriceHub } from '../prices/price-hub.js';
+import { toQuoteDto } from '../prices/quote-dto.js';
 import * as repo from './watchlist.repository.js';
 
 export interface WatchlistItem {

@@ -51,6 +51,18 @@ describe.each(testDatabaseKinds())('text fields with control characters on %s', 
     },
   );
 
+  it('takes any character in the password a login offers (it is only hashed, never stored): a wrong one is 401', async () => {
+    const client = new TestClient(t.app);
+    const { username, password } = await client.register();
+    const sessions = await countRows('sessions');
+    const response = await new TestClient(t.app).request('POST', '/api/v1/auth/login', {
+      username,
+      password: `${password}\u0000\t`,
+    });
+    expect(response.statusCode).toBe(401);
+    expect(await countRows('sessions')).toBe(sessions);
+  });
+
   it('refuses a registration with a control character in any field, and writes no user', async () => {
     const users = await countRows('users');
     const valid = { username: 'grace', email: 'grace@example.com', password: 'plover-quartz-harbour-91' };

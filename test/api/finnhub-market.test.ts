@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
+import { ProviderError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { FinnhubProvider } from '../../src/market/providers/finnhub/finnhub-provider.js';
 import { RestBudget } from '../../src/market/providers/finnhub/rest-budget.js';
-import { ProviderError } from '../../src/market/providers/provider.js';
 import { testDatabaseKinds } from '../support/database.js';
 import { FakeFinnhub } from '../support/fake-finnhub.js';
 import { StreamClient } from '../support/stream-client.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/database.js';
-import { loadLastQuotes, saveLastQuotes } from '../../src/market/prices/last-quote.repository.js';
+import { loadLastQuotes, saveLastQuotes } from '../../src/prices/last-quote.repository.js';
 import { openTestDatabase, testDatabaseKinds } from '../support/database.js';
 
 describe.each(testDatabaseKinds())('last quotes table on %s', (kind) => {

@@ -30,7 +30,8 @@ function startMain(cwd: string, env: Record<string, string> = {}): Running {
   return { child, output: () => output, exited };
 }
 
-async function waitForReady(running: Running, timeoutMs = 30_000): Promise<string> {
+// A start compiles the app with tsx and opens PGlite: seconds alone, but far longer on a loaded machine.
+async function waitForReady(running: Running, timeoutMs = 60_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const match = /Stock Tracker ready at (http:\/\/\S+)/.exec(running.output());
@@ -106,7 +107,7 @@ describe('the server process', () => {
     expect(login.status).toBe(200);
     again.child.kill('SIGINT');
     expect(await again.exited).toBe(0);
-  }, 90_000);
+  }, 180_000);
 
   it('takes over a lock left by a process that no longer runs', async () => {
     const cwd = tempFolder();
@@ -122,7 +123,7 @@ describe('the server process', () => {
     await waitForReady(running);
     running.child.kill('SIGTERM');
     expect(await running.exited).toBe(0);
-  }, 60_000);
+  }, 90_000);
 
   it('stops with a message naming the variable when the configuration is invalid', async () => {
     const running = startMain(tempFolder(), { PORT: 'eighty' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MarketDemand } from '../../src/market/prices/market-demand.js';
+import { MarketDemand } from '../../src/prices/market-demand.js';
 
 describe('market demand', () => {
   it('ranks symbols by their most pressing reason, longest wanted first within a priority', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
-import type { MarketEventMap } from '../../src/market/prices/market-events.js';
-import { PriceHub } from '../../src/market/prices/price-hub.js';
 import { SimulatedMarket } from '../../src/market/providers/simulated/simulated-market.js';
+import type { MarketEventMap } from '../../src/prices/market-events.js';
+import { PriceHub } from '../../src/prices/price-hub.js';
 import { ScriptedFeed } from '../support/scripted-feed.js';
 import { ManualClock } from '../support/test-app.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { HubQuote } from '../../src/market/prices/price-hub.js';
-import { toQuoteDto } from '../../src/market/prices/quote-dto.js';
+import type { HubQuote } from '../../src/prices/price-hub.js';
+import { toQuoteDto } from '../../src/prices/quote-dto.js';
 import { quotesFrameOf, serializeFrame, serializeQuote } from '../../src/stream/frames.js';
 
 const quote = (symbol: string, price: number): HubQuote => ({

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DomainEventBus } from '../../src/events.js';
 import { createLogger } from '../../src/logger.js';
-import { PriceHub } from '../../src/market/prices/price-hub.js';
 import { SimulatedMarket } from '../../src/market/providers/simulated/simulated-market.js';
 import { AppMetrics } from '../../src/metrics.js';
+import { PriceHub } from '../../src/prices/price-hub.js';
 import { type FrameSink, StreamHub } from '../../src/stream/stream-hub.js';
 import { ScriptedFeed } from '../support/scripted-feed.js';
 import { ManualClock } from '../support/test-app.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SymbolSearch } from '../../src/market/prices/symbol-search.js';
 import { SimulatedMarket } from '../../src/market/providers/simulated/simulated-market.js';
+import { SymbolSearch } from '../../src/prices/symbol-search.js';
 import { ManualClock } from '../support/test-app.js';
 
 describe('symbol search cache', () => {

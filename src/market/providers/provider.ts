@@ -10,26 +10,6 @@ import type {
 } from '../kernel/instruments.js';
 import type { FeedStatus } from '../market.schemas.js';
 
-/** Why a provider could not answer; the message is ours, never the upstream's (it may carry a URL or key). */
-export class ProviderError extends Error {
-  constructor(
-    readonly reason:
-      | 'unavailable'
-      | 'rate_limited'
-      | 'unauthorized'
-      | 'plan_required'
-      | 'timeout'
-      /** The requesting user has spent their share of the calls everyone shares. */
-      | 'user_share_spent',
-    message: string,
-    /** When a call could be made again, in seconds (for `rate_limited` and `user_share_spent`). */
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-    this.name = 'ProviderError';
-  }
-}
-
 /**
  * The one interface every market-data source implements (one folder each under `market/`).
  * Methods take parameter objects and an AbortSignal so every outbound call can be bounded.

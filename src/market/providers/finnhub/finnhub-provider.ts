@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../../clock.js';
+import { ProviderError } from '../../../errors.js';
 import { SingleFlight } from '../../../single-flight.js';
 import type {
   Bar,
@@ -16,7 +17,7 @@ import type {
 import { utcDayStart } from '../../kernel/periods.js';
 import { inRegularSession } from '../../kernel/sessions.js';
 import { marketOfSymbol } from '../../kernel/symbols.js';
-import { type MarketDataProvider, ProviderError } from '../provider.js';
+import type { MarketDataProvider } from '../provider.js';
 import type { UpstreamCallers } from '../upstream-callers.js';
 import type { RestBudget } from './rest-budget.js';
 

@@ -1,4 +1,4 @@
-import type { ModuleHost } from '../../module-host.js';
+import type { ModuleHost } from '../module-host.js';
 import { ChangedQuotes } from './changed-quotes.js';
 import { KeyMetricsCache } from './key-metrics.js';
 import { loadLastQuotes, saveLastQuotes } from './last-quote.repository.js';

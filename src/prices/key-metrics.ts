@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../../clock.js';
-import type { KeyMetrics } from '../kernel/instruments.js';
-import { DAY_MS } from '../kernel/periods.js';
-import { type MarketDataProvider, ProviderError } from '../providers/provider.js';
+import type { Clock } from '../clock.js';
+import { ProviderError } from '../errors.js';
+import type { KeyMetrics } from '../market/kernel/instruments.js';
+import { DAY_MS } from '../market/kernel/periods.js';
+import type { MarketDataProvider } from '../market/providers/provider.js';
 import { TtlCache } from './ttl-cache.js';
 
 const UNKNOWN: KeyMetrics = { week52High: null, week52Low: null, marketCap: null };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { open, unlimitedErrorResponses } from './api.schemas.js';
+import { open, unlimitedErrorResponses } from '../http/api.schemas.js';
 
 const tags = ['operations'];
 const security = open;

@@ -1,5 +1,5 @@
-import type { PricesModule } from '../market/prices/prices.module.js';
 import type { ModuleHost } from '../module-host.js';
+import type { PricesModule } from '../prices/prices.module.js';
 import { healthRoutes } from './health.routes.js';
 
 /** /healthz, /readyz and /metrics, at the root and outside the request limits. */

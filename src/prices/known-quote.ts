@@ -1,5 +1,5 @@
-import { AppError } from '../../errors.js';
-import { requireSymbol } from '../kernel/symbols.js';
+import { AppError } from '../errors.js';
+import { requireSymbol } from '../market/kernel/symbols.js';
 import type { HubQuote, PriceHub } from './price-hub.js';
 
 /**

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../../clock.js';
-import { SingleFlight } from '../../single-flight.js';
-import type { Quote } from '../kernel/instruments.js';
-import { sameUtcDay } from '../kernel/periods.js';
-import type { FeedStatus, MarketDataProvider, QuoteFeed, Trade } from '../providers/provider.js';
+import type { Clock } from '../clock.js';
+import type { Quote } from '../market/kernel/instruments.js';
+import { sameUtcDay } from '../market/kernel/periods.js';
+import type { FeedStatus, MarketDataProvider, QuoteFeed, Trade } from '../market/providers/provider.js';
+import { SingleFlight } from '../single-flight.js';
 import { MarketDemand } from './market-demand.js';
 import { InProcessMarketEvents, type MarketEvents } from './market-events.js';
 

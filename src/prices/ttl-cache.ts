@@ -1,5 +1,5 @@
-import type { Clock } from '../../clock.js';
-import { SingleFlight } from '../../single-flight.js';
+import type { Clock } from '../clock.js';
+import { SingleFlight } from '../single-flight.js';
 
 /**
  * Values kept for `ttlMs`, at most `maxEntries` of them (least recently used dropped first), with

@@ -1,4 +1,4 @@
-import type { Quote } from '../market.schemas.js';
+import type { Quote } from '../market/market.schemas.js';
 import type { HubQuote } from './price-hub.js';
 
 /** A quote as the API and the stream send it. */

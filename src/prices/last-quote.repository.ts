@@ -1,7 +1,7 @@
 import { inArray, sql } from 'drizzle-orm';
-import type { Database } from '../../db/database.js';
-import { lastQuotes } from '../../db/schema.js';
-import type { Quote } from '../kernel/instruments.js';
+import type { Database } from '../db/database.js';
+import { lastQuotes } from '../db/schema.js';
+import type { Quote } from '../market/kernel/instruments.js';
 
 /** numeric columns come back as strings: full precision on the way in, parsed once on the way out. */
 const toNumeric = (value: number | null) => (value === null ? null : String(value));

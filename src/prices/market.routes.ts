@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { marketOfSymbol } from '../kernel/symbols.js';
-import { marketStatusRouteSchema, quoteRouteSchema, searchRouteSchema } from '../market.schemas.js';
+import { marketOfSymbol } from '../market/kernel/symbols.js';
+import { marketStatusRouteSchema, quoteRouteSchema, searchRouteSchema } from '../market/market.schemas.js';
 import type { KeyMetricsCache } from './key-metrics.js';
 import { knownQuote } from './known-quote.js';
 import type { MarketStatusService } from './market-status.js';

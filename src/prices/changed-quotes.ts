@@ -1,5 +1,5 @@
-import type { BatchSource } from '../../db/batch-writer.js';
-import type { Quote } from '../kernel/instruments.js';
+import type { BatchSource } from '../db/batch-writer.js';
+import type { Quote } from '../market/kernel/instruments.js';
 import type { MarketEvents } from './market-events.js';
 
 /**

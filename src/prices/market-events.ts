@@ -1,5 +1,5 @@
-import type { Quote } from '../kernel/instruments.js';
-import type { FeedStatus } from '../providers/provider.js';
+import type { Quote } from '../market/kernel/instruments.js';
+import type { FeedStatus } from '../market/providers/provider.js';
 
 /** What the price hub tells the rest of the app, always after the quote it is about is stored. */
 export interface MarketEventMap {

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../../clock.js';
-import { SingleFlight } from '../../single-flight.js';
-import type { MarketStatus } from '../kernel/instruments.js';
-import type { MarketDataProvider } from '../providers/provider.js';
+import type { Clock } from '../clock.js';
+import type { MarketStatus } from '../market/kernel/instruments.js';
+import type { MarketDataProvider } from '../market/providers/provider.js';
+import { SingleFlight } from '../single-flight.js';
 
 /**
  * The market status shown in the header, refreshed on a schedule (one REST call every

@@ -1,6 +1,6 @@
-import type { Clock } from '../../clock.js';
-import type { SymbolMatch } from '../kernel/instruments.js';
-import type { MarketDataProvider } from '../providers/provider.js';
+import type { Clock } from '../clock.js';
+import type { SymbolMatch } from '../market/kernel/instruments.js';
+import type { MarketDataProvider } from '../market/providers/provider.js';
 import { TtlCache } from './ttl-cache.js';
 
 /**
