@@ -7,13 +7,10 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { DomainEventBus } from '../src/events.js';
 import { BarAggregator } from '../src/history/bar-aggregator.js';
-import { createLogger } from '../src/logger.js';
-import { SimulatedMarket } from '../src/market/providers/simulated/simulated-market.js';
 import { AppMetrics } from '../src/metrics.js';
 import { ChangedQuotes } from '../src/prices/changed-quotes.js';
-import { PriceHub } from '../src/prices/price-hub.js';
 import { StreamHub } from '../src/stream/stream-hub.js';
-import { ScriptedFeed } from '../test/support/scripted-feed.js';
+import { scriptedHub } from '../test/support/scripted-hub.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -24,22 +21,12 @@ const { values: flags } = parseArgs({
 const tradeCount = Number(flags.trades);
 const symbolCount = Number(flags.symbols);
 
-let now = Date.UTC(2026, 0, 5, 15);
-const clock = { now: () => now };
-const feed = new ScriptedFeed();
-const hub = new PriceHub({
-  provider: new SimulatedMarket(1, clock),
-  feed,
-  clock,
-  logger: createLogger('silent'),
-  freshMs: 15_000,
-  staleAfterMs: 120_000,
-});
+const { clock, feed, hub } = scriptedHub();
 const metrics = new AppMetrics();
 hub.events.on('quote.updated', () => metrics.countTickIngested());
 const changed = new ChangedQuotes(hub.events);
 const bars = new BarAggregator();
-hub.events.on('tick', ({ symbol, price, time, volume }) => bars.add(symbol, price, time, volume));
+bars.follow(hub.events);
 const stream = new StreamHub(hub, new DomainEventBus(), clock, metrics, {
   intervalMs: 60_000,
   highWaterBytes: 1 << 20,
@@ -48,7 +35,7 @@ const stream = new StreamHub(hub, new DomainEventBus(), clock, metrics, {
 const sink = { bufferedAmount: 0, send() {}, close() {}, ping() {}, terminate() {} };
 const symbols = Array.from({ length: symbolCount }, (_, i) => `S${i}`);
 for (const symbol of symbols) {
-  feed.push(symbol, 100, 99, now - 1000);
+  feed.push(symbol, 100, 99, clock.now() - 1000);
 }
 stream.start(stream.open('bench', sink), symbols, 'live');
 
@@ -63,9 +50,9 @@ function run(count: number): void {
   let price = 100;
   for (let i = 0; i < count; i++) {
     // 5,000 trades a second, as in bench:stream: the clock moves 0.2 ms a trade.
-    if (i % 5 === 0) now++;
+    if (i % 5 === 0) clock.advance(1);
     price += ((i * 7919) % 11) / 100 - 0.05;
-    feed.trade({ symbol: symbols[i % symbolCount] as string, price, time: now, volume: (i % 9) + 1 });
+    feed.trade({ symbol: symbols[i % symbolCount] as string, price, time: clock.now(), volume: (i % 9) + 1 });
     // Persistence takes what gathered once a second, as the writers do.
     if (i % 5000 === 4999) {
       changed.take();

@@ -1,3 +1,4 @@
+import type { MarketEvents } from '../prices/market-events.js';
 import { foldTick, mergePartialBar, type PartialBar, periodStart, type StoredResolution } from './bars.js';
 
 /** A symbol's bars since the last flush, by period start; usually one minute and one day. */
@@ -16,6 +17,11 @@ const RESOLUTIONS: readonly StoredResolution[] = ['1m', '1d'];
  */
 export class BarAggregator {
   private pending = new Map<string, SymbolBars>();
+
+  /** Folds in every `tick` the hub publishes; returns the unsubscribe. */
+  follow(events: MarketEvents): () => void {
+    return events.on('tick', ({ symbol, price, time, volume }) => this.add(symbol, price, time, volume));
+  }
 
   add(symbol: string, price: number, time: number, volume: number): void {
     const bars = this.barsOf(symbol);

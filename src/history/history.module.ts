@@ -20,9 +20,7 @@ export function historyModule(
 ): void {
   const { database, market, clock, logger, domainEvents } = host.context;
   const bars = new BarAggregator();
-  host.onClose(
-    prices.hub.events.on('tick', ({ symbol, price, time, volume }) => bars.add(symbol, price, time, volume)),
-  );
+  host.onClose(bars.follow(prices.hub.events));
   host.writer({
     what: 'price bars',
     table: 'price_bars',

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BarAggregator } from '../../src/history/bar-aggregator.js';
-import { createLogger } from '../../src/logger.js';
 import { SimulatedMarket } from '../../src/market/providers/simulated/simulated-market.js';
-import { PriceHub } from '../../src/prices/price-hub.js';
-import { ScriptedFeed } from '../support/scripted-feed.js';
+import { scriptedHub } from '../support/scripted-hub.js';
 import { ManualClock } from '../support/test-app.js';
 
 const minute = (iso: string) => Date.parse(iso);
@@ -62,18 +60,9 @@ describe('bar aggregation', () => {
   });
 
   it('counts a trade the feed delivered twice once (the hub drops the repeat)', () => {
-    const feed = new ScriptedFeed();
-    const clock = new ManualClock();
-    const hub = new PriceHub({
-      provider: new SimulatedMarket(1, clock),
-      feed,
-      clock,
-      logger: createLogger('silent'),
-      freshMs: 1000,
-      staleAfterMs: 60_000,
-    });
+    const { clock, feed, hub } = scriptedHub({ freshMs: 1000 });
     const bars = new BarAggregator();
-    hub.events.on('tick', ({ symbol, price, time, volume }) => bars.add(symbol, price, time, volume));
+    bars.follow(hub.events);
     const time = clock.now();
     feed.push('AAPL', 100, 99, time - 1000);
     const trade = { symbol: 'AAPL', price: 100.5, time, volume: 30 };
@@ -88,16 +77,8 @@ describe('bar aggregation', () => {
     const clock = new ManualClock();
     const market = new SimulatedMarket(4, clock);
     const bars = new BarAggregator();
-    const feed = new ScriptedFeed();
-    const hub = new PriceHub({
-      provider: market,
-      feed,
-      clock,
-      logger: createLogger('silent'),
-      freshMs: 1000,
-      staleAfterMs: 60_000,
-    });
-    hub.events.on('tick', ({ symbol, price, time, volume }) => bars.add(symbol, price, time, volume));
+    const { feed, hub } = scriptedHub({ clock, provider: market, freshMs: 1000 });
+    bars.follow(hub.events);
     const quotes = Array.from({ length: 5 }, () => {
       clock.advance(1000);
       return market.step(['AAPL'])[0];

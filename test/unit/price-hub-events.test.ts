@@ -1,28 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.js';
-import { SimulatedMarket } from '../../src/market/providers/simulated/simulated-market.js';
 import type { MarketEventMap } from '../../src/prices/market-events.js';
-import { PriceHub } from '../../src/prices/price-hub.js';
-import { ScriptedFeed } from '../support/scripted-feed.js';
-import { ManualClock } from '../support/test-app.js';
-
-function setUp() {
-  const clock = new ManualClock();
-  const feed = new ScriptedFeed();
-  const hub = new PriceHub({
-    provider: new SimulatedMarket(1, clock),
-    feed,
-    clock,
-    logger: createLogger('silent'),
-    freshMs: 15_000,
-    staleAfterMs: 120_000,
-  });
-  return { clock, feed, hub };
-}
+import { scriptedHub } from '../support/scripted-hub.js';
 
 describe('market events from the price hub', () => {
   it('publishes a tick after the quote is stored: a listener reading the hub sees the new price', () => {
-    const { clock, feed, hub } = setUp();
+    const { clock, feed, hub } = scriptedHub();
     feed.push('AAPL', 100, 99, clock.now() - 1000);
     const seen: Array<{ tick: number; stored: number | undefined }> = [];
     hub.events.on('tick', ({ symbol, price }) =>
@@ -39,7 +21,7 @@ describe('market events from the price hub', () => {
   });
 
   it('publishes quote.updated with the stored quote, the one before it, and why it changed', () => {
-    const { clock, feed, hub } = setUp();
+    const { clock, feed, hub } = scriptedHub();
     const updates: Array<MarketEventMap['quote.updated']> = [];
     hub.events.on('quote.updated', (event) => {
       expect(hub.peek(event.symbol)?.quote).toBe(event.quote);
@@ -61,7 +43,7 @@ describe('market events from the price hub', () => {
   });
 
   it('drops a repeated trade without publishing it again', () => {
-    const { clock, feed, hub } = setUp();
+    const { clock, feed, hub } = scriptedHub();
     feed.push('TSLA', 200, 190, clock.now() - 1000);
     let ticks = 0;
     hub.events.on('tick', () => ticks++);
@@ -72,7 +54,7 @@ describe('market events from the price hub', () => {
   });
 
   it('drops a repeated trade that arrives after newer ones, and applies a trade that differs in one field', () => {
-    const { clock, feed, hub } = setUp();
+    const { clock, feed, hub } = scriptedHub();
     feed.push('TSLA', 200, 190, clock.now() - 1000);
     const ticks: number[] = [];
     hub.events.on('tick', ({ price }) => ticks.push(price));
@@ -85,7 +67,7 @@ describe('market events from the price hub', () => {
   });
 
   it('passes feed status changes on, and an unsubscribed listener hears nothing more', () => {
-    const { feed, hub } = setUp();
+    const { feed, hub } = scriptedHub();
     const statuses: string[] = [];
     const off = hub.events.on('feed.status', ({ status }) => statuses.push(status));
     feed.setStatus('reconnecting');

@@ -6,6 +6,7 @@ import { AppMetrics } from '../../src/metrics.js';
 import { PriceHub } from '../../src/prices/price-hub.js';
 import { type FrameSink, StreamHub } from '../../src/stream/stream-hub.js';
 import { ScriptedFeed } from '../support/scripted-feed.js';
+import { scriptedHub } from '../support/scripted-hub.js';
 import { ManualClock } from '../support/test-app.js';
 
 class FakeSocket implements FrameSink {
@@ -36,16 +37,7 @@ class FakeSocket implements FrameSink {
 }
 
 function setUp(lanes = 1) {
-  const clock = new ManualClock();
-  const feed = new ScriptedFeed();
-  const hub = new PriceHub({
-    provider: new SimulatedMarket(1, clock),
-    feed,
-    clock,
-    logger: createLogger('silent'),
-    freshMs: 15_000,
-    staleAfterMs: 120_000,
-  });
+  const { clock, feed, hub } = scriptedHub();
   const events = new DomainEventBus();
   const streams = new StreamHub(hub, events, clock, new AppMetrics(), {
     intervalMs: 60_000,
