@@ -83,9 +83,7 @@ export async function startAppProcess(options: {
   const { FINNHUB_API_KEY: _ownKey, ...environment } = process.env;
   const finnhub = options.fake
     ? {
-        FINNHUB_API_KEY: options.fake.apiKey,
-        FINNHUB_API_URL: options.fake.url,
-        FINNHUB_WS_URL: options.fake.wsUrl,
+        ...options.fake.appEnv(),
       }
     : {};
   const server = spawn(process.execPath, [...(options.nodeArgs ?? []), 'dist/server/main.js'], {

@@ -196,9 +196,7 @@ describe.each(testDatabaseKinds())('watchlist API with Finnhub (fake server) on 
   });
 
   const finnhubEnv = () => ({
-    FINNHUB_API_KEY: fake.apiKey,
-    FINNHUB_API_URL: fake.url,
-    FINNHUB_WS_URL: fake.wsUrl,
+    ...fake.appEnv(),
     FINNHUB_TIMEOUT_MS: '500',
   });
 

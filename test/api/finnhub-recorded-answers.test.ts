@@ -18,7 +18,7 @@ describe.each(testDatabaseKinds())('answers Finnhub really gave, on %s', (kind) 
     await fake.start();
     t = await startTestApp({
       database: kind,
-      env: { FINNHUB_API_KEY: fake.apiKey, FINNHUB_API_URL: fake.url, FINNHUB_WS_URL: fake.wsUrl },
+      env: { ...fake.appEnv() },
     });
     client = new TestClient(t.app);
     await client.register();
@@ -84,9 +84,7 @@ describe.each(testDatabaseKinds())('a quote without a previous close, streamed, 
       database: kind,
       listen: true,
       env: {
-        FINNHUB_API_KEY: fake.apiKey,
-        FINNHUB_API_URL: fake.url,
-        FINNHUB_WS_URL: fake.wsUrl,
+        ...fake.appEnv(),
         FINNHUB_REST_PER_MINUTE: String(restPerMinute),
         STREAM_INTERVAL_MS: '50',
       },
@@ -186,7 +184,7 @@ describe.each(testDatabaseKinds())('bars from REST quotes, on %s', (kind) => {
     t = await startTestApp({
       database: kind,
       flushMs: 50,
-      env: { FINNHUB_API_KEY: fake.apiKey, FINNHUB_API_URL: fake.url, FINNHUB_WS_URL: fake.wsUrl },
+      env: { ...fake.appEnv() },
     });
     client = new TestClient(t.app);
     await client.register();
@@ -230,9 +228,7 @@ describe.each(testDatabaseKinds())('each user’s fair share of upstream calls, 
     t = await startTestApp({
       database: kind,
       env: {
-        FINNHUB_API_KEY: fake.apiKey,
-        FINNHUB_API_URL: fake.url,
-        FINNHUB_WS_URL: fake.wsUrl,
+        ...fake.appEnv(),
         // A quarter of it, 10 calls a minute, is one user's share.
         FINNHUB_REST_PER_MINUTE: '40',
       },

@@ -259,7 +259,7 @@ describe.each(testDatabaseKinds())('price history on %s', (kind) => {
     const start = async () => {
       t = await startTestApp({
         database: kind,
-        env: { FINNHUB_API_KEY: fake.apiKey, FINNHUB_API_URL: fake.url, FINNHUB_WS_URL: fake.wsUrl },
+        env: { ...fake.appEnv() },
       });
       const client = new TestClient(t.app);
       await client.register();

@@ -25,9 +25,7 @@ describe.each(testDatabaseKinds())(
         listen: true,
         flushMs: 100,
         env: {
-          FINNHUB_API_KEY: fake.apiKey,
-          FINNHUB_API_URL: fake.url,
-          FINNHUB_WS_URL: fake.wsUrl,
+          ...fake.appEnv(),
           STREAM_INTERVAL_MS: '50',
           ...env,
         },
@@ -87,9 +85,7 @@ describe.each(testDatabaseKinds())(
       const again = await startTestApp({
         database: first.t.database,
         env: {
-          FINNHUB_API_KEY: first.fake.apiKey,
-          FINNHUB_API_URL: first.fake.url,
-          FINNHUB_WS_URL: first.fake.wsUrl,
+          ...first.fake.appEnv(),
         },
       });
       cleanups.push(() => again.app.close());

@@ -15,7 +15,7 @@ describe.each(testDatabaseKinds())('company profiles and logos on %s', (kind) =>
       t = await startTestApp({
         database: kind,
         clock,
-        env: { FINNHUB_API_KEY: fake.apiKey, FINNHUB_API_URL: fake.url, FINNHUB_WS_URL: fake.wsUrl },
+        env: { ...fake.appEnv() },
       });
       client = new TestClient(t.app);
       await client.register();

@@ -17,9 +17,7 @@ async function setUp(options: { symbols: string[]; env?: Record<string, string>;
     database: 'pglite',
     listen: true,
     env: {
-      FINNHUB_API_KEY: fake.apiKey,
-      FINNHUB_API_URL: fake.url,
-      FINNHUB_WS_URL: fake.wsUrl,
+      ...fake.appEnv(),
       FINNHUB_WS_RECONNECT_MIN_MS: '50',
       FINNHUB_WS_RECONNECT_MAX_MS: '200',
       STREAM_INTERVAL_MS: '50',

@@ -236,9 +236,7 @@ describe.skipIf(!browserAvailable())('the watchlist in a real browser (headless 
       listen: true,
       webRoot: `${root}/dist/web`,
       env: {
-        FINNHUB_API_KEY: fake.apiKey,
-        FINNHUB_API_URL: fake.url,
-        FINNHUB_WS_URL: fake.wsUrl,
+        ...fake.appEnv(),
         FINNHUB_WS_RECONNECT_MIN_MS: '100',
         FINNHUB_WS_RECONNECT_MAX_MS: '500',
       },

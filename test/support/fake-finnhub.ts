@@ -104,6 +104,10 @@ export class FakeFinnhub {
   private readonly hanging = new Set<ServerResponse>();
   /** The WebSocket base URL (FINNHUB_WS_URL), set by start(). */
   wsUrl = '';
+  /** The settings that point the app at this fake (after start()). */
+  appEnv(): Record<'FINNHUB_API_KEY' | 'FINNHUB_API_URL' | 'FINNHUB_WS_URL', string> {
+    return { FINNHUB_API_KEY: this.apiKey, FINNHUB_API_URL: this.url, FINNHUB_WS_URL: this.wsUrl };
+  }
   /** Symbols one WebSocket connection may subscribe to before "too many symbols". */
   symbolCap = 50;
   /** Symbols the WebSocket refuses with "Invalid symbol". */
