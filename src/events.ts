@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { AlertKind } from './alerts/alerts.schemas.js';
 
 /**
  * Domain events and their payloads: writes emit them; the stream, the market demand and history
@@ -7,6 +8,23 @@ import { EventEmitter } from 'node:events';
 export interface DomainEvents {
   'watchlist.symbolAdded': { userId: string; symbol: string };
   'watchlist.symbolRemoved': { userId: string; symbol: string };
+  /** A firing is stored (with its notification and outbox rows): tell open streams, wake the delivery loop. */
+  'alert.fired': { userId: string; firing: AlertFiring };
+  /** An alert rule was created, changed, paused, resumed or deleted: market demand follows. */
+  'alert.rulesChanged': { symbols: string[] };
+}
+
+export interface AlertFiring {
+  /** The firing's id: also the webhook-id of its deliveries. */
+  id: string;
+  alertId: string;
+  symbol: string;
+  kind: AlertKind;
+  threshold: number;
+  price: number;
+  firedAt: Date;
+  message: string;
+  simulated: boolean;
 }
 
 export class DomainEventBus {
