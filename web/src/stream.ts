@@ -3,11 +3,14 @@ import type { StreamFrame } from '../../src/stream/stream.schemas.js';
 import { api } from './api';
 
 export type { FeedStatus };
+export type AlertFrame = Extract<StreamFrame, { type: 'alert' }>['alert'];
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
 export interface StreamHandlers {
   onQuotes(quotes: Quote[], snapshot: boolean): void;
   onFeedStatus(status: FeedStatus): void;
+  /** One of the user's alerts fired (optional: only the app shell shows them). */
+  onAlert?(alert: AlertFrame): void;
   onConnection(state: ConnectionState): void;
   /** The server refused the stream (session gone): stop reconnecting. */
   onUnauthorized(): void;
@@ -38,6 +41,7 @@ export function openPriceStream(handlers: StreamHandlers): () => void {
     ws.onmessage = (event) => {
       const frame = JSON.parse(String(event.data)) as StreamFrame;
       if (frame.type === 'status') handlers.onFeedStatus(frame.feed);
+      else if (frame.type === 'alert') handlers.onAlert?.(frame.alert);
       else handlers.onQuotes(frame.quotes, frame.type === 'snapshot');
     };
     ws.onclose = () => {
