@@ -2,6 +2,19 @@
 
 import type { z } from 'zod';
 import type {
+  AlertEventView,
+  AlertKind,
+  AlertPreview,
+  AlertRuleView,
+  AlertStatus,
+  alertEventsRouteSchema,
+  createAlertRouteSchema,
+  listAlertsRouteSchema,
+  patchAlertRouteSchema,
+  previewAlertRouteSchema,
+  redeliverRouteSchema,
+} from '../../src/alerts/alerts.schemas.js';
+import type {
   loginSchema,
   logoutSchema,
   registerSchema,
@@ -26,6 +39,11 @@ import type {
   SymbolMatch,
   searchRouteSchema,
 } from '../../src/market/market.schemas.js';
+import type {
+  listNotificationsRouteSchema,
+  markReadRouteSchema,
+  NotificationView,
+} from '../../src/notifications/notifications.schemas.js';
 import type {
   getPreferencesRouteSchema,
   Preferences,
@@ -54,11 +72,17 @@ type Answer<
 type Input<Route extends Contract> = Route['body'] extends z.ZodType ? z.input<Route['body']> : never;
 
 export type {
+  AlertEventView,
+  AlertKind,
+  AlertPreview,
+  AlertRuleView,
+  AlertStatus,
   CompanyProfile,
   HistoryBar,
   HistoryRange,
   HistoryResolution,
   MarketStatus,
+  NotificationView,
   Preferences,
   PriceHistory,
   Quote,
@@ -69,6 +93,47 @@ export type {
 };
 export type WatchlistColumn = (typeof WATCHLIST_COLUMNS)[number];
 export type SortKey = (typeof SORT_KEYS)[number];
+export type AlertInput = Input<typeof createAlertRouteSchema>;
+export type AlertPatch = Input<typeof patchAlertRouteSchema>;
+
+/*
+ * Channels and delivery settings (src/delivery, issue 9): written here until their contract
+ * (src/delivery/channels.schemas.ts) is on main, then inferred from it like every other type.
+ */
+export type ChannelType = 'email' | 'webhook' | 'push';
+export type WebhookFormat = 'standard' | 'ntfy' | 'slack' | 'discord';
+export interface Channel {
+  id: string;
+  type: ChannelType;
+  name: string;
+  url: string | null;
+  format: WebhookFormat | null;
+  enabled: boolean;
+  createdAt: string;
+}
+export type ChannelInput =
+  | { type: 'webhook'; name: string; url: string; format: WebhookFormat }
+  | { type: 'email'; name: string }
+  | { type: 'push'; name: string; subscription: PushSubscriptionJSON };
+export interface ChannelList {
+  items: Channel[];
+  /** Whether the server can send email (SMTP configured); undefined when it does not say. */
+  emailAvailable?: boolean;
+}
+export interface CreatedChannel {
+  channel: Channel;
+  /** A webhook's `whsec_` signing secret: given once, at creation. */
+  secret?: string | null;
+}
+export interface ChannelTestResult {
+  ok: boolean;
+  error?: string | null;
+}
+export interface NotificationSettings {
+  /** Local times (HH:MM) in `timeZone`; null: no quiet hours. */
+  quietHours: { start: string; end: string } | null;
+  timeZone: string;
+}
 
 export class ApiError extends Error {
   constructor(
@@ -144,6 +209,32 @@ export const api = {
       `/quotes/${encodeURIComponent(symbol)}/history?range=${range}`,
     ),
   sparklines: () => request<Answer<typeof sparklinesRouteSchema>>('GET', '/watchlist/sparklines'),
+  alerts: () => request<Answer<typeof listAlertsRouteSchema>>('GET', '/alerts'),
+  createAlert: (input: AlertInput) =>
+    request<Answer<typeof createAlertRouteSchema, 201>>('POST', '/alerts', input),
+  previewAlert: (input: AlertInput) =>
+    request<Answer<typeof previewAlertRouteSchema>>('POST', '/alerts/preview', input),
+  updateAlert: (id: string, patch: AlertPatch) =>
+    request<Answer<typeof patchAlertRouteSchema>>('PATCH', `/alerts/${encodeURIComponent(id)}`, patch),
+  deleteAlert: (id: string) => request<void>('DELETE', `/alerts/${encodeURIComponent(id)}`),
+  alertEvents: (id: string) =>
+    request<Answer<typeof alertEventsRouteSchema>>('GET', `/alerts/${encodeURIComponent(id)}/events`),
+  redeliver: (eventId: string) =>
+    request<Answer<typeof redeliverRouteSchema>>(
+      'POST',
+      `/alerts/events/${encodeURIComponent(eventId)}/redeliver`,
+    ),
+  notifications: () => request<Answer<typeof listNotificationsRouteSchema>>('GET', '/notifications?limit=50'),
+  markRead: (input: Input<typeof markReadRouteSchema>) =>
+    request<Answer<typeof markReadRouteSchema>>('POST', '/notifications/read', input),
+  channels: () => request<ChannelList>('GET', '/channels'),
+  createChannel: (input: ChannelInput) => request<CreatedChannel>('POST', '/channels', input),
+  deleteChannel: (id: string) => request<void>('DELETE', `/channels/${encodeURIComponent(id)}`),
+  testChannel: (id: string) => request<ChannelTestResult>('POST', `/channels/${encodeURIComponent(id)}/test`),
+  notificationSettings: () => request<NotificationSettings>('GET', '/notification-settings'),
+  saveNotificationSettings: (settings: NotificationSettings) =>
+    request<NotificationSettings>('PUT', '/notification-settings', settings),
+  pushKey: () => request<{ publicKey: string }>('GET', '/push/key'),
   searchSymbols: (q: string) =>
     request<Answer<typeof searchRouteSchema>>('GET', `/symbols/search?q=${encodeURIComponent(q)}`),
 };
