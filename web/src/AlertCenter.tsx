@@ -155,7 +155,7 @@ function NotificationBell({
   }, [open, changes, onUnread, onError]);
 
   useEffect(() => {
-    if (open) panel.current?.querySelector<HTMLElement>('button, a')?.focus();
+    if (open) panel.current?.querySelector<HTMLElement>('button:not(:disabled), a[href]')?.focus();
   }, [open]);
 
   // A click anywhere else closes the panel (the focus stays where the click put it).
