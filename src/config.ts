@@ -40,6 +40,7 @@ const envSchema = z.object({
   QUOTE_FRESH_MS: positiveInt.default(15_000),
   SESSION_TTL_DAYS: positiveInt.max(365).default(30),
   REQUESTS_PER_ADDRESS_PER_MINUTE: positiveInt.default(1200),
+  ALERTS_PER_USER: positiveInt.max(100_000).default(200),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -74,6 +75,8 @@ export interface Config {
   readonly sessionTtlMs: number;
   /** Every request from one address counts (raise it when many users share one address). */
   readonly requestsPerAddressPerMinute: number;
+  /** Active alert rules a user may have at once. */
+  readonly alertsPerUser: number;
   readonly secureCookies: boolean;
   readonly logLevel: string;
 }
@@ -139,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     quoteFreshMs: e.QUOTE_FRESH_MS,
     sessionTtlMs: e.SESSION_TTL_DAYS * 24 * 60 * 60 * 1000,
     requestsPerAddressPerMinute: e.REQUESTS_PER_ADDRESS_PER_MINUTE,
+    alertsPerUser: e.ALERTS_PER_USER,
     secureCookies: production,
     logLevel: e.LOG_LEVEL,
   } satisfies Config);
