@@ -67,9 +67,10 @@ describe.skipIf(!browserAvailable())('an alert from the stock page to the bell (
 
     await form.getByLabel('When').selectOption('price_cross_up');
     await threshold.fill('262');
-    await expect
-      .poll(() => preview.textContent())
-      .toMatch(/Would (not )?have fired|No prices of this symbol are stored yet/);
+    // The answer for the new level (not the last one, kept dimmed while it is asked for).
+    const answer = async () =>
+      (await preview.getAttribute('aria-busy')) === null ? await preview.textContent() : 'busy';
+    await expect.poll(answer).toMatch(/Would (not )?have fired|No prices of this symbol are stored yet/);
     expect(await preview.getByText('already past this level').count()).toBe(0);
     await form.getByRole('button', { name: 'Create alert' }).click();
     await page.getByText('Alert created: Price rises above $262.00.').waitFor();

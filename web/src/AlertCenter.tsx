@@ -158,15 +158,28 @@ function NotificationBell({
     if (open) panel.current?.querySelector<HTMLElement>('button:not(:disabled), a[href]')?.focus();
   }, [open]);
 
-  // A click anywhere else closes the panel (the focus stays where the click put it).
+  // A "Mark read" button goes once its item is read: the focus it had stays in the panel.
+  useEffect(() => {
+    if (open && items && document.activeElement === document.body) panel.current?.focus();
+  }, [open, items]);
+
+  // A click anywhere else closes the panel (the focus stays where the click put it); Escape closes it
+  // wherever the focus is (a "Mark read" button that was just used is gone from the page).
   useEffect(() => {
     if (!open) return;
     const outside = (event: MouseEvent) => {
       const target = event.target as Node;
       if (!panel.current?.contains(target) && !button.current?.contains(target)) close(false);
     };
+    const onEscape = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') close(true);
+    };
     document.addEventListener('mousedown', outside);
-    return () => document.removeEventListener('mousedown', outside);
+    document.addEventListener('keydown', onEscape);
+    return () => {
+      document.removeEventListener('mousedown', outside);
+      document.removeEventListener('keydown', onEscape);
+    };
   }, [open, close]);
 
   /** A link in the panel moves to its page and closes the panel. */
@@ -222,12 +235,7 @@ function NotificationBell({
           role="dialog"
           aria-labelledby={`${id}-title`}
           ref={panel}
-          onKeyDown={(event) => {
-            if (event.key === 'Escape') {
-              event.stopPropagation();
-              close(true);
-            }
-          }}
+          tabIndex={-1}
         >
           <div className="chooser-header">
             <h2 id={`${id}-title`}>Notifications</h2>

@@ -20,7 +20,7 @@ const DEFAULT_PERCENT: Record<'day' | 'move', string> = { day: '5', move: '3' };
 
 type PreviewState =
   | { state: 'idle' }
-  | { state: 'loading' }
+  | { state: 'loading'; previous: AlertPreview | null }
   | { state: 'done'; preview: AlertPreview }
   | { state: 'error'; message: string };
 
@@ -122,7 +122,12 @@ export function AlertForm({
       setPreview({ state: 'idle' });
       return;
     }
-    setPreview((current) => (current.state === 'done' ? current : { state: 'loading' }));
+    // The last answer stays (dimmed) while the next is asked for: the form does not jump as one types.
+    setPreview((current) => ({
+      state: 'loading',
+      previous:
+        current.state === 'done' ? current.preview : current.state === 'loading' ? current.previous : null,
+    }));
     const timer = window.setTimeout(() => {
       api
         .previewAlert({ ...input, channels: [], note: null })
@@ -367,9 +372,6 @@ function PreviewAnswer({ preview, currency }: { preview: PreviewState; currency:
 }
 
 function PreviewResult({ preview, currency }: { preview: AlertPreview; currency: string | null }) {
-  if (preview.resolution === null) {
-    return <p className="muted small">No prices of this symbol are stored yet to test the rule against.</p>;
-  }
   const times = preview.count === 1 ? 'once' : `${preview.count} times`;
   return (
     <>
@@ -378,11 +380,15 @@ function PreviewResult({ preview, currency }: { preview: AlertPreview; currency:
           The price is already past this level: the alert waits for the price to come back and cross it.
         </p>
       )}
-      <p>
-        {preview.count === 0 ? 'Would not have fired' : `Would have fired ${times}`} in the last 30 days
-        {preview.resolution === '1d' ? ' (tested on daily prices)' : ''}
-        {preview.count > 0 ? ':' : '.'}
-      </p>
+      {preview.resolution === null ? (
+        <p className="muted small">No prices of this symbol are stored yet to test the rule against.</p>
+      ) : (
+        <p>
+          {preview.count === 0 ? 'Would not have fired' : `Would have fired ${times}`} in the last 30 days
+          {preview.resolution === '1d' ? ' (tested on daily prices)' : ''}
+          {preview.count > 0 ? ':' : '.'}
+        </p>
+      )}
       {preview.firings.length > 0 && (
         <ul className="preview-firings small">
           {preview.firings.slice(0, PREVIEW_LISTED).map((firing) => (
