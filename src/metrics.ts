@@ -93,6 +93,20 @@ export class AppMetrics {
     registers: [this.registry],
   });
 
+  private readAlertRules: () => number = () => 0;
+  readonly alertRulesActive: Gauge = new Gauge({
+    name: 'stocktracker_alert_rules_active',
+    help: 'Active alert rules evaluated on every tick',
+    registers: [this.registry],
+    collect: () => this.alertRulesActive.set(this.readAlertRules()),
+  });
+  readonly alertFirings = new Counter({
+    name: 'stocktracker_alert_firings_total',
+    help: 'Alert firings stored, by rule kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     // Includes nodejs_eventloop_lag_seconds, process CPU and memory.
     collectDefaultMetrics({ register: this.registry });
@@ -100,6 +114,11 @@ export class AppMetrics {
 
   countTickIngested(): void {
     this.ticksSinceScrape++;
+  }
+
+  /** Where the active-rules gauge reads its count at scrape time. */
+  observeAlerts(activeRules: () => number): void {
+    this.readAlertRules = activeRules;
   }
 
   /** Where the gauges that mirror live state read it at scrape time. */

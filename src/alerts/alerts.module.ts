@@ -12,7 +12,7 @@ const EXPIRY_SWEEP_MS = 60_000;
  * writes, the expiry sweep, the backtest, and the /alerts routes.
  */
 export async function alertsModule(host: ModuleHost, { hub }: PricesModule): Promise<AlertsService> {
-  const { config, database, clock, logger, domainEvents } = host.context;
+  const { config, database, clock, logger, domainEvents, metrics } = host.context;
   const alerts = new AlertsService({
     db: database.db,
     hub,
@@ -23,6 +23,10 @@ export async function alertsModule(host: ModuleHost, { hub }: PricesModule): Pro
     alertsPerUser: config.alertsPerUser,
     simulated: config.market.kind === 'simulated',
   });
+  metrics.observeAlerts(() => alerts.activeCount);
+  host.onClose(
+    domainEvents.on('alert.fired', ({ firing }) => metrics.alertFirings.inc({ kind: firing.kind })),
+  );
   host.onClose(await alerts.start());
   host.every(EXPIRY_SWEEP_MS, 'expiring alerts failed', () => alerts.expire(), { now: true });
   const preview = new AlertPreviewer(database.db, hub, clock, marketCalendar);

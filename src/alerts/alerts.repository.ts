@@ -98,8 +98,8 @@ export async function insertRule(db: Database, rule: NewAlertRule): Promise<Aler
       .values({ ...values, status: 'active', armed: true })
       .returning({ id: alertRules.id });
     const id = (inserted as { id: string }).id;
-    await replaceChannels(tx as unknown as Database, id, channels);
-    return (await findRule(tx as unknown as Database, rule.userId, id)) as AlertRuleRow;
+    await replaceChannels(tx, id, channels);
+    return (await findRule(tx, rule.userId, id)) as AlertRuleRow;
   });
 }
 
@@ -181,8 +181,8 @@ export async function updateRule(
       .where(and(eq(alertRules.userId, userId), eq(alertRules.id, id)))
       .returning({ id: alertRules.id });
     if (updated.length === 0) return undefined;
-    if (channels) await replaceChannels(tx as unknown as Database, id, channels);
-    return findRule(tx as unknown as Database, userId, id);
+    if (channels) await replaceChannels(tx, id, channels);
+    return findRule(tx, userId, id);
   });
 }
 
@@ -240,7 +240,7 @@ export async function recordFiring(db: Database, firing: FiringRecord): Promise<
       .update(alertRules)
       .set({ ...firing.state, pausedReason: null, updatedAt: firing.firedAt })
       .where(eq(alertRules.id, firing.ruleId));
-    await insertNotification(tx as unknown as Database, {
+    await insertNotification(tx, {
       userId: firing.userId,
       kind: 'alert_fired',
       eventId: event.id,
@@ -272,7 +272,7 @@ export async function recordFlood(
       .update(alertRules)
       .set({ status: 'paused', pausedReason: 'flood', updatedAt: at })
       .where(eq(alertRules.id, rule.id));
-    await insertNotification(tx as unknown as Database, {
+    await insertNotification(tx, {
       userId: rule.userId,
       kind: 'alert_paused',
       ruleId: rule.id,
