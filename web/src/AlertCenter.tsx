@@ -88,10 +88,10 @@ function Toast({ toast, onDismiss }: { toast: AlertFrame; onDismiss: (id: string
   return (
     <div className="toast" data-testid="alert-toast">
       <div className="toast-body">
-        <a href={stockPath(toast.symbol)} onClick={followLink} className="toast-symbol">
-          {toast.symbol}
-        </a>{' '}
-        <span>{toast.message}</span>
+        {toast.message}{' '}
+        <a href={stockPath(toast.symbol)} onClick={followLink} aria-label={`Open ${toast.symbol}`}>
+          Open
+        </a>
       </div>
       <button
         type="button"
