@@ -20,7 +20,12 @@ interface Operation {
   deprecated?: boolean;
   security?: Array<Record<string, string[]>>;
   parameters?: Parameter[];
-  requestBody?: { content: Record<string, { schema: object; example?: unknown }> };
+  requestBody?: {
+    content: Record<
+      string,
+      { schema: object; example?: unknown; examples?: Record<string, { value: unknown }> }
+    >;
+  };
   responses: Record<string, { content?: Record<string, { schema: object }> }>;
   [extension: `x-${string}`]: unknown;
 }
@@ -71,6 +76,17 @@ function exampleOf(parameter: Parameter): string {
   return String(example);
 }
 
+/** The `id` of a created resource: at the top of the answer or in its one wrapping object (`{channel: {id}}`). */
+function idIn(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  if ('id' in body && typeof body.id === 'string') return body.id;
+  for (const value of Object.values(body)) {
+    if (typeof value === 'object' && value !== null && 'id' in value && typeof value.id === 'string')
+      return value.id;
+  }
+  return undefined;
+}
+
 describe('the OpenAPI document', () => {
   let t: TestApp;
   let document: OpenApiDocument;
@@ -93,7 +109,8 @@ describe('the OpenAPI document', () => {
     ) as {
       examples?: unknown[];
     };
-    const example = media.example ?? schema.examples?.[0];
+    // Several examples of an inline schema become the media type's named `examples`.
+    const example = media.example ?? Object.values(media.examples ?? {})[0]?.value ?? schema.examples?.[0];
     if (example === undefined) throw new Error(`${operation.operationId} has no example body`);
     return example;
   };
@@ -157,19 +174,26 @@ describe('the OpenAPI document', () => {
     const rank = ({ method, operation }: { method: string; operation: Operation }) => {
       if (operation.operationId === 'postAuthRegister') return 0;
       if (operation.operationId === 'postAuthLogout') return 99;
-      const order = ({ post: 1, put: 2, get: 3, delete: 4 } as Record<string, number>)[method] ?? 5;
+      const order = ({ post: 1, put: 2, patch: 2, get: 3, delete: 4 } as Record<string, number>)[method] ?? 5;
       return operation.deprecated ? 10 + order : order;
     };
-    const operations = operationsOf(document).sort((a, b) => rank(a) - rank(b));
+    // Within a rank, a collection's POST comes before the calls on its members (shorter path first).
+    const operations = operationsOf(document).sort(
+      (a, b) => rank(a) - rank(b) || a.path.split('/').length - b.path.split('/').length,
+    );
     const called: string[] = [];
+    /** The id of what each `POST /collection` of this walk created: `/collection/{id}` acts on it. */
+    const createdIds = new Map<string, string>();
 
     for (const { method, path, operation } of operations) {
       const where = `${method.toUpperCase()} ${path}`;
       let url = path;
       const query = new URLSearchParams();
       for (const parameter of operation.parameters ?? []) {
-        if (parameter.in === 'path')
-          url = url.replace(`{${parameter.name}}`, encodeURIComponent(exampleOf(parameter)));
+        if (parameter.in === 'path') {
+          const created = createdIds.get(path.slice(0, path.indexOf(`/{${parameter.name}}`)));
+          url = url.replace(`{${parameter.name}}`, encodeURIComponent(created ?? exampleOf(parameter)));
+        }
         if (parameter.in === 'query') query.set(parameter.name, exampleOf(parameter));
       }
       if (query.size > 0) url += `?${query}`;
@@ -201,6 +225,10 @@ describe('the OpenAPI document', () => {
           new RegExp(`^${key.replace('*', '.*')}$`).test(type),
         );
         expect(media, `${where} answered ${type}, documented ${Object.keys(content)}`).toBeDefined();
+      }
+      if (method === 'post' && response.statusCode === 201) {
+        const id = idIn(response.json());
+        if (id) createdIds.set(path, id);
       }
       called.push(where);
     }
