@@ -2,12 +2,7 @@ import { createHmac } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Clock } from '../../src/clock.js';
-import {
-  deliveries,
-  notificationChannels,
-  notificationSettings,
-  notifications,
-} from '../../src/db/schema.js';
+import { deliveries, notificationChannels, notifications } from '../../src/db/schema.js';
 import { outcomesOf, redeliver } from '../../src/delivery/deliveries.repository.js';
 import { openTestDatabase, testDatabaseKinds } from '../support/database.js';
 import {
@@ -384,7 +379,7 @@ describe.each(testDatabaseKinds())('alert delivery on %s', (kind) => {
     // 23:30 in Berlin (UTC+1 in January): quiet until 07:00 Berlin, 06:00 UTC.
     clock.current = Date.parse('2026-01-06T22:30:00Z');
     const mailsBefore = smtp.mails.length;
-    const firings = [];
+    const firings: Array<{ eventId: string }> = [];
     for (const symbol of ['AAPL', 'MSFT']) {
       firings.push(
         await insertFiring(t.database.db, {
