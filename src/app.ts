@@ -6,6 +6,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { alertsModule } from './alerts/alerts.module.js';
 import { requireSession } from './auth/auth.hooks.js';
 import { authModule } from './auth/auth.module.js';
 import { sessionCookieName } from './auth/session-cookie.js';
@@ -29,6 +30,7 @@ import { registerSecurityHeaders, webAssetServing } from './http/security.js';
 import type { Market } from './market/providers/create-market.js';
 import { AppMetrics } from './metrics.js';
 import { ModuleHost } from './module-host.js';
+import { notificationsModule } from './notifications/notifications.module.js';
 import { preferencesModule } from './preferences/preferences.module.js';
 import { pricesModule } from './prices/prices.module.js';
 import { profilesModule } from './profiles/profiles.module.js';
@@ -121,6 +123,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   profilesModule(host);
   preferencesModule(host);
   await deliveryModule(host);
+  await alertsModule(host, prices);
+  notificationsModule(host);
 
   if (webRoot) {
     await app.register(fastifyStatic, {

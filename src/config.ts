@@ -60,6 +60,7 @@ const envSchema = z.object({
     })
     .optional(),
   WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  ALERTS_PER_USER: positiveInt.max(100_000).default(200),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -94,6 +95,8 @@ export interface Config {
   readonly sessionTtlMs: number;
   /** Every request from one address counts (raise it when many users share one address). */
   readonly requestsPerAddressPerMinute: number;
+  /** Active alert rules a user may have at once. */
+  readonly alertsPerUser: number;
   readonly secureCookies: boolean;
   readonly logLevel: string;
   /** Alert delivery: email (absent without SMTP_URL), Web Push and webhooks. */
@@ -181,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     quoteFreshMs: e.QUOTE_FRESH_MS,
     sessionTtlMs: e.SESSION_TTL_DAYS * 24 * 60 * 60 * 1000,
     requestsPerAddressPerMinute: e.REQUESTS_PER_ADDRESS_PER_MINUTE,
+    alertsPerUser: e.ALERTS_PER_USER,
     secureCookies: production,
     logLevel: e.LOG_LEVEL,
     delivery: {

@@ -10,8 +10,6 @@ export interface DomainEvents {
   'watchlist.symbolRemoved': { userId: string; symbol: string };
   /** A firing is stored (with its notification and outbox rows): tell open streams, wake the delivery loop. */
   'alert.fired': { userId: string; firing: AlertFiring };
-  /** An alert rule was created, changed, paused, resumed or deleted: market demand follows. */
-  'alert.rulesChanged': { symbols: string[] };
 }
 
 export interface AlertFiring {

@@ -194,7 +194,9 @@ export const alertEventSchema = z
   .meta({ id: 'AlertEvent' });
 export type AlertEventView = z.infer<typeof alertEventSchema>;
 
-const idParams = z.object({ id: z.uuid({ error: 'Not an id.' }) });
+const idParams = z.object({
+  id: z.uuid({ error: 'Not an id.' }).meta({ examples: ['0b6f3f0e-8f5d-4f7e-9d55-2f6a1c1f4a10'] }),
+});
 
 const tags = ['alerts'];
 
@@ -234,14 +236,7 @@ export const previewAlertRouteSchema = {
   body: alertRuleBody,
   response: {
     200: previewSchema,
-    ...errorResponses(
-      BODY_ERRORS,
-      WRITE_ERRORS,
-      'invalid_symbol',
-      'unknown_symbol',
-      'channel_not_found',
-      PROVIDER_ERRORS,
-    ),
+    ...errorResponses(BODY_ERRORS, WRITE_ERRORS, 'invalid_symbol', 'unknown_symbol', PROVIDER_ERRORS),
   },
 };
 

@@ -33,9 +33,8 @@ export const listNotificationsRouteSchema = {
     unread: z
       .enum(['true', 'false'])
       .optional()
-      .transform((value) => value === 'true')
-      .meta({ description: '`true`: only unread ones.' }),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
+      .meta({ description: '`true`: only unread ones.', examples: ['true'] }),
+    limit: z.coerce.number().int().min(1).max(200).default(50).meta({ examples: [50] }),
   }),
   response: {
     200: z.object({ items: z.array(notificationSchema), unread: z.number() }),

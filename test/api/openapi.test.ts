@@ -76,17 +76,6 @@ function exampleOf(parameter: Parameter): string {
   return String(example);
 }
 
-/** The `id` of a created resource: at the top of the answer or in its one wrapping object (`{channel: {id}}`). */
-function idIn(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  if ('id' in body && typeof body.id === 'string') return body.id;
-  for (const value of Object.values(body)) {
-    if (typeof value === 'object' && value !== null && 'id' in value && typeof value.id === 'string')
-      return value.id;
-  }
-  return undefined;
-}
-
 describe('the OpenAPI document', () => {
   let t: TestApp;
   let document: OpenApiDocument;
@@ -109,8 +98,8 @@ describe('the OpenAPI document', () => {
     ) as {
       examples?: unknown[];
     };
-    // Several examples of an inline schema become the media type's named `examples`.
-    const example = media.example ?? Object.values(media.examples ?? {})[0]?.value ?? schema.examples?.[0];
+    const named = media.examples ? Object.values(media.examples)[0]?.value : undefined;
+    const example = media.example ?? named ?? schema.examples?.[0];
     if (example === undefined) throw new Error(`${operation.operationId} has no example body`);
     return example;
   };
@@ -177,13 +166,14 @@ describe('the OpenAPI document', () => {
       const order = ({ post: 1, put: 2, patch: 2, get: 3, delete: 4 } as Record<string, number>)[method] ?? 5;
       return operation.deprecated ? 10 + order : order;
     };
-    // Within a rank, a collection's POST comes before the calls on its members (shorter path first).
-    const operations = operationsOf(document).sort(
-      (a, b) => rank(a) - rank(b) || a.path.split('/').length - b.path.split('/').length,
-    );
+    const operations = operationsOf(document).sort((a, b) => rank(a) - rank(b));
     const called: string[] = [];
-    /** The id of what each `POST /collection` of this walk created: `/collection/{id}` acts on it. */
-    const createdIds = new Map<string, string>();
+    // What the walk created, by collection (`/api/v1/alerts` -> the alert's id): an `{id}` below a
+    // collection is the walk's own object, not the example's made-up id.
+    const created = new Map<string, string>();
+    // A firing exists only once the market crossed a rule's threshold: the alerts tests call this
+    // with real firings; here its example id is unknown, which it must answer as documented.
+    const answersUnknownExample = new Set(['POST /api/v1/alerts/events/{id}/redeliver']);
 
     for (const { method, path, operation } of operations) {
       const where = `${method.toUpperCase()} ${path}`;
@@ -191,8 +181,9 @@ describe('the OpenAPI document', () => {
       const query = new URLSearchParams();
       for (const parameter of operation.parameters ?? []) {
         if (parameter.in === 'path') {
-          const created = createdIds.get(path.slice(0, path.indexOf(`/{${parameter.name}}`)));
-          url = url.replace(`{${parameter.name}}`, encodeURIComponent(created ?? exampleOf(parameter)));
+          const collection = path.slice(0, path.indexOf(`/{${parameter.name}}`));
+          const value = created.get(collection) ?? exampleOf(parameter);
+          url = url.replace(`{${parameter.name}}`, encodeURIComponent(value));
         }
         if (parameter.in === 'query') query.set(parameter.name, exampleOf(parameter));
       }
@@ -211,7 +202,13 @@ describe('the OpenAPI document', () => {
       const body = bodyExampleOf(operation);
       const response = await client.request(method.toUpperCase() as 'GET', url, body);
       const documented = operation.responses[String(response.statusCode)];
-      expect(response.statusCode, `${where}: ${response.body.slice(0, 300)}`).toBeLessThan(300);
+      const expected = answersUnknownExample.has(where) ? 404 : 300;
+      if (expected === 404) expect(response.statusCode, where).toBe(404);
+      else expect(response.statusCode, `${where}: ${response.body.slice(0, 300)}`).toBeLessThan(300);
+      if (method === 'post' && response.statusCode === 201) {
+        const [made] = Object.values(response.json() as Record<string, { id?: unknown }>);
+        if (typeof made?.id === 'string') created.set(path, made.id);
+      }
       expect(documented, `${where} answered an undocumented ${response.statusCode}`).toBeDefined();
       const type = String(response.headers['content-type'] ?? '').split(';')[0] ?? '';
       const content = documented?.content ?? {};
@@ -225,10 +222,6 @@ describe('the OpenAPI document', () => {
           new RegExp(`^${key.replace('*', '.*')}$`).test(type),
         );
         expect(media, `${where} answered ${type}, documented ${Object.keys(content)}`).toBeDefined();
-      }
-      if (method === 'post' && response.statusCode === 201) {
-        const id = idIn(response.json());
-        if (id) createdIds.set(path, id);
       }
       called.push(where);
     }
