@@ -92,6 +92,12 @@ export class AppMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 1, 2.5],
     registers: [this.registry],
   });
+  readonly deliveries = new Counter({
+    name: 'stocktracker_deliveries_total',
+    help: 'Alert deliveries by channel type (email, webhook, push) and outcome: sent, retry (an attempt failed, another is due), failed (for good), held (quiet hours), removed (push subscription gone)',
+    labelNames: ['channel', 'outcome'] as const,
+    registers: [this.registry],
+  });
 
   private readAlertRules: () => number = () => 0;
   readonly alertRulesActive: Gauge = new Gauge({
