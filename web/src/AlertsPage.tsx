@@ -13,6 +13,9 @@ import { formatDateTime, formatPrice } from './format';
 import { followLink, stockPath } from './router';
 import { openPriceStream } from './stream';
 
+/** How often an open log with deliveries still trying is read again. */
+const LOG_REFRESH_MS = 3000;
+
 const GROUPS: Array<{ status: AlertStatus; title: string }> = [
   { status: 'active', title: 'Active' },
   { status: 'paused', title: 'Paused' },
@@ -267,15 +270,30 @@ function AlertLog({ rule, onError }: { rule: AlertRuleView; onError: (err: unkno
   const [events, setEvents] = useState<AlertEventView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
+  const [reloads, setReloads] = useState(0);
+  // `reloads` is a dependency on purpose: a log with deliveries still trying is read again.
   useEffect(() => {
+    let cancelled = false;
     api
       .alertEvents(rule.id)
-      .then(({ items }) => setEvents(items))
+      .then(({ items }) => {
+        if (!cancelled) setEvents(items);
+      })
       .catch((err: unknown) => {
         onError(err);
-        setError(err instanceof ApiError ? err.message : 'Could not load the log.');
+        if (!cancelled) setError(err instanceof ApiError ? err.message : 'Could not load the log.');
       });
-  }, [rule.id, rule.fireCount, onError]);
+    return () => {
+      cancelled = true;
+    };
+  }, [rule.id, rule.fireCount, reloads, onError]);
+
+  const trying = events?.some((event) => event.deliveries.some((d) => d.status === 'pending')) ?? false;
+  useEffect(() => {
+    if (!trying) return;
+    const timer = window.setTimeout(() => setReloads((n) => n + 1), LOG_REFRESH_MS);
+    return () => window.clearTimeout(timer);
+  }, [trying, events]);
 
   const redeliver = (event: AlertEventView) => {
     setError(null);

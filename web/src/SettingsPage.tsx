@@ -1,13 +1,5 @@
 import { type FormEvent, useCallback, useEffect, useId, useMemo, useState } from 'react';
-import {
-  ApiError,
-  api,
-  type Channel,
-  type ChannelList,
-  type NotificationSettings,
-  type User,
-  type WebhookFormat,
-} from './api';
+import { ApiError, api, type Channel, type NotificationSettings, type User, type WebhookFormat } from './api';
 import { deviceName, devicePushChannel, disablePush, enablePush, pushSupported } from './push';
 
 const FORMATS: Array<{ value: WebhookFormat; label: string }> = [
@@ -26,7 +18,7 @@ function message(err: unknown, fallback: string): string {
 
 /** Where alerts go besides the app (push on this device, email, webhooks) and when they may not. */
 export function SettingsPage({ user, onSessionEnded }: { user: User; onSessionEnded: () => void }) {
-  const [list, setList] = useState<ChannelList | null>(null);
+  const [list, setList] = useState<{ items: Channel[]; emailAvailable: boolean } | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [deviceChannel, setDeviceChannel] = useState<Channel | null>(null);
 
@@ -52,8 +44,13 @@ export function SettingsPage({ user, onSessionEnded }: { user: User; onSessionEn
   }, [handleError]);
   useEffect(load, [load]);
 
+  // Subscribing this browser again replaces its push channel: one of the same id is replaced.
   const added = (channel: Channel) =>
-    setList((current) => ({ ...(current ?? {}), items: [...(current?.items ?? []), channel] }));
+    setList((current) =>
+      current
+        ? { ...current, items: [...current.items.filter((c) => c.id !== channel.id), channel] }
+        : current,
+    );
   const removed = (id: string) =>
     setList((current) =>
       current ? { ...current, items: current.items.filter((c) => c.id !== id) } : current,
@@ -80,6 +77,8 @@ export function SettingsPage({ user, onSessionEnded }: { user: User; onSessionEn
           Every alert shows in the app. Each alert can also go to any of these; “Send test” sends one now.
         </p>
         {loadError && <p className="form-error">{loadError}</p>}
+        {/* As tall as "No channels yet.": the forms below stay put when the list arrives. */}
+        {!list && !loadError && <p className="muted small">Loading your channels…</p>}
         {list?.items.length === 0 && <p className="muted small">No channels yet.</p>}
         {list && list.items.length > 0 && (
           <ul className="channel-list">
@@ -96,7 +95,7 @@ export function SettingsPage({ user, onSessionEnded }: { user: User; onSessionEn
           </ul>
         )}
         <WebhookForm onAdded={added} onError={handleError} />
-        {list?.emailAvailable !== false && (
+        {list?.emailAvailable && (
           <EmailChannel
             email={user.email}
             hasOne={list?.items.some((c) => c.type === 'email') ?? false}

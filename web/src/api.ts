@@ -22,6 +22,17 @@ import type {
   whoamiSchema,
 } from '../../src/auth/auth.schemas.js';
 import type {
+  ChannelView as Channel,
+  createChannelRouteSchema,
+  deleteChannelRouteSchema,
+  getSettingsRouteSchema,
+  listChannelsRouteSchema,
+  pushKeyRouteSchema,
+  putSettingsRouteSchema,
+  testChannelRouteSchema,
+  WebhookFormat,
+} from '../../src/delivery/channels.schemas.js';
+import type {
   HistoryBar,
   HistoryRange,
   HistoryResolution,
@@ -77,6 +88,7 @@ export type {
   AlertPreview,
   AlertRuleView,
   AlertStatus,
+  Channel,
   CompanyProfile,
   HistoryBar,
   HistoryRange,
@@ -90,50 +102,15 @@ export type {
   SymbolMatch,
   User,
   WatchlistItem,
+  WebhookFormat,
 };
 export type WatchlistColumn = (typeof WATCHLIST_COLUMNS)[number];
 export type SortKey = (typeof SORT_KEYS)[number];
 export type AlertInput = Input<typeof createAlertRouteSchema>;
 export type AlertPatch = Input<typeof patchAlertRouteSchema>;
 
-/*
- * Channels and delivery settings (src/delivery, issue 9): written here until their contract
- * (src/delivery/channels.schemas.ts) is on main, then inferred from it like every other type.
- */
-export type ChannelType = 'email' | 'webhook' | 'push';
-export type WebhookFormat = 'standard' | 'ntfy' | 'slack' | 'discord';
-export interface Channel {
-  id: string;
-  type: ChannelType;
-  name: string;
-  url: string | null;
-  format: WebhookFormat | null;
-  enabled: boolean;
-  createdAt: string;
-}
-export type ChannelInput =
-  | { type: 'webhook'; name: string; url: string; format: WebhookFormat }
-  | { type: 'email'; name: string }
-  | { type: 'push'; name: string; subscription: PushSubscriptionJSON };
-export interface ChannelList {
-  items: Channel[];
-  /** Whether the server can send email (SMTP configured); undefined when it does not say. */
-  emailAvailable?: boolean;
-}
-export interface CreatedChannel {
-  channel: Channel;
-  /** A webhook's `whsec_` signing secret: given once, at creation. */
-  secret?: string | null;
-}
-export interface ChannelTestResult {
-  ok: boolean;
-  error?: string | null;
-}
-export interface NotificationSettings {
-  /** Local times (HH:MM) in `timeZone`; null: no quiet hours. */
-  quietHours: { start: string; end: string } | null;
-  timeZone: string;
-}
+export type ChannelInput = Input<typeof createChannelRouteSchema>;
+export type NotificationSettings = Input<typeof putSettingsRouteSchema>;
 
 export class ApiError extends Error {
   constructor(
@@ -227,14 +204,17 @@ export const api = {
   notifications: () => request<Answer<typeof listNotificationsRouteSchema>>('GET', '/notifications?limit=50'),
   markRead: (input: Input<typeof markReadRouteSchema>) =>
     request<Answer<typeof markReadRouteSchema>>('POST', '/notifications/read', input),
-  channels: () => request<ChannelList>('GET', '/channels'),
-  createChannel: (input: ChannelInput) => request<CreatedChannel>('POST', '/channels', input),
-  deleteChannel: (id: string) => request<void>('DELETE', `/channels/${encodeURIComponent(id)}`),
-  testChannel: (id: string) => request<ChannelTestResult>('POST', `/channels/${encodeURIComponent(id)}/test`),
-  notificationSettings: () => request<NotificationSettings>('GET', '/notification-settings'),
+  channels: () => request<Answer<typeof listChannelsRouteSchema>>('GET', '/channels'),
+  createChannel: (input: ChannelInput) =>
+    request<Answer<typeof createChannelRouteSchema, 201>>('POST', '/channels', input),
+  deleteChannel: (id: string) =>
+    request<Answer<typeof deleteChannelRouteSchema, 204>>('DELETE', `/channels/${encodeURIComponent(id)}`),
+  testChannel: (id: string) =>
+    request<Answer<typeof testChannelRouteSchema>>('POST', `/channels/${encodeURIComponent(id)}/test`),
+  notificationSettings: () => request<Answer<typeof getSettingsRouteSchema>>('GET', '/notification-settings'),
   saveNotificationSettings: (settings: NotificationSettings) =>
-    request<NotificationSettings>('PUT', '/notification-settings', settings),
-  pushKey: () => request<{ publicKey: string }>('GET', '/push/key'),
+    request<Answer<typeof putSettingsRouteSchema>>('PUT', '/notification-settings', settings),
+  pushKey: () => request<Answer<typeof pushKeyRouteSchema>>('GET', '/push/key'),
   searchSymbols: (q: string) =>
     request<Answer<typeof searchRouteSchema>>('GET', `/symbols/search?q=${encodeURIComponent(q)}`),
 };

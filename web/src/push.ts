@@ -54,7 +54,14 @@ export async function enablePush(name: string): Promise<Channel> {
     userVisibleOnly: true,
     applicationServerKey: fromBase64Url(publicKey),
   });
-  const { channel } = await api.createChannel({ type: 'push', name, subscription: subscription.toJSON() });
+  const { endpoint, keys } = subscription.toJSON();
+  if (!endpoint || !keys?.p256dh || !keys.auth)
+    throw new Error('The browser gave an incomplete subscription.');
+  const { channel } = await api.createChannel({
+    type: 'push',
+    name,
+    subscription: { endpoint, keys: { p256dh: keys.p256dh, auth: keys.auth } },
+  });
   localStorage.setItem(
     DEVICE_CHANNEL_KEY,
     JSON.stringify({ endpoint: subscription.endpoint, channelId: channel.id }),
