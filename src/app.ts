@@ -122,8 +122,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   streamModule(host, { prices, watchlist, options: deps.stream ?? {} });
   profilesModule(host);
   preferencesModule(host);
-  await deliveryModule(host);
-  await alertsModule(host, prices);
+  const delivery = await deliveryModule(host);
+  await alertsModule(host, { prices, delivery });
   notificationsModule(host);
 
   if (webRoot) {

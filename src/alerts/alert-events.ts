@@ -1,17 +1,9 @@
+import type { DeliveredFiring } from '../delivery/delivered-firing.js';
 import type { AlertKind } from './alerts.schemas.js';
 
 /** A stored firing, as the rest of the app hears of it. */
-export interface AlertFiring {
-  /** The firing's id: also the webhook-id of its deliveries. */
-  id: string;
-  alertId: string;
-  symbol: string;
+export interface AlertFiring extends DeliveredFiring {
   kind: AlertKind;
-  threshold: number;
-  price: number;
-  firedAt: Date;
-  message: string;
-  simulated: boolean;
 }
 
 declare module '../events.js' {

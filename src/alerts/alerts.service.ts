@@ -1,6 +1,9 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
+import { assertChannelsOwned } from '../delivery/channels.repository.js';
+import { outcomesOf } from '../delivery/deliveries.repository.js';
+import type { DeliveryModule } from '../delivery/delivery.module.js';
 import { AppError } from '../errors.js';
 import type { DomainEventBus } from '../events.js';
 import { loadBars } from '../history/history.repository.js';
@@ -35,6 +38,8 @@ export interface AlertsServiceOptions {
   calendar: AlertCalendar;
   /** Active rules a user may have. */
   alertsPerUser: number;
+  /** Redelivery of a firing's failed deliveries (the delivery module's). */
+  delivery: DeliveryModule;
   /** The market is simulated: every firing's message says so. */
   simulated: boolean;
   /** Waits between tries of a failed write (tests shorten it). */
@@ -165,7 +170,7 @@ export class AlertsService {
   async events(userId: string, id: string): Promise<AlertEventView[]> {
     await this.requireRule(userId, id);
     const events = await repo.listEvents(this.options.db, id, 200);
-    const outcomes = await repo.deliveryOutcomes(
+    const outcomes = await outcomesOf(
       this.options.db,
       events.map((event) => event.id),
     );
@@ -186,12 +191,11 @@ export class AlertsService {
 
   /** Sends a firing again to the channels that failed it (the same firing id: receivers deduplicate). */
   async redeliver(userId: string, eventId: string): Promise<AlertEventView> {
-    const { db, clock } = this.options;
-    const event = await repo.findEvent(db, userId, eventId);
-    if (!event) throw new AppError('alert_event_not_found');
-    const retried = await repo.retryFailedDeliveries(db, eventId, new Date(clock.now()));
-    if (retried === 0) throw new AppError('nothing_to_redeliver');
-    const [view] = (await this.events(userId, event.ruleId)).filter((candidate) => candidate.id === eventId);
+    await this.options.delivery.redeliver(userId, eventId);
+    const event = await repo.findEvent(this.options.db, userId, eventId);
+    const [view] = (await this.events(userId, event?.ruleId ?? '')).filter(
+      (candidate) => candidate.id === eventId,
+    );
     return view as AlertEventView;
   }
 
@@ -247,6 +251,7 @@ export class AlertsService {
         firedAt,
         message,
         simulated: this.options.simulated,
+        storedAt: new Date(this.options.clock.now()),
         rule: snapshotOf(rule),
         state,
       });
@@ -381,8 +386,7 @@ export class AlertsService {
   }
 
   private async requireOwnChannels(userId: string, channels: readonly string[]): Promise<void> {
-    const foreign = await repo.foreignChannels(this.options.db, userId, channels);
-    if (foreign.length > 0) throw new AppError('channel_not_found', `No channel ${foreign[0]} of yours.`);
+    await assertChannelsOwned(this.options.db, userId, channels);
   }
 }
 

@@ -243,3 +243,17 @@ export const pushKeyRouteSchema = {
     ...errorResponses(SESSION_ERRORS),
   },
 };
+
+/** One channel's delivery of one firing, as the alert log shows it. */
+export const deliveryOutcomeSchema = z
+  .object({
+    channelId: z.uuid(),
+    channelName: z.string(),
+    channelType: z.enum(['email', 'webhook', 'push']),
+    status: z.enum(['pending', 'sent', 'failed']),
+    attempts: z.number(),
+    nextAttemptAt: isoDateTime.nullable(),
+    lastError: z.string().nullable(),
+    sentAt: isoDateTime.nullable(),
+  })
+  .meta({ id: 'DeliveryOutcome' });

@@ -1,11 +1,12 @@
 import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { AlertKind, deliveryOutcomeSchema } from '../alerts/alerts.schemas.js';
 import type { Database } from '../db/database.js';
-import { alertEvents, deliveries, notificationChannels, notifications, users } from '../db/schema.js';
+import { alertEvents, deliveries, notificationChannels, users } from '../db/schema.js';
 import { AppError } from '../errors.js';
-import type { AlertFiring } from '../events.js';
+import { insertNotification } from '../notifications/notifications.repository.js';
 import { type ChannelRecord, findSettings, quietHoursOf, toChannelRecord } from './channels.repository.js';
+import type { deliveryOutcomeSchema } from './channels.schemas.js';
+import type { DeliveredFiring } from './delivered-firing.js';
 import type { QuietHours } from './quiet-hours.js';
 
 export type DeliveryOutcome = z.infer<typeof deliveryOutcomeSchema>;
@@ -50,7 +51,7 @@ export interface ClaimedDelivery {
   channel: ChannelRecord;
   userEmail: string;
   quietHours: QuietHours | null;
-  firing: AlertFiring;
+  firing: DeliveredFiring;
 }
 
 /**
@@ -104,7 +105,7 @@ export async function claimDue(
       id: event.id,
       alertId: event.ruleId,
       symbol: event.symbol,
-      kind: event.kind as AlertKind,
+      kind: event.kind,
       threshold: event.threshold,
       price: event.price,
       firedAt: event.firedAt,
@@ -176,7 +177,7 @@ export async function markAttemptFailed(
       )
       .returning();
     if (!disabled) return undefined;
-    await tx.insert(notifications).values({
+    await insertNotification(tx, {
       userId: disabled.userId,
       kind: 'channel_disabled',
       message: `Your ${disabled.type} channel “${disabled.name}” failed for five days and was turned off. Check it and turn it on again in Settings.`,

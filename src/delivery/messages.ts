@@ -1,16 +1,16 @@
-import type { AlertFiring } from '../events.js';
+import type { DeliveredFiring } from './delivered-firing.js';
 
 /**
  * What a channel is asked to say: one firing, a test, or (push and email only) the summary of the
  * firings quiet hours held.
  */
 export type Outgoing =
-  | { kind: 'firing'; firing: AlertFiring }
-  | { kind: 'test'; firing: AlertFiring }
-  | { kind: 'summary'; firings: AlertFiring[] };
+  | { kind: 'firing'; firing: DeliveredFiring }
+  | { kind: 'test'; firing: DeliveredFiring }
+  | { kind: 'summary'; firings: DeliveredFiring[] };
 
 /** The firing a "send test" sends: plainly marked as a test, through the same sender. */
-export function testFiring(id: string, now: Date): AlertFiring {
+export function testFiring(id: string, now: Date): DeliveredFiring {
   return {
     id,
     alertId: '00000000-0000-0000-0000-000000000000',
@@ -49,7 +49,7 @@ function timeOf(time: Date): string {
 }
 
 /** Up, down, or either way: for the emoji a format shows. */
-export function directionOf(firing: AlertFiring): 'up' | 'down' | 'either' {
+export function directionOf(firing: DeliveredFiring): 'up' | 'down' | 'either' {
   if (firing.kind.endsWith('_up')) return 'up';
   if (firing.kind.endsWith('_down')) return 'down';
   return 'either';

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { AlertFiring } from '../events.js';
 import type { WebhookFormat } from './channels.schemas.js';
+import type { DeliveredFiring } from './delivered-firing.js';
 import type { HttpPost } from './http-post.js';
 import { directionOf, type Outgoing } from './messages.js';
 
@@ -144,7 +144,7 @@ function titleFor(outgoing: WebhookOutgoing): string {
 }
 
 /** ntfy shows a tag that names an emoji as the emoji. */
-function ntfyTag(firing: AlertFiring): string {
+function ntfyTag(firing: DeliveredFiring): string {
   const direction = directionOf(firing);
   if (direction === 'up') return 'chart_with_upwards_trend';
   if (direction === 'down') return 'chart_with_downwards_trend';
