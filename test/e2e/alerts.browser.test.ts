@@ -180,8 +180,12 @@ describe.skipIf(!browserAvailable())('an alert from the stock page to the bell (
     await form.getByRole('button', { name: 'Create alert' }).click();
     await settings.getByText('Alert created: Price falls below $415.00.').waitFor();
     const before = receiver.received.length;
+    // MSFT is on no watchlist: the alert alone makes the server follow it live.
+    await expect.poll(() => fake.streamSubscriptions()).toContain('MSFT');
     fake.trade('MSFT', 415.2);
-    await expect.poll(() => settings.getByTestId('stock-price').textContent()).toBe('$415.20');
+    const quote = async () =>
+      (await (await settings.request.get(`${t.baseUrl}/api/v1/quotes/MSFT`)).json()).price;
+    await expect.poll(quote).toBe(415.2);
     fake.trade('MSFT', 414.5);
     await settings.getByTestId('alert-toast').waitFor({ timeout: 10_000 });
     await expect.poll(() => receiver.received.length, { timeout: 10_000 }).toBeGreaterThan(before);
