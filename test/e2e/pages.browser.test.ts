@@ -13,6 +13,10 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
+/** The state of the service worker controlling the page's scope (as a string: evaluated in the page). */
+const WORKER_STATE =
+  'navigator.serviceWorker.ready.then((registration) => registration.active?.state ?? null)';
+
 /** The sum of the page's layout shifts since it loaded, as Lighthouse and Core Web Vitals count them. */
 function cumulativeLayoutShift(page: Page): Promise<number> {
   return page.evaluate(`new Promise((resolve) => {
@@ -231,9 +235,7 @@ describe.skipIf(!browserAvailable())('every page, as a phone shows it (headless 
 
     // The page links the manifest, and its worker took control of it.
     expect(await page.locator('link[rel="manifest"]').getAttribute('href')).toBe('/manifest.webmanifest');
-    await expect
-      .poll(() => page.evaluate(() => navigator.serviceWorker.ready.then((r) => r.active?.state ?? null)))
-      .toBe('activated');
+    await expect.poll(() => page.evaluate(WORKER_STATE)).toBe('activated');
     await expectClean('the page with its service worker');
   });
 
@@ -243,11 +245,7 @@ describe.skipIf(!browserAvailable())('every page, as a phone shows it (headless 
     try {
       await offline.goto(`${gone.baseUrl}/stocks/AAPL`);
       await offline.getByLabel('Username or email').waitFor();
-      await expect
-        .poll(() =>
-          offline.evaluate(() => navigator.serviceWorker.ready.then((r) => r.active?.state ?? null)),
-        )
-        .toBe('activated');
+      await expect.poll(() => offline.evaluate(WORKER_STATE)).toBe('activated');
       await gone.close();
       await offline.reload();
       // The page and its code came from the worker's cache; only the API calls failed.
