@@ -305,7 +305,9 @@ function WebhookForm({
     event.preventDefault();
     setBusy(true);
     setError(null);
-    const chosenName = name.trim() || new URL(url, window.location.href).hostname || 'Webhook';
+    // Unnamed: called after its host (the server says so if the URL is no URL at all).
+    const chosenName =
+      name.trim() || (URL.canParse(url.trim()) ? new URL(url.trim()).hostname : '') || 'Webhook';
     api
       .createChannel({ type: 'webhook', name: chosenName, url: url.trim(), format })
       .then(({ channel, secret: given }) => {
