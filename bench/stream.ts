@@ -7,29 +7,29 @@
 // server sending the same frames from the same trades to the same clients, bench/bare-ws-server.ts)
 // and reports the app's delivered quotes per server CPU-second over the ceiling's.
 import { type ChildProcess, fork, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { hash } from '@node-rs/argon2';
-import { hashToken } from '../src/auth/tokens.js';
-import { seededRandom } from '../src/clock.js';
-import { openPglite, openPostgres } from '../src/db/open.js';
-import { instruments, sessions, users, watchlistItems } from '../src/db/schema.js';
 import type { FakeFinnhub } from '../test/support/fake-finnhub.js';
 import {
   benchDatabase,
+  benchSymbols,
+  benchWatchlists,
+  type ClientReport,
   freePort,
   processUsage,
+  seedBenchUsers,
   sleep,
   startAppProcess,
   startBenchFinnhub,
+  startStreamClients,
+  startTrades,
+  tsxLoader,
 } from './support.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 
 const { values: flags } = parseArgs({
   options: {
@@ -58,79 +58,9 @@ const WARMUP_MS = 5000;
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
-const symbols = Array.from({ length: M }, (_, i) => `B${String(i).padStart(4, '0')}`);
-const random = seededRandom(2026);
-const watchlists = Array.from({ length: N }, () => {
-  const chosen = new Set<string>();
-  while (chosen.size < Math.min(Z, M)) chosen.add(symbols[Math.floor(random() * M)] ?? 'B0000');
-  return [...chosen];
-});
-
-/** Users, sessions and watchlists written straight to the database: 5,000 Argon2 hashes would take minutes. */
-async function seed(target: { dataDir: string } | { url: string }): Promise<string[]> {
-  const database = 'url' in target ? await openPostgres(target.url) : await openPglite(target);
-  const passwordHash = await hash('benchmark-password-1');
-  const tokens = watchlists.map(() => randomBytes(32).toString('base64url'));
-  await database.db
-    .insert(instruments)
-    .values(symbols.map((symbol) => ({ symbol, name: `Bench ${symbol}`, currency: 'USD' })));
-  for (let start = 0; start < N; start += 500) {
-    const batch = watchlists.slice(start, start + 500);
-    const rows = await database.db
-      .insert(users)
-      .values(
-        batch.map((_, i) => ({
-          username: `bench${start + i}`,
-          email: `bench${start + i}@example.com`,
-          passwordHash,
-        })),
-      )
-      .returning({ id: users.id });
-    await database.db.insert(sessions).values(
-      rows.map((row, i) => ({
-        idHash: hashToken(tokens[start + i] ?? ''),
-        userId: row.id,
-        csrfToken: 'x',
-        expiresAt: new Date(Date.now() + 86_400_000),
-      })),
-    );
-    await database.db
-      .insert(watchlistItems)
-      .values(rows.flatMap((row, i) => (batch[i] ?? []).map((symbol) => ({ userId: row.id, symbol }))));
-  }
-  await database.close();
-  return tokens;
-}
-
-function startTrades(fake: FakeFinnhub): () => void {
-  const prices = new Map(symbols.map((s) => [s, 100]));
-  const started = Date.now();
-  let sent = 0;
-  const timer = setInterval(() => {
-    const due = Math.floor(((Date.now() - started) / 1000) * R) - sent;
-    if (due <= 0) return;
-    const now = Date.now();
-    const data = Array.from({ length: due }, () => {
-      const symbol = symbols[Math.floor(Math.random() * M)] ?? 'B0000';
-      const price = Math.round((prices.get(symbol) ?? 100) * (1 + (Math.random() - 0.5) / 500) * 100) / 100;
-      prices.set(symbol, price);
-      return { s: symbol, p: price, t: now, v: 1 };
-    });
-    fake.trades(data);
-    sent += due;
-  }, 10);
-  return () => clearInterval(timer);
-}
-
-interface ClientReport {
-  frames: number;
-  quotes: number;
-  latencyMs: { p50: number; p99: number; max: number };
-  perClientQuotes: { min: number; median: number };
-  maxGapMs: number;
-  starved: number;
-  open: number;
-}
+const symbols = benchSymbols(M);
+const watchlists = benchWatchlists(N, Z, symbols);
+const seed = (target: { dataDir: string } | { url: string }) => seedBenchUsers(target, symbols, watchlists);
 
 async function runClients(
   urls: string[],
@@ -138,26 +68,19 @@ async function runClients(
   server: ChildProcess,
   fake: FakeFinnhub,
 ): Promise<Record<string, unknown>> {
-  const clients = fork(join(root, 'bench/stream-clients.ts'), [], { execArgv: ['--import', tsxLoader] });
-  const message = <T>(type: string) =>
-    new Promise<T>((resolve) => {
-      const listener = (m: { type: string }) => {
-        if (m.type !== type) return;
-        clients.off('message', listener);
-        resolve(m as T);
-      };
-      clients.on('message', listener);
-    });
+  const clients = startStreamClients();
   const pid = server.pid ?? 0;
   // Two waves: the first warms the process up (JIT, pools, the database's caches), so the second
   // shows what one more idle connection costs.
   const firstWave = Math.ceil(urls.length / 5);
   clients.send({ type: 'connect', job: { urls, headers }, from: 0, to: firstWave });
-  const warm = await message<{ opened: number; failed: number; errors: Record<string, number> }>('connected');
+  const warm = await clients.message<{ opened: number; failed: number; errors: Record<string, number> }>(
+    'connected',
+  );
   await sleep(3000);
   const base = processUsage(pid);
   clients.send({ type: 'connect', from: firstWave, to: urls.length });
-  const second = await message<{ opened: number; failed: number; errors: Record<string, number> }>(
+  const second = await clients.message<{ opened: number; failed: number; errors: Record<string, number> }>(
     'connected',
   );
   await sleep(3000);
@@ -167,7 +90,7 @@ async function runClients(
     `clients connected: ${connected.opened}, failed: ${connected.failed}, retried errors: ${JSON.stringify({ ...warm.errors, ...second.errors })}`,
   );
 
-  const stopTrades = startTrades(fake);
+  const stopTrades = startTrades(fake, symbols, R);
   await sleep(WARMUP_MS);
   const restBefore = fake.requests.length;
   const before = processUsage(pid);
@@ -176,7 +99,7 @@ async function runClients(
   clients.send({ type: 'measure' });
   await sleep(durationS * 1000);
   clients.send({ type: 'report' });
-  const report = await message<ClientReport>('report');
+  const report = await clients.message<ClientReport>('report');
   const after = processUsage(pid);
   const wall = (Date.now() - started) / 1000;
   const restCalls = fake.requests.length - restBefore;

@@ -1,13 +1,21 @@
 // Helpers shared by the benchmark scripts.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { hash } from '@node-rs/argon2';
+import { hashToken } from '../src/auth/tokens.js';
+import { seededRandom } from '../src/clock.js';
+import { openPglite, openPostgres } from '../src/db/open.js';
+import { instruments, sessions, users, watchlistItems } from '../src/db/schema.js';
 import { FakeFinnhub } from '../test/support/fake-finnhub.js';
 import { adminQuery, withDatabase } from '../test/support/global-setup.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** Loader for forking the bench's own TypeScript helpers (client process, bare server). */
+export const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -118,5 +126,124 @@ export async function benchDatabase(
   return {
     url: withDatabase(serverUrl, name),
     drop: () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+/** M symbols named B0000, B0001, ... */
+export function benchSymbols(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `B${String(i).padStart(4, '0')}`);
+}
+
+/** N watchlists of Z distinct symbols each, the same for every run (seeded). */
+export function benchWatchlists(clients: number, perClient: number, symbols: string[]): string[][] {
+  const random = seededRandom(2026);
+  return Array.from({ length: clients }, () => {
+    const chosen = new Set<string>();
+    while (chosen.size < Math.min(perClient, symbols.length))
+      chosen.add(symbols[Math.floor(random() * symbols.length)] ?? 'B0000');
+    return [...chosen];
+  });
+}
+
+/**
+ * One user per watchlist, with a session and that watchlist, written straight to the database (5,000
+ * Argon2 hashes would take minutes); answers each user's session token, in the watchlists' order.
+ */
+export async function seedBenchUsers(
+  target: { dataDir: string } | { url: string },
+  symbols: string[],
+  watchlists: string[][],
+): Promise<string[]> {
+  const database = 'url' in target ? await openPostgres(target.url) : await openPglite(target);
+  const passwordHash = await hash('benchmark-password-1');
+  const tokens = watchlists.map(() => randomBytes(32).toString('base64url'));
+  await database.db
+    .insert(instruments)
+    .values(symbols.map((symbol) => ({ symbol, name: `Bench ${symbol}`, currency: 'USD' })));
+  for (let start = 0; start < watchlists.length; start += 500) {
+    const batch = watchlists.slice(start, start + 500);
+    const rows = await database.db
+      .insert(users)
+      .values(
+        batch.map((_, i) => ({
+          username: `bench${start + i}`,
+          email: `bench${start + i}@example.com`,
+          passwordHash,
+        })),
+      )
+      .returning({ id: users.id });
+    await database.db.insert(sessions).values(
+      rows.map((row, i) => ({
+        idHash: hashToken(tokens[start + i] ?? ''),
+        userId: row.id,
+        csrfToken: 'x',
+        expiresAt: new Date(Date.now() + 86_400_000),
+      })),
+    );
+    await database.db
+      .insert(watchlistItems)
+      .values(rows.flatMap((row, i) => (batch[i] ?? []).map((symbol) => ({ userId: row.id, symbol }))));
+  }
+  await database.close();
+  return tokens;
+}
+
+/** Has the fake push `rate` trades a second over `symbols` (random symbol, random walk); answers stop. */
+export function startTrades(fake: FakeFinnhub, symbols: string[], rate: number): () => void {
+  const prices = new Map(symbols.map((s) => [s, 100]));
+  const started = Date.now();
+  let sent = 0;
+  const timer = setInterval(() => {
+    const due = Math.floor(((Date.now() - started) / 1000) * rate) - sent;
+    if (due <= 0) return;
+    const now = Date.now();
+    const data = Array.from({ length: due }, () => {
+      const symbol = symbols[Math.floor(Math.random() * symbols.length)] ?? 'B0000';
+      const price = Math.round((prices.get(symbol) ?? 100) * (1 + (Math.random() - 0.5) / 500) * 100) / 100;
+      prices.set(symbol, price);
+      return { s: symbol, p: price, t: now, v: 1 };
+    });
+    fake.trades(data);
+    sent += due;
+  }, 10);
+  return () => clearInterval(timer);
+}
+
+/** What the client process (bench/stream-clients.ts) reports of a measured window. */
+export interface ClientReport {
+  frames: number;
+  quotes: number;
+  latencyMs: Percentiles;
+  /** The same, for the clients of each group (`Job.groups`: an instance of a cluster). */
+  latencyByGroupMs: Percentiles[];
+  perClientQuotes: { min: number; median: number };
+  maxGapMs: number;
+  starved: number;
+  open: number;
+}
+
+export interface Percentiles {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** The client process (bench/stream-clients.ts), driven over IPC. */
+export function startStreamClients(): {
+  send(message: Record<string, unknown>): void;
+  message<T>(type: string): Promise<T>;
+} {
+  const child = fork(join(root, 'bench/stream-clients.ts'), [], { execArgv: ['--import', tsxLoader] });
+  return {
+    send: (message) => child.send(message),
+    message: <T>(type: string) =>
+      new Promise<T>((resolve) => {
+        const listener = (m: { type: string }) => {
+          if (m.type !== type) return;
+          child.off('message', listener);
+          resolve(m as T);
+        };
+        child.on('message', listener);
+      }),
   };
 }
