@@ -51,6 +51,8 @@ const { values: flags } = parseArgs({
     'after-recovery': { type: 'string', default: '10' },
     'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
     'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
+    /** Writes a V8 CPU profile of every app process to this folder. */
+    profile: { type: 'string' },
   },
 });
 const N = Number(flags.clients);
@@ -133,10 +135,10 @@ async function startInstances(
   databaseUrl: string,
   folder: string,
   prefix: string,
-): Promise<Instance[]> {
+  instances: Instance[],
+): Promise<void> {
   const count = Number.parseInt(size, 10);
   const clustered = size !== '1';
-  const instances: Instance[] = [];
   for (let i = 0; i < count; i++) {
     const { server, url } = await startAppProcess({
       fake,
@@ -149,10 +151,10 @@ async function startInstances(
         REQUESTS_PER_ADDRESS_PER_MINUTE: String(1_000_000),
         ...(clustered ? { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, INSTANCE_ID: `bench-${i}` } : {}),
       },
+      nodeArgs: flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`] : [],
     });
     instances.push({ server, url });
   }
-  return instances;
 }
 
 async function stopInstances(instances: Instance[]): Promise<void> {
@@ -224,26 +226,50 @@ function startSequencedTrades(fake: FakeFinnhub, sent: SentTrade[]): () => void 
   return () => clearInterval(timer);
 }
 
-async function measureSize(
-  size: string,
-  context: {
-    fake: FakeFinnhub;
-    databaseUrl: string;
-    databaseName: string;
-    tokens: string[];
-    redis: Redis;
-    redisPid: number;
-    postgres: pg.Client;
-  },
-): Promise<Record<string, unknown>> {
-  const { fake, redis, redisPid, postgres } = context;
+interface MeasureContext {
+  fake: FakeFinnhub;
+  databaseUrl: string;
+  databaseName: string;
+  tokens: string[];
+  redis: Redis;
+  redisPid: number;
+  postgres: pg.Client;
+}
+
+async function measureSize(size: string, context: MeasureContext): Promise<Record<string, unknown>> {
+  const { fake, redis } = context;
   const count = Number.parseInt(size, 10);
   const clustered = size !== '1';
   const folder = mkdtempSync(join(tmpdir(), 'st-bench-cluster-'));
   const prefix = `st-bench-${randomBytes(4).toString('hex')}:`;
   const acceptedBefore = fake.connectionsAccepted;
   log(`size ${size}: starting ${count} instance(s)${clustered ? ` with REDIS_PREFIX ${prefix}` : ''}`);
-  const instances = await startInstances(size, fake, context.databaseUrl, folder, prefix);
+  const instances: Instance[] = [];
+  let clients: ReturnType<typeof startStreamClients> | undefined;
+  try {
+    await startInstances(size, fake, context.databaseUrl, folder, prefix, instances);
+    clients = startStreamClients();
+    return await measureInstances(size, instances, clients, { ...context, acceptedBefore });
+  } finally {
+    clients?.send({ type: 'exit' });
+    await stopInstances(instances);
+    if (clustered) {
+      for await (const keys of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 }))
+        if (keys.length > 0) await redis.del(keys);
+    }
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+async function measureInstances(
+  size: string,
+  instances: Instance[],
+  clients: ReturnType<typeof startStreamClients>,
+  context: MeasureContext & { acceptedBefore: number },
+): Promise<Record<string, unknown>> {
+  const { fake, redis, redisPid, postgres, acceptedBefore } = context;
+  const count = instances.length;
+  const clustered = size !== '1';
   const distinctWatched = new Set(watchlists.flat());
   await waitFor(
     'the upstream subscriptions',
@@ -251,7 +277,6 @@ async function measureSize(
     60_000,
   );
 
-  const clients = startStreamClients();
   const group = (client: number) => client % count;
   clients.send({
     type: 'connect',
@@ -273,6 +298,7 @@ async function measureSize(
   const before = { apps: cpuOf(pids), redis: cpuOf([redisPid]), postgres: cpuOf(backends) };
   const trafficBefore = await redisTraffic(redis);
   const loadBefore = loadavg()[0] ?? 0;
+  const acceptedAtWindow = fake.connectionsAccepted;
   const started = Date.now();
   clients.send({ type: 'measure' });
   await sleep(durationS * 1000);
@@ -331,6 +357,8 @@ async function measureSize(
     upstream: {
       openSockets: fake.openStreams(),
       connectionsAccepted: fake.connectionsAccepted - acceptedBefore,
+      /** New upstream sockets during the measured window: the feed changed hands (a late renewal). */
+      connectionsDuringWindow: fake.connectionsAccepted - acceptedAtWindow,
       subscriptions: fake.streamSubscriptions().length,
     },
     loadAverage: [round(loadBefore, 1), round(loadAfter, 1)],
@@ -340,28 +368,29 @@ async function measureSize(
   );
 
   let failover: Record<string, unknown> | null = null;
-  if (clustered && count >= 2) failover = await measureFailover(instances, roles, clients, fake);
-
-  clients.send({ type: 'exit' });
-  await stopInstances(instances);
-  if (clustered) {
-    for await (const keys of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 }))
-      if (keys.length > 0) await redis.del(keys);
-  }
-  rmSync(folder, { recursive: true, force: true });
+  if (clustered && count >= 2) failover = await measureFailover(instances, clients, fake);
   return { size, instances: count, clustered, steady, failover };
 }
 
 async function measureFailover(
   instances: Instance[],
-  roles: number[],
   clients: ReturnType<typeof startStreamClients>,
   fake: FakeFinnhub,
 ): Promise<Record<string, unknown>> {
+  // An overloaded leader may have stepped down (a late renewal) and another not yet taken over.
+  let roles: number[] = [];
+  await waitFor(
+    'one leader',
+    async () => {
+      roles = await Promise.all(
+        instances.map((instance) => metricOf(instance, 'stocktracker_cluster_leader')),
+      );
+      return roles.filter((role) => role === 1).length === 1;
+    },
+    30_000,
+  );
   const leaderIndex = roles.indexOf(1);
-  const leader = instances[leaderIndex];
-  if (!leader || roles.filter((role) => role === 1).length !== 1)
-    throw new Error(`expected one leader, the instances say ${roles.join(',')}`);
+  const leader = instances[leaderIndex] as Instance;
   const count = instances.length;
   const survivors = watchlists.map((_, i) => i).filter((i) => i % count !== leaderIndex);
   const survivorsWant = new Set(survivors.flatMap((i) => watchlists[i] ?? []));

@@ -211,6 +211,7 @@ function trackedReport({ trades, clients, from }: OwedSet): Record<string, unkno
       p99: firstPriceMs[Math.floor(firstPriceMs.length * 0.99)] ?? null,
       max: firstPriceMs[firstPriceMs.length - 1] ?? null,
     },
+    /** Over the whole tracking, not only this set's trades. */
     clientsToldReconnecting: clients.filter((client) => toldReconnecting.has(client)).length,
     clientsOpen: clients.filter((client) => sockets[client]?.readyState === WebSocket.OPEN).length,
   };
