@@ -19,6 +19,8 @@ export class RedisBus implements ClusterBus {
   private readonly listeners: Array<(connected: boolean) => void> = [];
   private readonly handlers = new Map<string, (message: string) => void>();
   private wasReady = false;
+  /** Messages published in this turn of the event loop, sent together as one pipeline. */
+  private pending: Array<[string, string]> = [];
   /** The one listener of every channel (node-redis keeps a listener once however often it is added). */
   private readonly dispatch = (message: string, channel: string) => this.handlers.get(channel)?.(message);
 
@@ -65,9 +67,24 @@ export class RedisBus implements ClusterBus {
     return bus;
   }
 
+  /**
+   * Publishes once the current job is done, with everything else published in it, as one pipeline:
+   * the leader publishes each trade of an upstream frame, and a command of its own costs node-redis
+   * about six times the CPU of one in a pipeline (a promise and a reply each). Order is kept.
+   */
   publish(channel: string, message: string): void {
     if (!this.commands.isReady) return;
-    this.commands.publish(this.prefix + channel, message).catch(() => undefined);
+    this.pending.push([this.prefix + channel, message]);
+    if (this.pending.length === 1) queueMicrotask(() => this.flushPublished());
+  }
+
+  private flushPublished(): void {
+    const messages = this.pending;
+    this.pending = [];
+    if (!this.commands.isReady) return;
+    const pipeline = this.commands.multi();
+    for (const [channel, message] of messages) pipeline.publish(channel, message);
+    pipeline.execAsPipeline().catch(() => undefined);
   }
 
   async subscribe(channel: string, handler: (message: string) => void): Promise<void> {
