@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import { systemClock } from './clock.js';
-import { Cluster } from './cluster/cluster.js';
+import { Cluster, restBudgetShare } from './cluster/cluster.js';
 import { ClusterFeed } from './cluster/cluster-feed.js';
 import { RedisBus } from './cluster/redis-bus.js';
 import { type Config, ConfigError, describeConfig, loadConfig, withDotEnv } from './config.js';
@@ -110,6 +110,7 @@ function joinCluster(config: Config, market: Market, logger: Logger): Cluster {
   const createUpstream = market.createFeed;
   if (!createUpstream) throw new Error('this market cannot open a feed per leadership');
   market.feed = new ClusterFeed({ cluster, createUpstream, clock: systemClock, logger, roundMs: 1000 });
+  cluster.onMembership((role, members) => market.shareRestBudget?.(restBudgetShare(role, members)));
   return cluster;
 }
 
