@@ -73,8 +73,14 @@ export class StreamConnection {
   closed = false;
   /** Answered the last heartbeat ping (set by the socket's pong). */
   alive = true;
-  /** Per-flush scratch state, kept on the connection so a flush allocates nothing per connection. */
-  outbox: string[] = [];
+  /**
+   * Per-flush scratch state, kept on the connection so a flush allocates nothing per connection: the
+   * texts of this flush are the first `outboxCount` of `outbox`, written by index over the last
+   * flush's (emptying the array and pushing again cost a new backing store and a generic length store
+   * per connection per flush).
+   */
+  readonly outbox: string[] = [];
+  outboxCount = 0;
   outboxRound = 0;
 
   constructor(
@@ -103,6 +109,8 @@ export class StreamHub {
   private readonly unsubscribe: Array<() => void>;
   private round = 0;
   private nextLane = 0;
+  /** The connections with a frame in the flush under way, reused by every flush (emptied as it goes). */
+  private readonly ready: Array<StreamConnection | undefined> = [];
 
   constructor(
     private readonly hub: PriceHub,
@@ -234,14 +242,15 @@ export class StreamHub {
     const { changed, waiting } = lane;
     if (changed.size === 0 && waiting.size === 0) return;
     const round = ++this.round;
-    const ready: StreamConnection[] = [];
+    const { ready } = this;
+    let readyCount = 0;
     const queue = (connection: StreamConnection, text: string) => {
       if (connection.outboxRound !== round) {
         connection.outboxRound = round;
-        connection.outbox.length = 0;
-        ready.push(connection);
+        connection.outboxCount = 0;
+        ready[readyCount++] = connection;
       }
-      connection.outbox.push(text);
+      connection.outbox[connection.outboxCount++] = text;
     };
 
     for (const connection of waiting) {
@@ -269,18 +278,21 @@ export class StreamHub {
     const now = this.clock.now();
     let frames = 0;
     let quotes = 0;
-    for (const connection of ready) {
+    for (let i = 0; i < readyCount; i++) {
+      const connection = ready[i] as StreamConnection;
       if (connection.closed) {
         // Closed by a stuck socket's check earlier in this loop.
       } else if (this.isBackedUp(connection, now)) {
         if (!connection.closed) this.holdBack(connection, changed, waiting);
       } else {
-        connection.socket.send(quotesFrameOf(connection.outbox));
+        const { outbox } = connection;
+        if (outbox.length !== connection.outboxCount) outbox.length = connection.outboxCount;
+        connection.socket.send(quotesFrameOf(outbox));
         connection.backlog = undefined;
         frames++;
-        quotes += connection.outbox.length;
+        quotes += connection.outboxCount;
       }
-      connection.outbox.length = 0;
+      ready[i] = undefined;
     }
     this.metrics.messagesSent.inc(frames);
     this.metrics.quotesSent.inc(quotes);
