@@ -6,12 +6,14 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { alertsModule } from './alerts/alerts.module.js';
 import { requireSession } from './auth/auth.hooks.js';
 import { authModule } from './auth/auth.module.js';
 import { sessionCookieName } from './auth/session-cookie.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/database.js';
+import { deliveryModule } from './delivery/delivery.module.js';
 import { DomainEventBus } from './events.js';
 import { healthModule } from './health/health.module.js';
 import { historyModule } from './history/history.module.js';
@@ -28,6 +30,7 @@ import { registerSecurityHeaders, webAssetServing } from './http/security.js';
 import type { Market } from './market/providers/create-market.js';
 import { AppMetrics } from './metrics.js';
 import { ModuleHost } from './module-host.js';
+import { notificationsModule } from './notifications/notifications.module.js';
 import { preferencesModule } from './preferences/preferences.module.js';
 import { pricesModule } from './prices/prices.module.js';
 import { profilesModule } from './profiles/profiles.module.js';
@@ -119,6 +122,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   streamModule(host, { prices, watchlist, options: deps.stream ?? {} });
   profilesModule(host);
   preferencesModule(host);
+  const delivery = await deliveryModule(host);
+  await alertsModule(host, { prices, delivery });
+  notificationsModule(host);
 
   if (webRoot) {
     await app.register(fastifyStatic, {

@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 
 /**
  * Domain events and their payloads: writes emit them; the stream, the market demand and history
- * backfill follow them.
+ * backfill follow them. A domain above this file adds its own events by augmenting this interface
+ * (`declare module '../events.js'`), so this file imports no domain.
  */
 export interface DomainEvents {
   'watchlist.symbolAdded': { userId: string; symbol: string };

@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
 import {
+  boolean,
   doublePrecision,
   index,
+  integer,
   jsonb,
   numeric,
   pgTable,
@@ -152,4 +154,198 @@ export const companyLogos = pgTable('company_logos', {
   contentType: text('content_type').notNull(),
   data: text('data').notNull(),
   fetchedAt: timestamp('fetched_at', { withTimezone: true }).notNull(),
+});
+
+/**
+ * Price alert rules. `threshold` is a price for the cross kinds and a percentage for the others. The
+ * evaluator keeps the active rules in memory; the columns after `status` are its state, written with
+ * each firing (in the firing's transaction) and when a rearm rule is armed again.
+ */
+export const alertRules = pgTable(
+  'alert_rules',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    symbol: text('symbol').notNull(),
+    kind: text('kind').notNull(),
+    threshold: doublePrecision('threshold').notNull(),
+    windowMinutes: integer('window_minutes'),
+    frequency: text('frequency').notNull(),
+    hysteresisPercent: doublePrecision('hysteresis_percent').notNull(),
+    cooldownMinutes: integer('cooldown_minutes').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    regularHoursOnly: boolean('regular_hours_only').notNull().default(false),
+    note: text('note'),
+    /** active | paused | fired | expired */
+    status: text('status').notNull(),
+    /** Why a paused rule is paused: `user`, or `flood` (it fired too often and the guard stopped it). */
+    pausedReason: text('paused_reason'),
+    /** False after a rearm rule fired, until the price came back past the threshold by the hysteresis. */
+    armed: boolean('armed').notNull().default(true),
+    /** How many times it fired: the next firing is occurrence `fire_count + 1`. */
+    fireCount: integer('fire_count').notNull().default(0),
+    lastFiredAt: timestamp('last_fired_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('alert_rules_user_idx').on(t.userId), index('alert_rules_status_idx').on(t.status)],
+);
+
+/** Where a rule's firings go besides the app itself (in-app is always on). */
+export const alertRuleChannels = pgTable(
+  'alert_rule_channels',
+  {
+    ruleId: uuid('rule_id')
+      .notNull()
+      .references(() => alertRules.id, { onDelete: 'cascade' }),
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => notificationChannels.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.ruleId, t.channelId] }),
+    index('alert_rule_channels_channel_idx').on(t.channelId),
+  ],
+);
+
+/**
+ * One row per firing. (rule, occurrence) is unique, so a retried or repeated write of the same firing
+ * fails instead of firing twice. `rule` is the rule as it was when it fired.
+ */
+export const alertEvents = pgTable(
+  'alert_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    ruleId: uuid('rule_id')
+      .notNull()
+      .references(() => alertRules.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    occurrence: integer('occurrence').notNull(),
+    symbol: text('symbol').notNull(),
+    kind: text('kind').notNull(),
+    threshold: doublePrecision('threshold').notNull(),
+    price: doublePrecision('price').notNull(),
+    /** The time of the trade (or quote) that crossed. */
+    firedAt: timestamp('fired_at', { withTimezone: true }).notNull(),
+    message: text('message').notNull(),
+    simulated: boolean('simulated').notNull(),
+    rule: jsonb('rule').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('alert_events_rule_occurrence_key').on(t.ruleId, t.occurrence),
+    index('alert_events_user_idx').on(t.userId, t.firedAt),
+  ],
+);
+
+/**
+ * The notification centre: one row per thing the user is told in the app (a firing, a rule paused by
+ * the flood guard, a channel disabled after days of failures).
+ */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** alert_fired | alert_paused | channel_disabled */
+    kind: text('kind').notNull(),
+    eventId: uuid('event_id').references(() => alertEvents.id, { onDelete: 'cascade' }),
+    ruleId: uuid('rule_id').references(() => alertRules.id, { onDelete: 'set null' }),
+    symbol: text('symbol'),
+    price: doublePrecision('price'),
+    message: text('message').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    readAt: timestamp('read_at', { withTimezone: true }),
+  },
+  (t) => [index('notifications_user_idx').on(t.userId, t.createdAt)],
+);
+
+/**
+ * Where alerts are delivered: `email` (the account's address), `webhook` (a URL, signed with
+ * `secret`, in `format`), `push` (one browser's Web Push subscription).
+ */
+export const notificationChannels = pgTable(
+  'notification_channels',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    type: text('type').notNull(),
+    name: text('name').notNull(),
+    url: text('url'),
+    format: text('format'),
+    /** The webhook's `whsec_` signing secret: shown once at creation, kept to sign. */
+    secret: text('secret'),
+    pushEndpoint: text('push_endpoint'),
+    pushP256dh: text('push_p256dh'),
+    pushAuth: text('push_auth'),
+    /** False once the channel failed for five days (the user is told), until the user enables it. */
+    enabled: boolean('enabled').notNull().default(true),
+    /** The first failure of the current run of failures; null after any success. */
+    failingSince: timestamp('failing_since', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('notification_channels_user_idx').on(t.userId),
+    uniqueIndex('notification_channels_push_key').on(t.pushEndpoint),
+  ],
+);
+
+/**
+ * The delivery outbox: one row per firing and channel, written in the firing's transaction and worked
+ * by the delivery loop (any instance; rows are claimed with FOR UPDATE SKIP LOCKED). The unique key
+ * makes a second delivery of a firing to a channel impossible.
+ */
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => alertEvents.id, { onDelete: 'cascade' }),
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => notificationChannels.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** pending | sent | failed */
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull(),
+    /** Set when quiet hours held it: it goes out in the summary sent when they end. */
+    heldForQuietHours: boolean('held_for_quiet_hours').notNull().default(false),
+    lastError: text('last_error'),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('deliveries_event_channel_key').on(t.eventId, t.channelId),
+    index('deliveries_due_idx').on(t.status, t.nextAttemptAt),
+  ],
+);
+
+/** Per-user delivery settings: quiet hours (local times, in the user's IANA time zone). */
+export const notificationSettings = pgTable('notification_settings', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  quietStart: text('quiet_start'),
+  quietEnd: text('quiet_end'),
+  timeZone: text('time_zone').notNull().default('UTC'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Keys the server generates once and keeps (the VAPID key pair when none is configured). */
+export const serverKeys = pgTable('server_keys', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });

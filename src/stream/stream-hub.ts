@@ -6,6 +6,7 @@ import type { AppMetrics } from '../metrics.js';
 import type { PriceHub } from '../prices/price-hub.js';
 import { toQuoteDto } from '../prices/quote-dto.js';
 import { quotesFrameOf, serializeFrame, serializeQuote } from './frames.js';
+import type { StreamFrame } from './stream.schemas.js';
 
 /** What the stream needs of a socket: `ws.WebSocket` satisfies it, and so does a test double. */
 export interface FrameSink {
@@ -193,6 +194,14 @@ export class StreamHub {
     set?.delete(connection);
     if (set?.size === 0) this.byUser.delete(connection.userId);
     this.metrics.streamClients.dec();
+  }
+
+  /** A frame for one user's open streams only (an alert of theirs fired). */
+  sendToUser(userId: string, frame: StreamFrame): void {
+    const set = this.byUser.get(userId);
+    if (!set) return;
+    const text = serializeFrame(frame);
+    for (const connection of set) this.send(connection, text, 0);
   }
 
   connectionCount(): number {

@@ -4,7 +4,10 @@ import type { WatchlistService } from '../watchlist/watchlist.service.js';
 import { streamRoutes } from './stream.routes.js';
 import { StreamHub, type StreamOptions } from './stream-hub.js';
 
-/** The browsers' live stream: StreamHub (listening to market and watchlist events) and /stream. */
+/**
+ * The browsers' live stream: StreamHub (listening to market and watchlist events, and to alert
+ * firings, sent to their user's streams) and /stream.
+ */
 export function streamModule(
   host: ModuleHost,
   {
@@ -27,5 +30,22 @@ export function streamModule(
     ...options,
   });
   host.onClose(() => streams.closeAll());
+  host.onClose(
+    domainEvents.on('alert.fired', ({ userId, firing }) =>
+      streams.sendToUser(userId, {
+        type: 'alert',
+        alert: {
+          id: firing.id,
+          alertId: firing.alertId,
+          symbol: firing.symbol,
+          kind: firing.kind,
+          threshold: firing.threshold,
+          price: firing.price,
+          firedAt: firing.firedAt.toISOString(),
+          message: firing.message,
+        },
+      }),
+    ),
+  );
   host.authenticatedRoutes((api) => streamRoutes(api, { config, hub: prices.hub, watchlist, streams }));
 }

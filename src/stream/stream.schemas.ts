@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { errorResponses, SESSION_ERRORS, signedIn } from '../http/api.schemas.js';
+import { alertKindSchema } from '../alerts/alerts.schemas.js';
+import { errorResponses, isoDateTime, SESSION_ERRORS, signedIn } from '../http/api.schemas.js';
 import { feedStatusSchema, quoteSchema } from '../market/market.schemas.js';
 
 /** Frames the server sends on `/api/v1/stream`, one JSON object per WebSocket message. */
@@ -16,8 +17,27 @@ const statusFrameSchema = z
   .object({ type: z.literal('status'), feed: feedStatusSchema })
   .meta({ id: 'StatusFrame', description: 'After the snapshot, and whenever the feed changes.' });
 
+const alertFrameSchema = z
+  .object({
+    type: z.literal('alert'),
+    alert: z.object({
+      id: z.uuid().meta({ description: "The firing's id (the same as its webhook-id)." }),
+      alertId: z.uuid(),
+      symbol: z.string(),
+      kind: alertKindSchema,
+      threshold: z.number(),
+      price: z.number(),
+      firedAt: isoDateTime,
+      message: z.string(),
+    }),
+  })
+  .meta({
+    id: 'AlertFrame',
+    description: "One of the user's alerts fired: sent on every open stream of that user.",
+  });
+
 const streamFrameSchema = z
-  .discriminatedUnion('type', [snapshotFrameSchema, quotesFrameSchema, statusFrameSchema])
+  .discriminatedUnion('type', [snapshotFrameSchema, quotesFrameSchema, statusFrameSchema, alertFrameSchema])
   .meta({ id: 'StreamFrame' });
 export type StreamFrame = z.infer<typeof streamFrameSchema>;
 

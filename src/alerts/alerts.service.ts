@@ -1,0 +1,401 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/database.js';
+import { assertChannelsOwned } from '../delivery/channels.repository.js';
+import { outcomesOf } from '../delivery/deliveries.repository.js';
+import type { DeliveryModule } from '../delivery/delivery.module.js';
+import { AppError } from '../errors.js';
+import type { DomainEventBus } from '../events.js';
+import { loadBars } from '../history/history.repository.js';
+import { normalizeSymbol } from '../market/kernel/symbols.js';
+import type { PriceHub } from '../prices/price-hub.js';
+import {
+  type AlertCalendar,
+  type AlertDecision,
+  AlertEvaluator,
+  type AlertRuleState,
+} from './alert-evaluator.js';
+import { firingMessage, floodMessage } from './alert-messages.js';
+import * as repo from './alerts.repository.js';
+import {
+  type AlertEventView,
+  type AlertPatch,
+  type AlertRuleInput,
+  type AlertRuleView,
+  MAX_WINDOW_MINUTES,
+} from './alerts.schemas.js';
+
+const HOUR_MS = 3_600_000;
+/** How many times a firing's write is tried before it is given up (logged). */
+const WRITE_ATTEMPTS = 8;
+
+export interface AlertsServiceOptions {
+  db: Database;
+  hub: PriceHub;
+  events: DomainEventBus;
+  clock: Clock;
+  logger: Logger;
+  calendar: AlertCalendar;
+  /** Active rules a user may have. */
+  alertsPerUser: number;
+  /** Redelivery of a firing's failed deliveries (the delivery module's). */
+  delivery: DeliveryModule;
+  /** The market is simulated: every firing's message says so. */
+  simulated: boolean;
+  /** Waits between tries of a failed write (tests shorten it). */
+  retryDelayMs?: number;
+}
+
+/**
+ * Price alerts: the rules' API, and their evaluation on every tick. The evaluator decides in
+ * memory as ticks arrive (no query per tick); what it decides is stored in order, each firing in
+ * one transaction with its notification and outbox rows, and only then told (`alert.fired`). While
+ * a rule is active its symbol is wanted by the market, so it is priced with no browser open.
+ */
+export class AlertsService {
+  private readonly evaluator: AlertEvaluator;
+  private writes: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: AlertsServiceOptions) {
+    this.evaluator = new AlertEvaluator(options.calendar);
+  }
+
+  /** Loads the active rules and starts evaluating ticks; returns the stop. */
+  async start(): Promise<() => Promise<void>> {
+    const { db, hub, clock } = this.options;
+    const recent = await repo.recentFiringTimes(db, new Date(clock.now() - HOUR_MS));
+    const rows = await repo.listActiveRules(db);
+    for (const symbol of new Set(rows.filter(isMoveRule).map((row) => row.symbol)))
+      await this.loadMinutes(symbol);
+    for (const row of rows) this.track(row, recent.get(row.id) ?? []);
+    const unsubscribe = hub.events.on('tick', ({ symbol, price, time }) => {
+      if (!this.evaluator.watches(symbol)) return;
+      const previousClose = hub.peek(symbol)?.quote.previousClose ?? null;
+      const decisions = this.evaluator.evaluate(symbol, price, time, previousClose);
+      if (decisions.length > 0) this.handle(decisions);
+    });
+    return async () => {
+      unsubscribe();
+      await this.writes;
+    };
+  }
+
+  async list(userId: string): Promise<AlertRuleView[]> {
+    const rows = await repo.listRules(this.options.db, userId);
+    return rows.map((row) => this.toView(row));
+  }
+
+  async get(userId: string, id: string): Promise<AlertRuleView> {
+    return this.toView(await this.requireRule(userId, id));
+  }
+
+  async create(
+    userId: string,
+    input: AlertRuleInput,
+  ): Promise<{ alert: AlertRuleView; pastThreshold: boolean }> {
+    const { db, hub, alertsPerUser } = this.options;
+    const symbol = this.requireSymbol(input.symbol);
+    this.requireFutureExpiry(input.expiresAt);
+    await this.requireOwnChannels(userId, input.channels);
+    if ((await repo.countActiveRules(db, userId)) >= alertsPerUser) {
+      throw new AppError('alert_limit_reached', `You can have at most ${alertsPerUser} active alerts.`);
+    }
+    const known = await hub.getQuote(symbol);
+    if (!known)
+      throw new AppError('unknown_symbol', `No stock or instrument with the symbol ${symbol} was found.`);
+    this.evaluator.prime(symbol, known.quote.price, known.quote.previousClose);
+    if (isMoveRule(input) && !this.evaluator.hasMoveRules(symbol)) await this.loadMinutes(symbol);
+    const row = await repo.insertRule(db, {
+      userId,
+      symbol,
+      kind: input.kind,
+      threshold: input.threshold,
+      windowMinutes: input.windowMinutes ?? null,
+      frequency: input.frequency,
+      hysteresisPercent: input.hysteresisPercent,
+      cooldownMinutes: input.cooldownMinutes,
+      expiresAt: input.expiresAt ? new Date(input.expiresAt) : null,
+      regularHoursOnly: input.regularHoursOnly,
+      note: input.note ?? null,
+      channels: input.channels,
+    });
+    this.track(row, []);
+    return { alert: this.toView(row), pastThreshold: this.evaluator.isPastThreshold(row) };
+  }
+
+  async update(userId: string, id: string, patch: AlertPatch): Promise<AlertRuleView> {
+    const { db, clock, alertsPerUser } = this.options;
+    const current = await this.requireRule(userId, id);
+    if (patch.windowMinutes !== undefined && !isMoveRule(current)) {
+      throw new AppError('validation_error', undefined, {
+        windowMinutes: ['Only move alerts take a window.'],
+      });
+    }
+    this.requireFutureExpiry(patch.expiresAt);
+    if (patch.channels) await this.requireOwnChannels(userId, patch.channels);
+    const { status, ...fields } = patch;
+    const change: repo.RuleChange = { ...fields, expiresAt: undefined };
+    if (patch.expiresAt !== undefined) change.expiresAt = patch.expiresAt ? new Date(patch.expiresAt) : null;
+    if (status === 'paused' && current.status === 'active') {
+      change.status = 'paused';
+      change.pausedReason = 'user';
+    }
+    if (status === 'active' && current.status !== 'active') {
+      const expiresAt = change.expiresAt === undefined ? current.expiresAt : change.expiresAt;
+      if (expiresAt && expiresAt.getTime() <= clock.now()) {
+        throw new AppError('validation_error', undefined, {
+          expiresAt: ['The alert has expired: give a later date.'],
+        });
+      }
+      if ((await repo.countActiveRules(db, userId)) >= alertsPerUser) {
+        throw new AppError('alert_limit_reached', `You can have at most ${alertsPerUser} active alerts.`);
+      }
+      change.status = 'active';
+      change.pausedReason = null;
+      change.armed = true;
+    }
+    const before = this.untrack(id);
+    const row = await repo.updateRule(db, userId, id, change, new Date(clock.now()));
+    if (!row) throw new AppError('alert_not_found');
+    if (row.status === 'active') this.track(row, before?.recentFirings ?? [], before);
+    return this.toView(row);
+  }
+
+  async remove(userId: string, id: string): Promise<void> {
+    if (!(await repo.deleteRule(this.options.db, userId, id))) throw new AppError('alert_not_found');
+    this.untrack(id);
+  }
+
+  /** A rule's firings, newest first, each with every channel's delivery outcome. */
+  async events(userId: string, id: string): Promise<AlertEventView[]> {
+    await this.requireRule(userId, id);
+    const events = await repo.listEvents(this.options.db, id, 200);
+    const outcomes = await outcomesOf(
+      this.options.db,
+      events.map((event) => event.id),
+    );
+    return events.map((event) => ({
+      id: event.id,
+      alertId: event.ruleId,
+      occurrence: event.occurrence,
+      symbol: event.symbol,
+      kind: event.kind,
+      threshold: event.threshold,
+      price: event.price,
+      firedAt: event.firedAt.toISOString(),
+      message: event.message,
+      simulated: event.simulated,
+      deliveries: outcomes.get(event.id) ?? [],
+    }));
+  }
+
+  /** Sends a firing again to the channels that failed it (the same firing id: receivers deduplicate). */
+  async redeliver(userId: string, eventId: string): Promise<AlertEventView> {
+    await this.options.delivery.redeliver(userId, eventId);
+    const event = await repo.findEvent(this.options.db, userId, eventId);
+    const [view] = (await this.events(userId, event?.ruleId ?? '')).filter(
+      (candidate) => candidate.id === eventId,
+    );
+    return view as AlertEventView;
+  }
+
+  /** Marks the rules whose expiry passed as expired and stops evaluating them. */
+  async expire(): Promise<void> {
+    const expired = await repo.expireRules(this.options.db, new Date(this.options.clock.now()));
+    for (const { id } of expired) this.untrack(id);
+  }
+
+  /** Active rules being evaluated (for metrics and tests). */
+  get activeCount(): number {
+    return this.evaluator.size;
+  }
+
+  private handle(decisions: AlertDecision[]): void {
+    const { hub } = this.options;
+    for (const decision of decisions) {
+      const { rule } = decision;
+      if (decision.type === 'rearmed') {
+        this.enqueue('alert rearm', () => repo.saveArmed(this.options.db, [rule.id]));
+        continue;
+      }
+      if (!this.evaluator.get(rule.id)) hub.demand.remove(rule.symbol, 'alert');
+      if (decision.type === 'flooded') {
+        this.enqueue('alert flood pause', () =>
+          repo.recordFlood(this.options.db, rule, floodMessage(rule), new Date(decision.time)),
+        );
+      } else {
+        this.fire(decision);
+      }
+    }
+  }
+
+  private fire(decision: Extract<AlertDecision, { type: 'fire' }>): void {
+    const { rule, occurrence, price, time } = decision;
+    const firedAt = new Date(time);
+    const message = firingMessage(decision, this.options.simulated);
+    const state = {
+      status: rule.frequency === 'once' ? ('fired' as const) : ('active' as const),
+      armed: rule.armed,
+      fireCount: occurrence,
+      lastFiredAt: firedAt,
+    };
+    this.enqueue('alert firing', async () => {
+      const stored = await repo.recordFiring(this.options.db, {
+        ruleId: rule.id,
+        userId: rule.userId,
+        occurrence,
+        symbol: rule.symbol,
+        kind: rule.kind,
+        threshold: rule.threshold,
+        price,
+        firedAt,
+        message,
+        simulated: this.options.simulated,
+        storedAt: new Date(this.options.clock.now()),
+        rule: snapshotOf(rule),
+        state,
+      });
+      if (!stored) return;
+      this.options.events.emit('alert.fired', {
+        userId: rule.userId,
+        firing: {
+          id: stored.id,
+          alertId: rule.id,
+          symbol: rule.symbol,
+          kind: rule.kind,
+          threshold: rule.threshold,
+          price,
+          firedAt,
+          message,
+          simulated: this.options.simulated,
+        },
+      });
+    });
+  }
+
+  /** Writes in the order decided; a failed write is tried again (the firing's key keeps it single). */
+  private enqueue(what: string, write: () => Promise<unknown>): void {
+    const delay = this.options.retryDelayMs ?? 1000;
+    this.writes = this.writes.then(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await write();
+          return;
+        } catch (error) {
+          if (attempt >= WRITE_ATTEMPTS) {
+            this.options.logger.error({ err: error, what }, 'could not store an alert decision; giving up');
+            return;
+          }
+          this.options.logger.warn(
+            { reason: (error as Error).message, what, attempt },
+            'alert write failed; retrying',
+          );
+          await new Promise((resolve) => setTimeout(resolve, delay * attempt));
+        }
+      }
+    });
+  }
+
+  /** The symbol's stored 1-minute bars of the longest move window: moves are measured across a restart. */
+  private async loadMinutes(symbol: string): Promise<void> {
+    const from = this.options.clock.now() - MAX_WINDOW_MINUTES * 60_000;
+    for (const bar of await loadBars(this.options.db, symbol, '1m', from)) {
+      this.evaluator.recordMinute(symbol, bar.time, bar.low, bar.high);
+    }
+  }
+
+  /** Starts evaluating a rule; `previous` is its in-memory state, newer than the row while writes are queued. */
+  private track(row: repo.AlertRuleRow, recentFirings: number[], previous?: AlertRuleState): void {
+    const known = this.options.hub.peek(row.symbol);
+    if (known) this.evaluator.prime(row.symbol, known.quote.price, known.quote.previousClose);
+    const fireCount = Math.max(row.fireCount, previous?.fireCount ?? 0);
+    this.evaluator.add({
+      id: row.id,
+      userId: row.userId,
+      symbol: row.symbol,
+      kind: row.kind,
+      threshold: row.threshold,
+      windowMinutes: row.windowMinutes,
+      frequency: row.frequency,
+      hysteresisPercent: row.hysteresisPercent,
+      cooldownMinutes: row.cooldownMinutes,
+      expiresAt: row.expiresAt?.getTime() ?? null,
+      regularHoursOnly: row.regularHoursOnly,
+      armed: row.armed,
+      fireCount,
+      lastFiredAt: previous?.lastFiredAt ?? row.lastFiredAt?.getTime() ?? null,
+      recentFirings,
+    });
+    this.options.hub.demand.add(row.symbol, 'alert');
+  }
+
+  private untrack(id: string): AlertRuleState | undefined {
+    const rule = this.evaluator.remove(id);
+    if (rule) this.options.hub.demand.remove(rule.symbol, 'alert');
+    return rule;
+  }
+
+  private toView(row: repo.AlertRuleRow): AlertRuleView {
+    const live = this.evaluator.get(row.id);
+    const now = this.options.clock.now();
+    return {
+      id: row.id,
+      symbol: row.symbol,
+      kind: row.kind,
+      threshold: row.threshold,
+      windowMinutes: row.windowMinutes,
+      frequency: row.frequency,
+      hysteresisPercent: row.hysteresisPercent,
+      cooldownMinutes: row.cooldownMinutes,
+      expiresAt: row.expiresAt?.toISOString() ?? null,
+      regularHoursOnly: row.regularHoursOnly,
+      channels: row.channels,
+      note: row.note,
+      status: row.status,
+      pausedReason: row.pausedReason,
+      armed: row.status === 'active' && (live ? this.evaluator.isArmedAt(live, now) : row.armed),
+      fireCount: live?.fireCount ?? row.fireCount,
+      lastFiredAt: live?.lastFiredAt
+        ? new Date(live.lastFiredAt).toISOString()
+        : (row.lastFiredAt?.toISOString() ?? null),
+      createdAt: row.createdAt.toISOString(),
+    };
+  }
+
+  private async requireRule(userId: string, id: string): Promise<repo.AlertRuleRow> {
+    const row = await repo.findRule(this.options.db, userId, id);
+    if (!row) throw new AppError('alert_not_found');
+    return row;
+  }
+
+  private requireSymbol(raw: string): string {
+    const symbol = normalizeSymbol(raw);
+    if (!symbol) {
+      throw new AppError(
+        'invalid_symbol',
+        `"${raw.trim().slice(0, 40)}" is not a valid symbol. Examples: AAPL, VOD.L.`,
+      );
+    }
+    return symbol;
+  }
+
+  private requireFutureExpiry(expiresAt: string | null | undefined): void {
+    if (expiresAt && new Date(expiresAt).getTime() <= this.options.clock.now()) {
+      throw new AppError('validation_error', undefined, { expiresAt: ['The expiry must be in the future.'] });
+    }
+  }
+
+  private async requireOwnChannels(userId: string, channels: readonly string[]): Promise<void> {
+    await assertChannelsOwned(this.options.db, userId, channels);
+  }
+}
+
+function isMoveRule(rule: { kind: string }): boolean {
+  return rule.kind === 'move_up' || rule.kind === 'move_down';
+}
+
+/** The rule as it fired, kept with the firing. */
+function snapshotOf(rule: AlertRuleState): Record<string, unknown> {
+  const { recentFirings: _recent, armed: _armed, ...rest } = rule;
+  return { ...rest };
+}

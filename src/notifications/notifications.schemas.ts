@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import {
+  BODY_ERRORS,
+  errorResponses,
+  isoDateTime,
+  SESSION_ERRORS,
+  signedIn,
+  signedInWrite,
+  WRITE_ERRORS,
+} from '../http/api.schemas.js';
+
+export const notificationSchema = z
+  .object({
+    id: z.uuid(),
+    kind: z.enum(['alert_fired', 'alert_paused', 'channel_disabled']),
+    alertId: z.uuid().nullable(),
+    symbol: z.string().nullable(),
+    message: z.string(),
+    price: z.number().nullable(),
+    firedAt: isoDateTime,
+    read: z.boolean(),
+  })
+  .meta({ id: 'Notification' });
+export type NotificationView = z.infer<typeof notificationSchema>;
+
+const tags = ['notifications'];
+
+export const listNotificationsRouteSchema = {
+  tags,
+  summary: 'The notification centre: newest first, with the unread count',
+  security: signedIn,
+  querystring: z.object({
+    unread: z
+      .enum(['true', 'false'])
+      .optional()
+      .meta({ description: '`true`: only unread ones.', examples: ['true'] }),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(200)
+      .default(50)
+      .meta({ examples: [50] }),
+  }),
+  response: {
+    200: z.object({ items: z.array(notificationSchema), unread: z.number() }),
+    ...errorResponses(SESSION_ERRORS, 'validation_error'),
+  },
+};
+
+export const markReadRouteSchema = {
+  tags,
+  summary: 'Mark notifications read: some (`ids`) or all (`all: true`)',
+  security: signedInWrite,
+  body: z
+    .union([
+      z
+        .object({
+          ids: z
+            .array(z.uuid({ error: 'Each id is a notification id.' }))
+            .min(1)
+            .max(500),
+        })
+        .strict(),
+      z.object({ all: z.literal(true) }).strict(),
+    ])
+    .meta({ examples: [{ ids: ['5f0c0a64-36a4-4c53-9c2a-2f0b8f0e7f1a'] }, { all: true }] }),
+  response: { 200: z.object({ unread: z.number() }), ...errorResponses(BODY_ERRORS, WRITE_ERRORS) },
+};
