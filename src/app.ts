@@ -11,6 +11,7 @@ import { requireSession } from './auth/auth.hooks.js';
 import { authModule } from './auth/auth.module.js';
 import { sessionCookieName } from './auth/session-cookie.js';
 import { type Clock, systemClock } from './clock.js';
+import { type ClusterView, singleInstance } from './cluster/cluster.js';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/database.js';
 import { deliveryModule } from './delivery/delivery.module.js';
@@ -63,6 +64,8 @@ export interface AppDeps {
   /** How often changed quotes and new price bars are written to the database. */
   flushMs?: number;
   stream?: Partial<Omit<StreamOptions, 'intervalMs'>>;
+  /** This process's place in a cluster; one process on its own when not given. */
+  cluster?: ClusterView;
 }
 
 /** 16 KiB is far more than any request of this API needs; more is refused with 413. */
@@ -89,7 +92,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const webRoot = deps.webRoot && existsSync(join(deps.webRoot, 'index.html')) ? deps.webRoot : undefined;
   registerErrorHandling(app, { appShell: webRoot !== undefined });
   await registerSecurityHeaders(app, config);
-  const requestCounter = new RequestCounter(clock);
+  const cluster = deps.cluster ?? singleInstance(config.instanceId);
+  const requestCounter = new RequestCounter(clock, cluster.bus);
   registerAddressLimit(app, requestCounter, limits);
   await app.register(cookie);
   await app.register(websocket, { options: { maxPayload: 4096 } });
@@ -111,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       limits,
       requestCounter,
       flushMs: deps.flushMs ?? 5000,
+      cluster,
     },
     requireSession,
   );
@@ -119,7 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   healthModule(host, prices);
   const watchlist = await watchlistModule(host, prices);
   historyModule(host, { prices, watchlist });
-  streamModule(host, { prices, watchlist, options: deps.stream ?? {} });
+  await streamModule(host, { prices, watchlist, options: deps.stream ?? {} });
   profilesModule(host);
   preferencesModule(host);
   const delivery = await deliveryModule(host);

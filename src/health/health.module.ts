@@ -4,7 +4,8 @@ import { healthRoutes } from './health.routes.js';
 
 /** /healthz, /readyz and /metrics, at the root and outside the request limits. */
 export function healthModule(host: ModuleHost, { hub }: PricesModule): void {
-  const { database, metrics, market } = host.context;
+  const { database, metrics, market, cluster } = host.context;
+  metrics.observeCluster(() => ({ leader: cluster.role() !== 'follower', members: cluster.members().count }));
   host.rootRoutes((root) =>
     healthRoutes(root, {
       database,
