@@ -219,7 +219,9 @@ describe.each(testDatabaseKinds())('price alerts on %s', (kind) => {
       Array.from({ length: 30 }, (_, i) => ({ s: 'NVDA', p: i % 2 ? 99 : 102, t: start + i, v: 1 })),
     );
     await expect
-      .poll(async () => (await client.request('GET', `/api/v1/alerts/${id}`)).json().alert, { timeout: 10_000 })
+      .poll(async () => (await client.request('GET', `/api/v1/alerts/${id}`)).json().alert, {
+        timeout: 10_000,
+      })
       .toMatchObject({ status: 'paused', pausedReason: 'flood', fireCount: 10 });
     const items = (await client.request('GET', '/api/v1/notifications')).json().items;
     expect(items.filter((item: { kind: string }) => item.kind === 'alert_fired')).toHaveLength(10);
