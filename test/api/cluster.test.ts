@@ -1,3 +1,4 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -8,9 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningApp, startMain, waitForReady } from '../support/app-process.js';
 import { postgresDatabaseUrl } from '../support/database.js';
 import { FakeFinnhub } from '../support/fake-finnhub.js';
+import { freePort } from '../support/ports.js';
 import { StreamClient } from '../support/stream-client.js';
-
-const REDIS_URL = 'redis://127.0.0.1:6379';
 
 function answers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -23,11 +23,36 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
-const redisUp = await answers(6379);
+function redisServerInstalled(): boolean {
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The cluster's own Redis on `port`, so the test can stop it and start it again. */
+async function startRedis(port: number): Promise<ChildProcess> {
+  const server = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  for (let waited = 0; !(await answers(port)); waited += 50) {
+    if (waited > 5000) throw new Error(`redis-server did not start on ${port}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return server;
+}
+
+const redisUp = redisServerInstalled();
 const postgresUp = Boolean(process.env.TEST_DATABASE_URL);
 if (!redisUp || !postgresUp) {
   console.warn(
-    `[tests] the cluster suite is skipped: it needs ${[!postgresUp && 'TEST_DATABASE_URL (PostgreSQL)', !redisUp && 'Redis at 127.0.0.1:6379'].filter(Boolean).join(' and ')}; .ci/run starts both`,
+    `[tests] the cluster suite is skipped: it needs ${[!postgresUp && 'TEST_DATABASE_URL (PostgreSQL)', !redisUp && 'redis-server'].filter(Boolean).join(' and ')}; .ci/run provides both`,
   );
 }
 
@@ -45,6 +70,8 @@ describe.skipIf(!redisUp || !postgresUp)('a cluster of three instances over Post
   let database: { url: string; drop: () => Promise<void> };
   let cookie = '';
   let env: Record<string, string>;
+  let redis: ChildProcess;
+  let redisPort: number;
 
   const leaderOf = async (candidates: Member[]) => {
     for (const member of candidates) {
@@ -55,6 +82,8 @@ describe.skipIf(!redisUp || !postgresUp)('a cluster of three instances over Post
   };
 
   beforeAll(async () => {
+    redisPort = await freePort();
+    redis = await startRedis(redisPort);
     await fake.start();
     fake.symbolCap = 100;
     fake.setQuote('NVDA', { c: 100, d: 1, dp: 1, h: 101, l: 99, o: 99.5, pc: 99, t: 1700000000 });
@@ -62,7 +91,7 @@ describe.skipIf(!redisUp || !postgresUp)('a cluster of three instances over Post
     env = {
       ...fake.appEnv(),
       DATABASE_URL: database.url,
-      REDIS_URL,
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
       REDIS_PREFIX: `st-test-${randomBytes(4).toString('hex')}:`,
       PORT: '0',
       STREAM_INTERVAL_MS: '50',
@@ -79,6 +108,7 @@ describe.skipIf(!redisUp || !postgresUp)('a cluster of three instances over Post
     for (const stream of streams) await stream.close().catch(() => undefined);
     for (const { running } of members) if (running.child.exitCode === null) running.child.kill('SIGKILL');
     await fake.stop();
+    redis?.kill('SIGKILL');
     await database?.drop();
     rmSync(folder, { recursive: true, force: true });
   });
@@ -195,4 +225,38 @@ describe.skipIf(!redisUp || !postgresUp)('a cluster of three instances over Post
       await client.end();
     }
   }, 120_000);
+
+  it('keeps serving while Redis is down (prices marked reconnecting), and recovers without a restart when it returns', async () => {
+    const alive = members.filter(
+      ({ running }) => running.child.exitCode === null && running.child.signalCode === null,
+    );
+    const aliveStreams = alive.map((member) => streams[members.indexOf(member)] as StreamClient);
+    redis.kill('SIGKILL');
+    // No Redis, no lease: the leader closes its upstream socket, and every stream says so.
+    await expect.poll(() => fake.openStreams(), { timeout: 10_000 }).toBe(0);
+    for (const stream of aliveStreams) {
+      await stream.next((frame) => frame.type === 'status' && frame.feed === 'reconnecting', 10_000);
+    }
+    // Pages and the API still answer.
+    for (const member of alive) {
+      const page = await fetch(`${member.url}/api/v1/watchlist`, { headers: { cookie } });
+      expect(page.status).toBe(200);
+    }
+
+    redis = await startRedis(redisPort);
+    await expect.poll(() => fake.openStreams(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => fake.streamSubscriptions(), { timeout: 10_000 }).toContain('NVDA');
+    let price = 120;
+    await expect
+      .poll(
+        () => {
+          price += 0.01;
+          fake.trade('NVDA', price, { v: 1 });
+          return aliveStreams.every((stream) => stream.quotesFor('NVDA').some((seen) => seen >= 120));
+        },
+        { timeout: 15_000, interval: 200 },
+      )
+      .toBe(true);
+    expect(fake.openStreams()).toBe(1);
+  }, 60_000);
 });
