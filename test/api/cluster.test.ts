@@ -139,6 +139,13 @@ describe.skipIf(!redisUp || !postgresUp)('a cluster of three instances over Post
     await expect.poll(() => fake.openStreams(), { timeout: 15_000 }).toBe(1);
     const leader = (await leaderOf(members)) as Member;
     const followers = members.filter((member) => member !== leader);
+    for (const member of members) {
+      const metrics = () => fetch(`${member.url}/metrics`).then((response) => response.text());
+      await expect.poll(metrics, { timeout: 10_000 }).toMatch(/^stocktracker_cluster_members 3$/m);
+      await expect
+        .poll(metrics, { timeout: 10_000 })
+        .toContain(`stocktracker_cluster_info{instance="${member.name}",leader="${leader.name}"} 1`);
+    }
 
     // A symbol added on a follower is subscribed upstream by the leader.
     expect((await write(followers[0] as Member, '/watchlist', { symbol: 'NVDA' })).status).toBe(201);
