@@ -8,6 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningApp, startMain, waitForReady } from '../support/app-process.js';
 import { postgresDatabaseUrl } from '../support/database.js';
+import { startReceiver } from '../support/delivery-fakes.js';
 import { FakeFinnhub } from '../support/fake-finnhub.js';
 import { freePort } from '../support/ports.js';
 import { StreamClient } from '../support/stream-client.js';
@@ -72,6 +73,7 @@ describe.skipIf(!redisUp || !postgresUp)('a cluster of three instances over Post
   let env: Record<string, string>;
   let redis: ChildProcess;
   let redisPort: number;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
   const leaderOf = async (candidates: Member[]) => {
     for (const member of candidates) {
@@ -82,6 +84,7 @@ describe.skipIf(!redisUp || !postgresUp)('a cluster of three instances over Post
   };
 
   beforeAll(async () => {
+    receiver = await startReceiver();
     redisPort = await freePort();
     redis = await startRedis(redisPort);
     await fake.start();
@@ -95,6 +98,7 @@ describe.skipIf(!redisUp || !postgresUp)('a cluster of three instances over Post
       REDIS_PREFIX: `st-test-${randomBytes(4).toString('hex')}:`,
       PORT: '0',
       STREAM_INTERVAL_MS: '50',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
       LOG_LEVEL: 'warn',
     };
     for (const name of ['a', 'b', 'c']) {
@@ -109,6 +113,7 @@ describe.skipIf(!redisUp || !postgresUp)('a cluster of three instances over Post
     for (const { running } of members) if (running.child.exitCode === null) running.child.kill('SIGKILL');
     await fake.stop();
     redis?.kill('SIGKILL');
+    await receiver?.close();
     await database?.drop();
     rmSync(folder, { recursive: true, force: true });
   });
@@ -176,11 +181,19 @@ describe.skipIf(!redisUp || !postgresUp)('a cluster of three instances over Post
     }
     expect(fake.openStreams()).toBe(1);
 
-    // An alert rule created on a follower is evaluated by the leader.
+    // An alert rule created on a follower, with a webhook, is evaluated by the leader.
+    const channel = await write(followers[0] as Member, '/channels', {
+      type: 'webhook',
+      name: 'hook',
+      url: `${receiver.url}/hook`,
+    });
+    expect(channel.status).toBe(201);
+    const channelId = ((await channel.json()) as { channel: { id: string } }).channel.id;
     const rule = await write(followers[1] as Member, '/alerts', {
       symbol: 'NVDA',
       kind: 'price_cross_up',
       threshold: 110,
+      channels: [channelId],
     });
     expect(rule.status).toBe(201);
     const ruleId = ((await rule.json()) as { alert: { id: string } }).alert.id;
@@ -226,6 +239,12 @@ describe.skipIf(!redisUp || !postgresUp)('a cluster of three instances over Post
           { timeout: 10_000 },
         )
         .toBe(1);
+      // Delivered once (the outbox is worked by every instance, each row claimed by one).
+      await expect.poll(() => receiver.received.length, { timeout: 10_000 }).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect(receiver.received.map((request) => JSON.parse(String(request.body)).data.price)).toEqual([
+        111.5,
+      ]);
       // The new leader writes the bars from then on: every trade's volume counted once.
       await expect.poll(barVolume, { timeout: 15_000 }).toBe(volumeSent + 2);
     } finally {
