@@ -27,6 +27,7 @@ import {
 } from './http/request-limits.js';
 import { responseSerializer } from './http/response-serializer.js';
 import { registerSecurityHeaders, webAssetServing } from './http/security.js';
+import { AppInstance, defaultInstanceId } from './instance.js';
 import type { Market } from './market/providers/create-market.js';
 import { AppMetrics } from './metrics.js';
 import { ModuleHost } from './module-host.js';
@@ -63,10 +64,27 @@ export interface AppDeps {
   /** How often changed quotes and new price bars are written to the database. */
   flushMs?: number;
   stream?: Partial<Omit<StreamOptions, 'intervalMs'>>;
+  /** Its id, role and draining state (`main.ts` drains it at SIGTERM); made here when not given. */
+  instance?: AppInstance;
 }
 
 /** 16 KiB is far more than any request of this API needs; more is refused with 413. */
 const BODY_LIMIT = 16 * 1024;
+
+/** WebSocket close code 1012 "service restart": the client should reconnect, and may at once. */
+const CLOSE_SERVICE_RESTART = 1012;
+
+/**
+ * Replaces the WebSocket plugin's close step, which closes streams without a code: at shutdown each
+ * stream is told "service restart" so the browser reconnects at once, through the proxy, to an
+ * instance that is not stopping. New upgrades are refused with 503 from here on (Fastify's routes
+ * are closed).
+ */
+function closeStreamsForRestart(this: FastifyInstance, done: () => void): void {
+  for (const client of this.websocketServer.clients) client.close(CLOSE_SERVICE_RESTART, 'service restart');
+  this.websocketServer.close();
+  done();
+}
 
 /** Builds the whole app without listening: `main.ts` listens, tests inject or listen on a loopback port. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -92,7 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const requestCounter = new RequestCounter(clock);
   registerAddressLimit(app, requestCounter, limits);
   await app.register(cookie);
-  await app.register(websocket, { options: { maxPayload: 4096 } });
+  await app.register(websocket, { options: { maxPayload: 4096 }, preClose: closeStreamsForRestart });
   await registerOpenApi(app, {
     sessionCookie: sessionCookieName(config),
     docsPage: webRoot !== undefined,
@@ -111,6 +129,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       limits,
       requestCounter,
       flushMs: deps.flushMs ?? 5000,
+      instance: deps.instance ?? new AppInstance(defaultInstanceId(config.instanceId)),
     },
     requireSession,
   );

@@ -4,6 +4,7 @@ import { ConfigError, describeConfig, loadConfig, withDotEnv } from './config.js
 import { acquireDataDirLock, type DataDirLock, DataDirLockedError } from './db/data-dir-lock.js';
 import type { DatabaseHandle } from './db/database.js';
 import { openPglite, openPostgres } from './db/open.js';
+import { AppInstance, defaultInstanceId } from './instance.js';
 import { createLogger } from './logger.js';
 import { createMarket } from './market/providers/create-market.js';
 import { AppMetrics } from './metrics.js';
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
   }
 
   const metrics = new AppMetrics();
+  const instance = new AppInstance(defaultInstanceId(config.instanceId));
   const app = await buildApp({
     config,
     database,
@@ -49,26 +51,39 @@ async function main(): Promise<void> {
     metrics,
     logger,
     webRoot: projectPath('dist', 'web'),
+    instance,
   });
 
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  /**
+   * SIGTERM (a deploy, a scale-down, `docker compose stop`): `/readyz` answers 503 for
+   * SHUTDOWN_DRAIN_MS so the proxy moves new requests elsewhere, then streams close with 1012 (the
+   * browsers reconnect to another instance), feeds and timers stop, pending writes flush, the
+   * database closes. SIGINT (Ctrl-C at a terminal, no proxy to tell) skips the wait. Whatever is
+   * left after SHUTDOWN_GRACE_MS is abandoned: the process exits anyway, before the orchestrator's
+   * own deadline kills it mid-write.
+   */
+  const shutdown = async (signal: 'SIGTERM' | 'SIGINT') => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    const { graceMs, drainMs } = config.shutdown;
+    logger.info({ signal, graceMs }, 'shutting down');
     const force = setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
+      logger.error({ graceMs }, 'shutdown took longer than SHUTDOWN_GRACE_MS; exiting');
       lock?.release();
       process.exit(1);
-    }, 10_000);
+    }, graceMs);
     force.unref();
+    instance.startDraining();
+    if (signal === 'SIGTERM' && drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
     try {
-      // Stops accepting, closes sockets, flushes pending quotes (onClose hooks), then the database.
+      // Stops accepting, closes streams (1012), stops feeds, flushes pending writes (onClose hooks), then the database.
       await app.close();
       await database.close();
     } finally {
       lock?.release();
     }
+    logger.info('stopped');
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

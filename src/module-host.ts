@@ -6,6 +6,7 @@ import { type BatchSource, BatchWriter } from './db/batch-writer.js';
 import type { DatabaseHandle } from './db/database.js';
 import type { DomainEventBus } from './events.js';
 import type { LoginThrottleLimits, RequestCounter, RequestLimits } from './http/request-limits.js';
+import type { AppInstance } from './instance.js';
 import type { Market } from './market/providers/create-market.js';
 import type { AppMetrics } from './metrics.js';
 
@@ -22,6 +23,8 @@ export interface AppContext {
   requestCounter: RequestCounter;
   /** How often batched writes (last quotes, price bars) go to the database. */
   flushMs: number;
+  /** This process: its id, its role in the cluster, whether it is draining (shutting down). */
+  instance: AppInstance;
 }
 
 /** A module's routes: the body of a Fastify plugin. */

@@ -4,11 +4,12 @@ import { healthRoutes } from './health.routes.js';
 
 /** /healthz, /readyz and /metrics, at the root and outside the request limits. */
 export function healthModule(host: ModuleHost, { hub }: PricesModule): void {
-  const { database, metrics, market } = host.context;
+  const { database, metrics, market, instance } = host.context;
   host.rootRoutes((root) =>
     healthRoutes(root, {
       database,
       metrics,
+      instance,
       feedStatus: () => hub.feedStatus(),
       coverage: () => market.feed.coverage(),
     }),

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { DatabaseHandle } from '../db/database.js';
 import { AppError } from '../errors.js';
+import type { AppInstance } from '../instance.js';
 import type { FeedCoverage, FeedStatus } from '../market/providers/provider.js';
 import type { AppMetrics } from '../metrics.js';
 import { healthzRouteSchema, metricsRouteSchema, readyzRouteSchema } from './health.schemas.js';
@@ -10,21 +11,28 @@ export async function healthRoutes(
   {
     database,
     metrics,
+    instance,
     feedStatus,
     coverage,
   }: {
     database: DatabaseHandle;
     metrics: AppMetrics;
+    instance: AppInstance;
     feedStatus: () => FeedStatus;
     /** How many wanted symbols are live, polled and left out. */
     coverage: () => FeedCoverage;
   },
 ): Promise<void> {
+  // Stays 200 while draining: the process is alive and finishing its work, not to be restarted.
   app.get('/healthz', { config: { requestLimits: false }, schema: healthzRouteSchema }, async () => ({
-    status: 'ok',
+    status: 'ok' as const,
+    instance: instance.id,
+    role: instance.role(),
   }));
 
   app.get('/readyz', { config: { requestLimits: false }, schema: readyzRouteSchema }, async () => {
+    // First at shutdown, so the proxy takes this instance out before its streams are closed.
+    if (instance.draining) throw new AppError('not_ready', 'This instance is shutting down.');
     try {
       await Promise.race([
         database.ping(),

@@ -20,6 +20,8 @@ export interface TestAppOptions {
   listen?: boolean;
   webRoot?: string;
   flushMs?: number;
+  /** To drain it (shutdown) or give it a role; by default one named by INSTANCE_ID or host and pid. */
+  instance?: AppDeps['instance'];
 }
 
 export interface TestApp {
@@ -61,6 +63,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     limits: { ...relaxedLimits, ...options.limits },
     webRoot: options.webRoot,
     flushMs: options.flushMs,
+    instance: options.instance,
   };
   const app = await buildApp(deps);
   let baseUrl = '';
