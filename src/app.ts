@@ -11,9 +11,11 @@ import { requireSession } from './auth/auth.hooks.js';
 import { authModule } from './auth/auth.module.js';
 import { sessionCookieName } from './auth/session-cookie.js';
 import { type Clock, systemClock } from './clock.js';
+import { type ClusterView, singleInstance } from './cluster/cluster.js';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/database.js';
 import { deliveryModule } from './delivery/delivery.module.js';
+import { DrainState } from './drain-state.js';
 import { DomainEventBus } from './events.js';
 import { healthModule } from './health/health.module.js';
 import { historyModule } from './history/history.module.js';
@@ -27,7 +29,6 @@ import {
 } from './http/request-limits.js';
 import { responseSerializer } from './http/response-serializer.js';
 import { registerSecurityHeaders, webAssetServing } from './http/security.js';
-import { AppInstance, defaultInstanceId } from './instance.js';
 import type { Market } from './market/providers/create-market.js';
 import { AppMetrics } from './metrics.js';
 import { ModuleHost } from './module-host.js';
@@ -64,8 +65,10 @@ export interface AppDeps {
   /** How often changed quotes and new price bars are written to the database. */
   flushMs?: number;
   stream?: Partial<Omit<StreamOptions, 'intervalMs'>>;
-  /** Its id, role and draining state (`main.ts` drains it at SIGTERM); made here when not given. */
-  instance?: AppInstance;
+  /** This process's place in a cluster; one process on its own when not given. */
+  cluster?: ClusterView;
+  /** Drained by `main.ts` at SIGTERM; made here (never draining) when not given. */
+  drain?: DrainState;
 }
 
 /** 16 KiB is far more than any request of this API needs; more is refused with 413. */
@@ -129,7 +132,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       limits,
       requestCounter,
       flushMs: deps.flushMs ?? 5000,
-      instance: deps.instance ?? new AppInstance(defaultInstanceId(config.instanceId)),
+      cluster: deps.cluster ?? singleInstance(config.instanceId),
+      drain: deps.drain ?? new DrainState(),
     },
     requireSession,
   );
@@ -138,7 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   healthModule(host, prices);
   const watchlist = await watchlistModule(host, prices);
   historyModule(host, { prices, watchlist });
-  streamModule(host, { prices, watchlist, options: deps.stream ?? {} });
+  await streamModule(host, { prices, watchlist, options: deps.stream ?? {} });
   profilesModule(host);
   preferencesModule(host);
   const delivery = await deliveryModule(host);

@@ -1,14 +1,24 @@
+import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import { systemClock } from './clock.js';
-import { ConfigError, describeConfig, loadConfig, withDotEnv } from './config.js';
+import { Cluster } from './cluster/cluster.js';
+import { ClusterFeed } from './cluster/cluster-feed.js';
+import { RedisBus } from './cluster/redis-bus.js';
+import { type Config, ConfigError, describeConfig, loadConfig, withDotEnv } from './config.js';
 import { acquireDataDirLock, type DataDirLock, DataDirLockedError } from './db/data-dir-lock.js';
 import type { DatabaseHandle } from './db/database.js';
 import { openPglite, openPostgres } from './db/open.js';
-import { AppInstance, defaultInstanceId } from './instance.js';
+import { DrainState } from './drain-state.js';
 import { createLogger } from './logger.js';
-import { createMarket } from './market/providers/create-market.js';
+import { createMarket, type Market } from './market/providers/create-market.js';
 import { AppMetrics } from './metrics.js';
 import { projectPath } from './project-root.js';
+
+/**
+ * The feed lease's TTL: a killed leader's lease passes within it (plus a third of it), so another
+ * instance holds the feed within 8 s.
+ */
+const FEED_LEASE_TTL_MS = 6000;
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -43,16 +53,20 @@ async function main(): Promise<void> {
   }
 
   const metrics = new AppMetrics();
-  const instance = new AppInstance(defaultInstanceId(config.instanceId));
+  const market = createMarket(config.market, systemClock, logger, metrics);
+  const cluster = config.redis ? joinCluster(config, market, logger) : undefined;
+  const drain = new DrainState();
   const app = await buildApp({
     config,
     database,
-    market: createMarket(config.market, systemClock, logger, metrics),
+    market,
     metrics,
     logger,
+    cluster,
     webRoot: projectPath('dist', 'web'),
-    instance,
+    drain,
   });
+  await cluster?.start();
 
   let stopping = false;
   /**
@@ -74,11 +88,15 @@ async function main(): Promise<void> {
       process.exit(1);
     }, graceMs);
     force.unref();
-    instance.startDraining();
+    drain.start();
     if (signal === 'SIGTERM' && drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
     try {
-      // Stops accepting, closes streams (1012), stops feeds, flushes pending writes (onClose hooks), then the database.
+      // Stops accepting, closes streams (1012), stops feeds and flushes pending writes (onClose
+      // hooks), closing the upstream feed; only then is the feed lease given up, so no two sockets
+      // overlap. Then the database.
       await app.close();
+      await cluster?.stop();
+      await cluster?.bus.close();
       await database.close();
     } finally {
       lock?.release();
@@ -92,6 +110,23 @@ async function main(): Promise<void> {
   const address = await app.listen({ host: config.host, port: config.port });
   const shownUrl = address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost');
   logger.info(describeConfig(config, shownUrl));
+}
+
+/** With Redis: this process's membership of the cluster, and the market's feed shared through it. */
+function joinCluster(config: Config, market: Market, logger: Logger): Cluster {
+  const redis = config.redis as NonNullable<Config['redis']>;
+  const bus = RedisBus.connect(redis.url, { prefix: redis.prefix, logger });
+  const cluster = new Cluster({
+    bus,
+    instanceId: config.instanceId,
+    clock: systemClock,
+    logger,
+    leaseTtlMs: FEED_LEASE_TTL_MS,
+  });
+  const createUpstream = market.createFeed;
+  if (!createUpstream) throw new Error('this market cannot open a feed per leadership');
+  market.feed = new ClusterFeed({ cluster, createUpstream, clock: systemClock, logger, roundMs: 1000 });
+  return cluster;
 }
 
 main().catch((error: unknown) => {

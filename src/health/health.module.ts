@@ -4,12 +4,14 @@ import { healthRoutes } from './health.routes.js';
 
 /** /healthz, /readyz and /metrics, at the root and outside the request limits. */
 export function healthModule(host: ModuleHost, { hub }: PricesModule): void {
-  const { database, metrics, market, instance } = host.context;
+  const { database, metrics, market, cluster, drain } = host.context;
+  metrics.observeCluster(() => ({ leader: cluster.role() !== 'follower', members: cluster.members().count }));
   host.rootRoutes((root) =>
     healthRoutes(root, {
       database,
       metrics,
-      instance,
+      cluster,
+      drain,
       feedStatus: () => hub.feedStatus(),
       coverage: () => market.feed.coverage(),
     }),

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import type { ClusterView } from '../cluster/cluster.js';
 import type { DatabaseHandle } from '../db/database.js';
+import type { DrainState } from '../drain-state.js';
 import { AppError } from '../errors.js';
-import type { AppInstance } from '../instance.js';
 import type { FeedCoverage, FeedStatus } from '../market/providers/provider.js';
 import type { AppMetrics } from '../metrics.js';
 import { healthzRouteSchema, metricsRouteSchema, readyzRouteSchema } from './health.schemas.js';
@@ -11,13 +12,16 @@ export async function healthRoutes(
   {
     database,
     metrics,
-    instance,
+    cluster,
+    drain,
     feedStatus,
     coverage,
   }: {
     database: DatabaseHandle;
     metrics: AppMetrics;
-    instance: AppInstance;
+    /** This instance's id and role, read on every /healthz (leadership moves). */
+    cluster: ClusterView;
+    drain: DrainState;
     feedStatus: () => FeedStatus;
     /** How many wanted symbols are live, polled and left out. */
     coverage: () => FeedCoverage;
@@ -26,13 +30,13 @@ export async function healthRoutes(
   // Stays 200 while draining: the process is alive and finishing its work, not to be restarted.
   app.get('/healthz', { config: { requestLimits: false }, schema: healthzRouteSchema }, async () => ({
     status: 'ok' as const,
-    instance: instance.id,
-    role: instance.role(),
+    instance: cluster.instanceId,
+    role: cluster.role(),
   }));
 
   app.get('/readyz', { config: { requestLimits: false }, schema: readyzRouteSchema }, async () => {
     // First at shutdown, so the proxy takes this instance out before its streams are closed.
-    if (instance.draining) throw new AppError('not_ready', 'This instance is shutting down.');
+    if (drain.draining) throw new AppError('not_ready', 'This instance is shutting down.');
     try {
       await Promise.race([
         database.ping(),

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppInstance } from '../../src/instance.js';
+import { type ClusterRole, singleInstance } from '../../src/cluster/cluster.js';
+import { DrainState } from '../../src/drain-state.js';
 import { openTestDatabase, testDatabaseKinds } from '../support/database.js';
 import { startTestApp, type TestApp, TestClient } from '../support/test-app.js';
 
@@ -76,15 +77,16 @@ describe.each(testDatabaseKinds())('health and readiness on %s', (kind) => {
   });
 
   it('names the instance and its role, and answers /readyz 503 once the instance drains', async () => {
-    let role: 'single' | 'leader' | 'follower' = 'single';
-    const instance = new AppInstance('web-7', () => role);
-    const t = await startTestApp({ database: kind, instance });
+    let role: ClusterRole = 'single';
+    const cluster = { ...singleInstance('web-7'), role: () => role };
+    const drain = new DrainState();
+    const t = await startTestApp({ database: kind, cluster, drain });
     const health = await t.app.inject({ method: 'GET', url: '/healthz' });
     expect(health.json()).toEqual({ status: 'ok', instance: 'web-7', role: 'single' });
     role = 'leader';
     expect((await t.app.inject({ method: 'GET', url: '/healthz' })).json().role).toBe('leader');
 
-    instance.startDraining();
+    drain.start();
     const draining = await t.app.inject({ method: 'GET', url: '/readyz' });
     expect(draining.statusCode).toBe(503);
     expect(draining.json().error).toEqual({ code: 'not_ready', message: 'This instance is shutting down.' });

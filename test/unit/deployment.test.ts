@@ -219,13 +219,22 @@ describe('compose.yaml', () => {
     expect(env.NODE_ENV).toBe('production');
     expect(env.PUBLIC_URL).toMatch(/https:\/\//);
     expect(env.TRUST_PROXY).toBe('true');
-    // The app's configuration accepts what compose gives it.
-    const config = loadConfig({
-      ...env,
-      PUBLIC_URL: 'https://localhost',
-      DATABASE_URL: 'postgres://stocktracker:pw@postgres:5432/stocktracker',
+    // The app's configuration accepts what compose gives it, once compose has filled in .env's values.
+    const filledIn = Object.fromEntries(
+      Object.entries(env).map(([name, value]) => [
+        name,
+        value.replace(/\$\{(\w+):([?-])([^}]*)\}/g, (_, _name, kind, rest) =>
+          kind === '-' ? rest : 'secret1',
+        ),
+      ]),
+    );
+    const config = loadConfig(filledIn);
+    expect(config.database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://stocktracker:secret1@postgres:5432/stocktracker',
     });
-    expect(config.database.kind).toBe('postgres');
+    expect(config.redis?.url).toBe('redis://:secret1@redis:6379');
+    expect(config.publicUrl?.origin).toBe('https://localhost');
     expect(config.host).toBe('0.0.0.0');
     // Docker waits longer than the app's own deadline before it kills.
     const stopSeconds = Number(/^(\d+)s$/.exec(app.stop_grace_period ?? '')?.[1]);

@@ -1,0 +1,203 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningApp, startMain, waitForReady } from '../support/app-process.js';
+import { postgresDatabaseUrl } from '../support/database.js';
+import { FakeFinnhub } from '../support/fake-finnhub.js';
+import { StreamClient } from '../support/stream-client.js';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+
+function answers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+const redisUp = await answers(6379);
+const postgresUp = Boolean(process.env.TEST_DATABASE_URL);
+if (!redisUp || !postgresUp) {
+  console.warn(
+    `[tests] the cluster suite is skipped: it needs ${[!postgresUp && 'TEST_DATABASE_URL (PostgreSQL)', !redisUp && 'Redis at 127.0.0.1:6379'].filter(Boolean).join(' and ')}; .ci/run starts both`,
+  );
+}
+
+interface Member {
+  name: string;
+  running: RunningApp;
+  url: string;
+}
+
+describe.skipIf(!redisUp || !postgresUp)('a cluster of three instances over PostgreSQL and Redis', () => {
+  const fake = new FakeFinnhub();
+  const folder = mkdtempSync(join(tmpdir(), 'st-cluster-'));
+  const members: Member[] = [];
+  const streams: StreamClient[] = [];
+  let database: { url: string; drop: () => Promise<void> };
+  let cookie = '';
+  let env: Record<string, string>;
+
+  const leaderOf = async (candidates: Member[]) => {
+    for (const member of candidates) {
+      const metrics = await (await fetch(`${member.url}/metrics`)).text();
+      if (/^stocktracker_cluster_leader 1$/m.test(metrics)) return member;
+    }
+    return undefined;
+  };
+
+  beforeAll(async () => {
+    await fake.start();
+    fake.symbolCap = 100;
+    fake.setQuote('NVDA', { c: 100, d: 1, dp: 1, h: 101, l: 99, o: 99.5, pc: 99, t: 1700000000 });
+    database = (await postgresDatabaseUrl()) as { url: string; drop: () => Promise<void> };
+    env = {
+      ...fake.appEnv(),
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      REDIS_PREFIX: `st-test-${randomBytes(4).toString('hex')}:`,
+      PORT: '0',
+      STREAM_INTERVAL_MS: '50',
+      LOG_LEVEL: 'warn',
+    };
+    for (const name of ['a', 'b', 'c']) {
+      const running = startMain(folder, { ...env, INSTANCE_ID: name, LOG_LEVEL: 'info' });
+      members.push({ name, running, url: '' });
+    }
+    for (const member of members) member.url = await waitForReady(member.running, 120_000);
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const stream of streams) await stream.close().catch(() => undefined);
+    for (const { running } of members) if (running.child.exitCode === null) running.child.kill('SIGKILL');
+    await fake.stop();
+    await database?.drop();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('shares one upstream socket, fails over within 10 s when the leader is killed, and fires an alert crossing during the failover once', async () => {
+    const [a] = members as [Member, Member, Member];
+    const registered = await fetch(`${a.url}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        username: 'cluster_user',
+        email: 'cluster@example.com',
+        password: 'plover-quartz-harbour-91',
+      }),
+    });
+    expect(registered.status).toBe(201);
+    cookie = (registered.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const csrf = ((await registered.json()) as { csrfToken: string }).csrfToken;
+    const write = (member: Member, path: string, body: unknown) =>
+      fetch(`${member.url}/api/v1${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
+        body: JSON.stringify(body),
+      });
+
+    // One leader, holding the only upstream socket.
+    await expect.poll(() => leaderOf(members), { timeout: 15_000 }).toBeDefined();
+    await expect.poll(() => fake.openStreams(), { timeout: 15_000 }).toBe(1);
+    const leader = (await leaderOf(members)) as Member;
+    const followers = members.filter((member) => member !== leader);
+
+    // A symbol added on a follower is subscribed upstream by the leader.
+    expect((await write(followers[0] as Member, '/watchlist', { symbol: 'NVDA' })).status).toBe(201);
+    await expect.poll(() => fake.streamSubscriptions(), { timeout: 10_000 }).toContain('NVDA');
+
+    for (const member of members) {
+      const stream = await StreamClient.connect(member.url, { cookie });
+      streams.push(stream);
+      await stream.next((frame) => frame.type === 'status', 10_000);
+    }
+    // Each member subscribes the symbol's channel as its clients want it: trade until all have one.
+    let price = 101;
+    await expect
+      .poll(
+        () => {
+          price += 0.01;
+          fake.trade('NVDA', price, { v: 1 });
+          return streams.every((stream) => stream.quotesFor('NVDA').length > 0);
+        },
+        { timeout: 10_000, interval: 200 },
+      )
+      .toBe(true);
+    fake.trade('NVDA', 101.25, { v: 3 });
+    for (const stream of streams) {
+      await expect.poll(() => stream.quotesFor('NVDA'), { timeout: 5000 }).toContain(101.25);
+    }
+    expect(fake.openStreams()).toBe(1);
+
+    // An alert rule created on a follower is evaluated by the leader.
+    const rule = await write(followers[1] as Member, '/alerts', {
+      symbol: 'NVDA',
+      kind: 'price_cross_up',
+      threshold: 110,
+    });
+    expect(rule.status).toBe(201);
+    const ruleId = ((await rule.json()) as { alert: { id: string } }).alert.id;
+
+    // Kill -9 the leader: another holds the feed within 10 s, the clients of the others see prices again.
+    const accepted = fake.connectionsAccepted;
+    leader.running.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await expect
+      .poll(() => fake.connectionsAccepted, { timeout: 10_000, interval: 100 })
+      .toBeGreaterThan(accepted);
+    await expect.poll(() => fake.streamSubscriptions(), { timeout: 5000 }).toContain('NVDA');
+    const failoverMs = Date.now() - killedAt;
+    expect(failoverMs).toBeLessThan(10_000);
+    expect(fake.openStreams()).toBe(1);
+    const newLeader = await leaderOf(followers);
+    expect(newLeader).toBeDefined();
+
+    // The price crosses the alert's threshold right after the failover.
+    const survivors = members
+      .filter((member) => member !== leader)
+      .map((member) => streams[members.indexOf(member)] as StreamClient);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    fake.trade('NVDA', 111.5, { v: 2 });
+    for (const stream of survivors) {
+      await expect.poll(() => stream.quotesFor('NVDA'), { timeout: 5000 }).toContain(111.5);
+      await stream.next((frame) => frame.type === 'alert', 5000);
+    }
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      await expect
+        .poll(
+          async () =>
+            (await client.query('select count(*)::int as n from alert_events where rule_id = $1', [ruleId]))
+              .rows[0].n,
+          {
+            timeout: 5000,
+          },
+        )
+        .toBe(1);
+      // Bars: the new leader writes them (flushed every 5 s); the volume of the trade after the failover is counted once.
+      await expect
+        .poll(
+          async () =>
+            (
+              await client.query(
+                "select coalesce(sum(volume), 0)::float as v from price_bars where symbol = 'NVDA' and resolution = '1m' and last_at >= $1",
+                [new Date(killedAt)],
+              )
+            ).rows[0].v,
+          { timeout: 15_000 },
+        )
+        .toBe(2);
+    } finally {
+      await client.end();
+    }
+  }, 120_000);
+});
