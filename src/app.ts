@@ -110,7 +110,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const webRoot = deps.webRoot && existsSync(join(deps.webRoot, 'index.html')) ? deps.webRoot : undefined;
   registerErrorHandling(app, { appShell: webRoot !== undefined });
   await registerSecurityHeaders(app, config);
-  const requestCounter = new RequestCounter(clock);
+  const cluster = deps.cluster ?? singleInstance(config.instanceId);
+  const requestCounter = new RequestCounter(clock, cluster.bus);
   registerAddressLimit(app, requestCounter, limits);
   await app.register(cookie);
   await app.register(websocket, { options: { maxPayload: 4096 }, preClose: closeStreamsForRestart });
@@ -132,7 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       limits,
       requestCounter,
       flushMs: deps.flushMs ?? 5000,
-      cluster: deps.cluster ?? singleInstance(config.instanceId),
+      cluster,
       drain: deps.drain ?? new DrainState(),
     },
     requireSession,

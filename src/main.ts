@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import { systemClock } from './clock.js';
-import { Cluster } from './cluster/cluster.js';
+import { Cluster, restBudgetShare } from './cluster/cluster.js';
 import { ClusterFeed } from './cluster/cluster-feed.js';
 import { RedisBus } from './cluster/redis-bus.js';
 import { type Config, ConfigError, describeConfig, loadConfig, withDotEnv } from './config.js';
@@ -72,8 +72,8 @@ async function main(): Promise<void> {
   /**
    * SIGTERM (a deploy, a scale-down, `docker compose stop`): `/readyz` answers 503 for
    * SHUTDOWN_DRAIN_MS so the proxy moves new requests elsewhere, then streams close with 1012 (the
-   * browsers reconnect to another instance), feeds and timers stop, pending writes flush, the
-   * database closes. SIGINT (Ctrl-C at a terminal, no proxy to tell) skips the wait. Whatever is
+   * browsers reconnect to another instance), feeds and timers stop, pending writes flush, the feed
+   * lease is given up (in a cluster), the database closes. SIGINT (Ctrl-C at a terminal, no proxy to tell) skips the wait. Whatever is
    * left after SHUTDOWN_GRACE_MS is abandoned: the process exits anyway, before the orchestrator's
    * own deadline kills it mid-write.
    */
@@ -126,6 +126,7 @@ function joinCluster(config: Config, market: Market, logger: Logger): Cluster {
   const createUpstream = market.createFeed;
   if (!createUpstream) throw new Error('this market cannot open a feed per leadership');
   market.feed = new ClusterFeed({ cluster, createUpstream, clock: systemClock, logger, roundMs: 1000 });
+  cluster.onMembership((role, members) => market.shareRestBudget?.(restBudgetShare(role, members)));
   return cluster;
 }
 
