@@ -4,7 +4,7 @@ import { healthRoutes } from './health.routes.js';
 
 /** /healthz, /readyz and /metrics, at the root and outside the request limits. */
 export function healthModule(host: ModuleHost, { hub }: PricesModule): void {
-  const { database, metrics, market, cluster } = host.context;
+  const { database, metrics, market, cluster, drain } = host.context;
   metrics.observeCluster(() => {
     const { count, leader } = cluster.members();
     return {
@@ -18,6 +18,8 @@ export function healthModule(host: ModuleHost, { hub }: PricesModule): void {
     healthRoutes(root, {
       database,
       metrics,
+      cluster,
+      drain,
       feedStatus: () => hub.feedStatus(),
       coverage: () => market.feed.coverage(),
     }),

@@ -17,6 +17,9 @@ export interface FrameSink {
   terminate(): void;
 }
 
+/** How often each stream is pinged unless `heartbeatMs` says otherwise; proxies' idle timeouts must exceed it. */
+export const DEFAULT_HEARTBEAT_MS = 30_000;
+
 export interface StreamOptions {
   /** At most one update per symbol per connection per interval; updates in between are conflated. */
   intervalMs: number;
@@ -139,7 +142,7 @@ export class StreamHub {
         for (const connection of this.byUser.get(userId) ?? []) this.unwatch(connection, symbol);
       }),
     ];
-    const heartbeat = setInterval(() => this.heartbeat(), options.heartbeatMs ?? 30_000);
+    const heartbeat = setInterval(() => this.heartbeat(), options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
     heartbeat.unref();
     this.timers.push(heartbeat);
     this.lanes.forEach((lane, index) => {
