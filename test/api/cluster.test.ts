@@ -285,4 +285,42 @@ describe.skipIf(!redisUp || !postgresUp)('a cluster of three instances over Post
       .toBe(true);
     expect(fake.openStreams()).toBe(1);
   }, 60_000);
+
+  it('on SIGTERM, closes its streams with 1012 and hands the feed over; a client reconnecting elsewhere gets a fresh snapshot', async () => {
+    const alive = members.filter(
+      ({ running }) => running.child.exitCode === null && running.child.signalCode === null,
+    );
+    const leader = (await leaderOf(alive)) as Member;
+    const survivor = alive.find((member) => member !== leader) as Member;
+    const stream = streams[members.indexOf(leader)] as StreamClient;
+    const closed = new Promise<number>((resolve) => stream.socket.once('close', (code) => resolve(code)));
+    const accepted = fake.connectionsAccepted;
+    const stoppedAt = Date.now();
+    leader.running.child.kill('SIGTERM');
+    expect(await closed).toBe(1012);
+    expect(await leader.running.exited).toBe(0);
+    // The lease was given up at shutdown: the survivor holds the feed without waiting for it to expire.
+    await expect
+      .poll(() => fake.connectionsAccepted, { timeout: 10_000, interval: 100 })
+      .toBeGreaterThan(accepted);
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+    await expect.poll(() => fake.streamSubscriptions(), { timeout: 5000 }).toContain('NVDA');
+    fake.trade('NVDA', 133.5, { v: 1 });
+
+    const reconnected = await StreamClient.connect(survivor.url, { cookie });
+    streams.push(reconnected);
+    await expect
+      .poll(
+        async () => {
+          const snapshot = await reconnected.next((frame) => frame.type === 'snapshot', 5000);
+          const latest = [...reconnected.frames]
+            .reverse()
+            .flatMap((frame) => frame.quotes ?? [])
+            .find((quote) => quote.symbol === 'NVDA');
+          return latest?.price ?? snapshot.quotes?.find((quote) => quote.symbol === 'NVDA')?.price;
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(133.5);
+  }, 60_000);
 });
