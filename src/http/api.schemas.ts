@@ -105,3 +105,8 @@ export const noContent = z.undefined().meta({ description: 'No content.' });
 
 /** ISO 8601 date and time, as every time in the API is sent. */
 export const isoDateTime = z.iso.datetime({ offset: true });
+
+/** The `:id` of a resource's address (an alert, a firing, a channel). */
+export const idParams = z.object({
+  id: z.uuid({ error: 'Not an id.' }).meta({ examples: ['0b6f3f0e-8f5d-4f7e-9d55-2f6a1c1f4a10'] }),
+});

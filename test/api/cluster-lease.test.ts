@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
@@ -6,28 +6,14 @@ import { Cluster, restBudgetShare } from '../../src/cluster/cluster.js';
 import { RedisBus } from '../../src/cluster/redis-bus.js';
 import { createLogger } from '../../src/logger.js';
 import { freePort } from '../support/ports.js';
-
-function redisServerInstalled(): boolean {
-  try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { redisServerInstalled, startRedisServer } from '../support/redis-server.js';
 
 const installed = redisServerInstalled();
 if (!installed) console.warn('[tests] the cluster lease suite is skipped: redis-server is not installed');
 
-/** A Redis of the test's own on a free port, so it can be stopped and started again. */
+/** The test's own Redis on `port`, once this app's client can use it. */
 async function startRedis(port: number): Promise<ChildProcess> {
-  const server = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
+  const server = await startRedisServer(port);
   const probe = RedisBus.connect(`redis://127.0.0.1:${port}`, {
     prefix: 'probe:',
     logger: createLogger('silent'),

@@ -1,7 +1,6 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -11,43 +10,8 @@ import { postgresDatabaseUrl } from '../support/database.js';
 import { startReceiver } from '../support/delivery-fakes.js';
 import { FakeFinnhub } from '../support/fake-finnhub.js';
 import { freePort } from '../support/ports.js';
+import { redisServerInstalled, startRedisServer } from '../support/redis-server.js';
 import { StreamClient } from '../support/stream-client.js';
-
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-function redisServerInstalled(): boolean {
-  try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The cluster's own Redis on `port`, so the test can stop it and start it again. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const server = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  for (let waited = 0; !(await answers(port)); waited += 50) {
-    if (waited > 5000) throw new Error(`redis-server did not start on ${port}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return server;
-}
 
 const redisUp = redisServerInstalled();
 const postgresUp = Boolean(process.env.TEST_DATABASE_URL);
@@ -86,7 +50,7 @@ describe.skipIf(!redisUp || !postgresUp)('a cluster of three instances over Post
   beforeAll(async () => {
     receiver = await startReceiver();
     redisPort = await freePort();
-    redis = await startRedis(redisPort);
+    redis = await startRedisServer(redisPort);
     await fake.start();
     fake.symbolCap = 100;
     fake.setQuote('NVDA', { c: 100, d: 1, dp: 1, h: 101, l: 99, o: 99.5, pc: 99, t: 1700000000 });
@@ -269,7 +233,7 @@ describe.skipIf(!redisUp || !postgresUp)('a cluster of three instances over Post
       expect(page.status).toBe(200);
     }
 
-    redis = await startRedis(redisPort);
+    redis = await startRedisServer(redisPort);
     await expect.poll(() => fake.openStreams(), { timeout: 15_000 }).toBe(1);
     await expect.poll(() => fake.streamSubscriptions(), { timeout: 10_000 }).toContain('NVDA');
     let price = 120;

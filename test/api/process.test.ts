@@ -2,50 +2,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { selectRows } from '../../src/db/database.js';
 import { openPglite } from '../../src/db/open.js';
+import { startMain, waitForReady } from '../support/app-process.js';
 import { StreamClient } from '../support/stream-client.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
-const mainScript = join(root, 'src/main.ts');
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Runs the real entry point (src/main.ts) as its own process in `cwd`, as `npm start` would. */
-function startMain(cwd: string, env: Record<string, string> = {}): Running {
-  const { TEST_DATABASE_URL: _t, DATABASE_URL: _d, FINNHUB_API_KEY: _k, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', tsxLoader, mainScript], {
-    cwd,
-    env: { ...inherited, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d) => (output += String(d)));
-  child.stderr?.on('data', (d) => (output += String(d)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-// A start compiles the app with tsx and opens PGlite: seconds alone, but far longer on a loaded machine.
-async function waitForReady(running: Running, timeoutMs = 60_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const match = /Stock Tracker ready at (http:\/\/\S+)/.exec(running.output());
-    if (match?.[1]) return match[1];
-    if (running.child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`did not start:\n${running.output()}`);
-}
 
 describe('the server process', () => {
   const folders: string[] = [];
