@@ -1,0 +1,224 @@
+import { describe, expect, it } from 'vitest';
+import { marketCalendar } from '../../src/alerts/alert-calendar.js';
+import {
+  type AlertCalendar,
+  type AlertDecision,
+  AlertEvaluator,
+  type AlertRuleState,
+} from '../../src/alerts/alert-evaluator.js';
+import type { AlertKind } from '../../src/alerts/alerts.schemas.js';
+
+const T0 = Date.parse('2026-03-02T15:00:00Z'); // a Monday, 10:00 in New York
+const MIN = 60_000;
+
+/** Every hour is regular; the trading day is the UTC date. */
+const alwaysOpen: AlertCalendar = {
+  inRegularHours: () => true,
+  tradingDay: (_symbol, time) => new Date(time).toISOString().slice(0, 10),
+};
+
+let nextId = 0;
+function rule(kind: AlertKind, threshold: number, overrides: Partial<AlertRuleState> = {}): AlertRuleState {
+  nextId++;
+  return {
+    id: `rule-${nextId}`,
+    userId: 'user-1',
+    symbol: 'AAPL',
+    kind,
+    threshold,
+    windowMinutes: null,
+    frequency: 'once',
+    hysteresisPercent: 0.5,
+    cooldownMinutes: 15,
+    expiresAt: null,
+    regularHoursOnly: false,
+    armed: true,
+    fireCount: 0,
+    lastFiredAt: null,
+    recentFirings: [],
+    ...overrides,
+  };
+}
+
+/** Feeds prices one a second from `start`; answers the firings as [price, occurrence]. */
+function feed(
+  evaluator: AlertEvaluator,
+  prices: number[],
+  { start = T0, stepMs = 1000, previousClose = null as number | null, symbol = 'AAPL' } = {},
+): AlertDecision[] {
+  return prices.flatMap((price, i) => evaluator.evaluate(symbol, price, start + i * stepMs, previousClose));
+}
+
+const fired = (decisions: AlertDecision[]) =>
+  decisions.filter((d) => d.type === 'fire').map((d) => (d.type === 'fire' ? [d.rule.id, d.price] : []));
+
+describe('alert evaluation', () => {
+  it('fires price_cross_up once on a real upward cross, with the price that crossed, and then stops (once)', () => {
+    const evaluator = new AlertEvaluator(alwaysOpen);
+    const up = rule('price_cross_up', 100);
+    evaluator.add(up);
+    const decisions = feed(evaluator, [98, 99.5, 100.2, 99, 101]);
+    expect(fired(decisions)).toEqual([[up.id, 100.2]]);
+    const fire = decisions.find((d) => d.type === 'fire');
+    expect(fire).toMatchObject({ occurrence: 1, time: T0 + 2000 });
+    expect(evaluator.get(up.id)).toBeUndefined();
+  });
+
+  it('fires price_cross_down and price_cross in their directions only', () => {
+    const evaluator = new AlertEvaluator(alwaysOpen);
+    const down = rule('price_cross_down', 100);
+    const either = rule('price_cross', 100, { frequency: 'rearm', cooldownMinutes: 0, hysteresisPercent: 0 });
+    evaluator.add(down);
+    evaluator.add(either);
+    expect(fired(feed(evaluator, [99, 101]))).toEqual([[either.id, 101]]);
+    expect(fired(feed(evaluator, [101, 99.9], { start: T0 + 10_000 })).sort()).toEqual([
+      [down.id, 99.9],
+      [either.id, 99.9],
+    ]);
+  });
+
+  it('lets a rule created past its threshold wait for the price to come back and cross', () => {
+    const evaluator = new AlertEvaluator(alwaysOpen);
+    evaluator.prime('AAPL', 105, null);
+    const up = rule('price_cross_up', 100);
+    evaluator.add(up);
+    expect(evaluator.isPastThreshold(up)).toBe(true);
+    expect(fired(feed(evaluator, [106, 104, 101]))).toEqual([]);
+    expect(fired(feed(evaluator, [99, 100.5], { start: T0 + 10_000 }))).toEqual([[up.id, 100.5]]);
+  });
+
+  it('counts a gap: a jump over the threshold between two ticks (or across a restart) fires once', () => {
+    const evaluator = new AlertEvaluator(alwaysOpen);
+    // The last stored quote before a restart primes the evaluator; it fires nothing itself.
+    evaluator.prime('AAPL', 95, null);
+    const up = rule('price_cross_up', 100);
+    const up2 = rule('price_cross_up', 102);
+    evaluator.add(up);
+    evaluator.add(up2);
+    expect(fired(feed(evaluator, [110]))).toEqual([
+      [up.id, 110],
+      [up2.id, 110],
+    ]);
+  });
+
+  it('never fires on a tick older than the last evaluated one (a late snapshot, a replayed trade)', () => {
+    const evaluator = new AlertEvaluator(alwaysOpen);
+    const down = rule('price_cross_down', 100);
+    evaluator.add(down);
+    evaluator.evaluate('AAPL', 99, T0, null);
+    evaluator.evaluate('AAPL', 101, T0 + 2000, null);
+    // A trade of T0 delivered again, after a newer one: ignored.
+    expect(evaluator.evaluate('AAPL', 99, T0, null)).toEqual([]);
+    expect(evaluator.evaluate('AAPL', 99, T0 + 1000, null)).toEqual([]);
+    expect(fired(feed(evaluator, [99.5], { start: T0 + 3000 }))).toEqual([[down.id, 99.5]]);
+  });
+
+  it('rearms only after the price came back past the threshold by the hysteresis and the cooldown passed', () => {
+    const evaluator = new AlertEvaluator(alwaysOpen);
+    const up = rule('price_cross_up', 100, { frequency: 'rearm', hysteresisPercent: 1, cooldownMinutes: 15 });
+    evaluator.add(up);
+    expect(fired(feed(evaluator, [99, 100.1]))).toEqual([[up.id, 100.1]]);
+    // Back to 99.5: not 1 % below 100, so still disarmed; the next cross does not fire.
+    const decisions = feed(evaluator, [99.5, 100.3], { start: T0 + MIN });
+    expect(fired(decisions)).toEqual([]);
+    expect(decisions.some((d) => d.type === 'rearmed')).toBe(false);
+    // 98.9 is 1.1 % below: rearmed, but the cooldown (15 min from the firing) has not passed.
+    const rearm = feed(evaluator, [98.9], { start: T0 + 2 * MIN });
+    expect(rearm.map((d) => d.type)).toEqual(['rearmed']);
+    expect(evaluator.isArmedAt(up, T0 + 2 * MIN)).toBe(false);
+    expect(fired(feed(evaluator, [100.4, 98], { start: T0 + 3 * MIN }))).toEqual([]);
+    // After the cooldown, the next real cross fires: occurrence 2.
+    const later = feed(evaluator, [99, 100.6], { start: T0 + 16 * MIN });
+    expect(fired(later)).toEqual([[up.id, 100.6]]);
+    expect(later.find((d) => d.type === 'fire')).toMatchObject({ occurrence: 2 });
+  });
+
+  it('fires rearm rules at most once per trading day for day changes', () => {
+    const evaluator = new AlertEvaluator(alwaysOpen);
+    const day = rule('day_change_up', 5, { frequency: 'rearm', hysteresisPercent: 0.5 });
+    evaluator.add(day);
+    // Previous close 100: +5 % is 105.
+    expect(fired(feed(evaluator, [101, 105.2], { previousClose: 100 }))).toEqual([[day.id, 105.2]]);
+    // Back under +4.5 % and up again the same day: nothing.
+    expect(fired(feed(evaluator, [104, 106], { start: T0 + 10 * MIN, previousClose: 100 }))).toEqual([]);
+    // Next day (previous close 106): back near 0 %, then +5 % again.
+    const nextDay = T0 + 24 * 60 * MIN;
+    expect(fired(feed(evaluator, [106.5, 111.4], { start: nextDay, previousClose: 106 }))).toEqual([
+      [day.id, 111.4],
+    ]);
+  });
+
+  it('fires day_change_down at minus the threshold', () => {
+    const evaluator = new AlertEvaluator(alwaysOpen);
+    const down = rule('day_change_down', 3);
+    evaluator.add(down);
+    expect(fired(feed(evaluator, [99, 97.5, 96.9], { previousClose: 100 }))).toEqual([[down.id, 96.9]]);
+  });
+
+  it('fires move_up from the lowest price in the window, and not once that low left the window', () => {
+    const evaluator = new AlertEvaluator(alwaysOpen);
+    const move = rule('move_up', 2, { windowMinutes: 5 });
+    evaluator.add(move);
+    // Low of 100 at minute 0; 101.9 at minute 3 is +1.9 %; 102.1 at minute 4 is +2.1 %: fires.
+    const decisions = feed(evaluator, [100, 101, 101.9, 102.1], { stepMs: MIN });
+    expect(fired(decisions)).toEqual([[move.id, 102.1]]);
+    expect(decisions.find((d) => d.type === 'fire')).toMatchObject({ reference: 100 });
+
+    const slow = new AlertEvaluator(alwaysOpen);
+    const move2 = rule('move_up', 2, { windowMinutes: 5 });
+    slow.add(move2);
+    // The same rise over 10 minutes never rises 2 % within any 5 minutes.
+    expect(
+      fired(feed(slow, [100, 100.3, 100.6, 100.9, 101.2, 101.5, 101.8, 102.1, 102.4], { stepMs: MIN })),
+    ).toEqual([]);
+  });
+
+  it('fires move_down from the highest price in the window', () => {
+    const evaluator = new AlertEvaluator(alwaysOpen);
+    const move = rule('move_down', 3, { windowMinutes: 60 });
+    evaluator.add(move);
+    const decisions = feed(evaluator, [200, 205, 201, 198.8], { stepMs: 10 * MIN });
+    expect(fired(decisions)).toEqual([[move.id, 198.8]]);
+    expect(decisions.find((d) => d.type === 'fire')).toMatchObject({ reference: 205 });
+  });
+
+  it('pauses a rule that would fire an eleventh time within an hour (the flood guard)', () => {
+    const evaluator = new AlertEvaluator(alwaysOpen);
+    const noisy = rule('price_cross', 100, {
+      frequency: 'rearm',
+      cooldownMinutes: 0,
+      hysteresisPercent: 0.1,
+    });
+    evaluator.add(noisy);
+    const prices = Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? 99 : 101));
+    const decisions = feed(evaluator, prices, { stepMs: MIN });
+    expect(decisions.filter((d) => d.type === 'fire')).toHaveLength(10);
+    expect(decisions.filter((d) => d.type === 'flooded')).toHaveLength(1);
+    expect(evaluator.get(noisy.id)).toBeUndefined();
+  });
+
+  it('does not fire an expired rule, nor a regular-hours rule outside the session', () => {
+    const evaluator = new AlertEvaluator(marketCalendar);
+    // 03:00 in New York on a Monday: outside the regular session.
+    const night = Date.parse('2026-03-02T08:00:00Z');
+    const expired = rule('price_cross_up', 100, { expiresAt: night });
+    const regular = rule('price_cross_up', 100, { regularHoursOnly: true });
+    evaluator.add(expired);
+    evaluator.add(regular);
+    expect(fired(feed(evaluator, [99, 101], { start: night }))).toEqual([]);
+    expect(fired(feed(evaluator, [99, 101], { start: T0 + MIN }))).toEqual([[regular.id, 101]]);
+  });
+
+  it('keeps thousands of idle rules of a symbol apart from the one a tick crosses', () => {
+    const evaluator = new AlertEvaluator(alwaysOpen);
+    for (let i = 0; i < 20_000; i++) evaluator.add(rule('price_cross_up', 1000 + i));
+    const near = rule('price_cross_up', 100.5);
+    evaluator.add(near);
+    evaluator.evaluate('AAPL', 100, T0, null);
+    for (let i = 0; i < 1000; i++) {
+      expect(evaluator.evaluate('AAPL', 100 + (i % 2) * 0.1, T0 + i + 1, null)).toEqual([]);
+    }
+    expect(fired(feed(evaluator, [100.6], { start: T0 + 20_000 }))).toEqual([[near.id, 100.6]]);
+    expect(evaluator.size).toBe(20_000);
+  });
+});
