@@ -8,9 +8,9 @@
 // to `alert` frame on the owners' WebSockets, tick to signed webhook on a loopback receiver), then K
 // more seconds of firings with a kill -9 of the app in the middle, a restart on the same database,
 // and a count at the receivers: every stored firing delivered exactly once per channel.
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +38,14 @@ import {
 import type { FakeFinnhub } from '../test/support/fake-finnhub.js';
 import { measureEvaluator } from './alert-evaluator-cost.js';
 import { BASE_PRICE, bandPrice, buildWorkload, type RuleSpec, rampPrice } from './alert-workload.js';
-import { benchDatabase, processUsage, sleep, startAppProcess, startBenchFinnhub } from './support.js';
+import {
+  benchDatabase,
+  freePort,
+  processUsage,
+  sleep,
+  startAppProcess,
+  startBenchFinnhub,
+} from './support.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -369,26 +376,83 @@ async function appHeapBytes(url: string): Promise<number> {
   return Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1] ?? 0);
 }
 
+/**
+ * A full garbage collection in the app, through its inspector (`--inspect` on `port`): the heap it
+ * leaves is what the app keeps, not what it has not collected yet.
+ */
+async function collectAppGarbage(port: number): Promise<void> {
+  const [target] = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{
+    webSocketDebuggerUrl: string;
+  }>;
+  const socket = new WebSocket(target?.webSocketDebuggerUrl ?? '');
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  await new Promise((resolve) => {
+    socket.on('message', (data: Buffer) => {
+      if ((JSON.parse(data.toString()) as { id?: number }).id === 1) resolve(undefined);
+    });
+    socket.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' }));
+  });
+  socket.close();
+}
+
+/** CPU seconds of a process's main thread and of all its other threads (V8's GC helpers, libuv's pool). */
+function threadCpu(pid: number): { main: number; others: number } {
+  let main = 0;
+  let others = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
+    if (tid === String(pid)) main += seconds;
+    else others += seconds;
+  }
+  return { main, others };
+}
+
+interface AppProcess {
+  server: ChildProcess;
+  url: string;
+  inspectPort: number;
+}
+
+/**
+ * The app's CPU over `seconds` (in all, and its main thread's), then its RSS and heap after a full
+ * collection.
+ */
 async function measureWindow(
-  pid: number,
-  url: string,
+  app: AppProcess,
   seconds: number,
-): Promise<{ cpuCores: number; rssMb: number; heapMb: number; loadAverage: number[] }> {
+): Promise<{
+  cpuCores: number;
+  mainThreadCores: number;
+  rssMb: number;
+  heapAfterGcMb: number;
+  loadAverage: number[];
+}> {
+  const pid = app.server.pid ?? 0;
   const loadBefore = load();
   const before = processUsage(pid);
+  const threadsBefore = threadCpu(pid);
   const started = Date.now();
   await sleep(seconds * 1000);
   const after = processUsage(pid);
+  const threadsAfter = threadCpu(pid);
   const wall = (Date.now() - started) / 1000;
+  const loadAfter = load();
+  await collectAppGarbage(app.inspectPort);
   return {
     cpuCores: Number(((after.cpuSeconds - before.cpuSeconds) / wall).toFixed(3)),
-    rssMb: Number((after.rssBytes / 1048576).toFixed(1)),
-    heapMb: Number(((await appHeapBytes(url)) / 1048576).toFixed(1)),
-    loadAverage: [loadBefore, load()],
+    mainThreadCores: Number(((threadsAfter.main - threadsBefore.main) / wall).toFixed(3)),
+    rssMb: Number((processUsage(pid).rssBytes / 1048576).toFixed(1)),
+    heapAfterGcMb: Number(((await appHeapBytes(app.url)) / 1048576).toFixed(1)),
+    loadAverage: [loadBefore, loadAfter],
   };
 }
 
-async function stopApp(server: import('node:child_process').ChildProcess, signal: NodeJS.Signals) {
+async function stopApp(server: ChildProcess, signal: NodeJS.Signals) {
   if (server.exitCode !== null) return;
   const exited = new Promise((resolve) => server.once('exit', resolve));
   server.kill(signal);
@@ -427,14 +491,20 @@ async function main(): Promise<void> {
     REQUESTS_PER_ADDRESS_PER_MINUTE: String(1_000_000),
     WEBHOOK_ALLOW_PRIVATE: 'true',
   };
-  const start = (profile: boolean) =>
-    startAppProcess({
+  const start = async (profile: boolean): Promise<AppProcess & { port: number }> => {
+    const inspectPort = await freePort();
+    const started = await startAppProcess({
       fake,
       dataDir,
       databaseUrl: benchDb.url,
       env: appEnv,
-      nodeArgs: profile && flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`] : [],
+      nodeArgs: [
+        `--inspect=127.0.0.1:${inspectPort}`,
+        ...(profile && flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`] : []),
+      ],
     });
+    return { ...started, inspectPort };
+  };
   const trader = new Trader(fake);
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 
@@ -445,7 +515,7 @@ async function main(): Promise<void> {
   await streams.connect(app.port, seeded.tokens);
   trader.start();
   await sleep(WARMUP_MS);
-  const withoutRules = await measureWindow(app.server.pid ?? 0, app.url, DURATION_S);
+  const withoutRules = await measureWindow(app, DURATION_S);
   log(`  ${JSON.stringify(withoutRules)}`);
   trader.stop();
   streams.close();
@@ -470,7 +540,7 @@ async function main(): Promise<void> {
   const connected = await streams.connect(app.port, seeded.tokens);
   trader.start();
   await sleep(WARMUP_MS);
-  const withRules = await measureWindow(app.server.pid ?? 0, app.url, DURATION_S);
+  const withRules = await measureWindow(app, DURATION_S);
   log(`  ${JSON.stringify(withRules)} (ready after ${readyAfterMs} ms)`);
 
   // 3. The ramp: F firings a second.
@@ -478,7 +548,7 @@ async function main(): Promise<void> {
   const framesBefore = streams.receipts.length;
   loopDelay.enable();
   trader.ramp();
-  const firingWindow = await measureWindow(app.server.pid ?? 0, app.url, DURATION_S);
+  const firingWindow = await measureWindow(app, DURATION_S);
   loopDelay.disable();
   log(`  ${JSON.stringify(firingWindow)}`);
 
@@ -573,7 +643,9 @@ async function main(): Promise<void> {
       withRules,
       cpuIncrease: Number((withRules.cpuCores / withoutRules.cpuCores - 1).toFixed(3)),
       rssPerRuleBytes: Math.round(((withRules.rssMb - withoutRules.rssMb) * 1048576) / RULES),
-      heapPerRuleBytes: Math.round(((withRules.heapMb - withoutRules.heapMb) * 1048576) / RULES),
+      heapPerRuleBytes: Math.round(
+        ((withRules.heapAfterGcMb - withoutRules.heapAfterGcMb) * 1048576) / RULES,
+      ),
       firing: firingWindow,
       streamsConnected: connected,
     },
