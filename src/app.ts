@@ -13,6 +13,7 @@ import { sessionCookieName } from './auth/session-cookie.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/database.js';
+import { deliveryModule } from './delivery/delivery.module.js';
 import { DomainEventBus } from './events.js';
 import { healthModule } from './health/health.module.js';
 import { historyModule } from './history/history.module.js';
@@ -121,7 +122,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   streamModule(host, { prices, watchlist, options: deps.stream ?? {} });
   profilesModule(host);
   preferencesModule(host);
-  await alertsModule(host, prices);
+  const delivery = await deliveryModule(host);
+  await alertsModule(host, { prices, delivery });
   notificationsModule(host);
 
   if (webRoot) {

@@ -40,6 +40,26 @@ const envSchema = z.object({
   QUOTE_FRESH_MS: positiveInt.default(15_000),
   SESSION_TTL_DAYS: positiveInt.max(365).default(30),
   REQUESTS_PER_ADDRESS_PER_MINUTE: positiveInt.default(1200),
+  SMTP_URL: optionalUrl(['smtp:', 'smtps:']),
+  MAIL_FROM: z.string().trim().min(3).max(320).optional(),
+  VAPID_PUBLIC_KEY: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{87}$/, { message: 'must be a base64url P-256 public key (87 characters)' })
+    .optional(),
+  VAPID_PRIVATE_KEY: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{43}$/, { message: 'must be a base64url P-256 private key (43 characters)' })
+    .optional(),
+  VAPID_SUBJECT: z
+    .string()
+    .trim()
+    .refine((value) => /^mailto:.+@/.test(value) || /^https:\/\//.test(value), {
+      message: 'must be mailto:you@example.com or an https:// URL',
+    })
+    .optional(),
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   ALERTS_PER_USER: positiveInt.max(100_000).default(200),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -79,6 +99,16 @@ export interface Config {
   readonly alertsPerUser: number;
   readonly secureCookies: boolean;
   readonly logLevel: string;
+  /** Alert delivery: email (absent without SMTP_URL), Web Push and webhooks. */
+  readonly delivery: {
+    readonly email: { readonly smtpUrl: string; readonly from: string } | undefined;
+    /** Both keys from the environment, or undefined: generated once and kept in the database. */
+    readonly vapidKeys: { readonly publicKey: string; readonly privateKey: string } | undefined;
+    /** The contact push services see in the VAPID token (mailto: or https:). */
+    readonly vapidSubject: string;
+    /** Webhooks (and push endpoints) may reach loopback and private addresses: a LAN ntfy, home automation. */
+    readonly webhookAllowPrivate: boolean;
+  };
 }
 
 /**
@@ -115,6 +145,18 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     }
   }
 
+  if (e.SMTP_URL && !e.MAIL_FROM) {
+    throw new ConfigError(
+      'Invalid configuration: MAIL_FROM must be set with SMTP_URL (the sender of alert emails).',
+    );
+  }
+  if ((e.VAPID_PUBLIC_KEY === undefined) !== (e.VAPID_PRIVATE_KEY === undefined)) {
+    throw new ConfigError(
+      'Invalid configuration: set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY, or neither (a pair is then generated and kept in the database).',
+    );
+  }
+  const mailAddress = e.MAIL_FROM?.match(/<([^>]+)>/)?.[1] ?? e.MAIL_FROM;
+
   return Object.freeze({
     env: e.NODE_ENV,
     host: e.HOST,
@@ -145,6 +187,21 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     alertsPerUser: e.ALERTS_PER_USER,
     secureCookies: production,
     logLevel: e.LOG_LEVEL,
+    delivery: {
+      email: e.SMTP_URL && e.MAIL_FROM ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM } : undefined,
+      vapidKeys:
+        e.VAPID_PUBLIC_KEY && e.VAPID_PRIVATE_KEY
+          ? { publicKey: e.VAPID_PUBLIC_KEY, privateKey: e.VAPID_PRIVATE_KEY }
+          : undefined,
+      vapidSubject:
+        e.VAPID_SUBJECT ??
+        (mailAddress
+          ? `mailto:${mailAddress}`
+          : publicUrl
+            ? publicUrl.origin
+            : 'mailto:stock-tracker@localhost'),
+      webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true',
+    },
   } satisfies Config);
 }
 

@@ -7,6 +7,10 @@ export const errorCatalogue = {
   validation_error: { status: 400, message: 'Some fields are invalid.' },
   invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
   invalid_symbol: { status: 400, message: 'That is not a valid symbol.' },
+  invalid_webhook_url: {
+    status: 400,
+    message: 'That URL cannot take webhooks: it must be http(s) and reach a public address.',
+  },
   unauthenticated: { status: 401, message: 'You need to log in.' },
   invalid_credentials: { status: 401, message: 'Wrong username or password.' },
   csrf_failed: { status: 403, message: 'Missing or wrong X-CSRF-Token header.' },
@@ -26,6 +30,7 @@ export const errorCatalogue = {
   username_taken: { status: 409, message: 'That username is taken.' },
   email_taken: { status: 409, message: 'An account with that email already exists.' },
   already_in_portfolio: { status: 409, message: 'That symbol is already in your portfolio.' },
+  email_not_configured: { status: 409, message: 'This server cannot send email (no SMTP configured).' },
   alert_limit_reached: { status: 409, message: 'You have as many active alerts as allowed.' },
   nothing_to_redeliver: {
     status: 409,

@@ -1,28 +1,13 @@
 import { EventEmitter } from 'node:events';
-import type { AlertKind } from './alerts/alerts.schemas.js';
 
 /**
  * Domain events and their payloads: writes emit them; the stream, the market demand and history
- * backfill follow them.
+ * backfill follow them. A domain above this file adds its own events by augmenting this interface
+ * (`declare module '../events.js'`), so this file imports no domain.
  */
 export interface DomainEvents {
   'watchlist.symbolAdded': { userId: string; symbol: string };
   'watchlist.symbolRemoved': { userId: string; symbol: string };
-  /** A firing is stored (with its notification and outbox rows): tell open streams, wake the delivery loop. */
-  'alert.fired': { userId: string; firing: AlertFiring };
-}
-
-export interface AlertFiring {
-  /** The firing's id: also the webhook-id of its deliveries. */
-  id: string;
-  alertId: string;
-  symbol: string;
-  kind: AlertKind;
-  threshold: number;
-  price: number;
-  firedAt: Date;
-  message: string;
-  simulated: boolean;
 }
 
 export class DomainEventBus {

@@ -15,6 +15,9 @@ const REDACT = [
   '*.token',
   '*.csrfToken',
   '*.apiKey',
+  '*.secret',
+  '*.smtpUrl',
+  '*.privateKey',
 ];
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {

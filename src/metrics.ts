@@ -92,6 +92,26 @@ export class AppMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 1, 2.5],
     registers: [this.registry],
   });
+  readonly deliveries = new Counter({
+    name: 'stocktracker_deliveries_total',
+    help: 'Alert deliveries by channel type (email, webhook, push) and outcome: sent, retry (an attempt failed, another is due), failed (for good), held (quiet hours), removed (push subscription gone)',
+    labelNames: ['channel', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  private readAlertRules: () => number = () => 0;
+  readonly alertRulesActive: Gauge = new Gauge({
+    name: 'stocktracker_alert_rules_active',
+    help: 'Active alert rules evaluated on every tick',
+    registers: [this.registry],
+    collect: () => this.alertRulesActive.set(this.readAlertRules()),
+  });
+  readonly alertFirings = new Counter({
+    name: 'stocktracker_alert_firings_total',
+    help: 'Alert firings stored, by rule kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
 
   constructor() {
     // Includes nodejs_eventloop_lag_seconds, process CPU and memory.
@@ -100,6 +120,11 @@ export class AppMetrics {
 
   countTickIngested(): void {
     this.ticksSinceScrape++;
+  }
+
+  /** Where the active-rules gauge reads its count at scrape time. */
+  observeAlerts(activeRules: () => number): void {
+    this.readAlertRules = activeRules;
   }
 
   /** Where the gauges that mirror live state read it at scrape time. */

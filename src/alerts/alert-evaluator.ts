@@ -273,6 +273,11 @@ export class AlertEvaluator {
     return this.byId.size;
   }
 
+  /** Whether the symbol has move rules (its minute ranges are kept). */
+  hasMoveRules(symbol: string): boolean {
+    return (this.bySymbol.get(symbol)?.moves.size ?? 0) > 0;
+  }
+
   /** Whether any rule (or a primed price) is kept for the symbol: ticks of others are not looked at. */
   watches(symbol: string): boolean {
     return this.bySymbol.has(symbol);
@@ -292,6 +297,17 @@ export class AlertEvaluator {
     if (rules.dayChange.last === undefined && previousClose) {
       rules.dayChange.last = percentChange(price, previousClose);
     }
+  }
+
+  /**
+   * A past minute's range of a symbol (a stored 1-minute bar), so move windows span a restart or a
+   * rule created after the move began.
+   */
+  recordMinute(symbol: string, time: number, low: number, high: number): void {
+    const { ranges } = this.symbolRules(symbol);
+    const minute = Math.floor(time / MINUTE_MS);
+    ranges.record(minute, low);
+    ranges.record(minute, high);
   }
 
   /** Starts evaluating an active rule (its `armed` and firing history as stored). */

@@ -1,12 +1,7 @@
 import { and, asc, count, desc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
-import {
-  alertEvents,
-  alertRuleChannels,
-  alertRules,
-  deliveries,
-  notificationChannels,
-} from '../db/schema.js';
+import { alertEvents, alertRuleChannels, alertRules } from '../db/schema.js';
+import { insertDeliveries } from '../delivery/deliveries.repository.js';
 import { insertNotification } from '../notifications/notifications.repository.js';
 import type { AlertKind, AlertStatus } from './alerts.schemas.js';
 
@@ -75,21 +70,6 @@ export async function countActiveRules(db: Database, userId: string): Promise<nu
   return row?.active ?? 0;
 }
 
-/** Which of `channelIds` are not the user's (so a rule cannot send to someone else's channel). */
-export async function foreignChannels(
-  db: Database,
-  userId: string,
-  channelIds: readonly string[],
-): Promise<string[]> {
-  if (channelIds.length === 0) return [];
-  const owned = await db
-    .select({ id: notificationChannels.id })
-    .from(notificationChannels)
-    .where(and(eq(notificationChannels.userId, userId), inArray(notificationChannels.id, [...channelIds])));
-  const ownedIds = new Set(owned.map((row) => row.id));
-  return channelIds.filter((id) => !ownedIds.has(id));
-}
-
 export async function insertRule(db: Database, rule: NewAlertRule): Promise<AlertRuleRow> {
   return db.transaction(async (tx) => {
     const { channels, ...values } = rule;
@@ -98,8 +78,8 @@ export async function insertRule(db: Database, rule: NewAlertRule): Promise<Aler
       .values({ ...values, status: 'active', armed: true })
       .returning({ id: alertRules.id });
     const id = (inserted as { id: string }).id;
-    await replaceChannels(tx as unknown as Database, id, channels);
-    return (await findRule(tx as unknown as Database, rule.userId, id)) as AlertRuleRow;
+    await replaceChannels(tx, id, channels);
+    return (await findRule(tx, rule.userId, id)) as AlertRuleRow;
   });
 }
 
@@ -181,8 +161,8 @@ export async function updateRule(
       .where(and(eq(alertRules.userId, userId), eq(alertRules.id, id)))
       .returning({ id: alertRules.id });
     if (updated.length === 0) return undefined;
-    if (channels) await replaceChannels(tx as unknown as Database, id, channels);
-    return findRule(tx as unknown as Database, userId, id);
+    if (channels) await replaceChannels(tx, id, channels);
+    return findRule(tx, userId, id);
   });
 }
 
@@ -207,6 +187,8 @@ export interface FiringRecord {
   simulated: boolean;
   /** The rule as it was when it fired (kept with the firing). */
   rule: Record<string, unknown>;
+  /** When it is stored (the app's clock): its deliveries are due then. */
+  storedAt: Date;
   /** The rule's state after the firing. */
   state: { status: AlertStatus; armed: boolean; fireCount: number; lastFiredAt: Date };
 }
@@ -240,7 +222,7 @@ export async function recordFiring(db: Database, firing: FiringRecord): Promise<
       .update(alertRules)
       .set({ ...firing.state, pausedReason: null, updatedAt: firing.firedAt })
       .where(eq(alertRules.id, firing.ruleId));
-    await insertNotification(tx as unknown as Database, {
+    await insertNotification(tx, {
       userId: firing.userId,
       kind: 'alert_fired',
       eventId: event.id,
@@ -250,12 +232,16 @@ export async function recordFiring(db: Database, firing: FiringRecord): Promise<
       message: firing.message,
       createdAt: firing.firedAt,
     });
-    await tx.execute(sql`
-      insert into ${deliveries} (event_id, channel_id, user_id, next_attempt_at)
-      select ${event.id}, c.id, c.user_id, ${firing.firedAt.toISOString()}::timestamptz
-      from ${alertRuleChannels} rc join ${notificationChannels} c on c.id = rc.channel_id
-      where rc.rule_id = ${firing.ruleId} and c.enabled
-      on conflict do nothing`);
+    const channels = await tx
+      .select({ id: alertRuleChannels.channelId })
+      .from(alertRuleChannels)
+      .where(eq(alertRuleChannels.ruleId, firing.ruleId));
+    await insertDeliveries(tx, {
+      eventId: event.id,
+      userId: firing.userId,
+      channelIds: channels.map((channel) => channel.id),
+      now: firing.storedAt,
+    });
     return event;
   });
 }
@@ -272,7 +258,7 @@ export async function recordFlood(
       .update(alertRules)
       .set({ status: 'paused', pausedReason: 'flood', updatedAt: at })
       .where(eq(alertRules.id, rule.id));
-    await insertNotification(tx as unknown as Database, {
+    await insertNotification(tx, {
       userId: rule.userId,
       kind: 'alert_paused',
       ruleId: rule.id,
@@ -348,65 +334,4 @@ export async function findEvent(
     .from(alertEvents)
     .where(and(eq(alertEvents.userId, userId), eq(alertEvents.id, id)));
   return row as AlertEventRow | undefined;
-}
-
-export interface DeliveryOutcomeRow {
-  channelId: string;
-  channelName: string;
-  channelType: 'email' | 'webhook' | 'push';
-  status: 'pending' | 'sent' | 'failed';
-  attempts: number;
-  nextAttemptAt: string | null;
-  lastError: string | null;
-  sentAt: string | null;
-}
-
-/** Each firing's deliveries, by firing id. */
-export async function deliveryOutcomes(
-  db: Database,
-  eventIds: readonly string[],
-): Promise<Map<string, DeliveryOutcomeRow[]>> {
-  const byEvent = new Map<string, DeliveryOutcomeRow[]>();
-  if (eventIds.length === 0) return byEvent;
-  const rows = await db
-    .select({
-      eventId: deliveries.eventId,
-      channelId: deliveries.channelId,
-      channelName: notificationChannels.name,
-      channelType: notificationChannels.type,
-      status: deliveries.status,
-      attempts: deliveries.attempts,
-      nextAttemptAt: deliveries.nextAttemptAt,
-      lastError: deliveries.lastError,
-      sentAt: deliveries.sentAt,
-    })
-    .from(deliveries)
-    .innerJoin(notificationChannels, eq(notificationChannels.id, deliveries.channelId))
-    .where(inArray(deliveries.eventId, [...eventIds]))
-    .orderBy(asc(notificationChannels.name));
-  for (const row of rows) {
-    const list = byEvent.get(row.eventId) ?? [];
-    list.push({
-      channelId: row.channelId,
-      channelName: row.channelName,
-      channelType: row.channelType as DeliveryOutcomeRow['channelType'],
-      status: row.status as DeliveryOutcomeRow['status'],
-      attempts: row.attempts,
-      nextAttemptAt: row.status === 'pending' ? row.nextAttemptAt.toISOString() : null,
-      lastError: row.lastError,
-      sentAt: row.sentAt?.toISOString() ?? null,
-    });
-    byEvent.set(row.eventId, list);
-  }
-  return byEvent;
-}
-
-/** Puts a firing's failed deliveries back in the outbox, due now; answers how many. */
-export async function retryFailedDeliveries(db: Database, eventId: string, now: Date): Promise<number> {
-  const retried = await db
-    .update(deliveries)
-    .set({ status: 'pending', nextAttemptAt: now })
-    .where(and(eq(deliveries.eventId, eventId), eq(deliveries.status, 'failed')))
-    .returning({ id: deliveries.id });
-  return retried.length;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deliveryOutcomeSchema } from '../delivery/channels.schemas.js';
 import {
   BODY_ERRORS,
   errorResponses,
@@ -163,19 +164,6 @@ const previewSchema = z
   })
   .meta({ id: 'AlertPreview', description: 'How often the rule would have fired over the last 30 days.' });
 export type AlertPreview = z.infer<typeof previewSchema>;
-
-export const deliveryOutcomeSchema = z
-  .object({
-    channelId: z.uuid(),
-    channelName: z.string(),
-    channelType: z.enum(['email', 'webhook', 'push']),
-    status: z.enum(['pending', 'sent', 'failed']),
-    attempts: z.number(),
-    nextAttemptAt: isoDateTime.nullable(),
-    lastError: z.string().nullable(),
-    sentAt: isoDateTime.nullable(),
-  })
-  .meta({ id: 'DeliveryOutcome' });
 
 export const alertEventSchema = z
   .object({

@@ -1,8 +1,12 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
+import { assertChannelsOwned } from '../delivery/channels.repository.js';
+import { outcomesOf } from '../delivery/deliveries.repository.js';
+import type { DeliveryModule } from '../delivery/delivery.module.js';
 import { AppError } from '../errors.js';
 import type { DomainEventBus } from '../events.js';
+import { loadBars } from '../history/history.repository.js';
 import { normalizeSymbol } from '../market/kernel/symbols.js';
 import type { PriceHub } from '../prices/price-hub.js';
 import {
@@ -13,7 +17,13 @@ import {
 } from './alert-evaluator.js';
 import { firingMessage, floodMessage } from './alert-messages.js';
 import * as repo from './alerts.repository.js';
-import type { AlertEventView, AlertPatch, AlertRuleInput, AlertRuleView } from './alerts.schemas.js';
+import {
+  type AlertEventView,
+  type AlertPatch,
+  type AlertRuleInput,
+  type AlertRuleView,
+  MAX_WINDOW_MINUTES,
+} from './alerts.schemas.js';
 
 const HOUR_MS = 3_600_000;
 /** How many times a firing's write is tried before it is given up (logged). */
@@ -28,6 +38,8 @@ export interface AlertsServiceOptions {
   calendar: AlertCalendar;
   /** Active rules a user may have. */
   alertsPerUser: number;
+  /** Redelivery of a firing's failed deliveries (the delivery module's). */
+  delivery: DeliveryModule;
   /** The market is simulated: every firing's message says so. */
   simulated: boolean;
   /** Waits between tries of a failed write (tests shorten it). */
@@ -52,7 +64,10 @@ export class AlertsService {
   async start(): Promise<() => Promise<void>> {
     const { db, hub, clock } = this.options;
     const recent = await repo.recentFiringTimes(db, new Date(clock.now() - HOUR_MS));
-    for (const row of await repo.listActiveRules(db)) this.track(row, recent.get(row.id) ?? []);
+    const rows = await repo.listActiveRules(db);
+    for (const symbol of new Set(rows.filter(isMoveRule).map((row) => row.symbol)))
+      await this.loadMinutes(symbol);
+    for (const row of rows) this.track(row, recent.get(row.id) ?? []);
     const unsubscribe = hub.events.on('tick', ({ symbol, price, time }) => {
       if (!this.evaluator.watches(symbol)) return;
       const previousClose = hub.peek(symbol)?.quote.previousClose ?? null;
@@ -89,6 +104,7 @@ export class AlertsService {
     if (!known)
       throw new AppError('unknown_symbol', `No stock or instrument with the symbol ${symbol} was found.`);
     this.evaluator.prime(symbol, known.quote.price, known.quote.previousClose);
+    if (isMoveRule(input) && !this.evaluator.hasMoveRules(symbol)) await this.loadMinutes(symbol);
     const row = await repo.insertRule(db, {
       userId,
       symbol,
@@ -110,8 +126,7 @@ export class AlertsService {
   async update(userId: string, id: string, patch: AlertPatch): Promise<AlertRuleView> {
     const { db, clock, alertsPerUser } = this.options;
     const current = await this.requireRule(userId, id);
-    const isMove = current.kind === 'move_up' || current.kind === 'move_down';
-    if (patch.windowMinutes !== undefined && !isMove) {
+    if (patch.windowMinutes !== undefined && !isMoveRule(current)) {
       throw new AppError('validation_error', undefined, {
         windowMinutes: ['Only move alerts take a window.'],
       });
@@ -155,7 +170,7 @@ export class AlertsService {
   async events(userId: string, id: string): Promise<AlertEventView[]> {
     await this.requireRule(userId, id);
     const events = await repo.listEvents(this.options.db, id, 200);
-    const outcomes = await repo.deliveryOutcomes(
+    const outcomes = await outcomesOf(
       this.options.db,
       events.map((event) => event.id),
     );
@@ -176,12 +191,11 @@ export class AlertsService {
 
   /** Sends a firing again to the channels that failed it (the same firing id: receivers deduplicate). */
   async redeliver(userId: string, eventId: string): Promise<AlertEventView> {
-    const { db, clock } = this.options;
-    const event = await repo.findEvent(db, userId, eventId);
-    if (!event) throw new AppError('alert_event_not_found');
-    const retried = await repo.retryFailedDeliveries(db, eventId, new Date(clock.now()));
-    if (retried === 0) throw new AppError('nothing_to_redeliver');
-    const [view] = (await this.events(userId, event.ruleId)).filter((candidate) => candidate.id === eventId);
+    await this.options.delivery.redeliver(userId, eventId);
+    const event = await repo.findEvent(this.options.db, userId, eventId);
+    const [view] = (await this.events(userId, event?.ruleId ?? '')).filter(
+      (candidate) => candidate.id === eventId,
+    );
     return view as AlertEventView;
   }
 
@@ -237,6 +251,7 @@ export class AlertsService {
         firedAt,
         message,
         simulated: this.options.simulated,
+        storedAt: new Date(this.options.clock.now()),
         rule: snapshotOf(rule),
         state,
       });
@@ -279,6 +294,14 @@ export class AlertsService {
         }
       }
     });
+  }
+
+  /** The symbol's stored 1-minute bars of the longest move window: moves are measured across a restart. */
+  private async loadMinutes(symbol: string): Promise<void> {
+    const from = this.options.clock.now() - MAX_WINDOW_MINUTES * 60_000;
+    for (const bar of await loadBars(this.options.db, symbol, '1m', from)) {
+      this.evaluator.recordMinute(symbol, bar.time, bar.low, bar.high);
+    }
   }
 
   /** Starts evaluating a rule; `previous` is its in-memory state, newer than the row while writes are queued. */
@@ -363,9 +386,12 @@ export class AlertsService {
   }
 
   private async requireOwnChannels(userId: string, channels: readonly string[]): Promise<void> {
-    const foreign = await repo.foreignChannels(this.options.db, userId, channels);
-    if (foreign.length > 0) throw new AppError('channel_not_found', `No channel ${foreign[0]} of yours.`);
+    await assertChannelsOwned(this.options.db, userId, channels);
   }
+}
+
+function isMoveRule(rule: { kind: string }): boolean {
+  return rule.kind === 'move_up' || rule.kind === 'move_down';
 }
 
 /** The rule as it fired, kept with the firing. */

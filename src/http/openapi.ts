@@ -21,6 +21,12 @@ const TAGS = [
   { name: 'profiles', description: 'Company profiles and logos.' },
   { name: 'preferences', description: "The user's display settings." },
   { name: 'stream', description: 'Live prices over a WebSocket.' },
+  { name: 'alerts', description: 'Price alert rules, their backtest and their log of firings.' },
+  { name: 'notifications', description: 'The notification centre: what the user was told in the app.' },
+  {
+    name: 'channels',
+    description: 'Where alerts are delivered (email, signed webhooks, browser push) and quiet hours.',
+  },
   { name: 'operations', description: 'Health, readiness, metrics and this document.' },
 ];
 

@@ -34,7 +34,13 @@ export const listNotificationsRouteSchema = {
       .enum(['true', 'false'])
       .optional()
       .meta({ description: '`true`: only unread ones.', examples: ['true'] }),
-    limit: z.coerce.number().int().min(1).max(200).default(50).meta({ examples: [50] }),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(200)
+      .default(50)
+      .meta({ examples: [50] }),
   }),
   response: {
     200: z.object({ items: z.array(notificationSchema), unread: z.number() }),

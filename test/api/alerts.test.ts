@@ -119,6 +119,9 @@ describe.each(testDatabaseKinds())('price alerts on %s', (kind) => {
     expect(events?.n).toBe(1);
     // Fired for good: the market no longer needs the symbol.
     await expect.poll(() => fake.streamSubscriptions(), { timeout: 5000 }).toEqual([]);
+    const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/^stocktracker_alert_firings_total\{kind="price_cross_up"\} 1$/m);
+    expect(metrics).toMatch(/^stocktracker_alert_rules_active 0$/m);
   });
 
   it('waits for the price to come back when created past the threshold, and says so', async () => {

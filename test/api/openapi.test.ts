@@ -18,6 +18,7 @@ interface Parameter {
 interface Operation {
   operationId: string;
   deprecated?: boolean;
+  tags?: string[];
   security?: Array<Record<string, string[]>>;
   parameters?: Parameter[];
   requestBody?: {
@@ -32,6 +33,7 @@ interface Operation {
 interface OpenApiDocument {
   openapi: string;
   paths: Record<string, Record<string, Operation>>;
+  tags?: Array<{ name: string }>;
   components: { schemas: Record<string, object>; securitySchemes: Record<string, object> };
 }
 
@@ -129,6 +131,14 @@ describe('the OpenAPI document', () => {
       const writes = method !== 'get' && operation.security?.some((scheme) => 'sessionCookie' in scheme);
       if (writes)
         expect(operation.security, `${method} ${path}`).toEqual([{ sessionCookie: [], csrfHeader: [] }]);
+    }
+  });
+
+  it('declares the tag of every operation, so the reference page lists each under its heading', () => {
+    const declared = new Set((document.tags ?? []).map((tag) => tag.name));
+    for (const { method, path, operation } of operationsOf(document)) {
+      expect(operation.tags?.length, `${method} ${path}`).toBeGreaterThan(0);
+      for (const tag of operation.tags ?? []) expect(declared, `${method} ${path}`).toContain(tag);
     }
   });
 

@@ -173,6 +173,17 @@ describe('alert evaluation', () => {
     ).toEqual([]);
   });
 
+  it('measures moves from stored minutes too (a restart, a rule created mid-move)', () => {
+    const evaluator = new AlertEvaluator(alwaysOpen);
+    evaluator.recordMinute('AAPL', T0 - 3 * MIN, 100, 100.4);
+    evaluator.recordMinute('AAPL', T0 - 30 * MIN, 90, 90);
+    const move = rule('move_up', 2, { windowMinutes: 10 });
+    evaluator.add(move);
+    const decisions = feed(evaluator, [101, 102.5]);
+    expect(fired(decisions)).toEqual([[move.id, 102.5]]);
+    expect(decisions.find((d) => d.type === 'fire')).toMatchObject({ reference: 100 });
+  });
+
   it('fires move_down from the highest price in the window', () => {
     const evaluator = new AlertEvaluator(alwaysOpen);
     const move = rule('move_down', 3, { windowMinutes: 60 });
