@@ -555,7 +555,8 @@ async function main(): Promise<void> {
   // 4. More firings, a kill -9 in the middle, a restart on the same database.
   let kill: Record<string, unknown> | null = null;
   if (KILL_S > 0) {
-    await sleep((KILL_S / 2) * 1000);
+    // The kill lands halfway through the kill phase's crossings, however long the measures took.
+    while (trader.rampSeconds() < DURATION_S + KILL_S / 2) await sleep(100);
     const killedAtRampSecond = Number(trader.rampSeconds().toFixed(1));
     log(`kill -9 at ramp second ${killedAtRampSecond}`);
     await stopApp(app.server, 'SIGKILL');
