@@ -2,25 +2,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { FakeFinnhub } from '../test/support/fake-finnhub.js';
+
+import { freePort } from '../test/support/ports.js';
+
+export { freePort };
+
 import { adminQuery, withDatabase } from '../test/support/global-setup.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** CPU seconds (user + system) and RSS of a process, from /proc. */
 export function processUsage(pid: number): { cpuSeconds: number; rssBytes: number } {

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
@@ -25,6 +26,13 @@ const envSchema = z.object({
   PUBLIC_URL: optionalUrl(['http:', 'https:']),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+  REDIS_PREFIX: z.string().trim().min(1).max(100).default('stocktracker:'),
+  INSTANCE_ID: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, { message: 'letters, digits, ".", "_" or "-", at most 64' })
+    .optional(),
   DATA_DIR: z.string().trim().min(1).default('./data'),
   FINNHUB_API_KEY: z.string().trim().min(1).optional(),
   FINNHUB_API_URL: optionalUrl(['http:', 'https:']).default('https://finnhub.io/api/v1'),
@@ -62,6 +70,8 @@ const envSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   ALERTS_PER_USER: positiveInt.max(100_000).default(200),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_GRACE_MS: positiveInt.max(600_000).default(10_000),
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).default(2000),
 });
 
 export interface Config {
@@ -74,6 +84,10 @@ export interface Config {
   readonly database:
     | { readonly kind: 'postgres'; readonly url: string }
     | { readonly kind: 'pglite'; readonly dataDir: string };
+  /** With Redis, this process is a member of a cluster sharing one feed (requires PostgreSQL). */
+  readonly redis: { readonly url: string; readonly prefix: string } | undefined;
+  /** This process's name in the cluster, logs and /healthz. */
+  readonly instanceId: string;
   readonly market:
     | { readonly kind: 'simulated'; readonly seed: number }
     | {
@@ -99,6 +113,12 @@ export interface Config {
   readonly alertsPerUser: number;
   readonly secureCookies: boolean;
   readonly logLevel: string;
+  readonly shutdown: {
+    /** From SIGTERM to exit at the latest: draining, closing streams, flushing writes. */
+    readonly graceMs: number;
+    /** How long `/readyz` answers 503 before streams close, so the proxy's health check sees it first. */
+    readonly drainMs: number;
+  };
   /** Alert delivery: email (absent without SMTP_URL), Web Push and webhooks. */
   readonly delivery: {
     readonly email: { readonly smtpUrl: string; readonly from: string } | undefined;
@@ -155,7 +175,18 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       'Invalid configuration: set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY, or neither (a pair is then generated and kept in the database).',
     );
   }
+  if (e.SHUTDOWN_DRAIN_MS >= e.SHUTDOWN_GRACE_MS) {
+    throw new ConfigError(
+      `Invalid configuration: SHUTDOWN_DRAIN_MS (${e.SHUTDOWN_DRAIN_MS}) must be shorter than SHUTDOWN_GRACE_MS (${e.SHUTDOWN_GRACE_MS}), which also covers closing streams and flushing writes.`,
+    );
+  }
   const mailAddress = e.MAIL_FROM?.match(/<([^>]+)>/)?.[1] ?? e.MAIL_FROM;
+
+  if (e.REDIS_URL && !e.DATABASE_URL) {
+    throw new ConfigError(
+      'Refusing to start: REDIS_URL makes this process a cluster member, and cluster members share one database: set DATABASE_URL to a PostgreSQL server (the embedded PGlite belongs to one process).',
+    );
+  }
 
   return Object.freeze({
     env: e.NODE_ENV,
@@ -163,6 +194,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     port: e.PORT,
     publicUrl,
     trustProxy: e.TRUST_PROXY === 'true',
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX } : undefined,
+    instanceId: e.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     database: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL }
       : { kind: 'pglite', dataDir: resolve(e.DATA_DIR) },
@@ -187,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     alertsPerUser: e.ALERTS_PER_USER,
     secureCookies: production,
     logLevel: e.LOG_LEVEL,
+    shutdown: { graceMs: e.SHUTDOWN_GRACE_MS, drainMs: e.SHUTDOWN_DRAIN_MS },
     delivery: {
       email: e.SMTP_URL && e.MAIL_FROM ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM } : undefined,
       vapidKeys:
@@ -215,7 +249,10 @@ export function describeConfig(config: Config, listeningUrl: string): string {
     config.market.kind === 'finnhub'
       ? `Finnhub (${new URL(config.market.apiUrl).host})`
       : `simulated market (seed ${config.market.seed}; set FINNHUB_API_KEY for real prices)`;
-  return `Stock Tracker ready at ${config.publicUrl?.origin ?? listeningUrl} | database: ${database} | market data: ${market}`;
+  const cluster = config.redis
+    ? ` | cluster member ${config.instanceId} over Redis at ${redactUrl(config.redis.url)}`
+    : '';
+  return `Stock Tracker ready at ${config.publicUrl?.origin ?? listeningUrl} | database: ${database} | market data: ${market}${cluster}`;
 }
 
 export function redactUrl(url: string): string {

@@ -99,6 +99,36 @@ export class AppMetrics {
     registers: [this.registry],
   });
 
+  private readCluster: () => { leader: boolean; members: number; instance: string; leaderId: string } =
+    () => ({
+      leader: true,
+      members: 1,
+      instance: '',
+      leaderId: '',
+    });
+  readonly clusterInfo: Gauge<'instance' | 'leader'> = new Gauge({
+    name: 'stocktracker_cluster_info',
+    help: "Always 1: this instance's id and the feed leader's id as labels",
+    labelNames: ['instance', 'leader'] as const,
+    registers: [this.registry],
+    collect: () => {
+      const { instance, leaderId } = this.readCluster();
+      this.clusterInfo.reset();
+      this.clusterInfo.set({ instance, leader: leaderId }, 1);
+    },
+  });
+  readonly clusterLeader: Gauge = new Gauge({
+    name: 'stocktracker_cluster_leader',
+    help: '1 on the instance that holds the feed (and a single instance), 0 on the others',
+    registers: [this.registry],
+    collect: () => this.clusterLeader.set(this.readCluster().leader ? 1 : 0),
+  });
+  readonly clusterMembers: Gauge = new Gauge({
+    name: 'stocktracker_cluster_members',
+    help: 'Instances of the cluster seen alive by this one (1 without a cluster)',
+    registers: [this.registry],
+    collect: () => this.clusterMembers.set(this.readCluster().members),
+  });
   private readAlertRules: () => number = () => 0;
   readonly alertRulesActive: Gauge = new Gauge({
     name: 'stocktracker_alert_rules_active',
@@ -120,6 +150,11 @@ export class AppMetrics {
 
   countTickIngested(): void {
     this.ticksSinceScrape++;
+  }
+
+  /** Where the cluster gauges read this instance's role and the members seen, at scrape time. */
+  observeCluster(read: () => { leader: boolean; members: number; instance: string; leaderId: string }): void {
+    this.readCluster = read;
   }
 
   /** Where the active-rules gauge reads its count at scrape time. */

@@ -1,9 +1,11 @@
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
+import type { ClusterView } from './cluster/cluster.js';
 import type { Config } from './config.js';
 import { type BatchSource, BatchWriter } from './db/batch-writer.js';
 import type { DatabaseHandle } from './db/database.js';
+import type { DrainState } from './drain-state.js';
 import type { DomainEventBus } from './events.js';
 import type { LoginThrottleLimits, RequestCounter, RequestLimits } from './http/request-limits.js';
 import type { Market } from './market/providers/create-market.js';
@@ -22,6 +24,10 @@ export interface AppContext {
   requestCounter: RequestCounter;
   /** How often batched writes (last quotes, price bars) go to the database. */
   flushMs: number;
+  /** This process's place in the cluster (`single` without one): who does the jobs done once. */
+  cluster: ClusterView;
+  /** Set at SIGTERM: the instance is shutting down, `/readyz` answers 503. */
+  drain: DrainState;
 }
 
 /** A module's routes: the body of a Fastify plugin. */
@@ -90,24 +96,43 @@ export class ModuleHost {
     if (options.now) run();
   }
 
-  /** A BatchWriter flushing `source` every `flushMs`, started now and flushed once more at close. */
+  /**
+   * A BatchWriter flushing `source` every `flushMs`, started now and flushed once more at close.
+   * A `clusterWide` writer (rows every instance would write alike: bars, last quotes) writes only on
+   * the cluster's leader: what a follower gathers is dropped, what a leader gathered is flushed as
+   * it steps down, and a new leader starts from what arrives after it took over, so no trade is
+   * counted twice.
+   */
   writer<T>(options: {
     what: string;
     table: string;
     source: BatchSource<T>;
     write: (items: T[]) => Promise<void>;
+    clusterWide?: boolean;
   }): BatchWriter<T> {
-    const { logger, flushMs, metrics } = this.context;
+    const { logger, flushMs, metrics, cluster } = this.context;
+    const writes = () => !options.clusterWide || cluster.role() !== 'follower';
     const writer = new BatchWriter<T>({
       what: options.what,
       source: options.source,
-      write: options.write,
+      write: (items) => (writes() ? options.write(items) : Promise.resolve()),
       logger,
       intervalMs: flushMs,
       onWrite: (seconds) => metrics.batchWrites.observe({ table: options.table }, seconds),
     });
     writer.start();
     this.writers.push(writer as BatchWriter<unknown>);
+    if (options.clusterWide) {
+      this.onClose(
+        cluster.onRoleChange((role) => {
+          const gathered = options.source.take();
+          if (role === 'leader' || gathered.length === 0) return;
+          options.write(gathered).catch((error: Error) => {
+            logger.warn({ reason: error.message }, `saving ${options.what} on stepping down failed`);
+          });
+        }),
+      );
+    }
     return writer;
   }
 

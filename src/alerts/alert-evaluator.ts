@@ -283,6 +283,11 @@ export class AlertEvaluator {
     return this.bySymbol.has(symbol);
   }
 
+  /** The ids of every rule evaluated. */
+  ids(): string[] {
+    return [...this.byId.keys()];
+  }
+
   get(ruleId: string): AlertRuleState | undefined {
     return this.byId.get(ruleId);
   }

@@ -7,6 +7,8 @@ import { alertsRoutes } from './alerts.routes.js';
 import { AlertsService } from './alerts.service.js';
 
 const EXPIRY_SWEEP_MS = 60_000;
+/** The cluster channel on which a rule's id is told to the leader after it changed. */
+const RULE_CHANGES = 'alert-rules';
 
 /**
  * Price alerts: the evaluator on every `tick` (its rules' symbols wanted by the market), the firing
@@ -17,7 +19,8 @@ export async function alertsModule(
   { prices, delivery }: { prices: PricesModule; delivery: DeliveryModule },
 ): Promise<AlertsService> {
   const { hub } = prices;
-  const { config, database, clock, logger, domainEvents, metrics } = host.context;
+  const { config, database, clock, logger, domainEvents, metrics, cluster } = host.context;
+  const { bus } = cluster;
   const alerts = new AlertsService({
     db: database.db,
     hub,
@@ -27,8 +30,18 @@ export async function alertsModule(
     calendar: marketCalendar,
     alertsPerUser: config.alertsPerUser,
     delivery,
+    cluster,
+    // In a cluster the leader evaluates every rule: a change made here is told to it.
+    announce: (ruleId) => bus?.publish(RULE_CHANGES, ruleId),
     simulated: config.market.kind === 'simulated',
   });
+  if (bus) {
+    await bus.subscribe(RULE_CHANGES, (ruleId) => {
+      alerts
+        .reload(ruleId)
+        .catch((error: Error) => logger.warn({ reason: error.message }, 'reloading an alert rule failed'));
+    });
+  }
   metrics.observeAlerts(() => alerts.activeCount);
   host.onClose(
     domainEvents.on('alert.fired', ({ firing }) => metrics.alertFirings.inc({ kind: firing.kind })),

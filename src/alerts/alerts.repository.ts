@@ -107,6 +107,12 @@ export async function findRule(db: Database, userId: string, id: string): Promis
   return row ? toRow(row) : undefined;
 }
 
+/** A rule by id alone (a change told by another instance). */
+export async function findRuleById(db: Database, id: string): Promise<AlertRuleRow | undefined> {
+  const [row] = await db.select(ruleColumns).from(alertRules).where(eq(alertRules.id, id));
+  return row ? toRow(row) : undefined;
+}
+
 /** Every active rule, for the evaluator at start. */
 export async function listActiveRules(db: Database): Promise<AlertRuleRow[]> {
   const rows = await db.select(ruleColumns).from(alertRules).where(eq(alertRules.status, 'active'));

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import type { ClusterView } from '../cluster/cluster.js';
 import type { Database } from '../db/database.js';
 import { assertChannelsOwned } from '../delivery/channels.repository.js';
 import { outcomesOf } from '../delivery/deliveries.repository.js';
@@ -7,6 +8,7 @@ import type { DeliveryModule } from '../delivery/delivery.module.js';
 import { AppError } from '../errors.js';
 import type { DomainEventBus } from '../events.js';
 import { loadBars } from '../history/history.repository.js';
+import type { Quote } from '../market/kernel/instruments.js';
 import { normalizeSymbol } from '../market/kernel/symbols.js';
 import type { PriceHub } from '../prices/price-hub.js';
 import {
@@ -38,6 +40,10 @@ export interface AlertsServiceOptions {
   calendar: AlertCalendar;
   /** Active rules a user may have. */
   alertsPerUser: number;
+  /** Who evaluates: this instance when single or the cluster's leader. */
+  cluster: ClusterView;
+  /** Tells the instance that evaluates that a rule changed (cluster); nothing to do on a single instance. */
+  announce: (ruleId: string) => void;
   /** Redelivery of a firing's failed deliveries (the delivery module's). */
   delivery: DeliveryModule;
   /** The market is simulated: every firing's message says so. */
@@ -57,29 +63,66 @@ export class AlertsService {
   private writes: Promise<void> = Promise.resolve();
   /** Firings waiting for the write in flight, to be written together next (see `fire`). */
   private openBatch: PendingFiring[] | undefined;
+  /** Whether this instance evaluates the rules (single, or the cluster's leader). */
+  private evaluating = false;
 
   constructor(private readonly options: AlertsServiceOptions) {
     this.evaluator = new AlertEvaluator(options.calendar);
   }
 
-  /** Loads the active rules and starts evaluating ticks; returns the stop. */
+  /**
+   * Evaluates ticks from now on: at once on a single instance or the cluster's leader, and from
+   * whenever this instance becomes the leader (each rule is evaluated by one instance); returns
+   * the stop.
+   */
   async start(): Promise<() => Promise<void>> {
-    const { db, hub, clock } = this.options;
-    const recent = await repo.recentFiringTimes(db, new Date(clock.now() - HOUR_MS));
-    const rows = await repo.listActiveRules(db);
-    for (const symbol of new Set(rows.filter(isMoveRule).map((row) => row.symbol)))
-      await this.loadMinutes(symbol);
-    for (const row of rows) this.track(row, recent.get(row.id) ?? []);
+    const { hub, cluster } = this.options;
     const unsubscribe = hub.events.on('tick', ({ symbol, price, time }) => {
       if (!this.evaluator.watches(symbol)) return;
       const previousClose = hub.peek(symbol)?.quote.previousClose ?? null;
       const decisions = this.evaluator.evaluate(symbol, price, time, previousClose);
       if (decisions.length > 0) this.handle(decisions);
     });
+    const stopFollowing = cluster.onRoleChange((role) => {
+      if (role === 'follower') this.follow();
+      else this.enqueue('loading alert rules', () => this.lead());
+    });
+    if (cluster.role() !== 'follower') await this.lead();
     return async () => {
+      stopFollowing();
       unsubscribe();
       await this.writes;
     };
+  }
+
+  /**
+   * A rule created, changed or deleted on another instance (told through the cluster): the leader
+   * evaluates it as it is now stored.
+   */
+  async reload(ruleId: string): Promise<void> {
+    if (!this.evaluating) return;
+    const row = await repo.findRuleById(this.options.db, ruleId);
+    const before = this.untrack(ruleId);
+    if (row?.status === 'active') await this.trackNew(row, before);
+  }
+
+  /** Loads every active rule into the evaluator. */
+  private async lead(): Promise<void> {
+    if (this.evaluating) return;
+    this.evaluating = true;
+    const { db, clock } = this.options;
+    const recent = await repo.recentFiringTimes(db, new Date(clock.now() - HOUR_MS));
+    const rows = await repo.listActiveRules(db);
+    for (const symbol of new Set(rows.filter(isMoveRule).map((row) => row.symbol))) {
+      await this.loadMinutes(symbol);
+    }
+    for (const row of rows) this.track(row, recent.get(row.id) ?? []);
+  }
+
+  /** Another instance evaluates the rules now. */
+  private follow(): void {
+    this.evaluating = false;
+    for (const id of this.evaluator.ids()) this.untrack(id);
   }
 
   async list(userId: string): Promise<AlertRuleView[]> {
@@ -105,8 +148,6 @@ export class AlertsService {
     const known = await hub.getQuote(symbol);
     if (!known)
       throw new AppError('unknown_symbol', `No stock or instrument with the symbol ${symbol} was found.`);
-    this.evaluator.prime(symbol, known.quote.price, known.quote.previousClose);
-    if (isMoveRule(input) && !this.evaluator.hasMoveRules(symbol)) await this.loadMinutes(symbol);
     const row = await repo.insertRule(db, {
       userId,
       symbol,
@@ -121,8 +162,9 @@ export class AlertsService {
       note: input.note ?? null,
       channels: input.channels,
     });
-    this.track(row, []);
-    return { alert: this.toView(row), pastThreshold: this.evaluator.isPastThreshold(row) };
+    this.evaluator.prime(symbol, known.quote.price, known.quote.previousClose);
+    await this.changed(row);
+    return { alert: this.toView(row), pastThreshold: pastThreshold(this.options.calendar, row, known.quote) };
   }
 
   async update(userId: string, id: string, patch: AlertPatch): Promise<AlertRuleView> {
@@ -156,16 +198,16 @@ export class AlertsService {
       change.pausedReason = null;
       change.armed = true;
     }
-    const before = this.untrack(id);
     const row = await repo.updateRule(db, userId, id, change, new Date(clock.now()));
     if (!row) throw new AppError('alert_not_found');
-    if (row.status === 'active') this.track(row, before?.recentFirings ?? [], before);
+    await this.changed(row);
     return this.toView(row);
   }
 
   async remove(userId: string, id: string): Promise<void> {
     if (!(await repo.deleteRule(this.options.db, userId, id))) throw new AppError('alert_not_found');
-    this.untrack(id);
+    if (this.evaluating) this.untrack(id);
+    else this.options.announce(id);
   }
 
   /** A rule's firings, newest first, each with every channel's delivery outcome. */
@@ -216,8 +258,6 @@ export class AlertsService {
     const { hub } = this.options;
     for (const decision of decisions) {
       const { rule } = decision;
-      // Writes stay in the order decided: a firing after this one goes in a later batch.
-      if (decision.type !== 'fire') this.openBatch = undefined;
       if (decision.type === 'rearmed') {
         this.enqueue('alert rearm', () => repo.saveArmed(this.options.db, [rule.id]));
         continue;
@@ -267,7 +307,6 @@ export class AlertsService {
       return;
     }
     const batch = [pending];
-    this.openBatch = batch;
     this.enqueue('alert firing', async () => {
       // From here on, new firings go in the next batch.
       if (this.openBatch === batch) this.openBatch = undefined;
@@ -295,9 +334,12 @@ export class AlertsService {
         });
       });
     });
+    this.openBatch = batch;
   }
 
   private enqueue(what: string, write: () => Promise<unknown>): void {
+    // Writes stay in the order decided: a firing after this write goes in a later batch.
+    this.openBatch = undefined;
     const delay = this.options.retryDelayMs ?? 1000;
     this.writes = this.writes.then(async () => {
       for (let attempt = 1; ; attempt++) {
@@ -325,6 +367,22 @@ export class AlertsService {
     for (const bar of await loadBars(this.options.db, symbol, '1m', from)) {
       this.evaluator.recordMinute(symbol, bar.time, bar.low, bar.high);
     }
+  }
+
+  /** Evaluates a stored rule as it is now: here when this instance evaluates, else told to the one that does. */
+  private async changed(row: repo.AlertRuleRow): Promise<void> {
+    if (!this.evaluating) {
+      this.options.announce(row.id);
+      return;
+    }
+    const before = this.untrack(row.id);
+    if (row.status === 'active') await this.trackNew(row, before);
+  }
+
+  /** Tracks a rule new to the evaluator, its move window filled from the stored minutes first. */
+  private async trackNew(row: repo.AlertRuleRow, before: AlertRuleState | undefined): Promise<void> {
+    if (isMoveRule(row) && !this.evaluator.hasMoveRules(row.symbol)) await this.loadMinutes(row.symbol);
+    this.track(row, before?.recentFirings ?? [], before);
   }
 
   /** Starts evaluating a rule; `previous` is its in-memory state, newer than the row while writes are queued. */
@@ -411,6 +469,20 @@ export class AlertsService {
   private async requireOwnChannels(userId: string, channels: readonly string[]): Promise<void> {
     await assertChannelsOwned(this.options.db, userId, channels);
   }
+}
+
+/** Whether the market is already past a new rule's threshold (so it waits for it to come back). */
+function pastThreshold(calendar: AlertCalendar, row: repo.AlertRuleRow, quote: Quote): boolean {
+  const probe = new AlertEvaluator(calendar);
+  probe.prime(row.symbol, quote.price, quote.previousClose);
+  const rule = {
+    ...row,
+    expiresAt: null,
+    lastFiredAt: null,
+    recentFirings: [],
+  };
+  probe.add(rule);
+  return probe.isPastThreshold(rule);
 }
 
 function isMoveRule(rule: { kind: string }): boolean {

@@ -24,6 +24,7 @@ export function historyModule(
   host.writer({
     what: 'price bars',
     table: 'price_bars',
+    clusterWide: true,
     source: bars,
     write: (partialBars) => mergeBars(database.db, partialBars),
   });

@@ -68,11 +68,11 @@ function errorBody(codes: [ErrorCode, ...ErrorCode[]]) {
 /**
  * The error responses of a route, one per HTTP status, each listing exactly the codes the route can
  * answer with that status (the serializer refuses any other, so the list cannot drift from the code).
- * Every route is rate limited and may fail on our side; `unlimitedErrorResponses` is for the few
- * that are not rate limited.
+ * Every route is rate limited, may find the database away and may fail on our side;
+ * `unlimitedErrorResponses` is for the few that are not rate limited.
  */
 export function errorResponses(...groups: ReadonlyArray<ErrorCode | readonly ErrorCode[]>) {
-  return unlimitedErrorResponses(...groups, 'rate_limited');
+  return unlimitedErrorResponses(...groups, 'rate_limited', 'database_unavailable');
 }
 
 export function unlimitedErrorResponses(...groups: ReadonlyArray<ErrorCode | readonly ErrorCode[]>) {

@@ -48,6 +48,7 @@ export async function pricesModule(host: ModuleHost): Promise<PricesModule> {
   host.writer({
     what: 'last quotes',
     table: 'last_quotes',
+    clusterWide: true,
     source: changed,
     write: (quotes) => saveLastQuotes(database.db, quotes, new Date(clock.now())),
   });

@@ -2,13 +2,23 @@ import type { ModuleHost } from '../module-host.js';
 import type { PricesModule } from '../prices/prices.module.js';
 import type { WatchlistService } from '../watchlist/watchlist.service.js';
 import { streamRoutes } from './stream.routes.js';
+import type { StreamFrame } from './stream.schemas.js';
 import { StreamHub, type StreamOptions } from './stream-hub.js';
+
+/** The cluster channel of frames for one user's streams, wherever they are open. */
+const USER_FRAMES = 'user-frames';
+
+interface UserFrame {
+  from: string;
+  userId: string;
+  frame: StreamFrame;
+}
 
 /**
  * The browsers' live stream: StreamHub (listening to market and watchlist events, and to alert
  * firings, sent to their user's streams) and /stream.
  */
-export function streamModule(
+export async function streamModule(
   host: ModuleHost,
   {
     prices,
@@ -20,7 +30,7 @@ export function streamModule(
     /** Overrides of the fan-out's tuning (tests and the benchmark). */
     options: Partial<Omit<StreamOptions, 'intervalMs'>>;
   },
-): void {
+): Promise<void> {
   const { config, clock, metrics, domainEvents } = host.context;
   const streams = new StreamHub(prices.hub, domainEvents, clock, metrics, {
     intervalMs: config.streamIntervalMs,
@@ -30,9 +40,13 @@ export function streamModule(
     ...options,
   });
   host.onClose(() => streams.closeAll());
+  // A firing is stored on the instance that evaluates its rule; its user's streams may be open on
+  // any instance: in a cluster the frame also goes out on the bus, and each instance sends what it
+  // hears to its own streams.
+  const { bus, instanceId } = host.context.cluster;
   host.onClose(
-    domainEvents.on('alert.fired', ({ userId, firing }) =>
-      streams.sendToUser(userId, {
+    domainEvents.on('alert.fired', ({ userId, firing }) => {
+      const frame: StreamFrame = {
         type: 'alert',
         alert: {
           id: firing.id,
@@ -44,8 +58,16 @@ export function streamModule(
           firedAt: firing.firedAt.toISOString(),
           message: firing.message,
         },
-      }),
-    ),
+      };
+      streams.sendToUser(userId, frame);
+      bus?.publish(USER_FRAMES, JSON.stringify({ from: instanceId, userId, frame } satisfies UserFrame));
+    }),
   );
+  if (bus) {
+    await bus.subscribe(USER_FRAMES, (message) => {
+      const { from, userId, frame } = JSON.parse(message) as UserFrame;
+      if (from !== instanceId) streams.sendToUser(userId, frame);
+    });
+  }
   host.authenticatedRoutes((api) => streamRoutes(api, { config, hub: prices.hub, watchlist, streams }));
 }

@@ -3,7 +3,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { selectRows } from '../../src/db/database.js';
+import { openPglite } from '../../src/db/open.js';
+import { StreamClient } from '../support/stream-client.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
@@ -124,6 +129,84 @@ describe('the server process', () => {
     running.child.kill('SIGTERM');
     expect(await running.exited).toBe(0);
   }, 90_000);
+
+  it('at SIGTERM turns /readyz 503 first, then closes streams with 1012, saves the last quotes and exits 0 within the grace', async () => {
+    const cwd = tempFolder();
+    const graceMs = 8000;
+    const running = startMain(cwd, {
+      PORT: '0',
+      SHUTDOWN_DRAIN_MS: '1500',
+      SHUTDOWN_GRACE_MS: String(graceMs),
+      INSTANCE_ID: 'process-test-1',
+    });
+    children.push(running.child);
+    const url = await waitForReady(running);
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({
+      status: 'ok',
+      instance: 'process-test-1',
+      role: 'single',
+    });
+
+    const registered = await fetch(`${url}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        username: 'drain_user',
+        email: 'drain@example.com',
+        password: 'plover-quartz-harbour-91',
+      }),
+    });
+    expect(registered.status).toBe(201);
+    const cookie = registered.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    const { csrfToken } = (await registered.json()) as { csrfToken: string };
+    const added = await fetch(`${url}/api/v1/watchlist`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+      body: JSON.stringify({ symbol: 'AAPL' }),
+    });
+    expect(added.status).toBe(201);
+
+    const stream = await StreamClient.connect(url, { cookie });
+    const closed = new Promise<number>((resolve) => stream.socket.once('close', (code) => resolve(code)));
+    await stream.next(
+      (f) => f.type === 'quotes' && (f.quotes ?? []).some((q) => q.symbol === 'AAPL'),
+      10_000,
+    );
+
+    const signalledAt = Date.now();
+    running.child.kill('SIGTERM');
+    // Draining: not ready any more, while the stream is still open (the proxy learns first).
+    let readiness = 200;
+    while (readiness === 200 && Date.now() - signalledAt < 1000)
+      readiness = (await fetch(`${url}/readyz`)).status;
+    expect(readiness).toBe(503);
+    expect(stream.socket.readyState).toBe(WebSocket.OPEN);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+
+    expect(await closed).toBe(1012);
+    expect(await running.exited).toBe(0);
+    expect(Date.now() - signalledAt).toBeLessThan(graceMs);
+    expect(running.output()).toContain('stopped');
+
+    // Everything the stream showed was saved at shutdown, not only what the last 5 s flush took.
+    const lastShown = stream.frames
+      .flatMap((f) => (f.type === 'quotes' || f.type === 'snapshot' ? (f.quotes ?? []) : []))
+      .filter((q) => q.symbol === 'AAPL')
+      .at(-1);
+    const database = await openPglite({ dataDir: join(cwd, 'data') }, { migrate: false });
+    try {
+      const [saved] = await selectRows<{ quoted_at: string }>(
+        database.db,
+        sql`select quoted_at::text from last_quotes where symbol = 'AAPL'`,
+      );
+      expect(saved, 'no AAPL row in last_quotes').toBeDefined();
+      expect(Date.parse(String(saved?.quoted_at))).toBeGreaterThanOrEqual(
+        Date.parse(String(lastShown?.time)),
+      );
+    } finally {
+      await database.close();
+    }
+  }, 120_000);
 
   it('stops with a message naming the variable when the configuration is invalid', async () => {
     const running = startMain(tempFolder(), { PORT: 'eighty' });

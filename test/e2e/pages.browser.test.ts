@@ -13,6 +13,10 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
+/** The state of the service worker controlling the page's scope (as a string: evaluated in the page). */
+const WORKER_STATE =
+  'navigator.serviceWorker.ready.then((registration) => registration.active?.state ?? null)';
+
 /** The sum of the page's layout shifts since it loaded, as Lighthouse and Core Web Vitals count them. */
 function cumulativeLayoutShift(page: Page): Promise<number> {
   return page.evaluate(`new Promise((resolve) => {
@@ -145,5 +149,110 @@ describe.skipIf(!browserAvailable())('every page, as a phone shows it (headless 
     const credit = page.getByRole('link', { name: /TradingView/ });
     expect(await credit.getAttribute('href')).toBe('https://www.tradingview.com/');
     expect(await credit.isVisible()).toBe(true);
+  });
+
+  it('stock page: the "Create alert" form, its preview and the chart level pass the same checks', async () => {
+    await page.getByRole('button', { name: 'Create alert' }).click();
+    const form = page.getByRole('form', { name: 'Create an alert on MSFT' });
+    await form.waitFor();
+    await expect.poll(() => page.getByTestId('alert-preview').textContent()).toMatch(/fired|No prices/);
+    await expect.poll(() => page.locator('.price-chart').getAttribute('data-levels')).toMatch(/^\d/);
+    await expectClean('the create-alert form');
+    await form.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('bell: focus moves into the notification centre, Escape closes it and gives focus back', async () => {
+    const bell = page.getByRole('button', { name: /^Notifications/ });
+    await bell.click();
+    const panel = page.getByRole('dialog', { name: 'Notifications' });
+    await panel.waitFor();
+    await expect
+      .poll(() => panel.evaluate((element) => element.contains(element.ownerDocument.activeElement)))
+      .toBe(true);
+    await panel.getByText('Nothing yet').waitFor();
+    await expectClean('the notification centre');
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'detached' });
+    expect(await bell.evaluate((element) => element === element.ownerDocument.activeElement)).toBe(true);
+    expect(await bell.getAttribute('aria-expanded')).toBe('false');
+  });
+
+  it('alerts and settings pages: clean, and nothing moves as they load', async () => {
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Alerts' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Alerts' }).waitFor();
+    await page.getByText('No alerts yet').waitFor();
+    await expectClean('the alerts page');
+    await page.reload();
+    await page.getByText('No alerts yet').waitFor();
+    expect(await cumulativeLayoutShift(page)).toBeLessThan(0.02);
+    await expectClean('the reloaded alerts page');
+
+    await nav.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    await page.getByText('No channels yet').waitFor();
+    await expectClean('the settings page');
+    await page.reload();
+    await page.getByText('No channels yet').waitFor();
+    expect(await cumulativeLayoutShift(page)).toBeLessThan(0.02);
+    await expectClean('the reloaded settings page');
+  });
+
+  it('installable: the manifest, its icons and /sw.js are served as browsers want them', async () => {
+    const manifestResponse = await fetch(`${t.baseUrl}/manifest.webmanifest`);
+    expect(manifestResponse.headers.get('content-type')).toMatch(/^application\/manifest\+json/);
+    const manifest = (await manifestResponse.json()) as {
+      name: string;
+      start_url: string;
+      display: string;
+      theme_color: string;
+      icons: Array<{ src: string; sizes: string; type: string; purpose: string }>;
+    };
+    expect(manifest).toMatchObject({ name: 'Stock Tracker', start_url: '/', display: 'standalone' });
+    expect(manifest.theme_color).toMatch(/^#[0-9a-f]{6}$/);
+    expect(manifest.icons.map((icon) => `${icon.sizes} ${icon.purpose}`)).toEqual([
+      '192x192 any',
+      '512x512 any',
+      '512x512 maskable',
+    ]);
+    for (const icon of manifest.icons) {
+      const response = await fetch(`${t.baseUrl}${icon.src}`);
+      expect(response.headers.get('content-type')).toBe('image/png');
+      // A PNG's width and height are the IHDR chunk's first two 32-bit numbers.
+      const png = Buffer.from(await response.arrayBuffer());
+      expect(`${png.readUInt32BE(16)}x${png.readUInt32BE(20)}`).toBe(icon.sizes);
+    }
+
+    const worker = await fetch(`${t.baseUrl}/sw.js`);
+    expect(worker.status).toBe(200);
+    expect(worker.headers.get('content-type')).toMatch(/javascript/);
+    // Revalidated on every load, so a new build's worker is found at once.
+    expect(worker.headers.get('cache-control')).toBe('no-cache');
+    expect(worker.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const source = await worker.text();
+    expect(source).not.toMatch(/^\s*(import|export)\b/m);
+    expect(source).not.toContain('__APP_SHELL__');
+
+    // The page links the manifest, and its worker took control of it.
+    expect(await page.locator('link[rel="manifest"]').getAttribute('href')).toBe('/manifest.webmanifest');
+    await expect.poll(() => page.evaluate(WORKER_STATE)).toBe('activated');
+    await expectClean('the page with its service worker');
+  });
+
+  it('starts offline: the service worker answers with the app shell when the server is gone', async () => {
+    const gone = await startTestApp({ database: 'pglite', listen: true, webRoot: `${root}/dist/web` });
+    const offline = await browser.newPage();
+    try {
+      await offline.goto(`${gone.baseUrl}/stocks/AAPL`);
+      await offline.getByLabel('Username or email').waitFor();
+      await expect.poll(() => offline.evaluate(WORKER_STATE)).toBe('activated');
+      await gone.close();
+      await offline.reload();
+      // The page and its code came from the worker's cache; only the API calls failed.
+      await offline.getByRole('heading', { level: 1, name: 'Log in' }).waitFor();
+      expect(await offline.locator('.brand').textContent()).toContain('Stock Tracker');
+    } finally {
+      await offline.close();
+    }
   });
 });

@@ -33,6 +33,22 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<DatabaseHand
   };
 }
 
+/**
+ * A fresh, migrated PostgreSQL database for processes that connect by URL themselves (a cluster
+ * test); undefined without TEST_DATABASE_URL.
+ */
+export async function postgresDatabaseUrl(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
+  const url = process.env.TEST_DATABASE_URL;
+  const template = inject('postgresTemplate');
+  if (!url || !template) return undefined;
+  const name = `stocktracker_test_${randomBytes(6).toString('hex')}`;
+  await createFromTemplate(url, name, template);
+  return {
+    url: withDatabase(url, name),
+    drop: () => adminQuery(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
 async function createFromTemplate(url: string, name: string, template: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {

@@ -42,6 +42,24 @@ describe('configuration', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
   });
 
+  it('makes a cluster member with REDIS_URL, and refuses one on the embedded PGlite, saying why', () => {
+    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(/REDIS_URL.*DATABASE_URL/s);
+    expect(() =>
+      loadConfig({ REDIS_URL: 'http://127.0.0.1:6379', DATABASE_URL: 'postgres://x@h/db' }),
+    ).toThrow(ConfigError);
+    const config = loadConfig({
+      REDIS_URL: 'redis://:secret@cache:6379',
+      DATABASE_URL: 'postgres://app@db/stocks',
+      INSTANCE_ID: 'web-1',
+    });
+    expect(config.redis).toEqual({ url: 'redis://:secret@cache:6379', prefix: 'stocktracker:' });
+    expect(config.instanceId).toBe('web-1');
+    const line = describeConfig(config, 'http://localhost:8000');
+    expect(line).toContain('cluster member web-1');
+    expect(line).not.toContain('secret');
+    expect(() => loadConfig({ INSTANCE_ID: 'has space' })).toThrow(/INSTANCE_ID/);
+  });
+
   it('refuses to start in production without an https PUBLIC_URL', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PUBLIC_URL must be set in production/);
     expect(() => loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'http://stocks.example' })).toThrow(

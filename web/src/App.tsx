@@ -1,12 +1,21 @@
 import { useEffect, useState } from 'react';
+import { AlertCenter } from './AlertCenter';
+import { AlertsPage } from './AlertsPage';
 import { AuthPage } from './AuthPage';
 import { api, setCsrfToken, type User } from './api';
 import { MarketStatusBadge } from './MarketStatusBadge';
-import { useRoute } from './router';
+import { followLink, type Route, useRoute } from './router';
+import { SettingsPage } from './SettingsPage';
 import { StockPage } from './StockPage';
 import { WatchlistPage } from './WatchlistPage';
 
 type SessionState = { status: 'loading' } | { status: 'anonymous' } | { status: 'signed-in'; user: User };
+
+const NAV: Array<{ page: Route['page']; path: string; label: string }> = [
+  { page: 'watchlist', path: '/', label: 'Watchlist' },
+  { page: 'alerts', path: '/alerts', label: 'Alerts' },
+  { page: 'settings', path: '/settings', label: 'Settings' },
+];
 
 export function App() {
   const [session, setSession] = useState<SessionState>({ status: 'loading' });
@@ -41,12 +50,28 @@ export function App() {
         <span className="brand">
           <img src="/favicon.svg" alt="" width="24" height="24" /> Stock Tracker
         </span>
+        {/* Most visits are signed in: the navigation's and the badge's lines are kept while that is
+            checked, so the page below does not move when it is confirmed (layout shift). */}
+        {session.status !== 'anonymous' && (
+          <nav className="main-nav" aria-label="Main">
+            {session.status === 'signed-in' &&
+              NAV.map((item) => (
+                <a
+                  key={item.page}
+                  href={item.path}
+                  aria-current={route.page === item.page ? 'page' : undefined}
+                  onClick={followLink}
+                >
+                  {item.label}
+                </a>
+              ))}
+          </nav>
+        )}
         {session.status === 'signed-in' && <MarketStatusBadge />}
-        {/* Most visits are signed in: the badge's line is kept while that is checked, so the page
-            below does not move when it is confirmed (layout shift). */}
         {session.status === 'loading' && <span className="market-status" />}
         {session.status === 'signed-in' && (
           <span className="account">
+            <AlertCenter onSessionEnded={signedOut} />
             <span className="username">{session.user.username}</span>
             <button
               type="button"
@@ -69,6 +94,12 @@ export function App() {
         )}
         {session.status === 'signed-in' && route.page === 'stock' && (
           <StockPage key={route.symbol} symbol={route.symbol} onSessionEnded={signedOut} />
+        )}
+        {session.status === 'signed-in' && route.page === 'alerts' && (
+          <AlertsPage onSessionEnded={signedOut} />
+        )}
+        {session.status === 'signed-in' && route.page === 'settings' && (
+          <SettingsPage user={session.user} onSessionEnded={signedOut} />
         )}
       </main>
     </div>

@@ -32,7 +32,7 @@ export function MarketStatusBadge() {
   return (
     <span className={`market-status market-${status.state}`} title={status.timezone ?? undefined}>
       <span className="dot" aria-hidden="true" />
-      {status.description}
+      <span className="market-status-text">{status.description}</span>
     </span>
   );
 }

@@ -4,8 +4,10 @@ import {
   createChart,
   HistogramSeries,
   type IChartApi,
+  type IPriceLine,
   type ISeriesApi,
   LineSeries,
+  LineStyle,
   TickMarkType,
   type Time,
   type UTCTimestamp,
@@ -21,6 +23,15 @@ export interface LivePrice {
   price: number;
   /** Epoch milliseconds. */
   time: number;
+}
+
+/** A horizontal line across the chart at a price: an alert's level, or the one being typed. */
+export interface PriceLevel {
+  price: number;
+  /** Shown on the price scale beside the level. */
+  title: string;
+  /** The level being typed in the alert form (drawn fainter). */
+  draft?: boolean;
 }
 
 const PERIOD_SECONDS: Record<HistoryResolution, number> = {
@@ -54,8 +65,10 @@ export function PriceChart({
   style,
   live,
   currency,
+  levels = [],
 }: {
   currency: string | null;
+  levels?: PriceLevel[];
   bars: HistoryBar[];
   resolution: HistoryResolution;
   style: ChartStyle;
@@ -165,6 +178,27 @@ export function PriceChart({
     current.timeScale().fitContent();
   }, [bars, style, resolution]);
 
+  // Drawn on the price series, so they follow it when it is replaced (another range or style).
+  useEffect(() => {
+    const target = series.current;
+    if (!target || levels.length === 0) return;
+    const accent = cssColor('--accent', '#0f766e');
+    const muted = cssColor('--muted', '#5b6b79');
+    const lines: IPriceLine[] = levels.map((level) =>
+      target.createPriceLine({
+        price: level.price,
+        title: level.title,
+        color: level.draft ? muted : accent,
+        lineWidth: 1,
+        lineStyle: level.draft ? LineStyle.Dotted : LineStyle.Dashed,
+        axisLabelVisible: true,
+      }),
+    );
+    return () => {
+      for (const line of lines) target.removePriceLine(line);
+    };
+  }, [levels, bars, style, resolution]);
+
   useEffect(() => {
     const target = series.current;
     if (!live || !target) return;
@@ -213,7 +247,11 @@ export function PriceChart({
           <span>No prices recorded for this period yet.</span>
         )}
       </figcaption>
-      <div className="price-chart" ref={container} />
+      <div
+        className="price-chart"
+        ref={container}
+        data-levels={levels.map((level) => level.price).join(' ')}
+      />
       <p className="chart-credit">
         Chart by{' '}
         <a href="https://www.tradingview.com/" target="_blank" rel="noopener noreferrer">

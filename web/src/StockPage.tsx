@@ -1,5 +1,8 @@
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import { AlertForm } from './AlertForm';
+import { describeRule, isPriceKind } from './alert-rules';
 import {
+  type AlertRuleView,
   ApiError,
   api,
   type CompanyProfile,
@@ -15,8 +18,8 @@ import {
   formatTime,
   formatVolume,
 } from './format';
-import type { ChartStyle, LivePrice } from './PriceChart';
-import { navigate } from './router';
+import type { ChartStyle, LivePrice, PriceLevel } from './PriceChart';
+import { followLink, navigate } from './router';
 import { openPriceStream } from './stream';
 
 const RANGES: Array<{ range: HistoryRange; label: string }> = [
@@ -29,6 +32,12 @@ const RANGES: Array<{ range: HistoryRange; label: string }> = [
 ];
 
 const UNWATCHED_REFRESH_MS = 5000;
+const STATUS_WORDS: Record<AlertRuleView['status'], string> = {
+  active: 'active',
+  paused: 'paused',
+  fired: 'fired',
+  expired: 'expired',
+};
 
 /** The chart and its library, fetched when a stock page first draws one. */
 const PriceChart = lazy(() => import('./PriceChart').then((module) => ({ default: module.PriceChart })));
@@ -44,6 +53,10 @@ export function StockPage({ symbol, onSessionEnded }: { symbol: string; onSessio
   const [live, setLive] = useState<LivePrice | null>(null);
   const [watched, setWatched] = useState<boolean | null>(null);
   const [profile, setProfile] = useState<CompanyProfile | null>(null);
+  const [rules, setRules] = useState<AlertRuleView[] | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [draftLevel, setDraftLevel] = useState<number | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
 
   const explain = useCallback(
     (err: unknown, fallback: string) => {
@@ -72,6 +85,14 @@ export function StockPage({ symbol, onSessionEnded }: { symbol: string; onSessio
       .catch(() => setWatched(null));
   }, [symbol, explain]);
 
+  const loadRules = useCallback(() => {
+    api
+      .alerts()
+      .then(({ items }) => setRules(items.filter((rule) => rule.symbol === symbol)))
+      .catch(() => setRules(null));
+  }, [symbol]);
+  useEffect(loadRules, [loadRules]);
+
   useEffect(() => {
     let cancelled = false;
     setHistoryError(null);
@@ -97,11 +118,13 @@ export function StockPage({ symbol, onSessionEnded }: { symbol: string; onSessio
           setQuote((current) => (current ? { ...current, ...mine } : current));
           setLive({ price: mine.price, time: Date.parse(mine.time) });
         },
-        onFeedStatus: () => {},
-        onConnection: () => {},
+        // A rule of this page fired: its state (fired, armed again) is read anew.
+        onAlert: (alert) => {
+          if (alert.symbol === symbol) loadRules();
+        },
         onUnauthorized: onSessionEnded,
       }),
-    [symbol, onSessionEnded],
+    [symbol, onSessionEnded, loadRules],
   );
 
   // The stream carries only the watchlist's symbols: any other is asked for again every few seconds
@@ -129,8 +152,33 @@ export function StockPage({ symbol, onSessionEnded }: { symbol: string; onSessio
       .catch((err: unknown) => setError(explain(err, `Could not add ${symbol}.`)));
   };
 
-  const trend = quote?.change ? (quote.change > 0 ? 'up' : 'down') : 'flat';
   const currency = quote?.currency ?? null;
+  /** The price levels of this symbol's live alerts, and the one being typed, for the chart. */
+  const levels = useMemo((): PriceLevel[] => {
+    const drawn: PriceLevel[] = (rules ?? [])
+      .filter((rule) => isPriceKind(rule.kind) && (rule.status === 'active' || rule.status === 'paused'))
+      .map((rule) => ({
+        price: rule.threshold,
+        title: rule.status === 'paused' ? 'Alert (paused)' : 'Alert',
+      }));
+    if (draftLevel !== null && draftLevel > 0)
+      drawn.push({ price: draftLevel, title: 'New alert', draft: true });
+    return drawn;
+  }, [rules, draftLevel]);
+
+  const saved = (rule: AlertRuleView, pastThreshold: boolean) => {
+    setCreating(false);
+    setRules((current) => [...(current ?? []).filter((r) => r.id !== rule.id), rule]);
+    setNotice(
+      `Alert created: ${describeRule(rule, currency)}.${
+        pastThreshold
+          ? ' The price is already past this level: the alert waits for the price to come back and cross it.'
+          : ''
+      }`,
+    );
+  };
+
+  const trend = quote?.change ? (quote.change > 0 ? 'up' : 'down') : 'flat';
   return (
     <section className="card stock-page">
       <a
@@ -240,9 +288,60 @@ export function StockPage({ symbol, onSessionEnded }: { symbol: string; onSessio
             style={style}
             live={live}
             currency={currency}
+            levels={levels}
           />
         </Suspense>
       )}
+      <section className="stock-alerts" aria-labelledby="stock-alerts-title">
+        <div className="card-header">
+          <h2 id="stock-alerts-title">Alerts</h2>
+          {!creating && (
+            <button
+              type="button"
+              className="link-button"
+              disabled={!quote}
+              onClick={() => {
+                setNotice(null);
+                setCreating(true);
+              }}
+            >
+              Create alert
+            </button>
+          )}
+        </div>
+        <div role="status">{notice && <p className="notice">{notice}</p>}</div>
+        {creating && quote && (
+          <AlertForm
+            symbol={symbol}
+            currency={currency}
+            lastPrice={quote.price}
+            onSaved={saved}
+            onCancel={() => setCreating(false)}
+            onDraft={setDraftLevel}
+            onError={(err) => {
+              if (err instanceof ApiError && err.status === 401) onSessionEnded();
+            }}
+          />
+        )}
+        {rules && rules.length > 0 && (
+          <ul className="rule-list">
+            {rules.map((rule) => (
+              <li key={rule.id}>
+                <span>{describeRule(rule, currency)}</span>{' '}
+                <span className={`rule-status status-${rule.status}`}>{STATUS_WORDS[rule.status]}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+        {rules?.length === 0 && !creating && <p className="muted small">No alerts on {symbol} yet.</p>}
+        {rules && rules.length > 0 && (
+          <p className="small">
+            <a href="/alerts" onClick={followLink}>
+              Manage alerts
+            </a>
+          </p>
+        )}
+      </section>
     </section>
   );
 }

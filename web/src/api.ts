@@ -2,12 +2,36 @@
 
 import type { z } from 'zod';
 import type {
+  AlertEventView,
+  AlertKind,
+  AlertPreview,
+  AlertRuleView,
+  AlertStatus,
+  alertEventsRouteSchema,
+  createAlertRouteSchema,
+  listAlertsRouteSchema,
+  patchAlertRouteSchema,
+  previewAlertRouteSchema,
+  redeliverRouteSchema,
+} from '../../src/alerts/alerts.schemas.js';
+import type {
   loginSchema,
   logoutSchema,
   registerSchema,
   User,
   whoamiSchema,
 } from '../../src/auth/auth.schemas.js';
+import type {
+  ChannelView as Channel,
+  createChannelRouteSchema,
+  deleteChannelRouteSchema,
+  getSettingsRouteSchema,
+  listChannelsRouteSchema,
+  pushKeyRouteSchema,
+  putSettingsRouteSchema,
+  testChannelRouteSchema,
+  WebhookFormat,
+} from '../../src/delivery/channels.schemas.js';
 import type {
   HistoryBar,
   HistoryRange,
@@ -26,6 +50,11 @@ import type {
   SymbolMatch,
   searchRouteSchema,
 } from '../../src/market/market.schemas.js';
+import type {
+  listNotificationsRouteSchema,
+  markReadRouteSchema,
+  NotificationView,
+} from '../../src/notifications/notifications.schemas.js';
 import type {
   getPreferencesRouteSchema,
   Preferences,
@@ -54,11 +83,18 @@ type Answer<
 type Input<Route extends Contract> = Route['body'] extends z.ZodType ? z.input<Route['body']> : never;
 
 export type {
+  AlertEventView,
+  AlertKind,
+  AlertPreview,
+  AlertRuleView,
+  AlertStatus,
+  Channel,
   CompanyProfile,
   HistoryBar,
   HistoryRange,
   HistoryResolution,
   MarketStatus,
+  NotificationView,
   Preferences,
   PriceHistory,
   Quote,
@@ -66,9 +102,15 @@ export type {
   SymbolMatch,
   User,
   WatchlistItem,
+  WebhookFormat,
 };
 export type WatchlistColumn = (typeof WATCHLIST_COLUMNS)[number];
 export type SortKey = (typeof SORT_KEYS)[number];
+export type AlertInput = Input<typeof createAlertRouteSchema>;
+export type AlertPatch = Input<typeof patchAlertRouteSchema>;
+
+export type ChannelInput = Input<typeof createChannelRouteSchema>;
+export type NotificationSettings = Input<typeof putSettingsRouteSchema>;
 
 export class ApiError extends Error {
   constructor(
@@ -144,6 +186,35 @@ export const api = {
       `/quotes/${encodeURIComponent(symbol)}/history?range=${range}`,
     ),
   sparklines: () => request<Answer<typeof sparklinesRouteSchema>>('GET', '/watchlist/sparklines'),
+  alerts: () => request<Answer<typeof listAlertsRouteSchema>>('GET', '/alerts'),
+  createAlert: (input: AlertInput) =>
+    request<Answer<typeof createAlertRouteSchema, 201>>('POST', '/alerts', input),
+  previewAlert: (input: AlertInput) =>
+    request<Answer<typeof previewAlertRouteSchema>>('POST', '/alerts/preview', input),
+  updateAlert: (id: string, patch: AlertPatch) =>
+    request<Answer<typeof patchAlertRouteSchema>>('PATCH', `/alerts/${encodeURIComponent(id)}`, patch),
+  deleteAlert: (id: string) => request<void>('DELETE', `/alerts/${encodeURIComponent(id)}`),
+  alertEvents: (id: string) =>
+    request<Answer<typeof alertEventsRouteSchema>>('GET', `/alerts/${encodeURIComponent(id)}/events`),
+  redeliver: (eventId: string) =>
+    request<Answer<typeof redeliverRouteSchema>>(
+      'POST',
+      `/alerts/events/${encodeURIComponent(eventId)}/redeliver`,
+    ),
+  notifications: () => request<Answer<typeof listNotificationsRouteSchema>>('GET', '/notifications?limit=50'),
+  markRead: (input: Input<typeof markReadRouteSchema>) =>
+    request<Answer<typeof markReadRouteSchema>>('POST', '/notifications/read', input),
+  channels: () => request<Answer<typeof listChannelsRouteSchema>>('GET', '/channels'),
+  createChannel: (input: ChannelInput) =>
+    request<Answer<typeof createChannelRouteSchema, 201>>('POST', '/channels', input),
+  deleteChannel: (id: string) =>
+    request<Answer<typeof deleteChannelRouteSchema, 204>>('DELETE', `/channels/${encodeURIComponent(id)}`),
+  testChannel: (id: string) =>
+    request<Answer<typeof testChannelRouteSchema>>('POST', `/channels/${encodeURIComponent(id)}/test`),
+  notificationSettings: () => request<Answer<typeof getSettingsRouteSchema>>('GET', '/notification-settings'),
+  saveNotificationSettings: (settings: NotificationSettings) =>
+    request<Answer<typeof putSettingsRouteSchema>>('PUT', '/notification-settings', settings),
+  pushKey: () => request<Answer<typeof pushKeyRouteSchema>>('GET', '/push/key'),
   searchSymbols: (q: string) =>
     request<Answer<typeof searchRouteSchema>>('GET', `/symbols/search?q=${encodeURIComponent(q)}`),
 };

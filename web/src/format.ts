@@ -128,3 +128,16 @@ function decimalsOf(value: number): number {
   const dot = text.indexOf('.');
   return dot < 0 ? 0 : text.length - dot - 1;
 }
+
+const dateTimeFormatter = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/** A moment in the viewer's time zone, to the minute: "Mar 4, 15:32". */
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  return dateTimeFormatter.format(new Date(iso));
+}

@@ -1,6 +1,10 @@
 import { useEffect, useState } from 'react';
 
-export type Route = { page: 'watchlist' } | { page: 'stock'; symbol: string };
+export type Route =
+  | { page: 'watchlist' }
+  | { page: 'stock'; symbol: string }
+  | { page: 'alerts' }
+  | { page: 'settings' };
 
 const STOCK_PATH = /^\/stocks\/([^/]+)\/?$/;
 
@@ -8,6 +12,9 @@ function parseRoute(pathname: string): Route {
   const match = STOCK_PATH.exec(pathname);
   // Symbols are upper case everywhere (the server normalises them too): /stocks/aapl is AAPL's page.
   if (match?.[1]) return { page: 'stock', symbol: safeDecode(match[1]).trim().toUpperCase() };
+  const path = pathname.replace(/\/+$/, '');
+  if (path === '/alerts') return { page: 'alerts' };
+  if (path === '/settings') return { page: 'settings' };
   return { page: 'watchlist' };
 }
 
@@ -21,6 +28,25 @@ function safeDecode(text: string): string {
 
 export function stockPath(symbol: string): string {
   return `/stocks/${encodeURIComponent(symbol)}`;
+}
+
+/**
+ * A link inside the app: a plain click moves without a page load; a modified one (new tab, new
+ * window) is left to the browser.
+ */
+export function followLink(event: {
+  metaKey: boolean;
+  ctrlKey: boolean;
+  shiftKey: boolean;
+  button: number;
+  preventDefault(): void;
+  currentTarget: { getAttribute(name: string): string | null };
+}): void {
+  if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+  const href = event.currentTarget.getAttribute('href');
+  if (!href) return;
+  event.preventDefault();
+  navigate(href);
 }
 
 const listeners = new Set<() => void>();

@@ -12,8 +12,15 @@ import { UpstreamCallers } from './upstream-callers.js';
 export interface Market {
   provider: MarketDataProvider;
   feed: QuoteFeed;
+  /**
+   * Another feed over the same provider and budget: a cluster's leader opens one for each term
+   * it holds the feed lease (`feed` is then the cluster's).
+   */
+  createFeed?: () => QuoteFeed;
   /** REST calls left this minute, for metrics; absent for the simulated market. */
   restBudgetRemaining?: () => number;
+  /** Takes `fraction` of the REST budget (a cluster member's part); absent without a REST budget. */
+  shareRestBudget?: (fraction: number) => void;
   /** Who provider calls are made for, set per request; absent for a market without a shared budget. */
   callers?: UpstreamCallers;
 }
@@ -36,7 +43,8 @@ export function createMarket(
 ): Market {
   if (market.kind === 'simulated') {
     const simulated = new SimulatedMarket(market.seed, clock);
-    return { provider: simulated, feed: new SimulatedFeed(simulated) };
+    const createFeed = () => new SimulatedFeed(simulated);
+    return { provider: simulated, feed: createFeed(), createFeed };
   }
   const budget = new RestBudget(
     clock,
@@ -55,20 +63,28 @@ export function createMarket(
     logger,
     onCall: metrics ? (status) => metrics.restCalls.inc({ status }) : undefined,
   });
-  const feed = new FinnhubStreamFeed({
-    wsUrl: market.wsUrl,
-    apiKey: market.apiKey,
+  const createFeed = () =>
+    new FinnhubStreamFeed({
+      wsUrl: market.wsUrl,
+      apiKey: market.apiKey,
+      provider,
+      budget,
+      clock,
+      logger,
+      idleMs: market.wsIdleMs,
+      maxSymbols: market.wsMaxSymbols,
+      reconnectMinMs: market.wsReconnectMinMs,
+      reconnectMaxMs: market.wsReconnectMaxMs,
+      pollReserve: POLL_RESERVE,
+      maxPolled:
+        Math.min(MAX_POLLS_PER_MINUTE, Math.max(0, market.restPerMinute - POLL_RESERVE)) * POLL_ROUND_MINUTES,
+    });
+  return {
     provider,
-    budget,
-    clock,
-    logger,
-    idleMs: market.wsIdleMs,
-    maxSymbols: market.wsMaxSymbols,
-    reconnectMinMs: market.wsReconnectMinMs,
-    reconnectMaxMs: market.wsReconnectMaxMs,
-    pollReserve: POLL_RESERVE,
-    maxPolled:
-      Math.min(MAX_POLLS_PER_MINUTE, Math.max(0, market.restPerMinute - POLL_RESERVE)) * POLL_ROUND_MINUTES,
-  });
-  return { provider, feed, restBudgetRemaining: () => budget.remaining(), callers };
+    feed: createFeed(),
+    createFeed,
+    restBudgetRemaining: () => budget.remaining(),
+    shareRestBudget: (fraction) => budget.share(fraction),
+    callers,
+  };
 }
