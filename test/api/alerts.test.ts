@@ -415,6 +415,60 @@ describe.each(testDatabaseKinds())('price alerts on %s', (kind) => {
     expect(await rowCount(t.database, alertRules)).toBe(0);
   });
 
+  it('stores a burst of firings from one trade together: each once, with its state, notification, outbox row and frame', async () => {
+    const { fake, t, client, user } = await setUp();
+    const channelIds: Array<string | undefined> = [];
+    for (const name of ['first', 'second']) {
+      const [channel] = await t.database.db
+        .insert(notificationChannels)
+        .values({ userId: user.id, type: 'webhook', name, url: `https://example.com/${name}` })
+        .returning({ id: notificationChannels.id });
+      channelIds.push(channel?.id);
+    }
+    // The second channel is turned off: no outbox row for it.
+    await t.database.db
+      .update(notificationChannels)
+      .set({ enabled: false })
+      .where(eq(notificationChannels.id, channelIds[1] ?? ''));
+    const ids: string[] = [];
+    for (let i = 1; i <= 12; i++) {
+      const body = { symbol: 'NVDA', kind: 'price_cross_up', threshold: 100 + i, channels: channelIds };
+      ids.push((await create(client, i === 12 ? { ...body, frequency: 'rearm' } : body)).json().alert.id);
+    }
+    await expect.poll(() => fake.streamSubscriptions(), { timeout: 5000 }).toEqual(['NVDA']);
+    const stream = await StreamClient.connect(t.baseUrl, { cookie: client.cookie ?? '' });
+    cleanups.push(() => stream.close());
+    await stream.next((frame) => frame.type === 'status');
+
+    fake.trade('NVDA', 120);
+    const alertFrames = () =>
+      stream.frames.flatMap((f) =>
+        f.type === 'alert' ? [(f as unknown as { alert: { alertId: string } }).alert] : [],
+      );
+    await expect.poll(() => alertFrames().length, { timeout: 5000 }).toBe(12);
+    const framed = alertFrames().map((alert) => alert.alertId);
+    expect(framed.sort()).toEqual([...ids].sort());
+    const events = await t.database.db
+      .select({ id: alertEvents.id, ruleId: alertEvents.ruleId, occurrence: alertEvents.occurrence })
+      .from(alertEvents);
+    expect(events.map((event) => event.ruleId).sort()).toEqual([...ids].sort());
+    expect(events.every((event) => event.occurrence === 1)).toBe(true);
+    const outbox = await t.database.db
+      .select({ eventId: deliveries.eventId, channelId: deliveries.channelId })
+      .from(deliveries);
+    expect(outbox.map((row) => row.eventId).sort()).toEqual(events.map((event) => event.id).sort());
+    expect(outbox.every((row) => row.channelId === channelIds[0])).toBe(true);
+    expect((await client.request('GET', '/api/v1/notifications')).json().unread).toBe(12);
+    const rules = (await client.request('GET', '/api/v1/alerts')).json().items as Array<{
+      id: string;
+      status: string;
+      fireCount: number;
+    }>;
+    for (const rule of rules) {
+      expect(rule).toMatchObject({ status: rule.id === ids[11] ? 'active' : 'fired', fireCount: 1 });
+    }
+  });
+
   it('puts a firing’s failed deliveries back in the outbox on redeliver, and only its owner may', async () => {
     const { fake, t, client, user } = await setUp();
     const [channel] = await t.database.db
