@@ -129,4 +129,6 @@ setInterval(() => {
   ready.length = 0;
 }, intervalMs);
 
+// Exits normally on the bench's SIGTERM, so `--cpu-prof` (the bench's `--profile`) writes its profile.
+process.on('SIGTERM', () => process.exit(0));
 process.send?.({ type: 'ready' });

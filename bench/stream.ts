@@ -41,7 +41,7 @@ const { values: flags } = parseArgs({
     interval: { type: 'string', default: '250' },
     'ws-cap': { type: 'string' },
     'no-baseline': { type: 'boolean', default: false },
-    /** Writes a V8 CPU profile of the app process to this folder. */
+    /** Writes V8 CPU profiles of the app process to this folder, and of the ceiling to its `bare` folder. */
     profile: { type: 'string' },
     /** A PostgreSQL server (postgres://.../anydb): the bench creates and drops its own database there. */
     'database-url': { type: 'string' },
@@ -182,7 +182,13 @@ async function main(): Promise<void> {
     const bareServer = fork(
       join(root, 'bench/bare-ws-server.ts'),
       [String(barePort), fake.wsUrl, fake.apiKey, String(intervalMs), symbols.join(',')],
-      { execArgv: ['--import', tsxLoader] },
+      {
+        execArgv: [
+          '--import',
+          tsxLoader,
+          ...(flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(flags.profile, 'bare')}`] : []),
+        ],
+      },
     );
     await new Promise((resolve) => bareServer.once('message', resolve));
     await sleep(500);
@@ -193,6 +199,7 @@ async function main(): Promise<void> {
       fake,
     );
     bareServer.kill('SIGTERM');
+    await new Promise((resolve) => bareServer.once('exit', resolve));
   }
   await finnhub.stop();
   await database.drop();

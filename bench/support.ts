@@ -2,7 +2,6 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { hash } from '@node-rs/argon2';
@@ -11,6 +10,11 @@ import { seededRandom } from '../src/clock.js';
 import { openPglite, openPostgres } from '../src/db/open.js';
 import { instruments, sessions, users, watchlistItems } from '../src/db/schema.js';
 import { FakeFinnhub } from '../test/support/fake-finnhub.js';
+
+import { freePort } from '../test/support/ports.js';
+
+export { freePort };
+
 import { adminQuery, withDatabase } from '../test/support/global-setup.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -18,17 +22,6 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** CPU seconds (user + system) and RSS of a process, from /proc. */
 export function processUsage(pid: number): { cpuSeconds: number; rssBytes: number } {

@@ -15,6 +15,7 @@ import { type ClusterView, singleInstance } from './cluster/cluster.js';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/database.js';
 import { deliveryModule } from './delivery/delivery.module.js';
+import { DrainState } from './drain-state.js';
 import { DomainEventBus } from './events.js';
 import { healthModule } from './health/health.module.js';
 import { historyModule } from './history/history.module.js';
@@ -66,10 +67,27 @@ export interface AppDeps {
   stream?: Partial<Omit<StreamOptions, 'intervalMs'>>;
   /** This process's place in a cluster; one process on its own when not given. */
   cluster?: ClusterView;
+  /** Drained by `main.ts` at SIGTERM; made here (never draining) when not given. */
+  drain?: DrainState;
 }
 
 /** 16 KiB is far more than any request of this API needs; more is refused with 413. */
 const BODY_LIMIT = 16 * 1024;
+
+/** WebSocket close code 1012 "service restart": the client should reconnect, and may at once. */
+const CLOSE_SERVICE_RESTART = 1012;
+
+/**
+ * Replaces the WebSocket plugin's close step, which closes streams without a code: at shutdown each
+ * stream is told "service restart" so the browser reconnects at once, through the proxy, to an
+ * instance that is not stopping. New upgrades are refused with 503 from here on (Fastify's routes
+ * are closed).
+ */
+function closeStreamsForRestart(this: FastifyInstance, done: () => void): void {
+  for (const client of this.websocketServer.clients) client.close(CLOSE_SERVICE_RESTART, 'service restart');
+  this.websocketServer.close();
+  done();
+}
 
 /** Builds the whole app without listening: `main.ts` listens, tests inject or listen on a loopback port. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -92,10 +110,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const webRoot = deps.webRoot && existsSync(join(deps.webRoot, 'index.html')) ? deps.webRoot : undefined;
   registerErrorHandling(app, { appShell: webRoot !== undefined });
   await registerSecurityHeaders(app, config);
-  const requestCounter = new RequestCounter(clock);
+  const cluster = deps.cluster ?? singleInstance(config.instanceId);
+  const requestCounter = new RequestCounter(clock, cluster.bus);
   registerAddressLimit(app, requestCounter, limits);
   await app.register(cookie);
-  await app.register(websocket, { options: { maxPayload: 4096 } });
+  await app.register(websocket, { options: { maxPayload: 4096 }, preClose: closeStreamsForRestart });
   await registerOpenApi(app, {
     sessionCookie: sessionCookieName(config),
     docsPage: webRoot !== undefined,
@@ -114,7 +133,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       limits,
       requestCounter,
       flushMs: deps.flushMs ?? 5000,
-      cluster: deps.cluster ?? singleInstance(config.instanceId),
+      cluster,
+      drain: deps.drain ?? new DrainState(),
     },
     requireSession,
   );

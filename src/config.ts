@@ -70,6 +70,8 @@ const envSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   ALERTS_PER_USER: positiveInt.max(100_000).default(200),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_GRACE_MS: positiveInt.max(600_000).default(10_000),
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).default(2000),
 });
 
 export interface Config {
@@ -111,6 +113,12 @@ export interface Config {
   readonly alertsPerUser: number;
   readonly secureCookies: boolean;
   readonly logLevel: string;
+  readonly shutdown: {
+    /** From SIGTERM to exit at the latest: draining, closing streams, flushing writes. */
+    readonly graceMs: number;
+    /** How long `/readyz` answers 503 before streams close, so the proxy's health check sees it first. */
+    readonly drainMs: number;
+  };
   /** Alert delivery: email (absent without SMTP_URL), Web Push and webhooks. */
   readonly delivery: {
     readonly email: { readonly smtpUrl: string; readonly from: string } | undefined;
@@ -167,6 +175,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       'Invalid configuration: set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY, or neither (a pair is then generated and kept in the database).',
     );
   }
+  if (e.SHUTDOWN_DRAIN_MS >= e.SHUTDOWN_GRACE_MS) {
+    throw new ConfigError(
+      `Invalid configuration: SHUTDOWN_DRAIN_MS (${e.SHUTDOWN_DRAIN_MS}) must be shorter than SHUTDOWN_GRACE_MS (${e.SHUTDOWN_GRACE_MS}), which also covers closing streams and flushing writes.`,
+    );
+  }
   const mailAddress = e.MAIL_FROM?.match(/<([^>]+)>/)?.[1] ?? e.MAIL_FROM;
 
   if (e.REDIS_URL && !e.DATABASE_URL) {
@@ -207,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     alertsPerUser: e.ALERTS_PER_USER,
     secureCookies: production,
     logLevel: e.LOG_LEVEL,
+    shutdown: { graceMs: e.SHUTDOWN_GRACE_MS, drainMs: e.SHUTDOWN_DRAIN_MS },
     delivery: {
       email: e.SMTP_URL && e.MAIL_FROM ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM } : undefined,
       vapidKeys:

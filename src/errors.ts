@@ -50,6 +50,10 @@ export const errorCatalogue = {
       'Prices are unavailable: the market data provider refused this server’s API key. The operator needs to check it.',
   },
   not_ready: { status: 503, message: 'The database is not answering.' },
+  database_unavailable: {
+    status: 503,
+    message: 'The database is not answering right now. Nothing was changed; try again in a moment.',
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

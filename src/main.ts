@@ -1,13 +1,14 @@
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import { systemClock } from './clock.js';
-import { Cluster } from './cluster/cluster.js';
+import { Cluster, restBudgetShare } from './cluster/cluster.js';
 import { ClusterFeed } from './cluster/cluster-feed.js';
 import { RedisBus } from './cluster/redis-bus.js';
 import { type Config, ConfigError, describeConfig, loadConfig, withDotEnv } from './config.js';
 import { acquireDataDirLock, type DataDirLock, DataDirLockedError } from './db/data-dir-lock.js';
 import type { DatabaseHandle } from './db/database.js';
 import { openPglite, openPostgres } from './db/open.js';
+import { DrainState } from './drain-state.js';
 import { createLogger } from './logger.js';
 import { createMarket, type Market } from './market/providers/create-market.js';
 import { AppMetrics } from './metrics.js';
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
   const metrics = new AppMetrics();
   const market = createMarket(config.market, systemClock, logger, metrics);
   const cluster = config.redis ? joinCluster(config, market, logger) : undefined;
+  const drain = new DrainState();
   const app = await buildApp({
     config,
     database,
@@ -62,23 +64,36 @@ async function main(): Promise<void> {
     logger,
     cluster,
     webRoot: projectPath('dist', 'web'),
+    drain,
   });
   await cluster?.start();
 
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  /**
+   * SIGTERM (a deploy, a scale-down, `docker compose stop`): `/readyz` answers 503 for
+   * SHUTDOWN_DRAIN_MS so the proxy moves new requests elsewhere, then streams close with 1012 (the
+   * browsers reconnect to another instance), feeds and timers stop, pending writes flush, the feed
+   * lease is given up (in a cluster), the database closes. SIGINT (Ctrl-C at a terminal, no proxy to tell) skips the wait. Whatever is
+   * left after SHUTDOWN_GRACE_MS is abandoned: the process exits anyway, before the orchestrator's
+   * own deadline kills it mid-write.
+   */
+  const shutdown = async (signal: 'SIGTERM' | 'SIGINT') => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    const { graceMs, drainMs } = config.shutdown;
+    logger.info({ signal, graceMs }, 'shutting down');
     const force = setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
+      logger.error({ graceMs }, 'shutdown took longer than SHUTDOWN_GRACE_MS; exiting');
       lock?.release();
       process.exit(1);
-    }, 10_000);
+    }, graceMs);
     force.unref();
+    drain.start();
+    if (signal === 'SIGTERM' && drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
     try {
-      // Stops accepting, closes sockets, flushes pending quotes (onClose hooks) and closes the
-      // upstream feed; only then is the feed lease given up, so no two sockets overlap.
+      // Stops accepting, closes streams (1012), stops feeds and flushes pending writes (onClose
+      // hooks), closing the upstream feed; only then is the feed lease given up, so no two sockets
+      // overlap. Then the database.
       await app.close();
       await cluster?.stop();
       await cluster?.bus.close();
@@ -86,6 +101,7 @@ async function main(): Promise<void> {
     } finally {
       lock?.release();
     }
+    logger.info('stopped');
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
@@ -110,6 +126,7 @@ function joinCluster(config: Config, market: Market, logger: Logger): Cluster {
   const createUpstream = market.createFeed;
   if (!createUpstream) throw new Error('this market cannot open a feed per leadership');
   market.feed = new ClusterFeed({ cluster, createUpstream, clock: systemClock, logger, roundMs: 1000 });
+  cluster.onMembership((role, members) => market.shareRestBudget?.(restBudgetShare(role, members)));
   return cluster;
 }
 

@@ -99,7 +99,24 @@ export class AppMetrics {
     registers: [this.registry],
   });
 
-  private readCluster: () => { leader: boolean; members: number } = () => ({ leader: true, members: 1 });
+  private readCluster: () => { leader: boolean; members: number; instance: string; leaderId: string } =
+    () => ({
+      leader: true,
+      members: 1,
+      instance: '',
+      leaderId: '',
+    });
+  readonly clusterInfo: Gauge<'instance' | 'leader'> = new Gauge({
+    name: 'stocktracker_cluster_info',
+    help: "Always 1: this instance's id and the feed leader's id as labels",
+    labelNames: ['instance', 'leader'] as const,
+    registers: [this.registry],
+    collect: () => {
+      const { instance, leaderId } = this.readCluster();
+      this.clusterInfo.reset();
+      this.clusterInfo.set({ instance, leader: leaderId }, 1);
+    },
+  });
   readonly clusterLeader: Gauge = new Gauge({
     name: 'stocktracker_cluster_leader',
     help: '1 on the instance that holds the feed (and a single instance), 0 on the others',
@@ -136,7 +153,7 @@ export class AppMetrics {
   }
 
   /** Where the cluster gauges read this instance's role and the members seen, at scrape time. */
-  observeCluster(read: () => { leader: boolean; members: number }): void {
+  observeCluster(read: () => { leader: boolean; members: number; instance: string; leaderId: string }): void {
     this.readCluster = read;
   }
 

@@ -5,6 +5,7 @@ import type { ClusterView } from './cluster/cluster.js';
 import type { Config } from './config.js';
 import { type BatchSource, BatchWriter } from './db/batch-writer.js';
 import type { DatabaseHandle } from './db/database.js';
+import type { DrainState } from './drain-state.js';
 import type { DomainEventBus } from './events.js';
 import type { LoginThrottleLimits, RequestCounter, RequestLimits } from './http/request-limits.js';
 import type { Market } from './market/providers/create-market.js';
@@ -25,6 +26,8 @@ export interface AppContext {
   flushMs: number;
   /** This process's place in the cluster (`single` without one): who does the jobs done once. */
   cluster: ClusterView;
+  /** Set at SIGTERM: the instance is shutting down, `/readyz` answers 503. */
+  drain: DrainState;
 }
 
 /** A module's routes: the body of a Fastify plugin. */

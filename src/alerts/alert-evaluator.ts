@@ -74,6 +74,8 @@ interface LevelEntry {
  */
 class SortedLevels {
   private readonly entries: LevelEntry[] = [];
+  /** Counts the changes to the levels: a bracket taken before a change no longer holds. */
+  version = 0;
 
   get size(): number {
     return this.entries.length;
@@ -81,6 +83,7 @@ class SortedLevels {
 
   add(entry: LevelEntry): void {
     this.entries.splice(this.lowerBound(entry.level), 0, entry);
+    this.version++;
   }
 
   /** Removes every entry of `rule`. */
@@ -88,6 +91,7 @@ class SortedLevels {
     for (let i = this.entries.length - 1; i >= 0; i--) {
       if (this.entries[i]?.rule === rule) this.entries.splice(i, 1);
     }
+    this.version++;
   }
 
   /** Removes the entries of `rule` in `role`. */
@@ -96,6 +100,7 @@ class SortedLevels {
       const entry = this.entries[i];
       if (entry?.rule === rule && entry.role === role) this.entries.splice(i, 1);
     }
+    this.version++;
   }
 
   /** The entries with `low <= level <= high`, lowest first. */
@@ -107,6 +112,21 @@ class SortedLevels {
       found.push(entry);
     }
     return found;
+  }
+
+  /** The greatest level at or below `value` and the least level above it (infinite where there is none). */
+  around(value: number): { below: number; above: number } {
+    let low = 0;
+    let high = this.entries.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((this.entries[middle] as LevelEntry).level <= value) low = middle + 1;
+      else high = middle;
+    }
+    return {
+      below: this.entries[low - 1]?.level ?? Number.NEGATIVE_INFINITY,
+      above: this.entries[low]?.level ?? Number.POSITIVE_INFINITY,
+    };
   }
 
   private lowerBound(level: number): number {
@@ -126,6 +146,29 @@ class Measure {
   readonly levels = new SortedLevels();
   /** The value at the last evaluated tick; undefined until there was one. */
   last: number | undefined;
+  /**
+   * The levels around `last`: the greatest at or below it and the least above it, as of
+   * `levels.version` `bracketVersion`. A move that stays strictly between them passes no level, so
+   * it crosses nothing (a level equal to `last` is not crossed by leaving it), and the bracket still
+   * holds around the new value: most ticks cost two comparisons here, no search.
+   */
+  private below = Number.NaN;
+  private above = Number.NaN;
+  private bracketVersion = -1;
+
+  /** Whether a move from `last` to `value` passes no level. */
+  staysInBracket(value: number): boolean {
+    return this.bracketVersion === this.levels.version && value > this.below && value < this.above;
+  }
+
+  /** Takes the bracket around `last` (after a move that passed levels, or changed them). */
+  rebracket(): void {
+    if (this.last === undefined) return;
+    const { below, above } = this.levels.around(this.last);
+    this.below = below;
+    this.above = above;
+    this.bracketVersion = this.levels.version;
+  }
 }
 
 /** The lowest and highest price of each of the last MAX_WINDOW minutes of one symbol. */
@@ -144,6 +187,16 @@ class MinuteRanges {
     }
     if (price < (this.lows[slot] as number)) this.lows[slot] = price;
     if (price > (this.highs[slot] as number)) this.highs[slot] = price;
+  }
+
+  /** The lowest price of `minute` (recorded: the current one). */
+  lowOf(minute: number): number {
+    return this.lows[minute % (MAX_WINDOW + 1)] as number;
+  }
+
+  /** The highest price of `minute` (recorded: the current one). */
+  highOf(minute: number): number {
+    return this.highs[minute % (MAX_WINDOW + 1)] as number;
   }
 
   /** The lowest and highest price over the minutes `from`..`to` (inclusive) that had a price. */
@@ -169,20 +222,19 @@ class MoveWindow {
   readonly up = new Measure();
   readonly down = new Measure();
   private cachedMinute = -1;
-  private finishedLow = Number.POSITIVE_INFINITY;
-  private finishedHigh = Number.NEGATIVE_INFINITY;
+  /** The lowest and highest price of the window's finished minutes, as of `cachedMinute`. */
+  finishedLow = Number.POSITIVE_INFINITY;
+  finishedHigh = Number.NEGATIVE_INFINITY;
 
   constructor(readonly minutes: number) {}
 
-  extremes(ranges: MinuteRanges, minute: number): { low: number; high: number } {
-    if (this.cachedMinute !== minute) {
-      const finished = ranges.range(minute - this.minutes, minute - 1);
-      this.finishedLow = finished.low;
-      this.finishedHigh = finished.high;
-      this.cachedMinute = minute;
-    }
-    const current = ranges.range(minute, minute);
-    return { low: Math.min(this.finishedLow, current.low), high: Math.max(this.finishedHigh, current.high) };
+  /** Works out the finished minutes' extremes once a minute. */
+  refresh(ranges: MinuteRanges, minute: number): void {
+    if (this.cachedMinute === minute) return;
+    const finished = ranges.range(minute - this.minutes, minute - 1);
+    this.finishedLow = finished.low;
+    this.finishedHigh = finished.high;
+    this.cachedMinute = minute;
   }
 }
 
@@ -192,7 +244,6 @@ class SymbolRules {
   readonly dayChange = new Measure();
   readonly moves = new Map<number, MoveWindow>();
   readonly ranges = new MinuteRanges();
-  readonly rules = new Set<AlertRuleState>();
   lastTime = Number.NEGATIVE_INFINITY;
 
   moveWindow(minutes: number): MoveWindow {
@@ -268,7 +319,6 @@ export class AlertEvaluator {
   add(rule: AlertRuleState): void {
     this.remove(rule.id);
     const rules = this.symbolRules(rule.symbol);
-    rules.rules.add(rule);
     this.byId.set(rule.id, rule);
     const { measure, level, direction } = this.placement(rules, rule);
     measure.levels.add({ level, rule, role: 'trigger', direction });
@@ -282,7 +332,6 @@ export class AlertEvaluator {
     this.byId.delete(ruleId);
     const rules = this.bySymbol.get(rule.symbol);
     if (!rules) return rule;
-    rules.rules.delete(rule);
     const { measure } = this.placement(rules, rule);
     measure.levels.removeRule(rule);
     const window = rule.windowMinutes === null ? undefined : rules.moves.get(rule.windowMinutes);
@@ -318,41 +367,63 @@ export class AlertEvaluator {
     const rules = this.bySymbol.get(symbol);
     if (!rules || !(price > 0) || time < rules.lastTime) return [];
     rules.lastTime = time;
-    const decisions: AlertDecision[] = [];
-    this.move(rules.price, price, price, time, null, decisions);
+    // Most ticks decide nothing: the array is made only for a tick that does.
+    let decisions: AlertDecision[] | undefined;
+    decisions = this.move(rules.price, price, price, time, null, decisions);
     if (previousClose) {
-      this.move(rules.dayChange, percentChange(price, previousClose), price, time, null, decisions);
+      decisions = this.move(
+        rules.dayChange,
+        percentChange(price, previousClose),
+        price,
+        time,
+        null,
+        decisions,
+      );
     }
     if (rules.moves.size > 0) {
       const minute = Math.floor(time / MINUTE_MS);
-      rules.ranges.record(minute, price);
+      const { ranges } = rules;
+      ranges.record(minute, price);
+      const minuteLow = ranges.lowOf(minute);
+      const minuteHigh = ranges.highOf(minute);
       for (const window of rules.moves.values()) {
-        const { low, high } = window.extremes(rules.ranges, minute);
-        this.move(window.up, percentChange(price, low), price, time, low, decisions);
-        this.move(window.down, -percentChange(price, high), price, time, high, decisions);
+        window.refresh(ranges, minute);
+        const low = Math.min(window.finishedLow, minuteLow);
+        const high = Math.max(window.finishedHigh, minuteHigh);
+        decisions = this.move(window.up, percentChange(price, low), price, time, low, decisions);
+        decisions = this.move(window.down, -percentChange(price, high), price, time, high, decisions);
       }
     }
-    return decisions;
+    return decisions ?? [];
   }
 
+  /** Moves a measure to `value`; answers `decisions` with what the levels it passed decided (made if needed). */
   private move(
     measure: Measure,
     value: number,
     price: number,
     time: number,
     reference: number | null,
-    decisions: AlertDecision[],
-  ): void {
+    decisions: AlertDecision[] | undefined,
+  ): AlertDecision[] | undefined {
     const previous = measure.last;
+    if (measure.staysInBracket(value)) {
+      measure.last = value;
+      return decisions;
+    }
     measure.last = value;
-    if (previous === undefined || previous === value || measure.levels.size === 0) return;
+    if (previous === undefined || previous === value || measure.levels.size === 0) return decisions;
     const low = Math.min(previous, value);
     const high = Math.max(previous, value);
+    let made = decisions;
     for (const entry of measure.levels.between(low, high)) {
       if (!crosses(entry, previous, value)) continue;
-      if (entry.role === 'rearm') this.rearm(entry.rule, decisions);
-      else this.trigger(entry.rule, value, price, time, reference, decisions);
+      made ??= [];
+      if (entry.role === 'rearm') this.rearm(entry.rule, made);
+      else this.trigger(entry.rule, value, price, time, reference, made);
     }
+    measure.rebracket();
+    return made;
   }
 
   private rearm(rule: AlertRuleState, decisions: AlertDecision[]): void {

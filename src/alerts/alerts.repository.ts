@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { alertEvents, alertRuleChannels, alertRules } from '../db/schema.js';
 import { insertDeliveries } from '../delivery/deliveries.repository.js';
-import { insertNotification } from '../notifications/notifications.repository.js';
+import { insertNotification, insertNotifications } from '../notifications/notifications.repository.js';
 import type { AlertKind, AlertStatus } from './alerts.schemas.js';
 
 export interface AlertRuleRow {
@@ -200,55 +200,92 @@ export interface FiringRecord {
 }
 
 /**
- * Stores a firing once: the event row, the rule's new state, the notification and one outbox row
- * per enabled channel of the rule, in one transaction. The (rule, occurrence) key makes a retry or
- * a replay of the same firing write nothing: then it answers null.
+ * Stores firings, each once: its event row, the rule's new state, the notification and one outbox
+ * row per enabled channel of the rule, all in one transaction, in a fixed number of statements
+ * whatever the number of firings (a burst after a gap or a restart is one write). The (rule,
+ * occurrence) key makes a retry or a replay of a firing write nothing for it: its answer is null.
+ * Answers, in the order given, each firing's id or null.
  */
-export async function recordFiring(db: Database, firing: FiringRecord): Promise<{ id: string } | null> {
+export async function recordFirings(
+  db: Database,
+  firings: readonly FiringRecord[],
+): Promise<Array<{ id: string } | null>> {
+  if (firings.length === 0) return [];
   return db.transaction(async (tx) => {
-    const [event] = await tx
+    const inserted = await tx
       .insert(alertEvents)
-      .values({
-        ruleId: firing.ruleId,
-        userId: firing.userId,
-        occurrence: firing.occurrence,
-        symbol: firing.symbol,
-        kind: firing.kind,
-        threshold: firing.threshold,
-        price: firing.price,
-        firedAt: firing.firedAt,
-        message: firing.message,
-        simulated: firing.simulated,
-        rule: firing.rule,
-      })
+      .values(
+        firings.map((firing) => ({
+          ruleId: firing.ruleId,
+          userId: firing.userId,
+          occurrence: firing.occurrence,
+          symbol: firing.symbol,
+          kind: firing.kind,
+          threshold: firing.threshold,
+          price: firing.price,
+          firedAt: firing.firedAt,
+          message: firing.message,
+          simulated: firing.simulated,
+          rule: firing.rule,
+        })),
+      )
       .onConflictDoNothing()
-      .returning({ id: alertEvents.id });
-    if (!event) return null;
-    await tx
-      .update(alertRules)
-      .set({ ...firing.state, pausedReason: null, updatedAt: firing.firedAt })
-      .where(eq(alertRules.id, firing.ruleId));
-    await insertNotification(tx, {
-      userId: firing.userId,
-      kind: 'alert_fired',
-      eventId: event.id,
-      ruleId: firing.ruleId,
-      symbol: firing.symbol,
-      price: firing.price,
-      message: firing.message,
-      createdAt: firing.firedAt,
+      .returning({ id: alertEvents.id, ruleId: alertEvents.ruleId, occurrence: alertEvents.occurrence });
+    const idOf = new Map(inserted.map((event) => [`${event.ruleId}/${event.occurrence}`, event.id]));
+    const stored = firings.flatMap((firing) => {
+      const id = idOf.get(`${firing.ruleId}/${firing.occurrence}`);
+      return id ? [{ id, firing }] : [];
     });
-    const channels = await tx
-      .select({ id: alertRuleChannels.channelId })
+    if (stored.length === 0) return firings.map(() => null);
+
+    // A rule that fired twice in the batch ends in its later state.
+    const states = new Map(stored.map(({ firing }) => [firing.ruleId, firing]));
+    const values = sql.join(
+      [...states.values()].map(
+        ({ ruleId, state }) =>
+          sql`(${ruleId}::uuid, ${state.status}, ${state.armed}::boolean, ${state.fireCount}::integer, ${state.lastFiredAt.toISOString()}::timestamptz)`,
+      ),
+      sql`, `,
+    );
+    await tx.execute(sql`
+      update ${alertRules} set status = v.status, armed = v.armed, fire_count = v.fire_count,
+        last_fired_at = v.last_fired_at, paused_reason = null, updated_at = v.last_fired_at
+      from (values ${values}) as v(id, status, armed, fire_count, last_fired_at)
+      where ${alertRules.id} = v.id`);
+    await insertNotifications(
+      tx,
+      stored.map(({ id, firing }) => ({
+        userId: firing.userId,
+        kind: 'alert_fired' as const,
+        eventId: id,
+        ruleId: firing.ruleId,
+        symbol: firing.symbol,
+        price: firing.price,
+        message: firing.message,
+        createdAt: firing.firedAt,
+      })),
+    );
+    const links = await tx
+      .select({ ruleId: alertRuleChannels.ruleId, channelId: alertRuleChannels.channelId })
       .from(alertRuleChannels)
-      .where(eq(alertRuleChannels.ruleId, firing.ruleId));
-    await insertDeliveries(tx, {
-      eventId: event.id,
-      userId: firing.userId,
-      channelIds: channels.map((channel) => channel.id),
-      now: firing.storedAt,
+      .where(inArray(alertRuleChannels.ruleId, [...states.keys()]));
+    const channelsOf = new Map<string, string[]>();
+    for (const link of links)
+      channelsOf.set(link.ruleId, [...(channelsOf.get(link.ruleId) ?? []), link.channelId]);
+    await insertDeliveries(
+      tx,
+      stored.map(({ id, firing }) => ({
+        eventId: id,
+        userId: firing.userId,
+        channelIds: channelsOf.get(firing.ruleId) ?? [],
+      })),
+      // Every firing of the batch is due when the batch is stored.
+      firings[0]?.storedAt ?? new Date(),
+    );
+    return firings.map((firing) => {
+      const id = idOf.get(`${firing.ruleId}/${firing.occurrence}`);
+      return id ? { id } : null;
     });
-    return event;
   });
 }
 

@@ -3,6 +3,7 @@ import { deliveryOutcomeSchema } from '../delivery/channels.schemas.js';
 import {
   BODY_ERRORS,
   errorResponses,
+  idParams,
   isoDateTime,
   noContent,
   PROVIDER_ERRORS,
@@ -181,10 +182,6 @@ export const alertEventSchema = z
   })
   .meta({ id: 'AlertEvent' });
 export type AlertEventView = z.infer<typeof alertEventSchema>;
-
-const idParams = z.object({
-  id: z.uuid({ error: 'Not an id.' }).meta({ examples: ['0b6f3f0e-8f5d-4f7e-9d55-2f6a1c1f4a10'] }),
-});
 
 const tags = ['alerts'];
 

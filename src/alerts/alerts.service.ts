@@ -61,6 +61,8 @@ export interface AlertsServiceOptions {
 export class AlertsService {
   private readonly evaluator: AlertEvaluator;
   private writes: Promise<void> = Promise.resolve();
+  /** Firings waiting for the write in flight, to be written together next (see `fire`). */
+  private openBatch: PendingFiring[] | undefined;
   /** Whether this instance evaluates the rules (single, or the cluster's leader). */
   private evaluating = false;
 
@@ -271,52 +273,73 @@ export class AlertsService {
     }
   }
 
+  /**
+   * Queues a firing's write. Firings decided while an earlier write is in flight wait for it in one
+   * open batch, written in one transaction (`recordFirings`): a burst (a gap, a restart, a busy
+   * market) costs a few statements instead of a transaction per firing, and the backlog cannot grow
+   * behind one-by-one writes. Each stored firing is then told, in order.
+   */
   private fire(decision: Extract<AlertDecision, { type: 'fire' }>): void {
     const { rule, occurrence, price, time } = decision;
     const firedAt = new Date(time);
     const message = firingMessage(decision, this.options.simulated);
-    const state = {
-      status: rule.frequency === 'once' ? ('fired' as const) : ('active' as const),
-      armed: rule.armed,
-      fireCount: occurrence,
-      lastFiredAt: firedAt,
+    const pending: PendingFiring = {
+      ruleId: rule.id,
+      userId: rule.userId,
+      occurrence,
+      symbol: rule.symbol,
+      kind: rule.kind,
+      threshold: rule.threshold,
+      price,
+      firedAt,
+      message,
+      simulated: this.options.simulated,
+      rule: snapshotOf(rule),
+      state: {
+        status: rule.frequency === 'once' ? 'fired' : 'active',
+        armed: rule.armed,
+        fireCount: occurrence,
+        lastFiredAt: firedAt,
+      },
     };
+    if (this.openBatch) {
+      this.openBatch.push(pending);
+      return;
+    }
+    const batch = [pending];
     this.enqueue('alert firing', async () => {
-      const stored = await repo.recordFiring(this.options.db, {
-        ruleId: rule.id,
-        userId: rule.userId,
-        occurrence,
-        symbol: rule.symbol,
-        kind: rule.kind,
-        threshold: rule.threshold,
-        price,
-        firedAt,
-        message,
-        simulated: this.options.simulated,
-        storedAt: new Date(this.options.clock.now()),
-        rule: snapshotOf(rule),
-        state,
-      });
-      if (!stored) return;
-      this.options.events.emit('alert.fired', {
-        userId: rule.userId,
-        firing: {
-          id: stored.id,
-          alertId: rule.id,
-          symbol: rule.symbol,
-          kind: rule.kind,
-          threshold: rule.threshold,
-          price,
-          firedAt,
-          message,
-          simulated: this.options.simulated,
-        },
+      // From here on, new firings go in the next batch.
+      if (this.openBatch === batch) this.openBatch = undefined;
+      const storedAt = new Date(this.options.clock.now());
+      const stored = await repo.recordFirings(
+        this.options.db,
+        batch.map((firing) => ({ ...firing, storedAt })),
+      );
+      batch.forEach((firing, i) => {
+        const id = stored[i]?.id;
+        if (!id) return;
+        this.options.events.emit('alert.fired', {
+          userId: firing.userId,
+          firing: {
+            id,
+            alertId: firing.ruleId,
+            symbol: firing.symbol,
+            kind: firing.kind,
+            threshold: firing.threshold,
+            price: firing.price,
+            firedAt: firing.firedAt,
+            message: firing.message,
+            simulated: firing.simulated,
+          },
+        });
       });
     });
+    this.openBatch = batch;
   }
 
-  /** Writes in the order decided; a failed write is tried again (the firing's key keeps it single). */
   private enqueue(what: string, write: () => Promise<unknown>): void {
+    // Writes stay in the order decided: a firing after this write goes in a later batch.
+    this.openBatch = undefined;
     const delay = this.options.retryDelayMs ?? 1000;
     this.writes = this.writes.then(async () => {
       for (let attempt = 1; ; attempt++) {
@@ -465,6 +488,9 @@ function pastThreshold(calendar: AlertCalendar, row: repo.AlertRuleRow, quote: Q
 function isMoveRule(rule: { kind: string }): boolean {
   return rule.kind === 'move_up' || rule.kind === 'move_down';
 }
+
+/** A firing decided and not yet stored. */
+type PendingFiring = Omit<repo.FiringRecord, 'storedAt'>;
 
 /** The rule as it fired, kept with the firing. */
 function snapshotOf(rule: AlertRuleState): Record<string, unknown> {

@@ -8,8 +8,13 @@ const SESSION_SWEEP_MS = 60 * 60 * 1000;
 
 /** Accounts and sessions: loads every /api request's session, register/login/logout, expired-session sweep. */
 export function authModule(host: ModuleHost): void {
-  const { database, clock, config, limits, requestCounter } = host.context;
-  const auth = new AuthService(database.db, clock, new LoginThrottle(clock, limits), config.sessionTtlMs);
+  const { database, clock, config, limits, requestCounter, cluster } = host.context;
+  const auth = new AuthService(
+    database.db,
+    clock,
+    new LoginThrottle(clock, limits, cluster.bus),
+    config.sessionTtlMs,
+  );
   registerSessionLoading(host.app, {
     auth,
     config,

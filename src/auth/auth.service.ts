@@ -79,7 +79,7 @@ export class AuthService {
     input: { username: string; password: string },
     address: string,
   ): Promise<{ user: User; session: Session }> {
-    const retryAfter = this.throttle.retryAfterSeconds(input.username, address);
+    const retryAfter = await this.throttle.retryAfterSeconds(input.username, address);
     if (retryAfter > 0) {
       throw new AppError('rate_limited', 'Too many failed logins. Try again later.', undefined, retryAfter);
     }
@@ -88,7 +88,7 @@ export class AuthService {
       () => false,
     );
     if (!record || !valid) {
-      this.throttle.recordFailure(input.username, address);
+      await this.throttle.recordFailure(input.username, address);
       throw new AppError('invalid_credentials');
     }
     this.throttle.recordSuccess(input.username, address);

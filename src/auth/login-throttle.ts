@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { LoginThrottleLimits } from '../http/request-limits.js';
+import type { LoginThrottleLimits, SharedCounts } from '../http/request-limits.js';
 
 const WINDOW_MS = 60_000;
 const MAX_KEYS = 100_000;
@@ -7,7 +7,9 @@ const MAX_KEYS = 100_000;
 /**
  * Counts failed logins in a sliding minute, per account+address and per address, and says how long a
  * client must wait once either is exhausted. Only failures count, so a user who types the password
- * right is never slowed down by someone else's guessing from another address.
+ * right is never slowed down by someone else's guessing from another address. In a cluster the
+ * failures are also counted in the shared counts (fixed minutes), so guesses spread over the
+ * instances meet the same limit.
  */
 export class LoginThrottle {
   private readonly failures = new Map<string, number[]>();
@@ -15,26 +17,45 @@ export class LoginThrottle {
   constructor(
     private readonly clock: Clock,
     private readonly limits: LoginThrottleLimits,
+    private readonly shared?: SharedCounts,
   ) {}
 
   /** Seconds to wait before another attempt is allowed, or 0. */
-  retryAfterSeconds(login: string, address: string): number {
+  async retryAfterSeconds(login: string, address: string): Promise<number> {
     const now = this.clock.now();
     const waits = [
       this.wait(accountKey(login, address), this.limits.perAccountAndAddress, now),
       this.wait(addressKey(address), this.limits.perAddress, now),
     ];
+    if (this.shared) {
+      const minute = Math.floor(now / WINDOW_MS);
+      const untilNextMinute = (minute + 1) * WINDOW_MS - now;
+      const counts = await Promise.all(
+        [accountKey(login, address), addressKey(address)].map((key) =>
+          this.shared?.get(sharedKey(key, minute)).catch(() => null),
+        ),
+      );
+      const limits = [this.limits.perAccountAndAddress, this.limits.perAddress];
+      counts.forEach((count, i) => {
+        if (Number(count ?? 0) >= (limits[i] ?? 0)) waits.push(untilNextMinute);
+      });
+    }
     return Math.ceil(Math.max(...waits) / 1000);
   }
 
-  recordFailure(login: string, address: string): void {
+  async recordFailure(login: string, address: string): Promise<void> {
     const now = this.clock.now();
     if (this.failures.size > MAX_KEYS) this.prune(now);
-    for (const key of [accountKey(login, address), addressKey(address)]) {
+    const keys = [accountKey(login, address), addressKey(address)];
+    for (const key of keys) {
       const times = this.recent(key, now);
       times.push(now);
       this.failures.set(key, times);
     }
+    const minute = Math.floor(now / WINDOW_MS);
+    await Promise.all(
+      keys.map((key) => this.shared?.increment(sharedKey(key, minute), WINDOW_MS).catch(() => undefined)),
+    );
   }
 
   recordSuccess(login: string, address: string): void {
@@ -60,3 +81,4 @@ export class LoginThrottle {
 
 const accountKey = (login: string, address: string) => `account:${login.toLowerCase()}|${address}`;
 const addressKey = (address: string) => `address:${address}`;
+const sharedKey = (key: string, minute: number) => `login-failures:${key}:${minute}`;

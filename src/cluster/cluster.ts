@@ -39,6 +39,17 @@ export interface ClusterOptions {
 const FEED_LEASE = 'feed';
 
 /**
+ * The part of the provider's REST budget an instance may use, so that together the members stay
+ * within it: the leader (its poller keeps the symbols off the socket current) half and an equal
+ * part of the other half, each follower (people's requests only) an equal part of that half.
+ */
+export function restBudgetShare(role: ClusterRole, members: number): number {
+  const parts = Math.max(1, members);
+  if (parts === 1) return role === 'follower' ? 1 / 2 : 1;
+  return role === 'leader' ? 1 / 2 + 1 / (2 * parts) : 1 / (2 * parts);
+}
+
+/**
  * This instance's membership of the cluster: it announces itself (a key that expires), and takes or
  * keeps the feed lease. The lease is renewed every third of its TTL; a leader that has not renewed
  * within two thirds of it (counted from when its last successful renewal was sent, so before Redis
@@ -51,6 +62,8 @@ export class Cluster implements ClusterView {
   readonly instanceId: string;
   private current: ClusterRole = 'follower';
   private readonly listeners = new Set<(role: ClusterRole) => void>();
+  private readonly membershipListeners: Array<(role: ClusterRole, members: number) => void> = [];
+  private toldMembership = '';
   private timer: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private renewedAt = 0;
@@ -74,6 +87,11 @@ export class Cluster implements ClusterView {
 
   members(): { count: number; leader: string | null } {
     return this.seen;
+  }
+
+  /** Called after a round that changed this instance's role or the number of members. */
+  onMembership(listener: (role: ClusterRole, members: number) => void): void {
+    this.membershipListeners.push(listener);
   }
 
   /** The lease's fencing number while leader (each leadership has a greater one). */
@@ -133,6 +151,11 @@ export class Cluster implements ClusterView {
       logger.debug({ reason: (error as Error).message }, 'cluster round failed');
     }
     this.stepDownIfLate();
+    const membership = `${this.current}/${this.seen.count}`;
+    if (membership !== this.toldMembership) {
+      this.toldMembership = membership;
+      for (const listener of this.membershipListeners) listener(this.current, this.seen.count);
+    }
   }
 
   /** Not renewed for two thirds of the TTL (Redis down or slow): step down before it can expire. */

@@ -11,6 +11,13 @@ import * as schema from './schema.js';
 
 const migrationsFolder = projectPath('drizzle');
 
+/**
+ * Key of the PostgreSQL advisory lock held while migrating: replicas starting together (compose,
+ * a Kubernetes rollout) take turns, so the first migrates and the others find nothing left to do,
+ * instead of racing to create the same tables and failing.
+ */
+const MIGRATION_LOCK_KEY = 0x5354_4d49; // "STMI"
+
 export async function openPostgres(
   url: string,
   options: { migrate?: boolean } = {},
@@ -20,12 +27,24 @@ export async function openPostgres(
   pool.on('error', () => {});
   const db = drizzlePg({ client: pool, schema });
   try {
-    if (options.migrate !== false) await migratePg(db, { migrationsFolder });
+    if (options.migrate !== false) await migrateInTurn(pool, db);
   } catch (error) {
     await pool.end();
     throw error;
   }
   return handle(db as unknown as Database, 'postgres', () => pool.end());
+}
+
+async function migrateInTurn(pool: pg.Pool, db: ReturnType<typeof drizzlePg<typeof schema>>): Promise<void> {
+  // A session-level lock on a connection of its own; it goes with that connection if the process dies.
+  const lockHolder = await pool.connect();
+  try {
+    await lockHolder.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await migratePg(db, { migrationsFolder });
+  } finally {
+    await lockHolder.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
+    lockHolder.release();
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   BODY_ERRORS,
   errorResponses,
+  idParams,
   isoDateTime,
   noContent,
   SESSION_ERRORS,
@@ -144,10 +145,6 @@ export const notificationSettingsSchema = z
     examples: [{ quietHours: { start: '22:00', end: '07:00' }, timeZone: 'Europe/Berlin' }],
   });
 export type NotificationSettings = z.infer<typeof notificationSettingsSchema>;
-
-const idParams = z.object({
-  id: z.uuid({ error: 'Not an id.' }).meta({ examples: ['0d9f4b43-3c1e-4a8e-9a53-7d2f1f1c6a10'] }),
-});
 
 const tags = ['channels'];
 

@@ -12,35 +12,30 @@ import type { QuietHours } from './quiet-hours.js';
 export type DeliveryOutcome = z.infer<typeof deliveryOutcomeSchema>;
 
 /**
- * Writes a firing's outbox rows, in the caller's transaction (the firing's): one per channel of the
- * user that is enabled, due at `now`. Channels of another user or turned off are skipped; a second
- * call for the same firing writes nothing more (the (event, channel) key).
+ * Writes firings' outbox rows, in the caller's transaction (the firings'): for each firing, one per
+ * channel of its user that is enabled, due at `now`. Channels of another user or turned off are
+ * skipped; a second call for the same firing writes nothing more (the (event, channel) key). One
+ * query and one insert for any number of firings.
  */
 export async function insertDeliveries(
   tx: Database,
-  {
-    eventId,
-    userId,
-    channelIds,
-    now,
-  }: { eventId: string; userId: string; channelIds: readonly string[]; now: Date },
+  firings: ReadonlyArray<{ eventId: string; userId: string; channelIds: readonly string[] }>,
+  now: Date,
 ): Promise<void> {
-  if (channelIds.length === 0) return;
+  const wanted = [...new Set(firings.flatMap((firing) => firing.channelIds))];
+  if (wanted.length === 0) return;
   const enabled = await tx
-    .select({ id: notificationChannels.id })
+    .select({ id: notificationChannels.id, userId: notificationChannels.userId })
     .from(notificationChannels)
-    .where(
-      and(
-        eq(notificationChannels.userId, userId),
-        eq(notificationChannels.enabled, true),
-        inArray(notificationChannels.id, [...new Set(channelIds)]),
-      ),
-    );
-  if (enabled.length === 0) return;
-  await tx
-    .insert(deliveries)
-    .values(enabled.map((channel) => ({ eventId, channelId: channel.id, userId, nextAttemptAt: now })))
-    .onConflictDoNothing();
+    .where(and(eq(notificationChannels.enabled, true), inArray(notificationChannels.id, wanted)));
+  const ownerOf = new Map(enabled.map((channel) => [channel.id, channel.userId]));
+  const rows = firings.flatMap(({ eventId, userId, channelIds }) =>
+    [...new Set(channelIds)]
+      .filter((channelId) => ownerOf.get(channelId) === userId)
+      .map((channelId) => ({ eventId, channelId, userId, nextAttemptAt: now })),
+  );
+  if (rows.length === 0) return;
+  await tx.insert(deliveries).values(rows).onConflictDoNothing();
 }
 
 /** A claimed outbox row, with what sending it needs. */

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import type { ClusterView } from '../cluster/cluster.js';
 import type { DatabaseHandle } from '../db/database.js';
+import type { DrainState } from '../drain-state.js';
 import { AppError } from '../errors.js';
 import type { FeedCoverage, FeedStatus } from '../market/providers/provider.js';
 import type { AppMetrics } from '../metrics.js';
@@ -10,21 +12,31 @@ export async function healthRoutes(
   {
     database,
     metrics,
+    cluster,
+    drain,
     feedStatus,
     coverage,
   }: {
     database: DatabaseHandle;
     metrics: AppMetrics;
+    /** This instance's id and role, read on every /healthz (leadership moves). */
+    cluster: ClusterView;
+    drain: DrainState;
     feedStatus: () => FeedStatus;
     /** How many wanted symbols are live, polled and left out. */
     coverage: () => FeedCoverage;
   },
 ): Promise<void> {
+  // Stays 200 while draining: the process is alive and finishing its work, not to be restarted.
   app.get('/healthz', { config: { requestLimits: false }, schema: healthzRouteSchema }, async () => ({
-    status: 'ok',
+    status: 'ok' as const,
+    instance: cluster.instanceId,
+    role: cluster.role(),
   }));
 
   app.get('/readyz', { config: { requestLimits: false }, schema: readyzRouteSchema }, async () => {
+    // First at shutdown, so the proxy takes this instance out before its streams are closed.
+    if (drain.draining) throw new AppError('not_ready', 'This instance is shutting down.');
     try {
       await Promise.race([
         database.ping(),

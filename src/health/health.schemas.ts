@@ -8,13 +8,27 @@ export const healthzRouteSchema = {
   tags,
   security,
   summary: 'Liveness: the process is running',
-  response: { 200: z.object({ status: z.literal('ok') }), ...unlimitedErrorResponses() },
+  description: 'Stays 200 while the instance drains at shutdown (only `/readyz` turns 503).',
+  response: {
+    200: z.object({
+      status: z.literal('ok'),
+      instance: z.string().meta({
+        description: 'This process: `INSTANCE_ID`, else its host name and process id.',
+        example: 'stock-tracker-7d9f-1',
+      }),
+      role: z.enum(['single', 'leader', 'follower']).meta({
+        description:
+          '`single` without a cluster; with `REDIS_URL`, `leader` holds the upstream feed, the others are `follower`s.',
+      }),
+    }),
+    ...unlimitedErrorResponses(),
+  },
 };
 
 export const readyzRouteSchema = {
   tags,
   security,
-  summary: 'Readiness: the database answers and the provider accepts the key',
+  summary: 'Readiness: the database answers, the provider accepts the key, the instance is not shutting down',
   response: {
     200: z.object({
       status: z.literal('ready'),

@@ -1,3 +1,4 @@
+import { DAY_MS, MINUTE_MS } from '../market/kernel/periods.js';
 import type { MarketEvents } from '../prices/market-events.js';
 import { foldTick, mergePartialBar, type PartialBar, periodStart, type StoredResolution } from './bars.js';
 
@@ -5,9 +6,10 @@ import { foldTick, mergePartialBar, type PartialBar, periodStart, type StoredRes
 interface SymbolBars {
   '1m': Map<number, PartialBar>;
   '1d': Map<number, PartialBar>;
+  /** The bar of each resolution the last tick went into: the next tick usually belongs there too. */
+  lastMinute: PartialBar | undefined;
+  lastDay: PartialBar | undefined;
 }
-
-const RESOLUTIONS: readonly StoredResolution[] = ['1m', '1d'];
 
 /**
  * Rolls ticks into 1-minute and daily bars in memory until the next flush takes them. It holds only
@@ -25,26 +27,49 @@ export class BarAggregator {
 
   add(symbol: string, price: number, time: number, volume: number): void {
     const bars = this.barsOf(symbol);
-    for (const resolution of RESOLUTIONS) {
-      const start = periodStart(time, resolution);
-      const held = bars[resolution].get(start);
-      if (held) {
-        foldTick(held, price, time, volume);
-      } else {
-        bars[resolution].set(start, {
-          symbol,
-          resolution,
-          start,
-          open: price,
-          high: price,
-          low: price,
-          close: price,
-          volume,
-          firstAt: time,
-          lastAt: time,
-        });
-      }
+    const { lastMinute, lastDay } = bars;
+    // Ticks come in time order almost always: the last bar's period is checked before any lookup.
+    if (lastMinute !== undefined && time >= lastMinute.start && time < lastMinute.start + MINUTE_MS) {
+      foldTick(lastMinute, price, time, volume);
+    } else {
+      bars.lastMinute = this.addTo(bars, '1m', symbol, price, time, volume);
     }
+    if (lastDay !== undefined && time >= lastDay.start && time < lastDay.start + DAY_MS) {
+      foldTick(lastDay, price, time, volume);
+    } else {
+      bars.lastDay = this.addTo(bars, '1d', symbol, price, time, volume);
+    }
+  }
+
+  /** Folds a tick into the held bar of its period, or starts that bar; returns the bar. */
+  private addTo(
+    bars: SymbolBars,
+    resolution: StoredResolution,
+    symbol: string,
+    price: number,
+    time: number,
+    volume: number,
+  ): PartialBar {
+    const start = periodStart(time, resolution);
+    const held = bars[resolution].get(start);
+    if (held) {
+      foldTick(held, price, time, volume);
+      return held;
+    }
+    const bar: PartialBar = {
+      symbol,
+      resolution,
+      start,
+      open: price,
+      high: price,
+      low: price,
+      close: price,
+      volume,
+      firstAt: time,
+      lastAt: time,
+    };
+    bars[resolution].set(start, bar);
+    return bar;
   }
 
   /** Everything gathered since the last call; the caller gives back what it could not write. */
@@ -68,7 +93,7 @@ export class BarAggregator {
   private barsOf(symbol: string): SymbolBars {
     let bars = this.pending.get(symbol);
     if (!bars) {
-      bars = { '1m': new Map(), '1d': new Map() };
+      bars = { '1m': new Map(), '1d': new Map(), lastMinute: undefined, lastDay: undefined };
       this.pending.set(symbol, bars);
     }
     return bars;

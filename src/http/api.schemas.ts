@@ -68,11 +68,11 @@ function errorBody(codes: [ErrorCode, ...ErrorCode[]]) {
 /**
  * The error responses of a route, one per HTTP status, each listing exactly the codes the route can
  * answer with that status (the serializer refuses any other, so the list cannot drift from the code).
- * Every route is rate limited and may fail on our side; `unlimitedErrorResponses` is for the few
- * that are not rate limited.
+ * Every route is rate limited, may find the database away and may fail on our side;
+ * `unlimitedErrorResponses` is for the few that are not rate limited.
  */
 export function errorResponses(...groups: ReadonlyArray<ErrorCode | readonly ErrorCode[]>) {
-  return unlimitedErrorResponses(...groups, 'rate_limited');
+  return unlimitedErrorResponses(...groups, 'rate_limited', 'database_unavailable');
 }
 
 export function unlimitedErrorResponses(...groups: ReadonlyArray<ErrorCode | readonly ErrorCode[]>) {
@@ -105,3 +105,8 @@ export const noContent = z.undefined().meta({ description: 'No content.' });
 
 /** ISO 8601 date and time, as every time in the API is sent. */
 export const isoDateTime = z.iso.datetime({ offset: true });
+
+/** The `:id` of a resource's address (an alert, a firing, a channel). */
+export const idParams = z.object({
+  id: z.uuid({ error: 'Not an id.' }).meta({ examples: ['0b6f3f0e-8f5d-4f7e-9d55-2f6a1c1f4a10'] }),
+});

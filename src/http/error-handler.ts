@@ -90,6 +90,9 @@ function toAppError(error: FastifyError): AppError {
       fields,
     );
   }
+  if (isDatabaseUnreachable(error)) {
+    return new AppError('database_unavailable', undefined, undefined, 5);
+  }
   const mapped = error.code ? fastifyCodes[error.code] : undefined;
   if (mapped) return new AppError(mapped);
   if (error.statusCode === 413) return new AppError('payload_too_large');
@@ -105,6 +108,33 @@ function toAppError(error: FastifyError): AppError {
     return new AppError(code, code === 'validation_error' ? safeMessage(error) : undefined);
   }
   return new AppError('internal_error');
+}
+
+/** Socket errors of a database server that is down or restarting, and PostgreSQL's own for it. */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+
+/**
+ * Whether a query failed because the database server cannot be reached (not because of the query):
+ * the driver's error is looked for along Drizzle's `cause` chain.
+ */
+function isDatabaseUnreachable(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
+    const candidate = current as { code?: unknown; message?: unknown; cause?: unknown };
+    const code = typeof candidate.code === 'string' ? candidate.code : '';
+    if (UNREACHABLE_CODES.has(code) || code.startsWith('08')) return true;
+    const message = typeof candidate.message === 'string' ? candidate.message : '';
+    if (/Connection terminated|timeout exceeded when trying to connect/.test(message)) return true;
+    current = candidate.cause;
+  }
+  return false;
 }
 
 /** Client-error messages from Fastify describe the request, never a secret; still, keep them short. */

@@ -27,17 +27,32 @@ export interface LoginThrottleLimits {
 }
 
 const WINDOW_MS = 60_000;
+
+/**
+ * Counts that several instances share (the cluster's bus): `increment` adds one to a counter that
+ * expires after `ttlMs` and answers its new value; `get` reads one. Both may fail (the engine is
+ * away): each instance then decides on its own counts.
+ */
+export interface SharedCounts {
+  increment(key: string, ttlMs: number): Promise<number>;
+  get(key: string): Promise<string | null>;
+}
 /** Beyond this many counted keys, windows that have ended are dropped. */
 const SWEEP_ABOVE_KEYS = 50_000;
 
 /**
  * Request counts per key in fixed one-minute windows, in memory: a lookup and an increment, so it can
- * run first on every request, before any database work.
+ * run first on every request, before any database work. In a cluster every instance also counts in
+ * the shared counts (one per key and minute), so a client spreading its requests over the instances
+ * meets the same limit; while those are unreachable each instance limits on its own.
  */
 export class RequestCounter {
   private readonly windows = new Map<string, { count: number; endsAt: number }>();
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly shared?: SharedCounts,
+  ) {}
 
   /** Counts one request for `key`; the seconds to wait when that is more than `max` a minute, else 0. */
   count(key: string, max: number): number {
@@ -58,9 +73,22 @@ export class RequestCounter {
       if (request.routeOptions.config.requestLimits === false) return;
       const counted = key(request);
       if (counted === undefined) return;
-      const retryAfter = this.count(counted, max);
+      let retryAfter = this.count(counted, max);
+      if (retryAfter === 0 && this.shared) retryAfter = await this.countShared(counted, max);
       if (retryAfter > 0) throw new AppError('rate_limited', undefined, undefined, retryAfter);
     };
+  }
+
+  /** The cluster-wide count of this minute; 0 (allowed) when the shared counts cannot answer. */
+  private async countShared(key: string, max: number): Promise<number> {
+    const now = this.clock.now();
+    const minute = Math.floor(now / WINDOW_MS);
+    try {
+      const count = await (this.shared as SharedCounts).increment(`limits:${key}:${minute}`, WINDOW_MS);
+      return count > max ? Math.max(1, Math.ceil(((minute + 1) * WINDOW_MS - now) / 1000)) : 0;
+    } catch {
+      return 0;
+    }
   }
 
   private sweep(now: number): void {

@@ -28,7 +28,13 @@ export interface NotificationRow {
 
 /** Writes one notification; `db` may be a transaction, so it lands with what it tells. */
 export async function insertNotification(db: Database, notification: NewNotification): Promise<void> {
-  await db.insert(notifications).values(notification);
+  await insertNotifications(db, [notification]);
+}
+
+/** Writes several notifications in one statement (a batch of firings). */
+export async function insertNotifications(db: Database, list: readonly NewNotification[]): Promise<void> {
+  if (list.length === 0) return;
+  await db.insert(notifications).values([...list]);
 }
 
 export async function listNotifications(

@@ -7,41 +7,30 @@ import type { Quote } from '../market/kernel/instruments.js';
 const toNumeric = (value: number | null) => (value === null ? null : String(value));
 const fromNumeric = (value: string | null) => (value === null ? null : Number(value));
 
-/** Upserts the latest quote of each symbol in one statement. */
+/**
+ * Upserts the latest quote of each symbol in one statement: each column is one array parameter
+ * unnested by the database (a flush writes up to every watched symbol, 500 in the benchmark, every
+ * 5 s; the query builder made eleven parameters a row of them).
+ */
 export async function saveLastQuotes(db: Database, quotes: Quote[], now: Date): Promise<void> {
   if (quotes.length === 0) return;
-  await db
-    .insert(lastQuotes)
-    .values(
-      quotes.map((q) => ({
-        symbol: q.symbol,
-        price: String(q.price),
-        change: toNumeric(q.change),
-        changePercent: toNumeric(q.changePercent),
-        open: toNumeric(q.open),
-        high: toNumeric(q.high),
-        low: toNumeric(q.low),
-        previousClose: toNumeric(q.previousClose),
-        volume: toNumeric(q.volume),
-        quotedAt: new Date(q.time),
-        updatedAt: now,
-      })),
-    )
-    .onConflictDoUpdate({
-      target: lastQuotes.symbol,
-      set: {
-        price: sql`excluded.price`,
-        change: sql`excluded.change`,
-        changePercent: sql`excluded.change_percent`,
-        open: sql`excluded.open`,
-        high: sql`excluded.high`,
-        low: sql`excluded.low`,
-        previousClose: sql`excluded.previous_close`,
-        volume: sql`excluded.volume`,
-        quotedAt: sql`excluded.quoted_at`,
-        updatedAt: sql`excluded.updated_at`,
-      },
-    });
+  const column = <T>(value: (quote: Quote) => T) => sql.param(quotes.map(value));
+  await db.execute(sql`
+    insert into last_quotes (symbol, price, change, change_percent, open, high, low, previous_close,
+      volume, quoted_at, updated_at)
+    select q.*, ${now.toISOString()}::timestamptz from unnest(
+      ${column((q) => q.symbol)}::text[], ${column((q) => String(q.price))}::numeric[],
+      ${column((q) => toNumeric(q.change))}::numeric[], ${column((q) => toNumeric(q.changePercent))}::numeric[],
+      ${column((q) => toNumeric(q.open))}::numeric[], ${column((q) => toNumeric(q.high))}::numeric[],
+      ${column((q) => toNumeric(q.low))}::numeric[], ${column((q) => toNumeric(q.previousClose))}::numeric[],
+      ${column((q) => toNumeric(q.volume))}::numeric[],
+      ${column((q) => new Date(q.time).toISOString())}::timestamptz[]
+    ) as q
+    on conflict (symbol) do update set
+      price = excluded.price, change = excluded.change, change_percent = excluded.change_percent,
+      open = excluded.open, high = excluded.high, low = excluded.low,
+      previous_close = excluded.previous_close, volume = excluded.volume,
+      quoted_at = excluded.quoted_at, updated_at = excluded.updated_at`);
 }
 
 export async function loadLastQuotes(

@@ -186,7 +186,7 @@ export class PriceHub {
       if (this.options.provider.inSession(quote.symbol, quote.time)) {
         this.publishTick(quote.symbol, quote.price, quote.time, traded);
       }
-      this.publishUpdate(quote.symbol, previous, 'snapshot');
+      this.publishUpdate(this.latest.get(quote.symbol) as Entry, previous, 'snapshot');
       return;
     }
     const previous = this.store(
@@ -199,17 +199,19 @@ export class PriceHub {
         low: minOf(quote.low, known.low, known.price),
       }),
     );
-    this.publishUpdate(quote.symbol, previous, 'snapshot');
+    this.publishUpdate(this.latest.get(quote.symbol) as Entry, previous, 'snapshot');
   }
 
-  /** Merges a trade: price and time from the trade, the day's range widened, change recomputed. */
+  /**
+   * Merges a trade: price and time from the trade, the day's range widened, change recomputed. The
+   * hot path (every trade): the symbol's entry is looked up once and updated in place.
+   */
   private applyTrade(trade: Trade): void {
-    const entry = this.latest.get(trade.symbol);
-    if (entry?.recentTrades?.has(trade.time, trade.price, trade.volume)) return;
-    let previous: Quote | null = null;
+    const { symbol } = trade;
+    const entry = this.latest.get(symbol);
     if (!entry) {
       this.store({
-        symbol: trade.symbol,
+        symbol,
         price: trade.price,
         change: null,
         changePercent: null,
@@ -220,34 +222,39 @@ export class PriceHub {
         volume: trade.volume,
         time: trade.time,
       });
-      this.refreshInBackground(trade.symbol);
-    } else {
-      // The hot path (every trade): one object, no spreads.
-      const q = entry.quote;
-      const newer = trade.time >= q.time;
-      const price = newer ? trade.price : q.price;
-      // A trade on a later UTC day than the last one starts the day's volume again.
-      const volume = newer && !sameUtcDay(q.time, trade.time) ? trade.volume : (q.volume ?? 0) + trade.volume;
-      const change = q.previousClose ? roundTo(price - q.previousClose, 10) : null;
-      previous = this.store({
-        symbol: q.symbol,
-        price,
-        change,
-        changePercent:
-          change !== null && q.previousClose ? roundTo((change / q.previousClose) * 100, 6) : null,
-        open: q.open,
-        high: q.high === null || trade.price > q.high ? trade.price : q.high,
-        low: q.low === null || trade.price < q.low ? trade.price : q.low,
-        previousClose: q.previousClose,
-        volume,
-        time: newer ? trade.time : q.time,
-      });
-      // Trades alone carry no previous close: keep asking (throttled) until a snapshot lands.
-      if (q.previousClose === null) this.refreshInBackground(trade.symbol);
+      this.refreshInBackground(symbol);
+      const stored = this.latest.get(symbol) as Entry;
+      this.rememberTrade(stored, trade);
+      this.publishTick(symbol, trade.price, trade.time, trade.volume);
+      this.publishUpdate(stored, null, 'trade');
+      return;
     }
-    this.rememberTrade(trade);
-    this.publishTick(trade.symbol, trade.price, trade.time, trade.volume);
-    this.publishUpdate(trade.symbol, previous, 'trade');
+    if (entry.recentTrades?.has(trade.time, trade.price, trade.volume)) return;
+    const q = entry.quote;
+    const newer = trade.time >= q.time;
+    const price = newer ? trade.price : q.price;
+    // A trade on a later UTC day than the last one starts the day's volume again.
+    const volume = newer && !sameUtcDay(q.time, trade.time) ? trade.volume : (q.volume ?? 0) + trade.volume;
+    const change = q.previousClose ? roundTo(price - q.previousClose, 10) : null;
+    // One new object, no spreads: the stored quote is never changed in place (listeners keep it).
+    entry.quote = {
+      symbol: q.symbol,
+      price,
+      change,
+      changePercent: change !== null && q.previousClose ? roundTo((change / q.previousClose) * 100, 6) : null,
+      open: q.open,
+      high: q.high === null || trade.price > q.high ? trade.price : q.high,
+      low: q.low === null || trade.price < q.low ? trade.price : q.low,
+      previousClose: q.previousClose,
+      volume,
+      time: newer ? trade.time : q.time,
+    };
+    entry.receivedAt = this.options.clock.now();
+    // Trades alone carry no previous close: keep asking (throttled) until a snapshot lands.
+    if (q.previousClose === null) this.refreshInBackground(symbol);
+    this.rememberTrade(entry, trade);
+    this.publishTick(symbol, trade.price, trade.time, trade.volume);
+    this.publishUpdate(entry, q, 'trade');
   }
 
   private publishTick(symbol: string, price: number, time: number, volume: number): void {
@@ -255,17 +262,14 @@ export class PriceHub {
     if (events.listened('tick')) events.emit('tick', { symbol, price, time, volume });
   }
 
-  private publishUpdate(symbol: string, previous: Quote | null, cause: 'trade' | 'snapshot'): void {
+  private publishUpdate(entry: Entry, previous: Quote | null, cause: 'trade' | 'snapshot'): void {
     const { events } = this;
-    const entry = this.latest.get(symbol);
-    if (entry && events.listened('quote.updated')) {
-      events.emit('quote.updated', { symbol, quote: entry.quote, previous, cause });
+    if (events.listened('quote.updated')) {
+      events.emit('quote.updated', { symbol: entry.quote.symbol, quote: entry.quote, previous, cause });
     }
   }
 
-  private rememberTrade(trade: Trade): void {
-    const entry = this.latest.get(trade.symbol);
-    if (!entry) return;
+  private rememberTrade(entry: Entry, trade: Trade): void {
     entry.recentTrades ??= new RecentTrades();
     entry.recentTrades.add(trade.time, trade.price, trade.volume);
   }

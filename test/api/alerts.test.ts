@@ -74,7 +74,7 @@ describe.each(testDatabaseKinds())('price alerts on %s', (kind) => {
       fireCount: 0,
     });
     // The rule's symbol is wanted by the market: subscribed upstream with no stream open.
-    await expect.poll(() => fake.streamSubscriptions(), { timeout: 5000 }).toEqual(['NVDA']);
+    await expect.poll(() => fake.streamSubscriptions(), { timeout: 10_000 }).toEqual(['NVDA']);
 
     const stream = await StreamClient.connect(t.baseUrl, { cookie: client.cookie ?? '' });
     cleanups.push(() => stream.close());
@@ -118,7 +118,7 @@ describe.each(testDatabaseKinds())('price alerts on %s', (kind) => {
     const [events] = await t.database.db.select({ n: count() }).from(alertEvents);
     expect(events?.n).toBe(1);
     // Fired for good: the market no longer needs the symbol.
-    await expect.poll(() => fake.streamSubscriptions(), { timeout: 5000 }).toEqual([]);
+    await expect.poll(() => fake.streamSubscriptions(), { timeout: 10_000 }).toEqual([]);
     const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/^stocktracker_alert_firings_total\{kind="price_cross_up"\} 1$/m);
     expect(metrics).toMatch(/^stocktracker_alert_rules_active 0$/m);
@@ -129,7 +129,7 @@ describe.each(testDatabaseKinds())('price alerts on %s', (kind) => {
     const created = await create(client, { symbol: 'NVDA', kind: 'price_cross_up', threshold: 95 });
     expect(created.json().pastThreshold).toBe(true);
     const id = created.json().alert.id;
-    await expect.poll(() => fake.streamSubscriptions(), { timeout: 5000 }).toEqual(['NVDA']);
+    await expect.poll(() => fake.streamSubscriptions(), { timeout: 10_000 }).toEqual(['NVDA']);
     fake.trade('NVDA', 101);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await client.request('GET', `/api/v1/alerts/${id}`)).json().alert.fireCount).toBe(0);
@@ -138,7 +138,9 @@ describe.each(testDatabaseKinds())('price alerts on %s', (kind) => {
       { s: 'NVDA', p: 95.5, t: Date.now() + 2, v: 1 },
     ]);
     await expect
-      .poll(async () => (await client.request('GET', `/api/v1/alerts/${id}`)).json().alert.fireCount)
+      .poll(async () => (await client.request('GET', `/api/v1/alerts/${id}`)).json().alert.fireCount, {
+        timeout: 10_000,
+      })
       .toBe(1);
   });
 
@@ -157,16 +159,16 @@ describe.each(testDatabaseKinds())('price alerts on %s', (kind) => {
       cooldownMinutes: 0,
     });
     const id = rearm.json().alert.id;
-    await expect.poll(() => fake.streamSubscriptions(), { timeout: 5000 }).toEqual(['NVDA']);
+    await expect.poll(() => fake.streamSubscriptions(), { timeout: 10_000 }).toEqual(['NVDA']);
     fake.trade('NVDA', 101);
     await new Promise((resolve) => setTimeout(resolve, 300));
     await first.app.close();
-    await expect.poll(() => fake.openStreams()).toBe(0);
+    await expect.poll(() => fake.openStreams(), { timeout: 10_000 }).toBe(0);
 
     // While the app is down the market jumps past the threshold; the first trade after the
     // restart is compared with the last stored quote (101), and fires once.
     const second = await startApp(fake, database);
-    await expect.poll(() => fake.streamSubscriptions(), { timeout: 5000 }).toEqual(['NVDA']);
+    await expect.poll(() => fake.streamSubscriptions(), { timeout: 10_000 }).toEqual(['NVDA']);
     fake.trades([
       { s: 'NVDA', p: 110, t: Date.now(), v: 1 },
       { s: 'NVDA', p: 111, t: Date.now() + 1, v: 1 },
@@ -177,6 +179,7 @@ describe.each(testDatabaseKinds())('price alerts on %s', (kind) => {
     await expect
       .poll(
         async () => (await secondClient.request('GET', `/api/v1/alerts/${id}/events`)).json().items.length,
+        { timeout: 10_000 },
       )
       .toBe(1);
     expect((await secondClient.request('GET', `/api/v1/alerts/${id}/events`)).json().items[0]).toMatchObject({
@@ -184,11 +187,11 @@ describe.each(testDatabaseKinds())('price alerts on %s', (kind) => {
       price: 110,
     });
     await second.app.close();
-    await expect.poll(() => fake.openStreams()).toBe(0);
+    await expect.poll(() => fake.openStreams(), { timeout: 10_000 }).toBe(0);
 
     // A third start, same trades replayed: the rule is disarmed (stored with the firing), nothing fires.
     const third = await startApp(fake, database);
-    await expect.poll(() => fake.streamSubscriptions(), { timeout: 5000 }).toEqual(['NVDA']);
+    await expect.poll(() => fake.streamSubscriptions(), { timeout: 10_000 }).toEqual(['NVDA']);
     fake.trades([{ s: 'NVDA', p: 112, t: Date.now(), v: 1 }]);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const [events] = await database.db
@@ -210,13 +213,15 @@ describe.each(testDatabaseKinds())('price alerts on %s', (kind) => {
       hysteresisPercent: 0.1,
     });
     const id = created.json().alert.id;
-    await expect.poll(() => fake.streamSubscriptions(), { timeout: 5000 }).toEqual(['NVDA']);
+    await expect.poll(() => fake.streamSubscriptions(), { timeout: 10_000 }).toEqual(['NVDA']);
     const start = Date.now();
     fake.trades(
       Array.from({ length: 30 }, (_, i) => ({ s: 'NVDA', p: i % 2 ? 99 : 102, t: start + i, v: 1 })),
     );
     await expect
-      .poll(async () => (await client.request('GET', `/api/v1/alerts/${id}`)).json().alert)
+      .poll(async () => (await client.request('GET', `/api/v1/alerts/${id}`)).json().alert, {
+        timeout: 10_000,
+      })
       .toMatchObject({ status: 'paused', pausedReason: 'flood', fireCount: 10 });
     const items = (await client.request('GET', '/api/v1/notifications')).json().items;
     expect(items.filter((item: { kind: string }) => item.kind === 'alert_fired')).toHaveLength(10);
@@ -227,19 +232,19 @@ describe.each(testDatabaseKinds())('price alerts on %s', (kind) => {
     const { fake, client } = await setUp();
     const id = (await create(client, { symbol: 'NVDA', kind: 'price_cross_down', threshold: 90 })).json()
       .alert.id;
-    await expect.poll(() => fake.streamSubscriptions(), { timeout: 5000 }).toEqual(['NVDA']);
+    await expect.poll(() => fake.streamSubscriptions(), { timeout: 10_000 }).toEqual(['NVDA']);
     const paused = await client.request('PATCH', `/api/v1/alerts/${id}`, { status: 'paused' });
     expect(paused.json().alert).toMatchObject({ status: 'paused', pausedReason: 'user', armed: false });
-    await expect.poll(() => fake.streamSubscriptions(), { timeout: 5000 }).toEqual([]);
+    await expect.poll(() => fake.streamSubscriptions(), { timeout: 10_000 }).toEqual([]);
     const resumed = await client.request('PATCH', `/api/v1/alerts/${id}`, {
       status: 'active',
       threshold: 92,
     });
     expect(resumed.json().alert).toMatchObject({ status: 'active', threshold: 92, armed: true });
-    await expect.poll(() => fake.streamSubscriptions(), { timeout: 5000 }).toEqual(['NVDA']);
+    await expect.poll(() => fake.streamSubscriptions(), { timeout: 10_000 }).toEqual(['NVDA']);
     expect((await client.request('DELETE', `/api/v1/alerts/${id}`)).statusCode).toBe(204);
     expect((await client.request('GET', `/api/v1/alerts/${id}`)).statusCode).toBe(404);
-    await expect.poll(() => fake.streamSubscriptions(), { timeout: 5000 }).toEqual([]);
+    await expect.poll(() => fake.streamSubscriptions(), { timeout: 10_000 }).toEqual([]);
   });
 
   it('refuses bad input with a clear 4xx and writes nothing', async () => {
@@ -410,6 +415,60 @@ describe.each(testDatabaseKinds())('price alerts on %s', (kind) => {
     expect(await rowCount(t.database, alertRules)).toBe(0);
   });
 
+  it('stores a burst of firings from one trade together: each once, with its state, notification, outbox row and frame', async () => {
+    const { fake, t, client, user } = await setUp();
+    const channelIds: Array<string | undefined> = [];
+    for (const name of ['first', 'second']) {
+      const [channel] = await t.database.db
+        .insert(notificationChannels)
+        .values({ userId: user.id, type: 'webhook', name, url: `https://example.com/${name}` })
+        .returning({ id: notificationChannels.id });
+      channelIds.push(channel?.id);
+    }
+    // The second channel is turned off: no outbox row for it.
+    await t.database.db
+      .update(notificationChannels)
+      .set({ enabled: false })
+      .where(eq(notificationChannels.id, channelIds[1] ?? ''));
+    const ids: string[] = [];
+    for (let i = 1; i <= 12; i++) {
+      const body = { symbol: 'NVDA', kind: 'price_cross_up', threshold: 100 + i, channels: channelIds };
+      ids.push((await create(client, i === 12 ? { ...body, frequency: 'rearm' } : body)).json().alert.id);
+    }
+    await expect.poll(() => fake.streamSubscriptions(), { timeout: 5000 }).toEqual(['NVDA']);
+    const stream = await StreamClient.connect(t.baseUrl, { cookie: client.cookie ?? '' });
+    cleanups.push(() => stream.close());
+    await stream.next((frame) => frame.type === 'status');
+
+    fake.trade('NVDA', 120);
+    const alertFrames = () =>
+      stream.frames.flatMap((f) =>
+        f.type === 'alert' ? [(f as unknown as { alert: { alertId: string } }).alert] : [],
+      );
+    await expect.poll(() => alertFrames().length, { timeout: 5000 }).toBe(12);
+    const framed = alertFrames().map((alert) => alert.alertId);
+    expect(framed.sort()).toEqual([...ids].sort());
+    const events = await t.database.db
+      .select({ id: alertEvents.id, ruleId: alertEvents.ruleId, occurrence: alertEvents.occurrence })
+      .from(alertEvents);
+    expect(events.map((event) => event.ruleId).sort()).toEqual([...ids].sort());
+    expect(events.every((event) => event.occurrence === 1)).toBe(true);
+    const outbox = await t.database.db
+      .select({ eventId: deliveries.eventId, channelId: deliveries.channelId })
+      .from(deliveries);
+    expect(outbox.map((row) => row.eventId).sort()).toEqual(events.map((event) => event.id).sort());
+    expect(outbox.every((row) => row.channelId === channelIds[0])).toBe(true);
+    expect((await client.request('GET', '/api/v1/notifications')).json().unread).toBe(12);
+    const rules = (await client.request('GET', '/api/v1/alerts')).json().items as Array<{
+      id: string;
+      status: string;
+      fireCount: number;
+    }>;
+    for (const rule of rules) {
+      expect(rule).toMatchObject({ status: rule.id === ids[11] ? 'active' : 'fired', fireCount: 1 });
+    }
+  });
+
   it('puts a firing’s failed deliveries back in the outbox on redeliver, and only its owner may', async () => {
     const { fake, t, client, user } = await setUp();
     const [channel] = await t.database.db
@@ -424,10 +483,12 @@ describe.each(testDatabaseKinds())('price alerts on %s', (kind) => {
         channels: [channel?.id],
       })
     ).json().alert.id;
-    await expect.poll(() => fake.streamSubscriptions(), { timeout: 5000 }).toEqual(['NVDA']);
+    await expect.poll(() => fake.streamSubscriptions(), { timeout: 10_000 }).toEqual(['NVDA']);
     fake.trade('NVDA', 106);
     await expect
-      .poll(async () => (await client.request('GET', `/api/v1/alerts/${id}/events`)).json().items.length)
+      .poll(async () => (await client.request('GET', `/api/v1/alerts/${id}/events`)).json().items.length, {
+        timeout: 10_000,
+      })
       .toBe(1);
     const [event] = (await client.request('GET', `/api/v1/alerts/${id}/events`)).json().items;
     expect(event.deliveries).toEqual([

@@ -1,4 +1,7 @@
+import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ClusterRole, singleInstance } from '../../src/cluster/cluster.js';
+import { DrainState } from '../../src/drain-state.js';
 import { openTestDatabase, testDatabaseKinds } from '../support/database.js';
 import { startTestApp, type TestApp, TestClient } from '../support/test-app.js';
 
@@ -71,5 +74,37 @@ describe.each(testDatabaseKinds())('health and readiness on %s', (kind) => {
     expect(notReady.json().error.code).toBe('not_ready');
     expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
     await t.app.close();
+  });
+
+  it('names the instance and its role, and answers /readyz 503 once the instance drains', async () => {
+    let role: ClusterRole = 'single';
+    const cluster = { ...singleInstance('web-7'), role: () => role };
+    const drain = new DrainState();
+    const t = await startTestApp({ database: kind, cluster, drain });
+    const health = await t.app.inject({ method: 'GET', url: '/healthz' });
+    expect(health.json()).toEqual({ status: 'ok', instance: 'web-7', role: 'single' });
+    role = 'leader';
+    expect((await t.app.inject({ method: 'GET', url: '/healthz' })).json().role).toBe('leader');
+
+    drain.start();
+    const draining = await t.app.inject({ method: 'GET', url: '/readyz' });
+    expect(draining.statusCode).toBe(503);
+    expect(draining.json().error).toEqual({ code: 'not_ready', message: 'This instance is shutting down.' });
+    // Still alive: an orchestrator must not restart a process that is finishing its work.
+    expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    await t.close();
+  });
+});
+
+describe('the instance name', () => {
+  it('is INSTANCE_ID when set, else the host name and process id', async () => {
+    const named = await startTestApp({ database: 'pglite', env: { INSTANCE_ID: 'eu-1.a' } });
+    expect((await named.app.inject({ method: 'GET', url: '/healthz' })).json().instance).toBe('eu-1.a');
+    await named.close();
+    const unnamed = await startTestApp({ database: 'pglite' });
+    expect((await unnamed.app.inject({ method: 'GET', url: '/healthz' })).json().instance).toBe(
+      `${hostname()}-${process.pid}`,
+    );
+    await unnamed.close();
   });
 });

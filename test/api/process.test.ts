@@ -2,45 +2,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
-const mainScript = join(root, 'src/main.ts');
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Runs the real entry point (src/main.ts) as its own process in `cwd`, as `npm start` would. */
-function startMain(cwd: string, env: Record<string, string> = {}): Running {
-  const { TEST_DATABASE_URL: _t, DATABASE_URL: _d, FINNHUB_API_KEY: _k, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', tsxLoader, mainScript], {
-    cwd,
-    env: { ...inherited, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d) => (output += String(d)));
-  child.stderr?.on('data', (d) => (output += String(d)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-// A start compiles the app with tsx and opens PGlite: seconds alone, but far longer on a loaded machine.
-async function waitForReady(running: Running, timeoutMs = 60_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const match = /Stock Tracker ready at (http:\/\/\S+)/.exec(running.output());
-    if (match?.[1]) return match[1];
-    if (running.child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`did not start:\n${running.output()}`);
-}
+import WebSocket from 'ws';
+import { selectRows } from '../../src/db/database.js';
+import { openPglite } from '../../src/db/open.js';
+import { startMain, waitForReady } from '../support/app-process.js';
+import { StreamClient } from '../support/stream-client.js';
 
 describe('the server process', () => {
   const folders: string[] = [];
@@ -124,6 +92,84 @@ describe('the server process', () => {
     running.child.kill('SIGTERM');
     expect(await running.exited).toBe(0);
   }, 90_000);
+
+  it('at SIGTERM turns /readyz 503 first, then closes streams with 1012, saves the last quotes and exits 0 within the grace', async () => {
+    const cwd = tempFolder();
+    const graceMs = 8000;
+    const running = startMain(cwd, {
+      PORT: '0',
+      SHUTDOWN_DRAIN_MS: '1500',
+      SHUTDOWN_GRACE_MS: String(graceMs),
+      INSTANCE_ID: 'process-test-1',
+    });
+    children.push(running.child);
+    const url = await waitForReady(running);
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({
+      status: 'ok',
+      instance: 'process-test-1',
+      role: 'single',
+    });
+
+    const registered = await fetch(`${url}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        username: 'drain_user',
+        email: 'drain@example.com',
+        password: 'plover-quartz-harbour-91',
+      }),
+    });
+    expect(registered.status).toBe(201);
+    const cookie = registered.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    const { csrfToken } = (await registered.json()) as { csrfToken: string };
+    const added = await fetch(`${url}/api/v1/watchlist`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+      body: JSON.stringify({ symbol: 'AAPL' }),
+    });
+    expect(added.status).toBe(201);
+
+    const stream = await StreamClient.connect(url, { cookie });
+    const closed = new Promise<number>((resolve) => stream.socket.once('close', (code) => resolve(code)));
+    await stream.next(
+      (f) => f.type === 'quotes' && (f.quotes ?? []).some((q) => q.symbol === 'AAPL'),
+      10_000,
+    );
+
+    const signalledAt = Date.now();
+    running.child.kill('SIGTERM');
+    // Draining: not ready any more, while the stream is still open (the proxy learns first).
+    let readiness = 200;
+    while (readiness === 200 && Date.now() - signalledAt < 1000)
+      readiness = (await fetch(`${url}/readyz`)).status;
+    expect(readiness).toBe(503);
+    expect(stream.socket.readyState).toBe(WebSocket.OPEN);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+
+    expect(await closed).toBe(1012);
+    expect(await running.exited).toBe(0);
+    expect(Date.now() - signalledAt).toBeLessThan(graceMs);
+    expect(running.output()).toContain('stopped');
+
+    // Everything the stream showed was saved at shutdown, not only what the last 5 s flush took.
+    const lastShown = stream.frames
+      .flatMap((f) => (f.type === 'quotes' || f.type === 'snapshot' ? (f.quotes ?? []) : []))
+      .filter((q) => q.symbol === 'AAPL')
+      .at(-1);
+    const database = await openPglite({ dataDir: join(cwd, 'data') }, { migrate: false });
+    try {
+      const [saved] = await selectRows<{ quoted_at: string }>(
+        database.db,
+        sql`select quoted_at::text from last_quotes where symbol = 'AAPL'`,
+      );
+      expect(saved, 'no AAPL row in last_quotes').toBeDefined();
+      expect(Date.parse(String(saved?.quoted_at))).toBeGreaterThanOrEqual(
+        Date.parse(String(lastShown?.time)),
+      );
+    } finally {
+      await database.close();
+    }
+  }, 120_000);
 
   it('stops with a message naming the variable when the configuration is invalid', async () => {
     const running = startMain(tempFolder(), { PORT: 'eighty' });

@@ -224,7 +224,7 @@ export async function insertFiring(
       })
       .returning({ id: alertEvents.id });
     if (!event) throw new Error('no event');
-    await insertDeliveries(tx, { eventId: event.id, userId, channelIds, now });
+    await insertDeliveries(tx, [{ eventId: event.id, userId, channelIds }], now);
     return { eventId: event.id, alertId: ruleRow.id };
   });
 }

@@ -20,6 +20,10 @@ export interface TestAppOptions {
   listen?: boolean;
   webRoot?: string;
   flushMs?: number;
+  /** A cluster membership to read the role from; by default one process on its own. */
+  cluster?: AppDeps['cluster'];
+  /** To drain it as SIGTERM does. */
+  drain?: AppDeps['drain'];
 }
 
 export interface TestApp {
@@ -61,6 +65,8 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     limits: { ...relaxedLimits, ...options.limits },
     webRoot: options.webRoot,
     flushMs: options.flushMs,
+    cluster: options.cluster,
+    drain: options.drain,
   };
   const app = await buildApp(deps);
   let baseUrl = '';

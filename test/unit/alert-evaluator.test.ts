@@ -232,4 +232,80 @@ describe('alert evaluation', () => {
     expect(fired(feed(evaluator, [100.6], { start: T0 + 20_000 }))).toEqual([[near.id, 100.6]]);
     expect(evaluator.size).toBe(20_000);
   });
+
+  it('crosses a level the price sat exactly on, whichever way the price leaves and comes back', () => {
+    const evaluator = new AlertEvaluator(alwaysOpen);
+    const up = rule('price_cross_up', 100);
+    const down = rule('price_cross_down', 100);
+    evaluator.add(up);
+    evaluator.add(down);
+    // Leaving 100 crosses nothing; every later pass of 100 does, in its direction.
+    expect(fired(feed(evaluator, [100, 100.4, 100.2]))).toEqual([]);
+    expect(fired(feed(evaluator, [99.8, 99.9], { start: T0 + 10_000 }))).toEqual([[down.id, 99.8]]);
+    expect(fired(feed(evaluator, [100], { start: T0 + 20_000 }))).toEqual([[up.id, 100]]);
+  });
+
+  it('sees a rule added between two ticks even when the price hardly moves around it', () => {
+    const evaluator = new AlertEvaluator(alwaysOpen);
+    evaluator.add(rule('price_cross_up', 110));
+    evaluator.add(rule('price_cross_down', 90));
+    // Many quiet ticks between 90 and 110, then a rule just above the price.
+    feed(evaluator, [100, 100.1, 100.2, 100.1]);
+    const near = rule('price_cross_up', 100.15);
+    evaluator.add(near);
+    expect(fired(feed(evaluator, [100.16], { start: T0 + 10_000 }))).toEqual([[near.id, 100.16]]);
+    // And a removed one is not fired.
+    const gone = rule('price_cross_down', 100.1);
+    evaluator.add(gone);
+    evaluator.remove(gone.id);
+    expect(fired(feed(evaluator, [100.05], { start: T0 + 20_000 }))).toEqual([]);
+  });
+
+  it("fires a move rule when the window's low changes under a steady price", () => {
+    const evaluator = new AlertEvaluator(alwaysOpen);
+    const move = rule('move_up', 2, { windowMinutes: 5 });
+    evaluator.add(move);
+    // 100 for a minute, then 98 (the new low), then back to 100: +2.04 % from the low.
+    feed(evaluator, [100, 100, 100], { stepMs: 20_000 });
+    expect(fired(feed(evaluator, [98, 98.5, 99, 99.9], { start: T0 + MIN, stepMs: 1000 }))).toEqual([]);
+    expect(fired(feed(evaluator, [100], { start: T0 + MIN + 10_000 }))).toEqual([[move.id, 100]]);
+  });
+
+  it('fires on a random walk exactly where a plain scan of every rule finds the first crossing', () => {
+    const evaluator = new AlertEvaluator(alwaysOpen);
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const rules = Array.from({ length: 300 }, () =>
+      rule(
+        random() < 0.5 ? 'price_cross_up' : 'price_cross_down',
+        Math.round((95 + random() * 10) * 100) / 100,
+      ),
+    );
+    for (const r of rules) evaluator.add(r);
+    const prices = [100];
+    for (let i = 0; i < 3000; i++) {
+      const step = Math.round((random() - 0.5) * 20) / 100;
+      prices.push(Math.round(((prices.at(-1) as number) + step) * 100) / 100);
+    }
+    const expected = rules.flatMap((r) => {
+      const at = prices.findIndex((price, i) => {
+        const previous = prices[i - 1];
+        if (i === 0 || previous === undefined) return false;
+        return r.kind === 'price_cross_up'
+          ? previous < r.threshold && price >= r.threshold
+          : previous > r.threshold && price <= r.threshold;
+      });
+      return at === -1 ? [] : [[r.id, prices[at], at]];
+    });
+    const decisions = feed(evaluator, prices);
+    const actual = decisions.flatMap((d) =>
+      d.type === 'fire' ? [[d.rule.id, d.price, (d.time - T0) / 1000]] : [],
+    );
+    const byId = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
+    expect(actual.sort(byId)).toEqual(expected.sort(byId));
+    expect(expected.length).toBeGreaterThan(100);
+  });
 });

@@ -41,7 +41,11 @@ function setConnection(state: ConnectionState): void {
   broadcast((h) => h.onConnection?.(state));
 }
 
-/** Reconnects after any drop with exponential backoff and jitter (1 s up to 30 s). */
+/**
+ * Reconnects after any drop with exponential backoff and jitter (1 s up to 30 s). A socket that was
+ * open starts again from the shortest delay: a server shutting down closes streams with 1012
+ * (service restart), and the browser is back within a second, through the proxy, on another instance.
+ */
 function connect(): void {
   setConnection('connecting');
   const url = new URL('/api/v1/stream', window.location.href);

@@ -19,6 +19,8 @@ export interface Market {
   createFeed?: () => QuoteFeed;
   /** REST calls left this minute, for metrics; absent for the simulated market. */
   restBudgetRemaining?: () => number;
+  /** Takes `fraction` of the REST budget (a cluster member's part); absent without a REST budget. */
+  shareRestBudget?: (fraction: number) => void;
   /** Who provider calls are made for, set per request; absent for a market without a shared budget. */
   callers?: UpstreamCallers;
 }
@@ -77,5 +79,12 @@ export function createMarket(
       maxPolled:
         Math.min(MAX_POLLS_PER_MINUTE, Math.max(0, market.restPerMinute - POLL_RESERVE)) * POLL_ROUND_MINUTES,
     });
-  return { provider, feed: createFeed(), createFeed, restBudgetRemaining: () => budget.remaining(), callers };
+  return {
+    provider,
+    feed: createFeed(),
+    createFeed,
+    restBudgetRemaining: () => budget.remaining(),
+    shareRestBudget: (fraction) => budget.share(fraction),
+    callers,
+  };
 }

@@ -11,13 +11,30 @@ export class RestBudget {
   private readonly calls: number[] = [];
   private readonly userCalls = new Map<string, number[]>();
   private pausedUntil = 0;
+  private perMinute: number;
+  private perUserPerMinute: number;
 
   constructor(
     private readonly clock: Clock,
-    private readonly perMinute: number,
+    private readonly fullPerMinute: number,
     private readonly perSecond = 30,
-    private readonly perUserPerMinute = perMinute,
-  ) {}
+    private readonly fullPerUserPerMinute = fullPerMinute,
+  ) {
+    this.perMinute = fullPerMinute;
+    this.perUserPerMinute = fullPerUserPerMinute;
+  }
+
+  /**
+   * This process may use `fraction` of the budget (a cluster shares one key's limit between its
+   * instances); each user's share shrinks alike.
+   */
+  share(fraction: number): void {
+    this.perMinute = Math.max(1, Math.floor(this.fullPerMinute * fraction));
+    this.perUserPerMinute = Math.max(
+      1,
+      Math.min(this.perMinute, Math.ceil(this.fullPerUserPerMinute * fraction)),
+    );
+  }
 
   /** Calls still allowed in the current minute window. */
   remaining(): number {
