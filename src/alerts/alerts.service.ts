@@ -10,6 +10,7 @@ import type { DomainEventBus } from '../events.js';
 import { loadBars } from '../history/history.repository.js';
 import type { Quote } from '../market/kernel/instruments.js';
 import { normalizeSymbol } from '../market/kernel/symbols.js';
+import { loadLastQuotes } from '../prices/last-quote.repository.js';
 import type { PriceHub } from '../prices/price-hub.js';
 import {
   type AlertCalendar,
@@ -79,7 +80,7 @@ export class AlertsService {
     const { hub, cluster } = this.options;
     const unsubscribe = hub.events.on('tick', ({ symbol, price, time }) => {
       if (!this.evaluator.watches(symbol)) return;
-      const previousClose = hub.peek(symbol)?.quote.previousClose ?? null;
+      const previousClose = hub.previousClose(symbol);
       const decisions = this.evaluator.evaluate(symbol, price, time, previousClose);
       if (decisions.length > 0) this.handle(decisions);
     });
@@ -115,6 +116,13 @@ export class AlertsService {
     const rows = await repo.listActiveRules(db);
     for (const symbol of new Set(rows.filter(isMoveRule).map((row) => row.symbol))) {
       await this.loadMinutes(symbol);
+    }
+    // The previous price of each symbol is the one stored before this start (or before the last
+    // leader died), not what the hub may already have received since: a crossing in between is
+    // a gap, and fires at the first tick evaluated.
+    const symbols = [...new Set(rows.map((row) => row.symbol))];
+    for (const { quote } of symbols.length > 0 ? await loadLastQuotes(db, symbols) : []) {
+      this.evaluator.prime(quote.symbol, quote.price, quote.previousClose);
     }
     for (const row of rows) this.track(row, recent.get(row.id) ?? []);
   }

@@ -135,6 +135,11 @@ export class PriceHub {
     return this.demand.symbols().size;
   }
 
+  /** The stored quote's previous close, without building a HubQuote (alerts ask on every tick). */
+  previousClose(symbol: string): number | null {
+    return this.latest.get(symbol)?.quote.previousClose ?? null;
+  }
+
   /** What the hub knows now, without any I/O. */
   peek(symbol: string): HubQuote | undefined {
     const entry = this.latest.get(symbol);
