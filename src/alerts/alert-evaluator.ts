@@ -296,10 +296,10 @@ export class AlertEvaluator {
    * The last known price of a symbol (a quote stored before a restart, marked stale): what the first
    * tick is compared with. It never fires anything itself.
    */
-  prime(symbol: string, price: number, previousClose: number | null): void {
+  prime(symbol: string, price: number, previousClose: number | null, { replace = false } = {}): void {
     const rules = this.symbolRules(symbol);
-    if (rules.price.last === undefined) rules.price.last = price;
-    if (rules.dayChange.last === undefined && previousClose) {
+    if (replace || rules.price.last === undefined) rules.price.last = price;
+    if (previousClose && (replace || rules.dayChange.last === undefined)) {
       rules.dayChange.last = percentChange(price, previousClose);
     }
   }

@@ -66,6 +66,8 @@ export class AlertsService {
   private openBatch: PendingFiring[] | undefined;
   /** Whether this instance evaluates the rules (single, or the cluster's leader). */
   private evaluating = false;
+  /** While the rules load, no tick is evaluated (see `lead`). */
+  private loading = false;
 
   constructor(private readonly options: AlertsServiceOptions) {
     this.evaluator = new AlertEvaluator(options.calendar);
@@ -79,7 +81,7 @@ export class AlertsService {
   async start(): Promise<() => Promise<void>> {
     const { hub, cluster } = this.options;
     const unsubscribe = hub.events.on('tick', ({ symbol, price, time }) => {
-      if (!this.evaluator.watches(symbol)) return;
+      if (this.loading || !this.evaluator.watches(symbol)) return;
       const previousClose = hub.previousClose(symbol);
       const decisions = this.evaluator.evaluate(symbol, price, time, previousClose);
       if (decisions.length > 0) this.handle(decisions);
@@ -107,24 +109,33 @@ export class AlertsService {
     if (row?.status === 'active') await this.trackNew(row, before);
   }
 
-  /** Loads every active rule into the evaluator. */
+  /**
+   * Loads every active rule into the evaluator. Ticks arriving meanwhile are not evaluated: the
+   * first one after is compared with the price stored before (a gap), with every rule in place.
+   */
   private async lead(): Promise<void> {
     if (this.evaluating) return;
     this.evaluating = true;
-    const { db, clock } = this.options;
-    const recent = await repo.recentFiringTimes(db, new Date(clock.now() - HOUR_MS));
-    const rows = await repo.listActiveRules(db);
-    for (const symbol of new Set(rows.filter(isMoveRule).map((row) => row.symbol))) {
-      await this.loadMinutes(symbol);
+    this.loading = true;
+    try {
+      const { db, clock } = this.options;
+      const recent = await repo.recentFiringTimes(db, new Date(clock.now() - HOUR_MS));
+      const rows = await repo.listActiveRules(db);
+      for (const symbol of new Set(rows.filter(isMoveRule).map((row) => row.symbol))) {
+        await this.loadMinutes(symbol);
+      }
+      // The previous price of each symbol is the one stored before this start (or before the last
+      // leader died), not what the hub may already have received since: a crossing in between is
+      // a gap, and fires at the first tick evaluated.
+      const symbols = [...new Set(rows.map((row) => row.symbol))];
+      const stored = symbols.length > 0 ? await loadLastQuotes(db, symbols) : [];
+      for (const { quote } of stored) {
+        this.evaluator.prime(quote.symbol, quote.price, quote.previousClose, { replace: true });
+      }
+      for (const row of rows) this.track(row, recent.get(row.id) ?? []);
+    } finally {
+      this.loading = false;
     }
-    // The previous price of each symbol is the one stored before this start (or before the last
-    // leader died), not what the hub may already have received since: a crossing in between is
-    // a gap, and fires at the first tick evaluated.
-    const symbols = [...new Set(rows.map((row) => row.symbol))];
-    for (const { quote } of symbols.length > 0 ? await loadLastQuotes(db, symbols) : []) {
-      this.evaluator.prime(quote.symbol, quote.price, quote.previousClose);
-    }
-    for (const row of rows) this.track(row, recent.get(row.id) ?? []);
   }
 
   /** Another instance evaluates the rules now. */

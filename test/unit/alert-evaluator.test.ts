@@ -101,6 +101,16 @@ describe('alert evaluation', () => {
     ]);
   });
 
+  it('compares the first tick after a restart with the stored price, even if a newer one was primed', () => {
+    const evaluator = new AlertEvaluator(alwaysOpen);
+    // Ticks seen while the rules were loading must not hide a crossing during the downtime.
+    evaluator.prime('AAPL', 103, null);
+    evaluator.prime('AAPL', 98, null, { replace: true });
+    const up = rule('price_cross_up', 100);
+    evaluator.add(up);
+    expect(fired(feed(evaluator, [103.5]))).toEqual([[up.id, 103.5]]);
+  });
+
   it('never fires on a tick older than the last evaluated one (a late snapshot, a replayed trade)', () => {
     const evaluator = new AlertEvaluator(alwaysOpen);
     const down = rule('price_cross_down', 100);
