@@ -31,18 +31,15 @@ import {
   startBenchFinnhub,
   startStreamClients,
   startTrades,
+  WORKLOAD_OPTIONS,
+  workloadOf,
 } from './support.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 const { values: flags } = parseArgs({
   options: {
-    clients: { type: 'string', default: '5000' },
-    'per-client': { type: 'string', default: '10' },
-    symbols: { type: 'string', default: '500' },
-    rate: { type: 'string', default: '5000' },
-    duration: { type: 'string', default: '30' },
-    interval: { type: 'string', default: '250' },
+    ...WORKLOAD_OPTIONS,
     sizes: { type: 'string', default: '1,2,3' },
     runs: { type: 'string', default: '1' },
     /** During the failover each symbol trades once per this period, so no two trades of a symbol share a flush. */
@@ -55,12 +52,7 @@ const { values: flags } = parseArgs({
     profile: { type: 'string' },
   },
 });
-const N = Number(flags.clients);
-const Z = Number(flags['per-client']);
-const M = Number(flags.symbols);
-const R = Number(flags.rate);
-const durationS = Number(flags.duration);
-const intervalMs = Number(flags.interval);
+const { N, Z, M, R, durationS, intervalMs } = workloadOf(flags);
 const sizes = (flags.sizes ?? '').split(',').filter(Boolean);
 const runs = Number(flags.runs);
 const failoverPeriodMs = Number(flags['failover-period']);

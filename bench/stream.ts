@@ -27,18 +27,15 @@ import {
   startStreamClients,
   startTrades,
   tsxLoader,
+  WORKLOAD_OPTIONS,
+  workloadOf,
 } from './support.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 const { values: flags } = parseArgs({
   options: {
-    clients: { type: 'string', default: '5000' },
-    'per-client': { type: 'string', default: '10' },
-    symbols: { type: 'string', default: '500' },
-    rate: { type: 'string', default: '5000' },
-    duration: { type: 'string', default: '30' },
-    interval: { type: 'string', default: '250' },
+    ...WORKLOAD_OPTIONS,
     'ws-cap': { type: 'string' },
     'no-baseline': { type: 'boolean', default: false },
     /** Writes V8 CPU profiles of the app process to this folder, and of the ceiling to its `bare` folder. */
@@ -47,12 +44,7 @@ const { values: flags } = parseArgs({
     'database-url': { type: 'string' },
   },
 });
-const N = Number(flags.clients);
-const Z = Number(flags['per-client']);
-const M = Number(flags.symbols);
-const R = Number(flags.rate);
-const durationS = Number(flags.duration);
-const intervalMs = Number(flags.interval);
+const { N, Z, M, R, durationS, intervalMs } = workloadOf(flags);
 const wsCap = Number(flags['ws-cap'] ?? M);
 const WARMUP_MS = 5000;
 

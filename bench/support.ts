@@ -240,3 +240,25 @@ export function startStreamClients(): {
       }),
   };
 }
+
+/** The stream workload's flags, shared by bench:stream and bench:cluster (same clients, same trades). */
+export const WORKLOAD_OPTIONS = {
+  clients: { type: 'string', default: '5000' },
+  'per-client': { type: 'string', default: '10' },
+  symbols: { type: 'string', default: '500' },
+  rate: { type: 'string', default: '5000' },
+  duration: { type: 'string', default: '30' },
+  interval: { type: 'string', default: '250' },
+} as const;
+
+/** The workload those flags describe: N clients watching Z of M symbols, R trades/s for `durationS`. */
+export function workloadOf(flags: Record<keyof typeof WORKLOAD_OPTIONS, string>) {
+  return {
+    N: Number(flags.clients),
+    Z: Number(flags['per-client']),
+    M: Number(flags.symbols),
+    R: Number(flags.rate),
+    durationS: Number(flags.duration),
+    intervalMs: Number(flags.interval),
+  };
+}

@@ -555,6 +555,30 @@ export class AlertEvaluator {
   }
 }
 
+/**
+ * Whether a new rule is already past its threshold at this price (so it waits for the market to
+ * come back and cross): what `isPastThreshold` says of a rule on a symbol primed with this quote,
+ * without an evaluator. Either-way crossings and move windows (0 % at the start) never are.
+ */
+export function startsPastThreshold(
+  rule: Pick<AlertRuleState, 'kind' | 'threshold'>,
+  price: number,
+  previousClose: number | null,
+): boolean {
+  switch (rule.kind) {
+    case 'price_cross_up':
+      return price >= rule.threshold;
+    case 'price_cross_down':
+      return price <= rule.threshold;
+    case 'day_change_up':
+      return previousClose ? percentChange(price, previousClose) >= rule.threshold : false;
+    case 'day_change_down':
+      return previousClose ? percentChange(price, previousClose) <= -rule.threshold : false;
+    default:
+      return false;
+  }
+}
+
 function crosses(entry: LevelEntry, previous: number, value: number): boolean {
   const up = previous < entry.level && value >= entry.level;
   const down = previous > entry.level && value <= entry.level;

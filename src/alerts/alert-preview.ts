@@ -6,7 +6,12 @@ import type { Bar } from '../market/kernel/instruments.js';
 import { DAY_MS } from '../market/kernel/periods.js';
 import { normalizeSymbol } from '../market/kernel/symbols.js';
 import type { PriceHub } from '../prices/price-hub.js';
-import { type AlertCalendar, AlertEvaluator, type AlertRuleState } from './alert-evaluator.js';
+import {
+  type AlertCalendar,
+  AlertEvaluator,
+  type AlertRuleState,
+  startsPastThreshold,
+} from './alert-evaluator.js';
 import type { AlertPreview, AlertRuleInput } from './alerts.schemas.js';
 
 const LOOKBACK_MS = 30 * DAY_MS;
@@ -62,9 +67,6 @@ export class AlertPreviewer {
       dayClose = bar.close;
     }
 
-    const current = new AlertEvaluator(this.calendar);
-    current.prime(symbol, known.quote.price, known.quote.previousClose);
-    current.add(ruleOf(symbol, input));
     const first = bars[0];
     const last = bars.at(-1);
     return {
@@ -74,7 +76,7 @@ export class AlertPreviewer {
       to: last ? new Date(last.time + barMs).toISOString() : null,
       resolution: first ? resolution : null,
       currentPrice: known.quote.price,
-      pastThreshold: current.isPastThreshold(rule),
+      pastThreshold: startsPastThreshold(rule, known.quote.price, known.quote.previousClose),
     };
   }
 }

@@ -180,17 +180,9 @@ export async function deleteRule(db: Database, userId: string, id: string): Prom
   return deleted.length > 0;
 }
 
-export interface FiringRecord {
-  ruleId: string;
+/** A firing to store: what its event row says (`AlertEventRow` but the id it gets), and more. */
+export interface FiringRecord extends Omit<AlertEventRow, 'id'> {
   userId: string;
-  occurrence: number;
-  symbol: string;
-  kind: AlertKind;
-  threshold: number;
-  price: number;
-  firedAt: Date;
-  message: string;
-  simulated: boolean;
   /** The rule as it was when it fired (kept with the firing). */
   rule: Record<string, unknown>;
   /** When it is stored (the app's clock): its deliveries are due then. */

@@ -8,7 +8,6 @@ import type { DeliveryModule } from '../delivery/delivery.module.js';
 import { AppError } from '../errors.js';
 import type { DomainEventBus } from '../events.js';
 import { loadBars } from '../history/history.repository.js';
-import type { Quote } from '../market/kernel/instruments.js';
 import { normalizeSymbol } from '../market/kernel/symbols.js';
 import { loadLastQuotes } from '../prices/last-quote.repository.js';
 import type { PriceHub } from '../prices/price-hub.js';
@@ -17,6 +16,7 @@ import {
   type AlertDecision,
   AlertEvaluator,
   type AlertRuleState,
+  startsPastThreshold,
 } from './alert-evaluator.js';
 import { firingMessage, floodMessage } from './alert-messages.js';
 import * as repo from './alerts.repository.js';
@@ -183,7 +183,10 @@ export class AlertsService {
     });
     this.evaluator.prime(symbol, known.quote.price, known.quote.previousClose);
     await this.changed(row);
-    return { alert: this.toView(row), pastThreshold: pastThreshold(this.options.calendar, row, known.quote) };
+    return {
+      alert: this.toView(row),
+      pastThreshold: startsPastThreshold(row, known.quote.price, known.quote.previousClose),
+    };
   }
 
   async update(userId: string, id: string, patch: AlertPatch): Promise<AlertRuleView> {
@@ -488,20 +491,6 @@ export class AlertsService {
   private async requireOwnChannels(userId: string, channels: readonly string[]): Promise<void> {
     await assertChannelsOwned(this.options.db, userId, channels);
   }
-}
-
-/** Whether the market is already past a new rule's threshold (so it waits for it to come back). */
-function pastThreshold(calendar: AlertCalendar, row: repo.AlertRuleRow, quote: Quote): boolean {
-  const probe = new AlertEvaluator(calendar);
-  probe.prime(row.symbol, quote.price, quote.previousClose);
-  const rule = {
-    ...row,
-    expiresAt: null,
-    lastFiredAt: null,
-    recentFirings: [],
-  };
-  probe.add(rule);
-  return probe.isPastThreshold(rule);
 }
 
 function isMoveRule(rule: { kind: string }): boolean {

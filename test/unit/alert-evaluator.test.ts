@@ -5,6 +5,7 @@ import {
   type AlertDecision,
   AlertEvaluator,
   type AlertRuleState,
+  startsPastThreshold,
 } from '../../src/alerts/alert-evaluator.js';
 import type { AlertKind } from '../../src/alerts/alerts.schemas.js';
 
@@ -99,6 +100,30 @@ describe('alert evaluation', () => {
       [up.id, 110],
       [up2.id, 110],
     ]);
+  });
+
+  it('says a new rule starts past its threshold exactly when a primed evaluator does', () => {
+    const cases: Array<[AlertKind, number, number | null]> = [];
+    for (const kind of [
+      'price_cross_up',
+      'price_cross_down',
+      'price_cross',
+      'day_change_up',
+      'day_change_down',
+    ] as const) {
+      for (const threshold of [1, 2, 99, 100, 101]) cases.push([kind, threshold, 98]);
+    }
+    for (const [kind, threshold, previousClose] of cases) {
+      const evaluator = new AlertEvaluator(alwaysOpen);
+      evaluator.prime('AAPL', 100, previousClose);
+      const probe = rule(kind, threshold);
+      evaluator.add(probe);
+      expect(startsPastThreshold(probe, 100, previousClose), `${kind} ${threshold}`).toBe(
+        evaluator.isPastThreshold(probe),
+      );
+    }
+    expect(startsPastThreshold(rule('price_cross_up', 95), 100, null)).toBe(true);
+    expect(startsPastThreshold(rule('move_up', 1, { windowMinutes: 5 }), 100, null)).toBe(false);
   });
 
   it('compares the first tick after a restart with the stored price, even if a newer one was primed', () => {
