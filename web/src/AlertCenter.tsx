@@ -2,6 +2,7 @@ import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { ApiError, api, type NotificationView } from './api';
 import { formatDateTime, formatPrice } from './format';
 import { followLink, stockPath } from './router';
+import { useSessionEndedHandler } from './session';
 import { type AlertFrame, openPriceStream } from './stream';
 
 /** How long a toast stays when nobody dismisses it. */
@@ -19,12 +20,7 @@ export function AlertCenter({ onSessionEnded }: { onSessionEnded: () => void }) 
   /** Bumped by every frame and reconnection: the open panel reloads its list. */
   const [changes, setChanges] = useState(0);
 
-  const handleError = useCallback(
-    (error: unknown) => {
-      if (error instanceof ApiError && error.status === 401) onSessionEnded();
-    },
-    [onSessionEnded],
-  );
+  const handleError = useSessionEndedHandler(onSessionEnded);
 
   const loadCount = useCallback(() => {
     api

@@ -11,6 +11,7 @@ import {
 } from './api';
 import { formatDateTime, formatPrice } from './format';
 import { followLink, stockPath } from './router';
+import { useSessionEndedHandler } from './session';
 import { openPriceStream } from './stream';
 
 /** How often an open log with deliveries still trying is read again. */
@@ -29,12 +30,7 @@ export function AlertsPage({ onSessionEnded }: { onSessionEnded: () => void }) {
   const [channels, setChannels] = useState<Channel[]>([]);
   const [error, setError] = useState<string | null>(null);
 
-  const handleError = useCallback(
-    (err: unknown) => {
-      if (err instanceof ApiError && err.status === 401) onSessionEnded();
-    },
-    [onSessionEnded],
-  );
+  const handleError = useSessionEndedHandler(onSessionEnded);
 
   const load = useCallback(() => {
     api

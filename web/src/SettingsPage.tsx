@@ -1,6 +1,7 @@
 import { type FormEvent, useCallback, useEffect, useId, useMemo, useState } from 'react';
 import { ApiError, api, type Channel, type NotificationSettings, type User, type WebhookFormat } from './api';
 import { deviceName, devicePushChannel, disablePush, enablePush, pushSupported } from './push';
+import { useSessionEndedHandler } from './session';
 
 const FORMATS: Array<{ value: WebhookFormat; label: string }> = [
   { value: 'standard', label: 'Standard Webhooks (signed JSON)' },
@@ -22,12 +23,7 @@ export function SettingsPage({ user, onSessionEnded }: { user: User; onSessionEn
   const [loadError, setLoadError] = useState<string | null>(null);
   const [deviceChannel, setDeviceChannel] = useState<Channel | null>(null);
 
-  const handleError = useCallback(
-    (err: unknown) => {
-      if (err instanceof ApiError && err.status === 401) onSessionEnded();
-    },
-    [onSessionEnded],
-  );
+  const handleError = useSessionEndedHandler(onSessionEnded);
 
   const load = useCallback(() => {
     api

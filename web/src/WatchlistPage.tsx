@@ -14,6 +14,7 @@ import { COLUMNS, sortItems } from './columns';
 import { formatTime } from './format';
 import { navigate, stockPath } from './router';
 import { Sparkline } from './Sparkline';
+import { useSessionEndedHandler } from './session';
 import { type ConnectionState, type FeedStatus, openPriceStream } from './stream';
 
 type Flash = { direction: 'up' | 'down'; count: number };
@@ -47,12 +48,7 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
   const pending = useRef(new Map<string, Quote>());
   const frame = useRef<number | null>(null);
 
-  const handleError = useCallback(
-    (error: unknown) => {
-      if (error instanceof ApiError && error.status === 401) onSessionEnded();
-    },
-    [onSessionEnded],
-  );
+  const handleError = useSessionEndedHandler(onSessionEnded);
 
   useEffect(() => {
     api
