@@ -21,6 +21,16 @@ export const users = pgTable(
     username: text('username').notNull(),
     email: text('email').notNull(),
     passwordHash: text('password_hash').notNull(),
+    /** `admin` or `user`; the first account becomes admin. */
+    role: text('role').notNull().default('user'),
+    /** Set by an admin: a disabled account cannot sign in and its sessions and tokens end. */
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
+    emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true }),
+    /** The TOTP secret (base32) once two-factor sign-in is enabled; null while it is off. */
+    totpSecret: text('totp_secret'),
+    /** A secret being set up (shown as a QR code), until a code confirms it. */
+    totpPendingSecret: text('totp_pending_secret'),
+    totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -39,10 +49,142 @@ export const sessions = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     csrfToken: text('csrf_token').notNull(),
+    /** The id a user sees in the sessions list (the hash above never leaves the server). */
+    publicId: uuid('public_id').notNull().defaultRandom(),
+    userAgent: text('user_agent'),
+    address: text('address'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Written at most once a minute per session. */
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('sessions_user_id_idx').on(t.userId), uniqueIndex('sessions_public_id_key').on(t.publicId)],
+);
+
+/** Personal API tokens (`st_...`): only the SHA-256 of the token is kept. Revoking deletes the row. */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** SHA-256 (hex) of the whole token. */
+    tokenHash: text('token_hash').notNull(),
+    /** Any of read, watchlist:write, portfolio:write, alerts:write. */
+    scopes: text('scopes').array().notNull(),
+    lastFour: text('last_four').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    /** Written at most once a minute per token. */
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('api_tokens_hash_key').on(t.tokenHash), index('api_tokens_user_idx').on(t.userId)],
+);
+
+/** Two-factor recovery codes: ten per enabling, hashed, each usable once. */
+export const recoveryCodes = pgTable(
+  'recovery_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('recovery_codes_user_idx').on(t.userId)],
+);
+
+/** WebAuthn credentials (passkeys) a user registered. */
+export const passkeys = pgTable(
+  'passkeys',
+  {
+    /** The credential id, base64url. */
+    id: text('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** The COSE public key, base64url. */
+    publicKey: text('public_key').notNull(),
+    counter: integer('counter').notNull().default(0),
+    transports: text('transports').array(),
+    deviceType: text('device_type'),
+    backedUp: boolean('backed_up').notNull().default(false),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+  },
+  (t) => [index('passkeys_user_idx').on(t.userId)],
+);
+
+/**
+ * Single-use secrets with an expiry, kept hashed: a pending second-factor login (`login_2fa`, five
+ * minutes), a password reset and an email verification (one hour), a WebAuthn challenge. In the
+ * database (not in memory) so any instance of a cluster can complete what another began.
+ */
+export const oneTimeTokens = pgTable(
+  'one_time_tokens',
+  {
+    /** SHA-256 (hex) of the token or challenge. */
+    tokenHash: text('token_hash').primaryKey(),
+    /** login_2fa | password_reset | email_verify | passkey_register | passkey_login */
+    purpose: text('purpose').notNull(),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    /** What the step needs besides the user (a WebAuthn challenge, the email being verified). */
+    data: jsonb('data'),
+    /** Wrong codes tried against a pending login. */
+    attempts: integer('attempts').notNull().default(0),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('sessions_user_id_idx').on(t.userId)],
+  (t) => [
+    index('one_time_tokens_user_idx').on(t.userId),
+    index('one_time_tokens_expiry_idx').on(t.expiresAt),
+  ],
+);
+
+/** Invitations an admin created (`REGISTRATION=invite`): single use, with an expiry. */
+export const invites = pgTable('invites', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  /** SHA-256 (hex) of the code; the code itself is shown once to the admin who created it. */
+  codeHash: text('code_hash').notNull().unique(),
+  createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true }),
+  usedBy: uuid('used_by').references(() => users.id, { onDelete: 'set null' }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * The security log: what happened to an account (sign-ins and failures, two-factor and passkey
+ * changes, tokens created and revoked, password changes) and what admins did. A user's own rows go
+ * with the account (`user_id` cascades); an admin action keeps its row, naming its target by id.
+ */
+export const securityEvents = pgTable(
+  'security_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** The account it happened to (null for a failed sign-in to no account, or an admin action on a deleted one). */
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    /** Who did it when that is not the account itself (an admin). */
+    actorId: uuid('actor_id').references(() => users.id, { onDelete: 'set null' }),
+    /** e.g. login_succeeded, login_failed, totp_enabled, passkey_added, token_created, admin_user_disabled */
+    kind: text('kind').notNull(),
+    /** Whether it is an admin action (the admin console's audit log shows these and sign-ins). */
+    admin: boolean('admin').notNull().default(false),
+    targetId: uuid('target_id'),
+    detail: jsonb('detail'),
+    address: text('address'),
+    userAgent: text('user_agent'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('security_events_user_idx').on(t.userId, t.createdAt),
+    index('security_events_created_idx').on(t.createdAt),
+  ],
 );
 
 /** Every symbol any user has added: what it is (name, exchange, currency). Its last quote is in `last_quotes`. */
