@@ -48,7 +48,13 @@ function summarize(samples: Float64Array, decisions: number): Timings {
 export function measureEvaluator(
   workload: Workload,
   options: { rate: number; quietSeconds: number },
-): { heapPerRuleBytes: number; rules: number; quiet: Timings; firing: Timings; noRules: Timings } {
+): {
+  heapPerRuleBytes: number;
+  rules: number;
+  quiet: Timings & { ticksInBand: number };
+  firing: Timings;
+  noRules: Timings;
+} {
   const random = seededRandom(7);
   const userIds = Array.from({ length: workload.users }, () => randomUUID());
   const stepMs = 1000 / options.rate;
@@ -102,9 +108,16 @@ export function measureEvaluator(
   const noRules = run(empty, start, options.quietSeconds, () => bandPrice(random));
 
   const quiet = run(evaluator, start, options.quietSeconds, () => bandPrice(random));
+  const quietTicksInBand = evaluator.ticksInBand / quiet.ticks;
   const rampFrom = start + options.quietSeconds * 1000;
   const firing = run(evaluator, rampFrom, workload.latencySeconds + workload.killSeconds + 1, (time) =>
     rampPrice((time - rampFrom) / 1000),
   );
-  return { heapPerRuleBytes, rules, quiet, firing, noRules };
+  return {
+    heapPerRuleBytes,
+    rules,
+    quiet: { ...quiet, ticksInBand: Number(quietTicksInBand.toFixed(3)) },
+    firing,
+    noRules,
+  };
 }

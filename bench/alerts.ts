@@ -10,7 +10,15 @@
 // and a count at the receivers: every stored firing delivered exactly once per channel.
 import { type ChildProcess, spawnSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,7 +67,7 @@ const { values: flags } = parseArgs({
     'kill-seconds': { type: 'string', default: '20' },
     interval: { type: 'string', default: '250' },
     'no-kill': { type: 'boolean', default: false },
-    /** Writes a V8 CPU profile of the app process with the rules to this folder. */
+    /** Writes V8 CPU profiles of the app over each measured window to DIR (without-rules, with-rules, firing). */
     profile: { type: 'string' },
     /** A PostgreSQL server (postgres://.../anydb): the bench creates and drops its own database there. */
     'database-url': { type: 'string' },
@@ -376,11 +384,20 @@ async function appHeapBytes(url: string): Promise<number> {
   return Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1] ?? 0);
 }
 
-/**
- * A full garbage collection in the app, through its inspector (`--inspect` on `port`): the heap it
- * leaves is what the app keeps, not what it has not collected yet.
- */
-async function collectAppGarbage(port: number): Promise<void> {
+/** Seconds the app spent in garbage collection so far, by kind (minor, major, incremental, weakcb). */
+async function appGcSeconds(url: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const seconds: Record<string, number> = {};
+  for (const match of text.matchAll(/^nodejs_gc_duration_seconds_sum\{kind="(\w+)"\} (\S+)$/gm))
+    seconds[match[1] as string] = Number(match[2]);
+  return seconds;
+}
+
+/** A DevTools protocol session with the app (`--inspect` on `port`): one command at a time. */
+async function inspect(port: number): Promise<{
+  send: (method: string, params?: Record<string, unknown>) => Promise<Record<string, unknown>>;
+  close: () => void;
+}> {
   const [target] = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{
     webSocketDebuggerUrl: string;
   }>;
@@ -389,13 +406,30 @@ async function collectAppGarbage(port: number): Promise<void> {
     socket.once('open', resolve);
     socket.once('error', reject);
   });
-  await new Promise((resolve) => {
-    socket.on('message', (data: Buffer) => {
-      if ((JSON.parse(data.toString()) as { id?: number }).id === 1) resolve(undefined);
+  let nextId = 1;
+  const send = (method: string, params: Record<string, unknown> = {}) =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      const id = nextId++;
+      const onMessage = (data: Buffer) => {
+        const reply = JSON.parse(data.toString()) as { id?: number; result?: Record<string, unknown> };
+        if (reply.id !== id) return;
+        socket.off('message', onMessage);
+        resolve(reply.result ?? {});
+      };
+      socket.on('message', onMessage);
+      socket.send(JSON.stringify({ id, method, params }));
     });
-    socket.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' }));
-  });
-  socket.close();
+  return { send, close: () => socket.close() };
+}
+
+/**
+ * A full garbage collection in the app: the heap it leaves is what the app keeps, not what it has
+ * not collected yet.
+ */
+async function collectAppGarbage(port: number): Promise<void> {
+  const session = await inspect(port);
+  await session.send('HeapProfiler.collectGarbage');
+  session.close();
 }
 
 /** CPU seconds of a process's main thread and of all its other threads (V8's GC helpers, libuv's pool). */
@@ -425,9 +459,12 @@ interface AppProcess {
 async function measureWindow(
   app: AppProcess,
   seconds: number,
+  profileFile?: string,
 ): Promise<{
   cpuCores: number;
   mainThreadCores: number;
+  /** Cores spent in garbage collection over the window, by kind (from the app's own metrics). */
+  gcCores: Record<string, number>;
   rssMb: number;
   heapAfterGcMb: number;
   loadAverage: number[];
@@ -436,16 +473,33 @@ async function measureWindow(
   const loadBefore = load();
   const before = processUsage(pid);
   const threadsBefore = threadCpu(pid);
+  const gcBefore = await appGcSeconds(app.url);
+  const profiler = profileFile ? await inspect(app.inspectPort) : undefined;
+  await profiler?.send('Profiler.enable');
+  await profiler?.send('Profiler.start');
   const started = Date.now();
   await sleep(seconds * 1000);
   const after = processUsage(pid);
   const threadsAfter = threadCpu(pid);
   const wall = (Date.now() - started) / 1000;
+  if (profiler && profileFile) {
+    const { profile } = await profiler.send('Profiler.stop');
+    writeFileSync(profileFile, JSON.stringify(profile));
+    profiler.close();
+  }
+  const gcAfter = await appGcSeconds(app.url);
+  const gcCores = Object.fromEntries(
+    Object.entries(gcAfter).map(([kind, total]) => [
+      kind,
+      Number(((total - (gcBefore[kind] ?? 0)) / wall).toFixed(4)),
+    ]),
+  );
   const loadAfter = load();
   await collectAppGarbage(app.inspectPort);
   return {
     cpuCores: Number(((after.cpuSeconds - before.cpuSeconds) / wall).toFixed(3)),
     mainThreadCores: Number(((threadsAfter.main - threadsBefore.main) / wall).toFixed(3)),
+    gcCores,
     rssMb: Number((processUsage(pid).rssBytes / 1048576).toFixed(1)),
     heapAfterGcMb: Number(((await appHeapBytes(app.url)) / 1048576).toFixed(1)),
     loadAverage: [loadBefore, loadAfter],
@@ -491,31 +545,31 @@ async function main(): Promise<void> {
     REQUESTS_PER_ADDRESS_PER_MINUTE: String(1_000_000),
     WEBHOOK_ALLOW_PRIVATE: 'true',
   };
-  const start = async (profile: boolean): Promise<AppProcess & { port: number }> => {
+  const start = async (): Promise<AppProcess & { port: number }> => {
     const inspectPort = await freePort();
     const started = await startAppProcess({
       fake,
       dataDir,
       databaseUrl: benchDb.url,
       env: appEnv,
-      nodeArgs: [
-        `--inspect=127.0.0.1:${inspectPort}`,
-        ...(profile && flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`] : []),
-      ],
+      nodeArgs: [`--inspect=127.0.0.1:${inspectPort}`],
     });
     return { ...started, inspectPort };
   };
+  if (flags.profile) mkdirSync(flags.profile, { recursive: true });
+  const profileFile = (name: string) =>
+    flags.profile ? join(flags.profile, `${name}.cpuprofile`) : undefined;
   const trader = new Trader(fake);
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 
   // 1. Without rules.
   log('app without rules');
-  let app = await start(false);
+  let app = await start();
   let streams = new AlertStreams();
   await streams.connect(app.port, seeded.tokens);
   trader.start();
   await sleep(WARMUP_MS);
-  const withoutRules = await measureWindow(app, DURATION_S);
+  const withoutRules = await measureWindow(app, DURATION_S, profileFile('without-rules'));
   log(`  ${JSON.stringify(withoutRules)}`);
   trader.stop();
   streams.close();
@@ -534,13 +588,13 @@ async function main(): Promise<void> {
 
   log('app with rules');
   const startedAt = Date.now();
-  app = await start(true);
+  app = await start();
   const readyAfterMs = Date.now() - startedAt;
   streams = new AlertStreams();
   const connected = await streams.connect(app.port, seeded.tokens);
   trader.start();
   await sleep(WARMUP_MS);
-  const withRules = await measureWindow(app, DURATION_S);
+  const withRules = await measureWindow(app, DURATION_S, profileFile('with-rules'));
   log(`  ${JSON.stringify(withRules)} (ready after ${readyAfterMs} ms)`);
 
   // 3. The ramp: F firings a second.
@@ -548,7 +602,7 @@ async function main(): Promise<void> {
   const framesBefore = streams.receipts.length;
   loopDelay.enable();
   trader.ramp();
-  const firingWindow = await measureWindow(app, DURATION_S);
+  const firingWindow = await measureWindow(app, DURATION_S, profileFile('firing'));
   loopDelay.disable();
   log(`  ${JSON.stringify(firingWindow)}`);
 
@@ -564,7 +618,7 @@ async function main(): Promise<void> {
     streams.close();
     const receivedBeforeKill = receiver.receipts.length;
     const restarted = Date.now();
-    app = await start(false);
+    app = await start();
     const restartMs = Date.now() - restarted;
     log(`restarted in ${restartMs} ms; waiting out the delivery lease`);
     const waitUntil = killedAt + (HAS_DELIVERY ? DELIVERY_LEASE_MS + 15_000 : 10_000);

@@ -56,6 +56,10 @@ const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
 /** The longest move window; the minute ranges kept per symbol cover it. */
 const MAX_WINDOW = 240;
+/** How much narrower than exact a price band is (relative): far above floating-point rounding. */
+const BAND_MARGIN = 1e-9;
+/** What a tick that decides nothing answers (never written to). */
+const NOTHING: AlertDecision[] = [];
 
 type Direction = 'up' | 'down' | 'either';
 
@@ -77,13 +81,21 @@ class SortedLevels {
   /** Counts the changes to the levels: a bracket taken before a change no longer holds. */
   version = 0;
 
+  /** `symbol` counts the changes to all of its levels (its price band no longer holds either). */
+  constructor(private readonly symbol: { version: number }) {}
+
+  private changed(): void {
+    this.version++;
+    this.symbol.version++;
+  }
+
   get size(): number {
     return this.entries.length;
   }
 
   add(entry: LevelEntry): void {
     this.entries.splice(this.lowerBound(entry.level), 0, entry);
-    this.version++;
+    this.changed();
   }
 
   /** Removes every entry of `rule`. */
@@ -91,7 +103,7 @@ class SortedLevels {
     for (let i = this.entries.length - 1; i >= 0; i--) {
       if (this.entries[i]?.rule === rule) this.entries.splice(i, 1);
     }
-    this.version++;
+    this.changed();
   }
 
   /** Removes the entries of `rule` in `role`. */
@@ -100,7 +112,7 @@ class SortedLevels {
       const entry = this.entries[i];
       if (entry?.rule === rule && entry.role === role) this.entries.splice(i, 1);
     }
-    this.version++;
+    this.changed();
   }
 
   /** The entries with `low <= level <= high`, lowest first. */
@@ -143,7 +155,7 @@ class SortedLevels {
 
 /** One measure of a symbol (its price, its day change, a move within a window) and the levels on it. */
 class Measure {
-  readonly levels = new SortedLevels();
+  readonly levels: SortedLevels;
   /** The value at the last evaluated tick; undefined until there was one. */
   last: number | undefined;
   /**
@@ -155,6 +167,19 @@ class Measure {
   private below = Number.NaN;
   private above = Number.NaN;
   private bracketVersion = -1;
+
+  constructor(symbol: { version: number }) {
+    this.levels = new SortedLevels(symbol);
+  }
+
+  /** The bracket around `last` (NaN when it no longer holds). */
+  get bracketBelow(): number {
+    return this.bracketVersion === this.levels.version ? this.below : Number.NaN;
+  }
+
+  get bracketAbove(): number {
+    return this.bracketVersion === this.levels.version ? this.above : Number.NaN;
+  }
 
   /** Whether a move from `last` to `value` passes no level. */
   staysInBracket(value: number): boolean {
@@ -219,14 +244,20 @@ class MinuteRanges {
  * each tick only compares with the current minute's.
  */
 class MoveWindow {
-  readonly up = new Measure();
-  readonly down = new Measure();
+  readonly up: Measure;
+  readonly down: Measure;
   private cachedMinute = -1;
   /** The lowest and highest price of the window's finished minutes, as of `cachedMinute`. */
   finishedLow = Number.POSITIVE_INFINITY;
   finishedHigh = Number.NEGATIVE_INFINITY;
 
-  constructor(readonly minutes: number) {}
+  constructor(
+    readonly minutes: number,
+    symbol: { version: number },
+  ) {
+    this.up = new Measure(symbol);
+    this.down = new Measure(symbol);
+  }
 
   /** Works out the finished minutes' extremes once a minute. */
   refresh(ranges: MinuteRanges, minute: number): void {
@@ -238,21 +269,52 @@ class MoveWindow {
   }
 }
 
-/** Everything the evaluator keeps per symbol. */
+/**
+ * Everything the evaluator keeps per symbol, and its price band: the prices between which a tick
+ * passes no level of any of the symbol's measures and sets no new high or low of the minute. A tick
+ * inside the band (most ticks) decides nothing and changes nothing but the symbol's last price, so
+ * it is answered here, without touching each measure and move window: the measures' `last` values
+ * lag behind until the next tick outside the band, or anything that reads or changes the levels,
+ * brings them up to date (`catchUp`), exactly as if every tick had moved them.
+ */
 class SymbolRules {
-  readonly price = new Measure();
-  readonly dayChange = new Measure();
+  /** Counts changes to the symbol's levels and windows: a band taken before one no longer holds. */
+  version = 0;
+  readonly price = new Measure(this);
+  readonly dayChange = new Measure(this);
   readonly moves = new Map<number, MoveWindow>();
   readonly ranges = new MinuteRanges();
   lastTime = Number.NEGATIVE_INFINITY;
+  /** The price of the last evaluated tick. */
+  lastPrice = Number.NaN;
+  /** Whether ticks were answered by the band since the measures last moved. */
+  lagging = false;
+  bandLow = Number.NaN;
+  bandHigh = Number.NaN;
+  /** What the band was taken with: it holds only while these are unchanged. */
+  bandVersion = -1;
+  bandMinute = -1;
+  bandPreviousClose: number | null = null;
 
   moveWindow(minutes: number): MoveWindow {
     let window = this.moves.get(minutes);
     if (!window) {
-      window = new MoveWindow(minutes);
+      window = new MoveWindow(minutes, this);
       this.moves.set(minutes, window);
+      this.version++;
     }
     return window;
+  }
+
+  /** Whether a tick at `price` and `minute` (with this previous close) lies inside the band. */
+  inBand(price: number, minute: number, previousClose: number | null): boolean {
+    return (
+      price > this.bandLow &&
+      price < this.bandHigh &&
+      this.bandVersion === this.version &&
+      previousClose === this.bandPreviousClose &&
+      (minute === this.bandMinute || this.moves.size === 0)
+    );
   }
 }
 
@@ -266,8 +328,17 @@ class SymbolRules {
 export class AlertEvaluator {
   private readonly bySymbol = new Map<string, SymbolRules>();
   private readonly byId = new Map<string, AlertRuleState>();
+  /** Ticks answered by their symbol's price band (the benchmark reports the share). */
+  ticksInBand = 0;
 
-  constructor(private readonly calendar: AlertCalendar) {}
+  /**
+   * `priceBand: false` moves every measure on every tick instead of answering ticks inside a
+   * symbol's price band: the same decisions, more work (what tests compare the band with).
+   */
+  constructor(
+    private readonly calendar: AlertCalendar,
+    private readonly options: { priceBand?: boolean } = {},
+  ) {}
 
   get size(): number {
     return this.byId.size;
@@ -298,6 +369,7 @@ export class AlertEvaluator {
    */
   prime(symbol: string, price: number, previousClose: number | null, { replace = false } = {}): void {
     const rules = this.symbolRules(symbol);
+    rules.version++;
     if (replace || rules.price.last === undefined) rules.price.last = price;
     if (previousClose && (replace || rules.dayChange.last === undefined)) {
       rules.dayChange.last = percentChange(price, previousClose);
@@ -309,7 +381,9 @@ export class AlertEvaluator {
    * rule created after the move began.
    */
   recordMinute(symbol: string, time: number, low: number, high: number): void {
-    const { ranges } = this.symbolRules(symbol);
+    const rules = this.symbolRules(symbol);
+    const { ranges } = rules;
+    rules.version++;
     const minute = Math.floor(time / MINUTE_MS);
     ranges.record(minute, low);
     ranges.record(minute, high);
@@ -332,6 +406,7 @@ export class AlertEvaluator {
     this.byId.delete(ruleId);
     const rules = this.bySymbol.get(rule.symbol);
     if (!rules) return rule;
+    this.catchUp(rules);
     const { measure } = this.placement(rules, rule);
     measure.levels.removeRule(rule);
     const window = rule.windowMinutes === null ? undefined : rules.moves.get(rule.windowMinutes);
@@ -344,6 +419,7 @@ export class AlertEvaluator {
   isPastThreshold(rule: Pick<AlertRuleState, 'symbol' | 'kind' | 'threshold' | 'windowMinutes'>): boolean {
     const rules = this.bySymbol.get(rule.symbol);
     if (!rules) return false;
+    this.catchUp(rules);
     const probe = rule as AlertRuleState;
     const { measure, level, direction } = this.placement(rules, probe);
     const value = measure.last;
@@ -355,7 +431,9 @@ export class AlertEvaluator {
 
   /** The price last evaluated for a symbol, if any. */
   lastPrice(symbol: string): number | undefined {
-    return this.bySymbol.get(symbol)?.price.last;
+    const rules = this.bySymbol.get(symbol);
+    if (rules?.lagging) return rules.lastPrice;
+    return rules?.price.last;
   }
 
   /**
@@ -365,8 +443,17 @@ export class AlertEvaluator {
    */
   evaluate(symbol: string, price: number, time: number, previousClose: number | null): AlertDecision[] {
     const rules = this.bySymbol.get(symbol);
-    if (!rules || !(price > 0) || time < rules.lastTime) return [];
+    if (!rules || !(price > 0) || time < rules.lastTime) return NOTHING;
     rules.lastTime = time;
+    const minute = Math.floor(time / MINUTE_MS);
+    if (rules.inBand(price, minute, previousClose) && this.options.priceBand !== false) {
+      rules.lastPrice = price;
+      rules.lagging = true;
+      this.ticksInBand++;
+      return NOTHING;
+    }
+    this.catchUp(rules);
+    rules.lastPrice = price;
     // Most ticks decide nothing: the array is made only for a tick that does.
     let decisions: AlertDecision[] | undefined;
     decisions = this.move(rules.price, price, price, time, null, decisions);
@@ -381,7 +468,6 @@ export class AlertEvaluator {
       );
     }
     if (rules.moves.size > 0) {
-      const minute = Math.floor(time / MINUTE_MS);
       const { ranges } = rules;
       ranges.record(minute, price);
       const minuteLow = ranges.lowOf(minute);
@@ -394,7 +480,8 @@ export class AlertEvaluator {
         decisions = this.move(window.down, -percentChange(price, high), price, time, high, decisions);
       }
     }
-    return decisions ?? [];
+    this.takeBand(rules, minute, previousClose);
+    return decisions ?? NOTHING;
   }
 
   /** Moves a measure to `value`; answers `decisions` with what the levels it passed decided (made if needed). */
@@ -412,15 +499,16 @@ export class AlertEvaluator {
       return decisions;
     }
     measure.last = value;
-    if (previous === undefined || previous === value || measure.levels.size === 0) return decisions;
-    const low = Math.min(previous, value);
-    const high = Math.max(previous, value);
     let made = decisions;
-    for (const entry of measure.levels.between(low, high)) {
-      if (!crosses(entry, previous, value)) continue;
-      made ??= [];
-      if (entry.role === 'rearm') this.rearm(entry.rule, made);
-      else this.trigger(entry.rule, value, price, time, reference, made);
+    if (previous !== undefined && previous !== value && measure.levels.size > 0) {
+      const low = Math.min(previous, value);
+      const high = Math.max(previous, value);
+      for (const entry of measure.levels.between(low, high)) {
+        if (!crosses(entry, previous, value)) continue;
+        made ??= [];
+        if (entry.role === 'rearm') this.rearm(entry.rule, made);
+        else this.trigger(entry.rule, value, price, time, reference, made);
+      }
     }
     measure.rebracket();
     return made;
@@ -545,13 +633,71 @@ export class AlertEvaluator {
     }
   }
 
+  /** The symbol's rules, their measures up to date (made if there were none). */
   private symbolRules(symbol: string): SymbolRules {
     let rules = this.bySymbol.get(symbol);
     if (!rules) {
       rules = new SymbolRules();
       this.bySymbol.set(symbol, rules);
     }
+    this.catchUp(rules);
     return rules;
+  }
+
+  /**
+   * Brings the measures to the last price after ticks the band answered: the values each would
+   * have taken (nothing they were compared with has changed since the band was taken).
+   */
+  private catchUp(rules: SymbolRules): void {
+    if (!rules.lagging) return;
+    rules.lagging = false;
+    const price = rules.lastPrice;
+    rules.price.last = price;
+    if (rules.bandPreviousClose) rules.dayChange.last = percentChange(price, rules.bandPreviousClose);
+    if (rules.moves.size === 0) return;
+    const minuteLow = rules.ranges.lowOf(rules.bandMinute);
+    const minuteHigh = rules.ranges.highOf(rules.bandMinute);
+    for (const window of rules.moves.values()) {
+      window.up.last = percentChange(price, Math.min(window.finishedLow, minuteLow));
+      window.down.last = -percentChange(price, Math.max(window.finishedHigh, minuteHigh));
+    }
+  }
+
+  /**
+   * The prices around the last one within which no measure of the symbol passes a level (each
+   * measure's bracket, turned into prices) and no new minute high or low is set; a hair narrower
+   * than exact, so rounding can only send a tick the long way, never skip a level.
+   */
+  private takeBand(rules: SymbolRules, minute: number, previousClose: number | null): void {
+    let low = rules.price.bracketBelow;
+    let high = rules.price.bracketAbove;
+    const narrow = (measure: Measure, toPrice: (value: number) => number, rising: boolean) => {
+      if (measure.levels.size === 0) return;
+      const a = toPrice(measure.bracketBelow);
+      const b = toPrice(measure.bracketAbove);
+      low = Math.max(low, rising ? a : b);
+      high = Math.min(high, rising ? b : a);
+    };
+    if (previousClose) {
+      narrow(rules.dayChange, (value) => previousClose * (1 + value / 100), true);
+    }
+    if (rules.moves.size > 0) {
+      const minuteLow = rules.ranges.lowOf(minute);
+      const minuteHigh = rules.ranges.highOf(minute);
+      low = Math.max(low, minuteLow);
+      high = Math.min(high, minuteHigh);
+      for (const window of rules.moves.values()) {
+        const windowLow = Math.min(window.finishedLow, minuteLow);
+        const windowHigh = Math.max(window.finishedHigh, minuteHigh);
+        narrow(window.up, (value) => windowLow * (1 + value / 100), true);
+        narrow(window.down, (value) => windowHigh * (1 - value / 100), false);
+      }
+    }
+    rules.bandLow = Number.isFinite(low) ? low + Math.abs(low) * BAND_MARGIN : low;
+    rules.bandHigh = Number.isFinite(high) ? high - Math.abs(high) * BAND_MARGIN : high;
+    rules.bandVersion = rules.version;
+    rules.bandMinute = minute;
+    rules.bandPreviousClose = previousClose;
   }
 }
 

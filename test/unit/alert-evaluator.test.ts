@@ -344,3 +344,88 @@ describe('alert evaluation', () => {
     expect(expected.length).toBeGreaterThan(100);
   });
 });
+
+describe('the price band', () => {
+  it('decides exactly what moving every measure on every tick decides, through adds, removals, primes and stored minutes', () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const banded = new AlertEvaluator(alwaysOpen);
+    const plain = new AlertEvaluator(alwaysOpen, { priceBand: false });
+    const symbols = ['AAPL', 'MSFT', 'BTC'];
+    const kinds: AlertKind[] = [
+      'price_cross_up',
+      'price_cross_down',
+      'price_cross',
+      'day_change_up',
+      'day_change_down',
+      'move_up',
+      'move_down',
+    ];
+    const makeRule = (): AlertRuleState => {
+      const kind = kinds[Math.floor(random() * kinds.length)] as AlertKind;
+      const isPrice = kind.startsWith('price_');
+      return rule(kind, Math.round((isPrice ? 97 + random() * 6 : 0.2 + random() * 2.5) * 100) / 100, {
+        symbol: symbols[Math.floor(random() * symbols.length)] as string,
+        windowMinutes: kind.startsWith('move_') ? ([1, 2, 5][Math.floor(random() * 3)] ?? 1) : null,
+        frequency: random() < 0.6 ? 'rearm' : 'once',
+        hysteresisPercent: 0.1,
+        cooldownMinutes: random() < 0.5 ? 0 : 1,
+      });
+    };
+    // Each evaluator keeps (and changes) its own copy of a rule's state.
+    const both = (r: AlertRuleState) => {
+      banded.add({ ...r, recentFirings: [...r.recentFirings] });
+      plain.add({ ...r, recentFirings: [...r.recentFirings] });
+    };
+    for (let i = 0; i < 120; i++) both(makeRule());
+    const ids = () => plain.ids().sort();
+    const prices = new Map(symbols.map((symbol) => [symbol, 100]));
+    let time = T0;
+    let previousClose: number | null = 100;
+    const describe = (decisions: AlertDecision[]) =>
+      decisions.map((d) =>
+        d.type === 'fire'
+          ? [d.type, d.rule.id, d.occurrence, d.price, d.time, d.value, d.reference]
+          : [d.type, d.rule.id],
+      );
+    let decided = 0;
+    for (let tick = 0; tick < 20_000; tick++) {
+      const symbol = symbols[Math.floor(random() * symbols.length)] as string;
+      const step = random() < 0.02 ? (random() - 0.5) * 4 : (random() - 0.5) * 0.2;
+      const price = Math.max(1, Math.round(((prices.get(symbol) as number) + step) * 100) / 100);
+      prices.set(symbol, price);
+      time += Math.floor(random() * 400);
+      const roll = random();
+      if (roll < 0.002) both(makeRule());
+      else if (roll < 0.004) {
+        const id = ids()[Math.floor(random() * ids().length)];
+        if (id) {
+          banded.remove(id);
+          plain.remove(id);
+        }
+      } else if (roll < 0.005) {
+        banded.prime(symbol, price + 0.5, previousClose, { replace: true });
+        plain.prime(symbol, price + 0.5, previousClose, { replace: true });
+      } else if (roll < 0.006) {
+        banded.recordMinute(symbol, time - 2 * MIN, price - 1, price + 1);
+        plain.recordMinute(symbol, time - 2 * MIN, price - 1, price + 1);
+      } else if (roll < 0.007) previousClose = previousClose === null ? 99 + random() * 2 : null;
+      else if (roll < 0.01) {
+        const probe = makeRule();
+        expect(banded.isPastThreshold(probe)).toBe(plain.isPastThreshold(probe));
+        expect(banded.lastPrice(probe.symbol)).toBe(plain.lastPrice(probe.symbol));
+      }
+      const fromBanded = describe(banded.evaluate(symbol, price, time, previousClose));
+      expect(fromBanded).toEqual(describe(plain.evaluate(symbol, price, time, previousClose)));
+      decided += fromBanded.length;
+    }
+    expect(banded.ids().sort()).toEqual(ids());
+    // Not a comparison of two idle evaluators: rules fired and rearmed, and the band answered most ticks.
+    expect(decided).toBeGreaterThan(200);
+    expect(banded.ticksInBand).toBeGreaterThan(10_000);
+    expect(plain.ticksInBand).toBe(0);
+  });
+});
