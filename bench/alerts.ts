@@ -635,7 +635,7 @@ async function main(): Promise<void> {
   let { app, streams } = withPhase;
   const { connected, readyAfterMs } = withPhase;
   const lastRound = rounds.at(-1) as (typeof rounds)[number];
-  const cpuIncrease = median(rounds.map((r) => r.cpuIncrease));
+  const cpuIncrease = Number(median(rounds.map((r) => r.cpuIncrease)).toFixed(3));
 
   // 3. The ramp: F firings a second.
   log(`firing ${FIRING_RATE} a second for ${DURATION_S} s`);

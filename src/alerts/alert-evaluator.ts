@@ -284,9 +284,12 @@ class SymbolRules {
   readonly dayChange = new Measure(this);
   readonly moves = new Map<number, MoveWindow>();
   readonly ranges = new MinuteRanges();
-  lastTime = Number.NEGATIVE_INFINITY;
-  /** The price of the last evaluated tick. */
-  lastPrice = Number.NaN;
+  /**
+   * The last evaluated tick's time and price, written by every tick, kept in a typed array: V8
+   * boxes a double held in an object's field, so writing one there allocates at every tick and
+   * leaves the young-generation collector an old-to-new pointer per symbol to trace.
+   */
+  private readonly lastTick = Float64Array.of(Number.NEGATIVE_INFINITY, Number.NaN);
   /** Whether ticks were answered by the band since the measures last moved. */
   lagging = false;
   bandLow = Number.NaN;
@@ -295,6 +298,23 @@ class SymbolRules {
   bandVersion = -1;
   bandMinute = -1;
   bandPreviousClose: number | null = null;
+
+  get lastTime(): number {
+    return this.lastTick[0] as number;
+  }
+
+  set lastTime(time: number) {
+    this.lastTick[0] = time;
+  }
+
+  /** The price of the last evaluated tick. */
+  get lastPrice(): number {
+    return this.lastTick[1] as number;
+  }
+
+  set lastPrice(price: number) {
+    this.lastTick[1] = price;
+  }
 
   moveWindow(minutes: number): MoveWindow {
     let window = this.moves.get(minutes);
@@ -669,28 +689,31 @@ export class AlertEvaluator {
    * than exact, so rounding can only send a tick the long way, never skip a level.
    */
   private takeBand(rules: SymbolRules, minute: number, previousClose: number | null): void {
+    // Each measure's bracket as prices: a day change or a move up rises with the price from its
+    // reference (previous close, window low); a move down rises as the price falls from the high.
     let low = rules.price.bracketBelow;
     let high = rules.price.bracketAbove;
-    const narrow = (measure: Measure, toPrice: (value: number) => number, rising: boolean) => {
-      if (measure.levels.size === 0) return;
-      const a = toPrice(measure.bracketBelow);
-      const b = toPrice(measure.bracketAbove);
-      low = Math.max(low, rising ? a : b);
-      high = Math.min(high, rising ? b : a);
-    };
-    if (previousClose) {
-      narrow(rules.dayChange, (value) => previousClose * (1 + value / 100), true);
+    const { dayChange } = rules;
+    if (previousClose && dayChange.levels.size > 0) {
+      low = Math.max(low, previousClose * (1 + dayChange.bracketBelow / 100));
+      high = Math.min(high, previousClose * (1 + dayChange.bracketAbove / 100));
     }
     if (rules.moves.size > 0) {
       const minuteLow = rules.ranges.lowOf(minute);
       const minuteHigh = rules.ranges.highOf(minute);
       low = Math.max(low, minuteLow);
       high = Math.min(high, minuteHigh);
-      for (const window of rules.moves.values()) {
-        const windowLow = Math.min(window.finishedLow, minuteLow);
-        const windowHigh = Math.max(window.finishedHigh, minuteHigh);
-        narrow(window.up, (value) => windowLow * (1 + value / 100), true);
-        narrow(window.down, (value) => windowHigh * (1 - value / 100), false);
+      for (const { up, down, finishedLow, finishedHigh } of rules.moves.values()) {
+        const windowLow = Math.min(finishedLow, minuteLow);
+        const windowHigh = Math.max(finishedHigh, minuteHigh);
+        if (up.levels.size > 0) {
+          low = Math.max(low, windowLow * (1 + up.bracketBelow / 100));
+          high = Math.min(high, windowLow * (1 + up.bracketAbove / 100));
+        }
+        if (down.levels.size > 0) {
+          low = Math.max(low, windowHigh * (1 - down.bracketAbove / 100));
+          high = Math.min(high, windowHigh * (1 - down.bracketBelow / 100));
+        }
       }
     }
     rules.bandLow = Number.isFinite(low) ? low + Math.abs(low) * BAND_MARGIN : low;
