@@ -24,7 +24,8 @@ const symbolCount = Number(flags.symbols);
 const { clock, feed, hub } = scriptedHub();
 const metrics = new AppMetrics();
 hub.events.on('quote.updated', () => metrics.countTickIngested());
-const changed = new ChangedQuotes(hub.events);
+const changed = new ChangedQuotes();
+changed.follow(hub.events);
 const bars = new BarAggregator();
 bars.follow(hub.events);
 const stream = new StreamHub(hub, new DomainEventBus(), clock, metrics, {

@@ -97,21 +97,25 @@ export class ModuleHost {
   }
 
   /**
-   * A BatchWriter flushing `source` every `flushMs`, started now and flushed once more at close.
-   * A `clusterWide` writer (rows every instance would write alike: bars, last quotes) writes only on
-   * the cluster's leader: what a follower gathers is dropped, what a leader gathered is flushed as
-   * it steps down, and a new leader starts from what arrives after it took over, so no trade is
-   * counted twice.
+   * A BatchWriter flushing `source` every `flushMs`, started now and flushed once more at close;
+   * `gather` starts filling `source` (it answers its stop). A `clusterWide` writer (rows every
+   * instance would write alike: bars, last quotes) gathers and writes only on the cluster's leader:
+   * a follower does not spend a trade's work on rows it would not write; what a leader gathered is
+   * flushed as it steps down, and a new leader starts from what arrives after it took over, so no
+   * trade is counted twice.
    */
   writer<T>(options: {
     what: string;
     table: string;
     source: BatchSource<T>;
+    gather: () => () => void;
     write: (items: T[]) => Promise<void>;
     clusterWide?: boolean;
   }): BatchWriter<T> {
     const { logger, flushMs, metrics, cluster } = this.context;
     const writes = () => !options.clusterWide || cluster.role() !== 'follower';
+    let stopGathering = writes() ? options.gather() : undefined;
+    this.onClose(() => stopGathering?.());
     const writer = new BatchWriter<T>({
       what: options.what,
       source: options.source,
@@ -125,6 +129,11 @@ export class ModuleHost {
     if (options.clusterWide) {
       this.onClose(
         cluster.onRoleChange((role) => {
+          if (role === 'leader') stopGathering ??= options.gather();
+          else {
+            stopGathering?.();
+            stopGathering = undefined;
+          }
           const gathered = options.source.take();
           if (role === 'leader' || gathered.length === 0) return;
           options.write(gathered).catch((error: Error) => {

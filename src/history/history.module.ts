@@ -20,12 +20,12 @@ export function historyModule(
 ): void {
   const { database, market, clock, logger, domainEvents } = host.context;
   const bars = new BarAggregator();
-  host.onClose(bars.follow(prices.hub.events));
   host.writer({
     what: 'price bars',
     table: 'price_bars',
     clusterWide: true,
     source: bars,
+    gather: () => bars.follow(prices.hub.events),
     write: (partialBars) => mergeBars(database.db, partialBars),
   });
 

@@ -8,10 +8,10 @@ import type { MarketEvents } from './market-events.js';
  */
 export class ChangedQuotes implements BatchSource<Quote> {
   private pending = new Map<string, Quote>();
-  readonly stop: () => void;
 
-  constructor(events: MarketEvents) {
-    this.stop = events.on('quote.updated', ({ symbol, quote }) => {
+  /** Gathers every `quote.updated` the hub publishes; returns the stop. */
+  follow(events: MarketEvents): () => void {
+    return events.on('quote.updated', ({ symbol, quote }) => {
       this.pending.set(symbol, quote);
     });
   }

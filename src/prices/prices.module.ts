@@ -43,13 +43,13 @@ export async function pricesModule(host: ModuleHost): Promise<PricesModule> {
   });
   hub.preload(await loadLastQuotes(database.db));
   host.onClose(hub.events.on('quote.updated', () => metrics.countTickIngested()));
-  const changed = new ChangedQuotes(hub.events);
-  host.onClose(changed.stop);
+  const changed = new ChangedQuotes();
   host.writer({
     what: 'last quotes',
     table: 'last_quotes',
     clusterWide: true,
     source: changed,
+    gather: () => changed.follow(hub.events),
     write: (quotes) => saveLastQuotes(database.db, quotes, new Date(clock.now())),
   });
   host.onClose(() => feed.close());
