@@ -88,8 +88,10 @@ const requestOptionsSchema = z
       'PublicKeyCredentialRequestOptionsJSON without `allowCredentials` (any passkey of this site): give it to `startAuthentication({optionsJSON})` of @simplewebauthn/browser.',
   });
 
-/** What the browser's authenticator adds about itself; read only for `credProps`. */
-const clientExtensionResults = z.record(z.string(), z.unknown());
+/** What the browser's extensions answered: `credProps` is kept, any other member dropped. */
+const clientExtensionResults = z.object({
+  credProps: z.object({ rk: z.boolean().optional() }).optional(),
+});
 
 const registrationResponse = z
   .object({
