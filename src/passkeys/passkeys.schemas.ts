@@ -129,6 +129,42 @@ const authenticationResponse = z
 export type AuthenticationResponseInput = z.infer<typeof authenticationResponse>;
 export type RegistrationResponseInput = z.infer<typeof registrationResponse>;
 
+/**
+ * What a browser sends back, made by an authenticator for stocks.example.com: the examples of the
+ * document (a real answer signs a challenge the server gave moments before, so these are refused
+ * with `passkey_challenge_invalid`).
+ */
+const CREDENTIAL_ID_EXAMPLE = 'hr7CSzDI6jE1JakVI7Pdvg';
+const registrationExample = {
+  id: CREDENTIAL_ID_EXAMPLE,
+  rawId: CREDENTIAL_ID_EXAMPLE,
+  type: 'public-key',
+  response: {
+    clientDataJSON:
+      'eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIiwiY2hhbGxlbmdlIjoia1EzdjBtWDdacjhoWWQydVdiMXNFdyIsIm9yaWdpbiI6Imh0dHBzOi8vc3RvY2tzLmV4YW1wbGUuY29tIiwiY3Jvc3NPcmlnaW4iOmZhbHNlfQ',
+    attestationObject:
+      'o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YViUpim-Tvp7o9Go63DmqgPAvFNFMhpq19PPIdlIMnsKIoFFAAAAAAAAAAAAAAAAAAAAAAAAAAAAEIa-wkswyOoxNSWpFSOz3b6lAQIDJiABIVgg63s0DvjwoDZY2dZj3wCiH6Oz2r6h_00kQFiDSoWwXrciWCDyfYifUg3etJJ-vcdO2ihvxglCp5Sg3yPopMTb6fA2FQ',
+    transports: ['internal'],
+  },
+  authenticatorAttachment: 'platform',
+  clientExtensionResults: { credProps: { rk: true } },
+};
+const authenticationExample = {
+  id: CREDENTIAL_ID_EXAMPLE,
+  rawId: CREDENTIAL_ID_EXAMPLE,
+  type: 'public-key',
+  response: {
+    clientDataJSON:
+      'eyJ0eXBlIjoid2ViYXV0aG4uZ2V0IiwiY2hhbGxlbmdlIjoiVnQ5Y1hrMkx3UThwSHM0bVJhN3lOZyIsIm9yaWdpbiI6Imh0dHBzOi8vc3RvY2tzLmV4YW1wbGUuY29tIiwiY3Jvc3NPcmlnaW4iOmZhbHNlfQ',
+    authenticatorData: 'pim-Tvp7o9Go63DmqgPAvFNFMhpq19PPIdlIMnsKIoEFAAAAAQ',
+    signature:
+      'MEQCIBx_4FIJS_UYj6lgTGX0sV1KgX7iG51iok5SEn7zDozLAiBiGJZxCaoILsCboacVMKzQfV_eYz6nPfRCLmFWeLvTtQ',
+    userHandle: 'NWQ0YjM0ZGMtMDAwMC00MDAwLTgwMDAtMDAwMDAwMDAwMDAx',
+  },
+  authenticatorAttachment: 'platform',
+  clientExtensionResults: {},
+};
+
 export const passkeySchema = z
   .object({
     id: z.string().meta({ description: 'The credential id (base64url).' }),
@@ -144,7 +180,7 @@ export const passkeySchema = z
   .meta({ id: 'Passkey' });
 export type PasskeyView = z.infer<typeof passkeySchema>;
 
-const passkeyParams = z.object({ id: credentialId });
+const passkeyParams = z.object({ id: credentialId.meta({ examples: [CREDENTIAL_ID_EXAMPLE] }) });
 
 const tags = ['passkeys'];
 
@@ -163,9 +199,10 @@ export const registrationVerifyRouteSchema = {
   description:
     'Verifies the authenticator’s answer to the challenge (origin, relying party, signature; the authenticator must verify the user, since a passkey sign-in stands for both factors) and stores the passkey.',
   security: signedInWrite,
-  body: z
-    .object({ name: passkeyName, response: registrationResponse })
-    .meta({ description: '`name`: what the user calls it (e.g. “Phone”).' }),
+  body: z.object({ name: passkeyName, response: registrationResponse }).meta({
+    description: '`name`: what the user calls it (e.g. “Phone”).',
+    examples: [{ name: 'Phone', response: registrationExample }],
+  }),
   response: {
     201: z.object({ passkey: passkeySchema }),
     ...errorResponses(
@@ -227,7 +264,9 @@ export const loginVerifyRouteSchema = {
   description:
     'Verifies the assertion against the stored passkey (challenge, origin, relying party, signature, user verification, signature counter) and signs in as a password login does: the same cookie and answer. A passkey stands for both factors: no second step.',
   security: open,
-  body: z.object({ response: authenticationResponse }),
+  body: z
+    .object({ response: authenticationResponse })
+    .meta({ examples: [{ response: authenticationExample }] }),
   response: {
     200: sessionBody,
     ...errorResponses(
