@@ -33,6 +33,7 @@ import type { Market } from './market/providers/create-market.js';
 import { AppMetrics } from './metrics.js';
 import { ModuleHost } from './module-host.js';
 import { notificationsModule } from './notifications/notifications.module.js';
+import { passkeysModule } from './passkeys/passkeys.module.js';
 import { preferencesModule } from './preferences/preferences.module.js';
 import { pricesModule } from './prices/prices.module.js';
 import { profilesModule } from './profiles/profiles.module.js';
@@ -138,7 +139,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     requireSession,
   );
-  authModule(host);
+  const auth = authModule(host);
+  passkeysModule(host, { auth });
   const prices = await pricesModule(host);
   healthModule(host, prices);
   const watchlist = await watchlistModule(host, prices);

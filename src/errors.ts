@@ -26,6 +26,17 @@ export const errorCatalogue = {
   alert_not_found: { status: 404, message: 'No such alert.' },
   alert_event_not_found: { status: 404, message: 'No such alert firing.' },
   channel_not_found: { status: 404, message: 'No such notification channel.' },
+  // Passkeys (issue 11, passkeys part).
+  passkey_challenge_invalid: {
+    status: 400,
+    message: 'That passkey request expired or was already used. Start again.',
+  },
+  passkey_verification_failed: { status: 400, message: 'The passkey’s answer could not be verified.' },
+  passkey_unknown: { status: 401, message: 'This passkey is not registered with this server.' },
+  passkey_login_failed: { status: 401, message: 'The passkey sign-in could not be verified.' },
+  account_disabled: { status: 403, message: 'This account is disabled.' },
+  passkey_not_found: { status: 404, message: 'No such passkey.' },
+  passkey_already_registered: { status: 409, message: 'That passkey is already registered.' },
   method_not_allowed: { status: 405, message: 'Method not allowed.' },
   username_taken: { status: 409, message: 'That username is taken.' },
   email_taken: { status: 409, message: 'An account with that email already exists.' },

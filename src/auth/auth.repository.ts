@@ -43,6 +43,11 @@ export async function findUserByLogin(db: Database, login: string): Promise<User
   return row;
 }
 
+export async function findUserById(db: Database, id: string): Promise<UserRecord | undefined> {
+  const [row] = await db.select(userColumns).from(users).where(eq(users.id, id)).limit(1);
+  return row;
+}
+
 export async function insertSession(db: Database, session: SessionRecord): Promise<void> {
   await db.insert(sessions).values(session);
 }

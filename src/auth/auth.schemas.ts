@@ -64,7 +64,7 @@ const loginBody = z
 const userSchema = z.object({ id: z.string(), username: z.string(), email: z.string() }).meta({ id: 'User' });
 export type User = z.infer<typeof userSchema>;
 
-const sessionBody = z
+export const sessionBody = z
   .object({
     user: userSchema,
     csrfToken: z.string().meta({ description: 'Send it as `X-CSRF-Token` on every state-changing call.' }),

@@ -96,6 +96,17 @@ export class AuthService {
     return { user, session: await this.startSession(user.id) };
   }
 
+  /**
+   * Signs in an account whose identity another proof established (a passkey): the same user and
+   * session a password login gives. The caller has checked that the account may sign in.
+   */
+  async signInVerified(userId: string): Promise<{ user: User; session: Session }> {
+    const record = await repo.findUserById(this.db, userId);
+    if (!record) throw new AppError('invalid_credentials');
+    const user = toUser(record);
+    return { user, session: await this.startSession(user.id) };
+  }
+
   /** The session a cookie token belongs to, or null (unknown, expired); extends it when half its life is gone. */
   async authenticate(token: string): Promise<AuthenticatedSession | null> {
     const tokenHash = hashToken(token);

@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, api, type User } from './api';
+import { PasskeySignIn } from './PasskeySignIn';
 
 type Mode = 'login' | 'register';
 
@@ -103,6 +104,7 @@ export function AuthPage({ onSignedIn }: { onSignedIn: (user: User, csrfToken: s
           {mode === 'login' ? 'Log in' : 'Create account'}
         </button>
       </form>
+      {mode === 'login' && <PasskeySignIn onSignedIn={onSignedIn} />}
     </section>
   );
 }

@@ -56,6 +56,16 @@ import type {
   NotificationView,
 } from '../../src/notifications/notifications.schemas.js';
 import type {
+  deletePasskeyRouteSchema,
+  listPasskeysRouteSchema,
+  loginOptionsRouteSchema,
+  loginVerifyRouteSchema,
+  PasskeyView as Passkey,
+  registrationOptionsRouteSchema,
+  registrationVerifyRouteSchema,
+  renamePasskeyRouteSchema,
+} from '../../src/passkeys/passkeys.schemas.js';
+import type {
   getPreferencesRouteSchema,
   Preferences,
   SORT_KEYS,
@@ -95,6 +105,7 @@ export type {
   HistoryResolution,
   MarketStatus,
   NotificationView,
+  Passkey,
   Preferences,
   PriceHistory,
   Quote,
@@ -110,6 +121,8 @@ export type AlertInput = Input<typeof createAlertRouteSchema>;
 export type AlertPatch = Input<typeof patchAlertRouteSchema>;
 
 export type ChannelInput = Input<typeof createChannelRouteSchema>;
+export type NewPasskey = Input<typeof registrationVerifyRouteSchema>;
+export type PasskeySignIn = Input<typeof loginVerifyRouteSchema>;
 export type NotificationSettings = Input<typeof putSettingsRouteSchema>;
 
 export class ApiError extends Error {
@@ -215,6 +228,21 @@ export const api = {
   saveNotificationSettings: (settings: NotificationSettings) =>
     request<Answer<typeof putSettingsRouteSchema>>('PUT', '/notification-settings', settings),
   pushKey: () => request<Answer<typeof pushKeyRouteSchema>>('GET', '/push/key'),
+  passkeys: () => request<Answer<typeof listPasskeysRouteSchema>>('GET', '/me/passkeys'),
+  passkeyRegistrationOptions: () =>
+    request<Answer<typeof registrationOptionsRouteSchema>>('POST', '/me/passkeys/register/options'),
+  addPasskey: (input: NewPasskey) =>
+    request<Answer<typeof registrationVerifyRouteSchema, 201>>('POST', '/me/passkeys/register/verify', input),
+  renamePasskey: (id: string, name: string) =>
+    request<Answer<typeof renamePasskeyRouteSchema>>('PATCH', `/me/passkeys/${encodeURIComponent(id)}`, {
+      name,
+    } satisfies Input<typeof renamePasskeyRouteSchema>),
+  deletePasskey: (id: string) =>
+    request<Answer<typeof deletePasskeyRouteSchema, 204>>('DELETE', `/me/passkeys/${encodeURIComponent(id)}`),
+  passkeyLoginOptions: () =>
+    request<Answer<typeof loginOptionsRouteSchema>>('POST', '/auth/passkeys/login/options'),
+  passkeyLogin: (input: PasskeySignIn) =>
+    request<Answer<typeof loginVerifyRouteSchema>>('POST', '/auth/passkeys/login/verify', input),
   searchSymbols: (q: string) =>
     request<Answer<typeof searchRouteSchema>>('GET', `/symbols/search?q=${encodeURIComponent(q)}`),
 };
