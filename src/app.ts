@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { alertsModule } from './alerts/alerts.module.js';
+import { accountModule } from './auth/account.module.js';
 import { requireSession } from './auth/auth.hooks.js';
 import { authModule } from './auth/auth.module.js';
 import { sessionCookieName } from './auth/session-cookie.js';
@@ -138,7 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     requireSession,
   );
-  authModule(host);
+  accountModule(host, authModule(host));
   const prices = await pricesModule(host);
   healthModule(host, prices);
   const watchlist = await watchlistModule(host, prices);

@@ -89,12 +89,21 @@ export class StreamConnection {
 
   constructor(
     readonly userId: string,
+    /** The hash of the session it was opened with: when that session ends, the stream closes. */
+    readonly sessionHash: string,
     readonly socket: FrameSink,
   ) {}
 }
 
 /** 1013 "try again later": the browser reconnects and gets a fresh snapshot. */
 const CLOSE_TOO_SLOW = 1013;
+/**
+ * 4001: the stream's session ended (signed out, password changed, revoked, account disabled or
+ * deleted). The browser must not reconnect: it goes to the sign-in page.
+ */
+export const CLOSE_SESSION_ENDED = 4001;
+/** 4008: the user already has as many streams open as allowed; the browser says so and does not retry. */
+export const CLOSE_TOO_MANY_STREAMS = 4008;
 /** Lanes are bits of `WatchedSymbol.queuedIn`. */
 const MAX_LANES = 30;
 /**
@@ -161,8 +170,8 @@ export class StreamHub {
    * Registers a connection before its symbols are read, so a watchlist change racing the read is not
    * missed; `start` then subscribes it and sends the snapshot and the feed status.
    */
-  open(userId: string, socket: FrameSink): StreamConnection {
-    const connection = new StreamConnection(userId, socket);
+  open(userId: string, sessionHash: string, socket: FrameSink): StreamConnection {
+    const connection = new StreamConnection(userId, sessionHash, socket);
     connection.lane = this.nextLane;
     this.nextLane = (this.nextLane + 1) % this.lanes.length;
     let set = this.byUser.get(userId);
@@ -205,6 +214,21 @@ export class StreamHub {
     if (!set) return;
     const text = serializeFrame(frame);
     for (const connection of set) this.send(connection, text, 0);
+  }
+
+  /** How many streams the user has open on this instance. */
+  countFor(userId: string): number {
+    return this.byUser.get(userId)?.size ?? 0;
+  }
+
+  /** Closes (4001) the user's streams opened with the ended sessions: `all`, or those of these hashes. */
+  endSessions(userId: string, sessions: 'all' | readonly string[]): void {
+    const ended = sessions === 'all' ? undefined : new Set(sessions);
+    for (const connection of [...(this.byUser.get(userId) ?? [])]) {
+      if (ended && !ended.has(connection.sessionHash)) continue;
+      connection.socket.close(CLOSE_SESSION_ENDED, 'session ended');
+      this.close(connection);
+    }
   }
 
   connectionCount(): number {
