@@ -119,7 +119,8 @@ export const securityLogRouteSchema = {
       .refine((value) => !Number.isNaN(Date.parse(value.slice(0, 24))), {
         error: 'Not a page of this log: use the `next` of the previous page.',
       })
-      .optional(),
+      .optional()
+      .meta({ examples: ['2026-03-02T10:00:00.000Z_0b6f3f0e-8f5d-4f7e-9d55-2f6a1c1f4a10'] }),
   }),
   response: {
     200: z.object({
@@ -182,9 +183,11 @@ export const confirmPasswordResetRouteSchema = {
   description:
     'The `token` is the one in the link. Uses the link up and ends every session of the account (open streams close); then sign in with the new password.',
   security: open,
-  body: z
-    .object({ token: linkToken, newPassword })
-    .meta({ examples: [{ token: 'Zq3x…', newPassword: 'granite-lantern-orchid-52' }] }),
+  body: z.object({ token: linkToken, newPassword }).meta({
+    examples: [
+      { token: 'kY3vQ0x9bN2mR7sT5uW1zA4cD6eF8gH0jL2nP4qS6tU', newPassword: 'granite-lantern-orchid-52' },
+    ],
+  }),
   response: {
     204: noContent,
     ...errorResponses(BODY_ERRORS, 'forbidden_origin', 'invalid_link', 'email_not_configured'),
@@ -196,7 +199,9 @@ export const verifyEmailRouteSchema = {
   summary: 'Confirm an email address with the mailed link',
   description: 'Works without a session (the link may be opened in another browser), once, within an hour.',
   security: open,
-  body: z.object({ token: linkToken }).meta({ examples: [{ token: 'Zq3x…' }] }),
+  body: z
+    .object({ token: linkToken })
+    .meta({ examples: [{ token: 'kY3vQ0x9bN2mR7sT5uW1zA4cD6eF8gH0jL2nP4qS6tU' }] }),
   response: {
     204: noContent,
     ...errorResponses(BODY_ERRORS, 'forbidden_origin', 'invalid_link', 'email_not_configured'),
