@@ -5,6 +5,7 @@ import type { FeedStatus } from '../market/providers/provider.js';
 import type { AppMetrics } from '../metrics.js';
 import type { PriceHub } from '../prices/price-hub.js';
 import { toQuoteDto } from '../prices/quote-dto.js';
+import { STREAM_CLOSE_CODES } from './close-codes.js';
 import { quotesFrameOf, serializeFrame, serializeQuote } from './frames.js';
 import type { StreamFrame } from './stream.schemas.js';
 
@@ -97,13 +98,7 @@ export class StreamConnection {
 
 /** 1013 "try again later": the browser reconnects and gets a fresh snapshot. */
 const CLOSE_TOO_SLOW = 1013;
-/**
- * 4001: the stream's session ended (signed out, password changed, revoked, account disabled or
- * deleted). The browser must not reconnect: it goes to the sign-in page.
- */
-export const CLOSE_SESSION_ENDED = 4001;
-/** 4008: the user already has as many streams open as allowed; the browser says so and does not retry. */
-export const CLOSE_TOO_MANY_STREAMS = 4008;
+
 /** Lanes are bits of `WatchedSymbol.queuedIn`. */
 const MAX_LANES = 30;
 /**
@@ -226,7 +221,7 @@ export class StreamHub {
     const ended = sessions === 'all' ? undefined : new Set(sessions);
     for (const connection of [...(this.byUser.get(userId) ?? [])]) {
       if (ended && !ended.has(connection.sessionHash)) continue;
-      connection.socket.close(CLOSE_SESSION_ENDED, 'session ended');
+      connection.socket.close(STREAM_CLOSE_CODES.sessionEnded, 'session ended');
       this.close(connection);
     }
   }

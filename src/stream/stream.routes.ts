@@ -6,8 +6,9 @@ import type { Config } from '../config.js';
 import { assertSameOrigin } from '../http/security.js';
 import type { PriceHub } from '../prices/price-hub.js';
 import type { WatchlistService } from '../watchlist/watchlist.service.js';
+import { STREAM_CLOSE_CODES } from './close-codes.js';
 import { streamRouteSchema } from './stream.schemas.js';
-import { CLOSE_TOO_MANY_STREAMS, type StreamHub } from './stream-hub.js';
+import type { StreamHub } from './stream-hub.js';
 
 /**
  * @fastify/websocket keeps the upgrade's Fastify request and reply (with the raw request, a response
@@ -48,7 +49,7 @@ export async function streamRoutes(
       const session = request.auth;
       if (!session) return socket.close(1008, 'unauthenticated');
       if (streams.countFor(session.user.id) >= perUser) {
-        return socket.close(CLOSE_TOO_MANY_STREAMS, 'too many streams');
+        return socket.close(STREAM_CLOSE_CODES.tooManyStreams, 'too many streams');
       }
       const connection = streams.open(session.user.id, session.tokenHash, socket);
       releaseUpgradeRequest(socket, request);

@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from 'react';
+import { ForgotPasswordLink } from './account/ForgotPasswordLink';
 import { ApiError, api, type User } from './api';
 
 type Mode = 'login' | 'register';
@@ -103,6 +104,7 @@ export function AuthPage({ onSignedIn }: { onSignedIn: (user: User, csrfToken: s
           {mode === 'login' ? 'Log in' : 'Create account'}
         </button>
       </form>
+      {mode === 'login' && <ForgotPasswordLink />}
     </section>
   );
 }
