@@ -11,6 +11,7 @@ import {
   findAccountById,
   findEmailToken,
   insertEmailToken,
+  lockEmailTokens,
   markEmailVerified,
   newestEmailTokenAt,
   setPasswordHash,
@@ -152,19 +153,22 @@ export class AccountEmailService {
   /** Stores a new token for a link; undefined when one was mailed moments ago. */
   private async issueToken(purpose: EmailTokenPurpose, userId: string, email: string) {
     const { db, clock } = this.deps;
-    const now = clock.now();
-    const newest = await newestEmailTokenAt(db, userId, purpose, new Date(now));
-    if (newest && now - newest.getTime() < RESEND_AFTER_MS) return undefined;
-    const token = randomToken();
-    await insertEmailToken(db, {
-      tokenHash: hashToken(token),
-      purpose,
-      userId,
-      email,
-      createdAt: new Date(now),
-      expiresAt: new Date(now + EMAIL_LINK_TTL_MS),
+    return db.transaction(async (tx) => {
+      await lockEmailTokens(tx, userId, purpose);
+      const now = clock.now();
+      const newest = await newestEmailTokenAt(tx, userId, purpose, new Date(now));
+      if (newest && now - newest.getTime() < RESEND_AFTER_MS) return undefined;
+      const token = randomToken();
+      await insertEmailToken(tx, {
+        tokenHash: hashToken(token),
+        purpose,
+        userId,
+        email,
+        createdAt: new Date(now),
+        expiresAt: new Date(now + EMAIL_LINK_TTL_MS),
+      });
+      return token;
     });
-    return token;
   }
 
   private link(path: string, token: string): string {

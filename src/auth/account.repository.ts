@@ -137,6 +137,18 @@ export async function deleteEmailTokens(
     .where(and(eq(oneTimeTokens.userId, userId), eq(oneTimeTokens.purpose, purpose)));
 }
 
+/**
+ * Holds, until the transaction ends, the right to issue the user's tokens of that purpose: two
+ * requests at once (on any instance) cannot both see "none sent lately" and both send one.
+ */
+export async function lockEmailTokens(
+  db: Database,
+  userId: string,
+  purpose: EmailTokenPurpose,
+): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`email-token:${purpose}:${userId}`}))`);
+}
+
 /** When the user's newest token of that purpose was made, if any is still live. */
 export async function newestEmailTokenAt(
   db: Database,
