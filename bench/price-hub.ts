@@ -38,7 +38,7 @@ const symbols = Array.from({ length: symbolCount }, (_, i) => `S${i}`);
 for (const symbol of symbols) {
   feed.push(symbol, 100, 99, clock.now() - 1000);
 }
-stream.start(stream.open('bench', sink), symbols, 'live');
+stream.start(stream.open('bench', 'session', sink), symbols, 'live');
 
 let scavenges = 0;
 new PerformanceObserver((list) => {

@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { alertsModule } from './alerts/alerts.module.js';
+import { accountModule } from './auth/account.module.js';
 import { requireSession } from './auth/auth.hooks.js';
 import { authModule } from './auth/auth.module.js';
 import { sessionCookieName } from './auth/session-cookie.js';
@@ -140,7 +141,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requireSession,
   );
   const auth = authModule(host);
-  passkeysModule(host, { auth });
+  accountModule(host, auth);
+  passkeysModule(host, { auth: auth.auth });
   const prices = await pricesModule(host);
   healthModule(host, prices);
   const watchlist = await watchlistModule(host, prices);

@@ -45,6 +45,7 @@ const envSchema = z.object({
   FINNHUB_WS_RECONNECT_MAX_MS: positiveInt.default(60_000),
   SIMULATED_MARKET_SEED: z.coerce.number().int().default(42),
   STREAM_INTERVAL_MS: positiveInt.max(10_000).default(250),
+  STREAMS_PER_USER: positiveInt.max(10_000).default(20),
   QUOTE_FRESH_MS: positiveInt.default(15_000),
   SESSION_TTL_DAYS: positiveInt.max(365).default(30),
   REQUESTS_PER_ADDRESS_PER_MINUTE: positiveInt.default(1200),
@@ -104,6 +105,8 @@ export interface Config {
         readonly wsReconnectMaxMs: number;
       };
   readonly streamIntervalMs: number;
+  /** Live streams one user may hold open at once (per instance); one more is closed with 4008. */
+  readonly streamsPerUser: number;
   /** A cached quote younger than this is served without asking the provider again. */
   readonly quoteFreshMs: number;
   readonly sessionTtlMs: number;
@@ -214,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
         }
       : { kind: 'simulated', seed: e.SIMULATED_MARKET_SEED },
     streamIntervalMs: e.STREAM_INTERVAL_MS,
+    streamsPerUser: e.STREAMS_PER_USER,
     quoteFreshMs: e.QUOTE_FRESH_MS,
     sessionTtlMs: e.SESSION_TTL_DAYS * 24 * 60 * 60 * 1000,
     requestsPerAddressPerMinute: e.REQUESTS_PER_ADDRESS_PER_MINUTE,

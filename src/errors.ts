@@ -47,6 +47,13 @@ export const errorCatalogue = {
     status: 409,
     message: 'Every channel of that firing was delivered or is still trying.',
   },
+  // Sessions, passwords and account email (issue 11, "sessions" part).
+  wrong_password: { status: 403, message: 'The current password is wrong.' },
+  session_not_found: { status: 404, message: 'No such session.' },
+  invalid_link: {
+    status: 400,
+    message: 'This link is invalid, has expired or was already used. Ask for a new one.',
+  },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   rate_limited: { status: 429, message: 'Too many requests. Try again later.' },

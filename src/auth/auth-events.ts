@@ -5,6 +5,8 @@ declare module '../events.js' {
      * their open streams close at once. `sessions` holds the session ids' hashes, or `all` of the user's.
      */
     'auth.sessionsEnded': { userId: string; sessions: 'all' | string[] };
+    /** An account was created through registration: its email address is to be verified. */
+    'auth.registered': { userId: string; email: string };
   }
 }
 

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { RequestCounter } from '../http/request-limits.js';
 import type { AuthenticatedSession, AuthService } from './auth.service.js';
+import type { RequestOrigin } from './security-log.js';
 import { readSessionToken, setSessionCookie } from './session-cookie.js';
 import { tokensEqual } from './tokens.js';
 
@@ -67,4 +68,10 @@ export async function requireSession(request: FastifyRequest): Promise<void> {
 export function currentUser(request: FastifyRequest): AuthenticatedSession {
   if (!request.auth) throw new AppError('unauthenticated');
   return request.auth;
+}
+
+/** Where a request came from, as sessions and the security log keep it. */
+export function originOf(request: FastifyRequest): RequestOrigin & { address: string } {
+  const userAgent = request.headers['user-agent'];
+  return { address: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : null };
 }

@@ -16,6 +16,19 @@ export interface SessionRecord {
   expiresAt: Date;
 }
 
+/** What a new session records besides its secrets: where it was opened from, and when. */
+export interface NewSession extends SessionRecord {
+  userAgent: string | null;
+  address: string | null;
+  createdAt: Date;
+}
+
+/** A live session as a request sees it: its public id (for the sessions list) and when it was last seen. */
+export interface LiveSession extends SessionRecord {
+  publicId: string;
+  lastSeenAt: Date;
+}
+
 const userColumns = {
   id: users.id,
   username: users.username,
@@ -48,21 +61,23 @@ export async function findUserById(db: Database, id: string): Promise<UserRecord
   return row;
 }
 
-export async function insertSession(db: Database, session: SessionRecord): Promise<void> {
-  await db.insert(sessions).values(session);
+export async function insertSession(db: Database, session: NewSession): Promise<void> {
+  await db.insert(sessions).values({ ...session, lastSeenAt: session.createdAt });
 }
 
 export async function findLiveSession(
   db: Database,
   idHash: string,
   now: Date,
-): Promise<{ session: SessionRecord; user: Omit<UserRecord, 'passwordHash'> } | undefined> {
+): Promise<{ session: LiveSession; user: Omit<UserRecord, 'passwordHash'> } | undefined> {
   const [row] = await db
     .select({
       idHash: sessions.idHash,
       userId: sessions.userId,
       csrfToken: sessions.csrfToken,
       expiresAt: sessions.expiresAt,
+      publicId: sessions.publicId,
+      lastSeenAt: sessions.lastSeenAt,
       username: users.username,
       email: users.email,
     })
@@ -75,8 +90,13 @@ export async function findLiveSession(
   return { session, user: { id: row.userId, username, email } };
 }
 
-export async function extendSession(db: Database, idHash: string, expiresAt: Date): Promise<void> {
-  await db.update(sessions).set({ expiresAt }).where(eq(sessions.idHash, idHash));
+/** Moves a session's last-seen time, and its expiry when given. */
+export async function touchSession(
+  db: Database,
+  idHash: string,
+  changes: { lastSeenAt: Date; expiresAt?: Date },
+): Promise<void> {
+  await db.update(sessions).set(changes).where(eq(sessions.idHash, idHash));
 }
 
 export async function deleteSession(db: Database, idHash: string): Promise<void> {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config.js';
 import { assertSameOrigin } from '../http/security.js';
-import { currentUser } from './auth.hooks.js';
+import { currentUser, originOf } from './auth.hooks.js';
 import { loginSchema, logoutSchema, registerSchema, sessionSchema, whoamiSchema } from './auth.schemas.js';
 import type { AuthService } from './auth.service.js';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
@@ -23,10 +23,10 @@ export async function authRoutes(
     { onRequest: attemptLimit, schema: registerSchema },
     async (request, reply) => {
       assertSameOrigin(request, config);
-      const { user, session } = await auth.register({
-        ...request.body,
-        email: request.body.email.toLowerCase(),
-      });
+      const { user, session } = await auth.register(
+        { ...request.body, email: request.body.email.toLowerCase() },
+        originOf(request),
+      );
       await endPreviousSession(request);
       setSessionCookie(reply, config, session.token, session.expiresAt);
       return reply.code(201).send({ user, csrfToken: session.csrfToken });
@@ -35,7 +35,7 @@ export async function authRoutes(
 
   routes.post('/auth/login', { onRequest: attemptLimit, schema: loginSchema }, async (request, reply) => {
     assertSameOrigin(request, config);
-    const { user, session } = await auth.login(request.body, request.ip);
+    const { user, session } = await auth.login(request.body, originOf(request));
     await endPreviousSession(request);
     setSessionCookie(reply, config, session.token, session.expiresAt);
     return reply.send({ user, csrfToken: session.csrfToken });
@@ -51,7 +51,7 @@ export async function authRoutes(
 
   /** A new login replaces whatever session the browser had: no session fixation, no orphan rows. */
   async function endPreviousSession(request: FastifyRequest) {
-    if (request.auth) await auth.endSession(request.auth.tokenHash);
+    if (request.auth) await auth.endSession(request.auth);
   }
 }
 
@@ -63,7 +63,7 @@ export async function sessionRoutes(
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
   routes.post('/auth/logout', { schema: logoutSchema }, async (request, reply) => {
-    await auth.endSession(currentUser(request).tokenHash);
+    await auth.logout(currentUser(request), originOf(request));
     clearSessionCookie(reply, config);
     return reply.code(204).send();
   });

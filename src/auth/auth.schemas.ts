@@ -24,7 +24,7 @@ const username = text('Username')
   });
 
 /** A new password: stored only as a hash, but refused with control characters like every text field. */
-const newPassword = text('Password')
+export const newPassword = text('Password')
   .min(1, { error: 'Password is required.' })
   .max(MAX_PASSWORD_LENGTH, { error: `Password must be at most ${MAX_PASSWORD_LENGTH} characters.` });
 
@@ -32,18 +32,20 @@ const newPassword = text('Password')
  * The password a login offers is only hashed and compared, never stored: any character is accepted,
  * so an account made before control characters were refused can still sign in.
  */
-const offeredPassword = z
+export const offeredPassword = z
   .string({ error: 'Password is required.' })
   .min(1, { error: 'Password is required.' })
   .max(MAX_PASSWORD_LENGTH, { error: `Password must be at most ${MAX_PASSWORD_LENGTH} characters.` });
 
+export const emailAddress = text('Email')
+  .trim()
+  .max(254, { error: 'Email must be at most 254 characters.' })
+  .pipe(z.email({ error: 'Enter a valid email address.' }));
+
 const registerBody = z
   .object({
     username,
-    email: text('Email')
-      .trim()
-      .max(254, { error: 'Email must be at most 254 characters.' })
-      .pipe(z.email({ error: 'Enter a valid email address.' })),
+    email: emailAddress,
     password: newPassword,
   })
   .meta({

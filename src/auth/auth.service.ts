@@ -3,9 +3,11 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import { uniqueViolationConstraint } from '../db/database.js';
 import { AppError } from '../errors.js';
+import type { DomainEventBus } from '../events.js';
 import * as repo from './auth.repository.js';
-import type { LoginThrottle } from './login-throttle.js';
+import { type LoginThrottle, throttledAccount } from './login-throttle.js';
 import { passwordProblems } from './password-policy.js';
+import type { RequestOrigin, SecurityLog } from './security-log.js';
 import { hashToken, randomToken } from './tokens.js';
 
 export interface User {
@@ -25,6 +27,8 @@ export interface AuthenticatedSession {
   user: User;
   csrfToken: string;
   tokenHash: string;
+  /** The id the sessions list shows for it. */
+  sessionId: string;
   /** Set when the sliding expiry moved: the cookie must be sent again with the new date. */
   renewedUntil?: Date;
 }
@@ -35,6 +39,20 @@ export interface AuthenticatedSession {
  */
 const ARGON2_OPTIONS = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, ARGON2_OPTIONS);
+}
+
+/** Whether `password` matches the stored hash; false (not an error) for a malformed hash. */
+export function passwordMatches(passwordHash: string, password: string): Promise<boolean> {
+  return verify(passwordHash, password).catch(() => false);
+}
+
+/** A session's last-seen time is written at most this often. */
+const LAST_SEEN_EVERY_MS = 60_000;
+/** User agents longer than this are cut: the header is the client's to fill. */
+const MAX_USER_AGENT = 512;
+
 export class AuthService {
   /** Verified against when the user does not exist, so both failures take the same time. */
   private readonly dummyHash: Promise<string>;
@@ -44,20 +62,25 @@ export class AuthService {
     private readonly clock: Clock,
     private readonly throttle: LoginThrottle,
     private readonly sessionTtlMs: number,
+    private readonly events: DomainEventBus,
+    private readonly securityLog: SecurityLog,
   ) {
-    this.dummyHash = hash(randomToken(), ARGON2_OPTIONS);
+    this.dummyHash = hashPassword(randomToken());
   }
 
-  async register(input: {
-    username: string;
-    email: string;
-    password: string;
-  }): Promise<{ user: User; session: Session }> {
+  async register(
+    input: {
+      username: string;
+      email: string;
+      password: string;
+    },
+    origin: RequestOrigin,
+  ): Promise<{ user: User; session: Session }> {
     const problems = passwordProblems(input.password, input);
     if (problems.length > 0) {
       throw new AppError('validation_error', 'The password is not acceptable.', { password: problems });
     }
-    const passwordHash = await hash(input.password, ARGON2_OPTIONS);
+    const passwordHash = await hashPassword(input.password);
     let record: repo.UserRecord;
     try {
       record = await repo.insertUser(this.db, { username: input.username, email: input.email, passwordHash });
@@ -72,39 +95,43 @@ export class AuthService {
       throw error;
     }
     const user = toUser(record);
-    return { user, session: await this.startSession(user.id) };
+    const session = await this.startSession(user.id, origin);
+    this.events.emit('auth.registered', { userId: user.id, email: user.email });
+    return { user, session };
   }
 
   async login(
     input: { username: string; password: string },
-    address: string,
+    origin: RequestOrigin & { address: string },
   ): Promise<{ user: User; session: Session }> {
-    const retryAfter = await this.throttle.retryAfterSeconds(input.username, address);
+    const record = await repo.findUserByLogin(this.db, input.username);
+    const account = throttledAccount(record?.id, input.username);
+    const retryAfter = await this.throttle.retryAfterSeconds(account, origin.address);
     if (retryAfter > 0) {
       throw new AppError('rate_limited', 'Too many failed logins. Try again later.', undefined, retryAfter);
     }
-    const record = await repo.findUserByLogin(this.db, input.username);
-    const valid = await verify(record?.passwordHash ?? (await this.dummyHash), input.password).catch(
-      () => false,
-    );
+    const valid = await passwordMatches(record?.passwordHash ?? (await this.dummyHash), input.password);
     if (!record || !valid) {
-      await this.throttle.recordFailure(input.username, address);
+      await this.throttle.recordFailure(account, origin.address);
+      await this.securityLog.record({ kind: 'login_failed', userId: record?.id ?? null, ...origin });
       throw new AppError('invalid_credentials');
     }
-    this.throttle.recordSuccess(input.username, address);
+    this.throttle.recordSuccess(account, origin.address);
     const user = toUser(record);
-    return { user, session: await this.startSession(user.id) };
+    const session = await this.startSession(user.id, origin);
+    await this.securityLog.record({ kind: 'login_succeeded', userId: user.id, ...origin });
+    return { user, session };
   }
 
   /**
    * Signs in an account whose identity another proof established (a passkey): the same user and
    * session a password login gives. The caller has checked that the account may sign in.
    */
-  async signInVerified(userId: string): Promise<{ user: User; session: Session }> {
+  async signInVerified(userId: string, origin: RequestOrigin): Promise<{ user: User; session: Session }> {
     const record = await repo.findUserById(this.db, userId);
     if (!record) throw new AppError('invalid_credentials');
     const user = toUser(record);
-    return { user, session: await this.startSession(user.id) };
+    return { user, session: await this.startSession(user.id, origin) };
   }
 
   /** The session a cookie token belongs to, or null (unknown, expired); extends it when half its life is gone. */
@@ -113,24 +140,39 @@ export class AuthService {
     const now = this.clock.now();
     const found = await repo.findLiveSession(this.db, tokenHash, new Date(now));
     if (!found) return null;
-    const result: AuthenticatedSession = { user: found.user, csrfToken: found.session.csrfToken, tokenHash };
-    if (found.session.expiresAt.getTime() - now < this.sessionTtlMs / 2) {
-      const expiresAt = new Date(now + this.sessionTtlMs);
-      await repo.extendSession(this.db, tokenHash, expiresAt);
-      result.renewedUntil = expiresAt;
+    const result: AuthenticatedSession = {
+      user: found.user,
+      csrfToken: found.session.csrfToken,
+      tokenHash,
+      sessionId: found.session.publicId,
+    };
+    const renew = found.session.expiresAt.getTime() - now < this.sessionTtlMs / 2;
+    if (renew) result.renewedUntil = new Date(now + this.sessionTtlMs);
+    if (renew || now - found.session.lastSeenAt.getTime() >= LAST_SEEN_EVERY_MS) {
+      await repo.touchSession(this.db, tokenHash, {
+        lastSeenAt: new Date(now),
+        expiresAt: result.renewedUntil,
+      });
     }
     return result;
   }
 
-  async endSession(tokenHash: string): Promise<void> {
-    await repo.deleteSession(this.db, tokenHash);
+  /** Ends a session (a new login replacing it): its streams close. */
+  async endSession(session: AuthenticatedSession): Promise<void> {
+    await repo.deleteSession(this.db, session.tokenHash);
+    this.events.emit('auth.sessionsEnded', { userId: session.user.id, sessions: [session.tokenHash] });
+  }
+
+  async logout(session: AuthenticatedSession, origin: RequestOrigin): Promise<void> {
+    await this.endSession(session);
+    await this.securityLog.record({ kind: 'logout', userId: session.user.id, ...origin });
   }
 
   async deleteExpiredSessions(): Promise<number> {
     return repo.deleteExpiredSessions(this.db, new Date(this.clock.now()));
   }
 
-  private async startSession(userId: string): Promise<Session> {
+  private async startSession(userId: string, origin: RequestOrigin): Promise<Session> {
     const token = randomToken();
     const session: Session = {
       token,
@@ -142,6 +184,9 @@ export class AuthService {
       userId,
       csrfToken: session.csrfToken,
       expiresAt: session.expiresAt,
+      userAgent: origin.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
+      address: origin.address ?? null,
+      createdAt: new Date(this.clock.now()),
     });
     return session;
   }

@@ -5,6 +5,15 @@ const WINDOW_MS = 60_000;
 const MAX_KEYS = 100_000;
 
 /**
+ * The account a login attempt is counted against: the user it names, however it was typed (username
+ * or email, any case), so the two forms do not give twice the tries; a login that names nobody is
+ * counted under its lowered text.
+ */
+export function throttledAccount(userId: string | undefined, login: string): string {
+  return userId === undefined ? `login:${login.toLowerCase()}` : `user:${userId}`;
+}
+
+/**
  * Counts failed logins in a sliding minute, per account+address and per address, and says how long a
  * client must wait once either is exhausted. Only failures count, so a user who types the password
  * right is never slowed down by someone else's guessing from another address. In a cluster the
@@ -20,18 +29,18 @@ export class LoginThrottle {
     private readonly shared?: SharedCounts,
   ) {}
 
-  /** Seconds to wait before another attempt is allowed, or 0. */
-  async retryAfterSeconds(login: string, address: string): Promise<number> {
+  /** Seconds to wait before another attempt is allowed, or 0; `account` is `throttledAccount`'s. */
+  async retryAfterSeconds(account: string, address: string): Promise<number> {
     const now = this.clock.now();
     const waits = [
-      this.wait(accountKey(login, address), this.limits.perAccountAndAddress, now),
+      this.wait(accountKey(account, address), this.limits.perAccountAndAddress, now),
       this.wait(addressKey(address), this.limits.perAddress, now),
     ];
     if (this.shared) {
       const minute = Math.floor(now / WINDOW_MS);
       const untilNextMinute = (minute + 1) * WINDOW_MS - now;
       const counts = await Promise.all(
-        [accountKey(login, address), addressKey(address)].map((key) =>
+        [accountKey(account, address), addressKey(address)].map((key) =>
           this.shared?.get(sharedKey(key, minute)).catch(() => null),
         ),
       );
@@ -43,10 +52,10 @@ export class LoginThrottle {
     return Math.ceil(Math.max(...waits) / 1000);
   }
 
-  async recordFailure(login: string, address: string): Promise<void> {
+  async recordFailure(account: string, address: string): Promise<void> {
     const now = this.clock.now();
     if (this.failures.size > MAX_KEYS) this.prune(now);
-    const keys = [accountKey(login, address), addressKey(address)];
+    const keys = [accountKey(account, address), addressKey(address)];
     for (const key of keys) {
       const times = this.recent(key, now);
       times.push(now);
@@ -58,8 +67,8 @@ export class LoginThrottle {
     );
   }
 
-  recordSuccess(login: string, address: string): void {
-    this.failures.delete(accountKey(login, address));
+  recordSuccess(account: string, address: string): void {
+    this.failures.delete(accountKey(account, address));
   }
 
   private wait(key: string, limit: number, now: number): number {
@@ -79,6 +88,6 @@ export class LoginThrottle {
   }
 }
 
-const accountKey = (login: string, address: string) => `account:${login.toLowerCase()}|${address}`;
+const accountKey = (account: string, address: string) => `account:${account}|${address}`;
 const addressKey = (address: string) => `address:${address}`;
 const sharedKey = (key: string, minute: number) => `login-failures:${key}:${minute}`;

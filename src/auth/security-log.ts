@@ -1,4 +1,4 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import { securityEvents } from '../db/schema.js';
@@ -85,20 +85,26 @@ export class SecurityLog {
     });
   }
 
-  /** A user's own log, newest first, `before` a time for the next page. */
+  /**
+   * A user's own log, newest first; `before` (the last row of the previous page) asks for the next
+   * page. Rows written in the same millisecond are ordered by id, so a page never skips or repeats one.
+   */
   async forUser(
     userId: string,
-    { limit, before }: { limit: number; before?: Date },
+    { limit, before }: { limit: number; before?: { createdAt: Date; id: string } },
   ): Promise<SecurityEventRecord[]> {
     return this.db
       .select()
       .from(securityEvents)
       .where(
         before
-          ? and(eq(securityEvents.userId, userId), lt(securityEvents.createdAt, before))
+          ? and(
+              eq(securityEvents.userId, userId),
+              sql`(${securityEvents.createdAt}, ${securityEvents.id}) < (${before.createdAt.toISOString()}::timestamptz, ${before.id}::uuid)`,
+            )
           : eq(securityEvents.userId, userId),
       )
-      .orderBy(desc(securityEvents.createdAt))
+      .orderBy(desc(securityEvents.createdAt), desc(securityEvents.id))
       .limit(limit);
   }
 }

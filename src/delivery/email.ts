@@ -11,13 +11,18 @@ export interface Mailer {
 
 /**
  * Email over SMTP (`smtp://` with STARTTLS when offered, `smtps://` for TLS from the start). The
- * timeouts keep a stuck server from holding a delivery longer than its lease in the outbox.
+ * timeouts keep a stuck server from holding a delivery longer than its lease in the outbox. Account
+ * mail (password resets, address checks) goes through one of these too.
  */
-export function createMailer({ smtpUrl, from }: { smtpUrl: string; from: string }): Mailer {
-  const transport = createTransport(
+export function smtpTransport({ smtpUrl, from }: { smtpUrl: string; from: string }) {
+  return createTransport(
     { url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 },
     { from },
   );
+}
+
+export function createMailer(settings: { smtpUrl: string; from: string }): Mailer {
+  const transport = smtpTransport(settings);
   return {
     async send(to, outgoing) {
       const lines = linesOf(outgoing);
@@ -44,7 +49,7 @@ function footer(outgoing: Outgoing): string {
     : 'Sent by Stock Tracker. Change where alerts go in Settings.';
 }
 
-function escapeHtml(value: string): string {
+export function escapeHtml(value: string): string {
   return value.replace(
     /[&<>"']/g,
     (character) =>

@@ -16,6 +16,10 @@ const { version } = JSON.parse(readFileSync(projectPath('package.json'), 'utf8')
 const TAGS = [
   { name: 'auth', description: 'Accounts and sessions: a session cookie, and a CSRF token for writes.' },
   { name: 'passkeys', description: 'WebAuthn passkeys: adding them in settings, and signing in with one.' },
+  {
+    name: 'account',
+    description: 'Your own account (session cookie only): sessions, password, security log, email address.',
+  },
   { name: 'watchlist', description: "The user's symbols, with quotes and key figures." },
   { name: 'market', description: 'Quotes, symbol search and market hours.' },
   { name: 'history', description: 'Price bars for charts and sparklines.' },

@@ -97,7 +97,7 @@ export async function passkeyLoginRoutes(
         requestOrigin(request),
       );
       // As a password login: a new sign-in replaces whatever session the browser had.
-      if (request.auth) await auth.endSession(request.auth.tokenHash);
+      if (request.auth) await auth.endSession(request.auth);
       setSessionCookie(reply, config, session.token, session.expiresAt);
       return reply.send({ user, csrfToken: session.csrfToken });
     },

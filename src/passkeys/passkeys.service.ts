@@ -195,7 +195,7 @@ export class PasskeysService {
       backedUp: verification.authenticationInfo.credentialBackedUp,
     });
     if (!used) throw new AppError('passkey_challenge_invalid');
-    const signedIn = await this.auth.signInVerified(passkey.userId);
+    const signedIn = await this.auth.signInVerified(passkey.userId, origin);
     await this.log.record({
       kind: 'login_succeeded',
       userId: passkey.userId,

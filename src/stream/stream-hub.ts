@@ -5,6 +5,7 @@ import type { FeedStatus } from '../market/providers/provider.js';
 import type { AppMetrics } from '../metrics.js';
 import type { PriceHub } from '../prices/price-hub.js';
 import { toQuoteDto } from '../prices/quote-dto.js';
+import { STREAM_CLOSE_CODES } from './close-codes.js';
 import { quotesFrameOf, serializeFrame, serializeQuote } from './frames.js';
 import type { StreamFrame } from './stream.schemas.js';
 
@@ -89,12 +90,15 @@ export class StreamConnection {
 
   constructor(
     readonly userId: string,
+    /** The hash of the session it was opened with: when that session ends, the stream closes. */
+    readonly sessionHash: string,
     readonly socket: FrameSink,
   ) {}
 }
 
 /** 1013 "try again later": the browser reconnects and gets a fresh snapshot. */
 const CLOSE_TOO_SLOW = 1013;
+
 /** Lanes are bits of `WatchedSymbol.queuedIn`. */
 const MAX_LANES = 30;
 /**
@@ -161,8 +165,8 @@ export class StreamHub {
    * Registers a connection before its symbols are read, so a watchlist change racing the read is not
    * missed; `start` then subscribes it and sends the snapshot and the feed status.
    */
-  open(userId: string, socket: FrameSink): StreamConnection {
-    const connection = new StreamConnection(userId, socket);
+  open(userId: string, sessionHash: string, socket: FrameSink): StreamConnection {
+    const connection = new StreamConnection(userId, sessionHash, socket);
     connection.lane = this.nextLane;
     this.nextLane = (this.nextLane + 1) % this.lanes.length;
     let set = this.byUser.get(userId);
@@ -205,6 +209,21 @@ export class StreamHub {
     if (!set) return;
     const text = serializeFrame(frame);
     for (const connection of set) this.send(connection, text, 0);
+  }
+
+  /** How many streams the user has open on this instance. */
+  countFor(userId: string): number {
+    return this.byUser.get(userId)?.size ?? 0;
+  }
+
+  /** Closes (4001) the user's streams opened with the ended sessions: `all`, or those of these hashes. */
+  endSessions(userId: string, sessions: 'all' | readonly string[]): void {
+    const ended = sessions === 'all' ? undefined : new Set(sessions);
+    for (const connection of [...(this.byUser.get(userId) ?? [])]) {
+      if (ended && !ended.has(connection.sessionHash)) continue;
+      connection.socket.close(STREAM_CLOSE_CODES.sessionEnded, 'session ended');
+      this.close(connection);
+    }
   }
 
   connectionCount(): number {

@@ -7,6 +7,8 @@ import { StreamHub, type StreamOptions } from './stream-hub.js';
 
 /** The cluster channel of frames for one user's streams, wherever they are open. */
 const USER_FRAMES = 'user-frames';
+/** The cluster channel of ended sessions, whose streams may be open on any instance. */
+const SESSIONS_ENDED = 'sessions-ended';
 
 interface UserFrame {
   from: string;
@@ -14,9 +16,15 @@ interface UserFrame {
   frame: StreamFrame;
 }
 
+interface EndedSessions {
+  from: string;
+  userId: string;
+  sessions: 'all' | string[];
+}
+
 /**
- * The browsers' live stream: StreamHub (listening to market and watchlist events, and to alert
- * firings, sent to their user's streams) and /stream.
+ * The browsers' live stream: StreamHub (listening to market and watchlist events, to alert
+ * firings, sent to their user's streams, and to ended sessions, whose streams close) and /stream.
  */
 export async function streamModule(
   host: ModuleHost,
@@ -63,11 +71,27 @@ export async function streamModule(
       bus?.publish(USER_FRAMES, JSON.stringify({ from: instanceId, userId, frame } satisfies UserFrame));
     }),
   );
+  // A session ended on one instance may have streams open on any other: the same relay.
+  host.onClose(
+    domainEvents.on('auth.sessionsEnded', ({ userId, sessions }) => {
+      streams.endSessions(userId, sessions);
+      bus?.publish(
+        SESSIONS_ENDED,
+        JSON.stringify({ from: instanceId, userId, sessions } satisfies EndedSessions),
+      );
+    }),
+  );
   if (bus) {
     await bus.subscribe(USER_FRAMES, (message) => {
       const { from, userId, frame } = JSON.parse(message) as UserFrame;
       if (from !== instanceId) streams.sendToUser(userId, frame);
     });
+    await bus.subscribe(SESSIONS_ENDED, (message) => {
+      const { from, userId, sessions } = JSON.parse(message) as EndedSessions;
+      if (from !== instanceId) streams.endSessions(userId, sessions);
+    });
   }
-  host.authenticatedRoutes((api) => streamRoutes(api, { config, hub: prices.hub, watchlist, streams }));
+  host.authenticatedRoutes((api) =>
+    streamRoutes(api, { config, hub: prices.hub, watchlist, streams, perUser: config.streamsPerUser }),
+  );
 }

@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import { assertSameOrigin } from '../http/security.js';
 import type { PriceHub } from '../prices/price-hub.js';
 import type { WatchlistService } from '../watchlist/watchlist.service.js';
+import { STREAM_CLOSE_CODES } from './close-codes.js';
 import { streamRouteSchema } from './stream.schemas.js';
 import type { StreamHub } from './stream-hub.js';
 
@@ -24,9 +25,16 @@ function releaseUpgradeRequest(socket: WebSocket, request: FastifyRequest): void
 
 export async function streamRoutes(
   app: FastifyInstance,
-  deps: { config: Config; hub: PriceHub; watchlist: WatchlistService; streams: StreamHub },
+  deps: {
+    config: Config;
+    hub: PriceHub;
+    watchlist: WatchlistService;
+    streams: StreamHub;
+    /** Streams one user may hold open at once on this instance; one more is closed with 4008. */
+    perUser: number;
+  },
 ): Promise<void> {
-  const { config, hub, watchlist, streams } = deps;
+  const { config, hub, watchlist, streams, perUser } = deps;
 
   app.get(
     '/stream',
@@ -40,7 +48,10 @@ export async function streamRoutes(
     async (socket, request) => {
       const session = request.auth;
       if (!session) return socket.close(1008, 'unauthenticated');
-      const connection = streams.open(session.user.id, socket);
+      if (streams.countFor(session.user.id) >= perUser) {
+        return socket.close(STREAM_CLOSE_CODES.tooManyStreams, 'too many streams');
+      }
+      const connection = streams.open(session.user.id, session.tokenHash, socket);
       releaseUpgradeRequest(socket, request);
       socket.on('pong', () => {
         connection.alive = true;

@@ -45,7 +45,7 @@ export const streamRouteSchema = {
   tags: ['stream'],
   summary: 'Live prices (WebSocket)',
   description:
-    "Upgrade to a WebSocket with the session cookie, from this site's own pages. The server sends `StreamFrame`s (see `x-stream-frames`); anything the client sends is ignored. A socket that stops draining gets only the latest values, and is closed with 1013 if it stays stuck for 15 s.",
+    "Upgrade to a WebSocket with the session cookie, from this site's own pages. The server sends `StreamFrame`s (see `x-stream-frames`); anything the client sends is ignored. A socket that stops draining gets only the latest values, and is closed with 1013 if it stays stuck for 15 s. Closed with 4001 when its session ends (do not reconnect: sign in again) and with 4008 when the user already has STREAMS_PER_USER streams open.",
   security: signedIn,
   'x-stream-frames': { $ref: '#/components/schemas/StreamFrame' },
   response: {

@@ -70,6 +70,12 @@ describe.each(testDatabaseKinds())('alert delivery on %s', (kind) => {
   async function signedIn() {
     const client = new TestClient(t.app);
     const user = await client.register();
+    // Registration mails an address confirmation: let it arrive before alert mail is counted.
+    await waitFor(() =>
+      expect(
+        smtp.mails.some((mail) => mail.to.includes(user.email) && mail.raw.includes('Confirm your email')),
+      ).toBe(true),
+    );
     return { client, user };
   }
 

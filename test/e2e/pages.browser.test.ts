@@ -198,6 +198,19 @@ describe.skipIf(!browserAvailable())('every page, as a phone shows it (headless 
     await expectClean('the reloaded settings page');
   });
 
+  it('"forgot password" and the pages a mailed link opens: clean, and the link token leaves the address bar', async () => {
+    for (const [path, heading] of [
+      ['/forgot-password', 'Reset your password'],
+      ['/reset-password#token=kY3vQ0x9bN2mR7sT5uW1zA4cD6eF8gH0jL2nP4qS6tU', 'Choose a new password'],
+      ['/verify-email', 'Confirm your email address'],
+    ] as const) {
+      await page.goto(`${t.baseUrl}${path}`);
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+      expect(new URL(page.url()).hash).toBe('');
+      await expectClean(`the ${path.split('#')[0]} page`);
+    }
+  });
+
   it('installable: the manifest, its icons and /sw.js are served as browsers want them', async () => {
     const manifestResponse = await fetch(`${t.baseUrl}/manifest.webmanifest`);
     expect(manifestResponse.headers.get('content-type')).toMatch(/^application\/manifest\+json/);

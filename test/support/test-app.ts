@@ -122,8 +122,11 @@ export class TestClient {
     return response;
   }
 
-  /** Registers (and so logs in) a fresh user; returns its credentials. */
-  async register(overrides: Partial<{ username: string; email: string; password: string }> = {}) {
+  /** Registers (and so logs in) a fresh user, from a browser of `userAgent` if given; returns its credentials. */
+  async register(
+    overrides: Partial<{ username: string; email: string; password: string }> = {},
+    userAgent?: string,
+  ) {
     userCounter++;
     const credentials = {
       username: `user${userCounter}_${process.pid}`,
@@ -131,7 +134,12 @@ export class TestClient {
       password: 'plover-quartz-harbour-91',
       ...overrides,
     };
-    const response = await this.request('POST', '/api/v1/auth/register', credentials);
+    const response = await this.request(
+      'POST',
+      '/api/v1/auth/register',
+      credentials,
+      userAgent === undefined ? {} : { 'user-agent': userAgent },
+    );
     if (response.statusCode !== 201)
       throw new Error(`register failed: ${response.statusCode} ${response.body}`);
     return { ...credentials, id: response.json().user.id as string };

@@ -47,7 +47,7 @@ function setUp(lanes = 1) {
   });
   const connect = (userId: string, symbols: string[]) => {
     const socket = new FakeSocket();
-    const connection = streams.open(userId, socket);
+    const connection = streams.open(userId, 'session', socket);
     streams.start(connection, symbols, 'live');
     return { socket, connection };
   };
@@ -132,7 +132,7 @@ describe('stream fan-out', () => {
     const { feed, streams } = setUp(3);
     const sockets = Array.from({ length: 6 }, (_, i) => {
       const socket = new FakeSocket();
-      streams.start(streams.open(`u${i}`, socket), ['AAPL'], 'live');
+      streams.start(streams.open(`u${i}`, 'session', socket), ['AAPL'], 'live');
       return socket;
     });
     expect(new Set(sockets.map((_, i) => i % 3)).size).toBe(3);

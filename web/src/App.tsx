@@ -2,12 +2,18 @@ import { useEffect, useState } from 'react';
 import { AlertCenter } from './AlertCenter';
 import { AlertsPage } from './AlertsPage';
 import { AuthPage } from './AuthPage';
+import { ForgotPasswordPage } from './account/ForgotPasswordPage';
+import { ResetPasswordPage } from './account/ResetPasswordPage';
+import { VerifyEmailPage } from './account/VerifyEmailPage';
 import { api, setCsrfToken, type User } from './api';
 import { MarketStatusBadge } from './MarketStatusBadge';
 import { followLink, type Route, useRoute } from './router';
 import { SettingsPage } from './SettingsPage';
 import { StockPage } from './StockPage';
 import { WatchlistPage } from './WatchlistPage';
+
+/** Pages outside the session: asking for a reset link, and the pages a mailed link opens. */
+const LINK_PAGES = new Set<Route['page']>(['forgot-password', 'reset-password', 'verify-email']);
 
 type SessionState = { status: 'loading' } | { status: 'anonymous' } | { status: 'signed-in'; user: User };
 
@@ -88,7 +94,13 @@ export function App() {
       {/* Empty while the session is checked (a few milliseconds): a "Loading" line there would only
           be pushed down by the top bar growing once the user is known. */}
       <main>
-        {session.status === 'anonymous' && <AuthPage onSignedIn={signedIn} />}
+        {/* The pages a mailed link opens, and asking for one: the same signed in or not. */}
+        {session.status !== 'loading' && route.page === 'forgot-password' && <ForgotPasswordPage />}
+        {session.status !== 'loading' && route.page === 'reset-password' && (
+          <ResetPasswordPage onPasswordSet={signedOut} />
+        )}
+        {session.status !== 'loading' && route.page === 'verify-email' && <VerifyEmailPage />}
+        {session.status === 'anonymous' && !LINK_PAGES.has(route.page) && <AuthPage onSignedIn={signedIn} />}
         {session.status === 'signed-in' && route.page === 'watchlist' && (
           <WatchlistPage onSessionEnded={signedOut} />
         )}

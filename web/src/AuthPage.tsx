@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from 'react';
+import { ForgotPasswordLink } from './account/ForgotPasswordLink';
 import { ApiError, api, type User } from './api';
 import { PasskeySignIn } from './PasskeySignIn';
 
@@ -105,6 +106,7 @@ export function AuthPage({ onSignedIn }: { onSignedIn: (user: User, csrfToken: s
         </button>
       </form>
       {mode === 'login' && <PasskeySignIn onSignedIn={onSignedIn} />}
+      {mode === 'login' && <ForgotPasswordLink />}
     </section>
   );
 }

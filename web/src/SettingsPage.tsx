@@ -2,7 +2,11 @@ import { type FormEvent, useCallback, useEffect, useId, useMemo, useState } from
 import { ApiError, api, type Channel, type NotificationSettings, type User, type WebhookFormat } from './api';
 import { deviceName, devicePushChannel, disablePush, enablePush, pushSupported } from './push';
 import { useSessionEndedHandler } from './session';
+import { EmailVerificationSection } from './settings/EmailVerificationSection';
 import { PasskeysSection } from './settings/Passkeys';
+import { PasswordSection } from './settings/PasswordSection';
+import { SecurityLogSection } from './settings/SecurityLogSection';
+import { SessionsSection } from './settings/SessionsSection';
 
 const FORMATS: Array<{ value: WebhookFormat; label: string }> = [
   { value: 'standard', label: 'Standard Webhooks (signed JSON)' },
@@ -103,6 +107,10 @@ export function SettingsPage({ user, onSessionEnded }: { user: User; onSessionEn
       </section>
       <QuietHoursSection onError={handleError} />
       <PasskeysSection onError={handleError} />
+      <EmailVerificationSection onError={handleError} />
+      <PasswordSection onError={handleError} />
+      <SessionsSection onError={handleError} onSignedOut={onSessionEnded} />
+      <SecurityLogSection onError={handleError} />
     </section>
   );
 }

@@ -532,6 +532,14 @@ function StatusMessage({ feed, connection }: { feed: FeedStatus | null; connecti
   if (connection === 'closed') {
     return <div className="banner warning">Connection lost. Reconnecting…</div>;
   }
+  if (connection === 'refused') {
+    return (
+      <div className="banner warning">
+        Live prices are off in this tab: your account has too many tabs or devices showing them. Close some,
+        then reload this page.
+      </div>
+    );
+  }
   if (feed === 'simulated') {
     return (
       <div className="banner info">

@@ -15,6 +15,17 @@ import type {
   redeliverRouteSchema,
 } from '../../src/alerts/alerts.schemas.js';
 import type {
+  changePasswordRouteSchema,
+  confirmPasswordResetRouteSchema,
+  emailVerificationRouteSchema,
+  endOtherSessionsRouteSchema,
+  listSessionsRouteSchema,
+  passwordResetAvailableRouteSchema,
+  SecurityEventItem,
+  SessionListItem,
+  securityLogRouteSchema,
+} from '../../src/auth/account.schemas.js';
+import type {
   loginSchema,
   logoutSchema,
   registerSchema,
@@ -110,6 +121,8 @@ export type {
   PriceHistory,
   Quote,
   QuoteDetail,
+  SecurityEventItem,
+  SessionListItem,
   SymbolMatch,
   User,
   WatchlistItem,
@@ -179,6 +192,26 @@ export const api = {
   login: (input: Input<typeof loginSchema>) =>
     request<Answer<typeof loginSchema>>('POST', '/auth/login', input),
   logout: () => request<Answer<typeof logoutSchema, 204>>('POST', '/auth/logout'),
+  passwordResetAvailable: () =>
+    request<Answer<typeof passwordResetAvailableRouteSchema>>('GET', '/auth/password-reset'),
+  requestPasswordReset: (email: string) => request<void>('POST', '/auth/password-reset', { email }),
+  confirmPasswordReset: (input: Input<typeof confirmPasswordResetRouteSchema>) =>
+    request<void>('POST', '/auth/password-reset/confirm', input),
+  verifyEmail: (token: string) => request<void>('POST', '/auth/verify-email', { token }),
+  sessions: () => request<Answer<typeof listSessionsRouteSchema>>('GET', '/me/sessions'),
+  endSession: (id: string) => request<void>('DELETE', `/me/sessions/${encodeURIComponent(id)}`),
+  endOtherSessions: () =>
+    request<Answer<typeof endOtherSessionsRouteSchema>>('POST', '/me/sessions/end-others'),
+  changePassword: (input: Input<typeof changePasswordRouteSchema>) =>
+    request<Answer<typeof changePasswordRouteSchema>>('POST', '/me/password', input),
+  securityLog: (before?: string) =>
+    request<Answer<typeof securityLogRouteSchema>>(
+      'GET',
+      `/me/security-log?limit=20${before ? `&before=${encodeURIComponent(before)}` : ''}`,
+    ),
+  emailVerification: () =>
+    request<Answer<typeof emailVerificationRouteSchema>>('GET', '/me/email-verification'),
+  resendVerification: () => request<void>('POST', '/me/email-verification'),
   watchlist: () => request<Answer<typeof listRouteSchema>>('GET', '/watchlist'),
   addSymbol: (symbol: string) =>
     request<Answer<typeof addRouteSchema, 201>>('POST', '/watchlist', { symbol } satisfies Input<

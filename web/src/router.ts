@@ -4,7 +4,10 @@ export type Route =
   | { page: 'watchlist' }
   | { page: 'stock'; symbol: string }
   | { page: 'alerts' }
-  | { page: 'settings' };
+  | { page: 'settings' }
+  | { page: 'forgot-password' }
+  | { page: 'reset-password' }
+  | { page: 'verify-email' };
 
 const STOCK_PATH = /^\/stocks\/([^/]+)\/?$/;
 
@@ -15,6 +18,9 @@ function parseRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '');
   if (path === '/alerts') return { page: 'alerts' };
   if (path === '/settings') return { page: 'settings' };
+  if (path === '/forgot-password') return { page: 'forgot-password' };
+  if (path === '/reset-password') return { page: 'reset-password' };
+  if (path === '/verify-email') return { page: 'verify-email' };
   return { page: 'watchlist' };
 }
 

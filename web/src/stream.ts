@@ -1,10 +1,12 @@
 import type { FeedStatus, Quote } from '../../src/market/market.schemas.js';
+import { STREAM_CLOSE_CODES } from '../../src/stream/close-codes.js';
 import type { StreamFrame } from '../../src/stream/stream.schemas.js';
 import { api } from './api';
 
 export type { FeedStatus };
 export type AlertFrame = Extract<StreamFrame, { type: 'alert' }>['alert'];
-export type ConnectionState = 'connecting' | 'open' | 'closed';
+/** `refused`: the server closed this tab's stream because the user has too many open; it is not retried. */
+export type ConnectionState = 'connecting' | 'open' | 'closed' | 'refused';
 
 /** What a part of the page wants from the stream; every handler but `onUnauthorized` is optional. */
 export interface StreamHandlers {
@@ -13,7 +15,7 @@ export interface StreamHandlers {
   /** One of the user's alerts fired. */
   onAlert?(alert: AlertFrame): void;
   onConnection?(state: ConnectionState): void;
-  /** The server refused the stream (session gone): it stopped reconnecting. */
+  /** The server refused the stream or closed it because its session ended: it stopped reconnecting. */
   onUnauthorized(): void;
 }
 
@@ -75,8 +77,19 @@ function connect(): void {
       broadcast((h) => h.onQuotes?.(frame.quotes, frame.type === 'snapshot'));
     }
   };
-  ws.onclose = () => {
+  ws.onclose = (event) => {
     if (socket !== ws) return;
+    if (event.code === STREAM_CLOSE_CODES.sessionEnded) {
+      // Signed out (here or elsewhere), the password changed, the session revoked: no retry.
+      stop();
+      broadcast((h) => h.onUnauthorized());
+      return;
+    }
+    if (event.code === STREAM_CLOSE_CODES.tooManyStreams) {
+      stop();
+      setConnection('refused');
+      return;
+    }
     setConnection('closed');
     if (!opened && attempt >= 2) {
       // A handshake refused twice in a row is most likely an expired session: ask the app to check.
