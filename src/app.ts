@@ -6,6 +6,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { accountModule } from './account/account.module.js';
 import { alertsModule } from './alerts/alerts.module.js';
 import { requireSession } from './auth/auth.hooks.js';
 import { authModule } from './auth/auth.module.js';
@@ -138,7 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     requireSession,
   );
-  authModule(host);
+  const auth = authModule(host);
   const prices = await pricesModule(host);
   healthModule(host, prices);
   const watchlist = await watchlistModule(host, prices);
@@ -149,6 +150,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const delivery = await deliveryModule(host);
   await alertsModule(host, { prices, delivery });
   notificationsModule(host);
+  accountModule(host, auth);
 
   if (webRoot) {
     await app.register(fastifyStatic, {

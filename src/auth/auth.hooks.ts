@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { RequestCounter } from '../http/request-limits.js';
 import type { AuthenticatedSession, AuthService } from './auth.service.js';
+import type { RequestOrigin } from './security-log.js';
 import { readSessionToken, setSessionCookie } from './session-cookie.js';
 import { tokensEqual } from './tokens.js';
 
@@ -67,4 +68,10 @@ export async function requireSession(request: FastifyRequest): Promise<void> {
 export function currentUser(request: FastifyRequest): AuthenticatedSession {
   if (!request.auth) throw new AppError('unauthenticated');
   return request.auth;
+}
+
+/** Where a request came from, as the security log keeps it. */
+export function requestOrigin(request: FastifyRequest): RequestOrigin {
+  const userAgent = request.headers['user-agent'];
+  return { address: request.ip, userAgent: userAgent ? userAgent.slice(0, 512) : null };
 }

@@ -3,18 +3,29 @@ import { registerSessionLoading } from './auth.hooks.js';
 import { authRoutes, sessionRoutes } from './auth.routes.js';
 import { AuthService } from './auth.service.js';
 import { LoginThrottle } from './login-throttle.js';
+import { SecurityLog } from './security-log.js';
+import { twoFactorRoutes } from './two-factor.routes.js';
+import { TwoFactorService } from './two-factor.service.js';
 
 const SESSION_SWEEP_MS = 60 * 60 * 1000;
+const PENDING_LOGIN_SWEEP_MS = 10 * 60 * 1000;
 
-/** Accounts and sessions: loads every /api request's session, register/login/logout, expired-session sweep. */
-export function authModule(host: ModuleHost): void {
+/** What other domains use of accounts: re-checking a password and code before a grave change. */
+export interface AuthModule {
+  twoFactor: TwoFactorService;
+  securityLog: SecurityLog;
+}
+
+/**
+ * Accounts and sessions: loads every /api request's session, register/login (with the two-factor
+ * second step)/logout, two-factor settings, expired-session and pending-login sweeps.
+ */
+export function authModule(host: ModuleHost): AuthModule {
   const { database, clock, config, limits, requestCounter, cluster } = host.context;
-  const auth = new AuthService(
-    database.db,
-    clock,
-    new LoginThrottle(clock, limits, cluster.bus),
-    config.sessionTtlMs,
-  );
+  const throttle = new LoginThrottle(clock, limits, cluster.bus);
+  const securityLog = new SecurityLog(database.db, clock);
+  const twoFactor = new TwoFactorService(database.db, clock, throttle, securityLog);
+  const auth = new AuthService(database.db, clock, throttle, config.sessionTtlMs, twoFactor, securityLog);
   registerSessionLoading(host.app, {
     auth,
     config,
@@ -27,5 +38,8 @@ export function authModule(host: ModuleHost): void {
   );
   host.publicRoutes((api) => authRoutes(api, { auth, config, attemptLimit }));
   host.authenticatedRoutes((api) => sessionRoutes(api, { auth, config }));
+  host.authenticatedRoutes((api) => twoFactorRoutes(api, { twoFactor }));
   host.every(SESSION_SWEEP_MS, 'session sweep failed', () => auth.deleteExpiredSessions());
+  host.every(PENDING_LOGIN_SWEEP_MS, 'pending-login sweep failed', () => twoFactor.deleteExpired());
+  return { twoFactor, securityLog };
 }

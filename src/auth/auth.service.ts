@@ -6,7 +6,9 @@ import { AppError } from '../errors.js';
 import * as repo from './auth.repository.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { passwordProblems } from './password-policy.js';
+import type { RequestOrigin, SecurityLog } from './security-log.js';
 import { hashToken, randomToken } from './tokens.js';
+import type { TwoFactorService } from './two-factor.service.js';
 
 export interface User {
   id: string;
@@ -20,6 +22,9 @@ export interface Session {
   csrfToken: string;
   expiresAt: Date;
 }
+
+/** What a right password gets: a session, or (with two-factor on) a pending login waiting for its code. */
+export type LoginOutcome = { user: User; session: Session } | { pendingToken: string };
 
 export interface AuthenticatedSession {
   user: User;
@@ -44,6 +49,8 @@ export class AuthService {
     private readonly clock: Clock,
     private readonly throttle: LoginThrottle,
     private readonly sessionTtlMs: number,
+    private readonly twoFactor: TwoFactorService,
+    private readonly log: SecurityLog,
   ) {
     this.dummyHash = hash(randomToken(), ARGON2_OPTIONS);
   }
@@ -75,10 +82,12 @@ export class AuthService {
     return { user, session: await this.startSession(user.id) };
   }
 
-  async login(
-    input: { username: string; password: string },
-    address: string,
-  ): Promise<{ user: User; session: Session }> {
+  /**
+   * The password step. With two-factor on, a right password starts a pending login instead of a
+   * session, and the throttle's failures are not forgiven until the code is right too.
+   */
+  async login(input: { username: string; password: string }, origin: RequestOrigin): Promise<LoginOutcome> {
+    const address = origin.address ?? '';
     const retryAfter = await this.throttle.retryAfterSeconds(input.username, address);
     if (retryAfter > 0) {
       throw new AppError('rate_limited', 'Too many failed logins. Try again later.', undefined, retryAfter);
@@ -89,11 +98,41 @@ export class AuthService {
     );
     if (!record || !valid) {
       await this.throttle.recordFailure(input.username, address);
+      await this.log.record({
+        kind: 'login_failed',
+        userId: record?.id ?? null,
+        detail: { method: 'password' },
+        ...origin,
+      });
       throw new AppError('invalid_credentials');
     }
+    if (await this.twoFactor.required(record.id)) {
+      return { pendingToken: await this.twoFactor.beginLogin(record.id) };
+    }
     this.throttle.recordSuccess(input.username, address);
+    await this.log.record({
+      kind: 'login_succeeded',
+      userId: record.id,
+      detail: { method: 'password' },
+      ...origin,
+    });
     const user = toUser(record);
     return { user, session: await this.startSession(user.id) };
+  }
+
+  /** The second step of a two-factor login: a right code (TOTP or recovery) starts the session. */
+  async completeLogin(
+    input: { pendingToken: string; code: string },
+    origin: RequestOrigin,
+  ): Promise<{ user: User; session: Session }> {
+    const { user, method } = await this.twoFactor.completeLogin(input.pendingToken, input.code, origin);
+    await this.log.record({
+      kind: 'login_succeeded',
+      userId: user.id,
+      detail: { method: `password+${method}` },
+      ...origin,
+    });
+    return { user: toUser(user), session: await this.startSession(user.id) };
   }
 
   /** The session a cookie token belongs to, or null (unknown, expired); extends it when half its life is gone. */

@@ -15,6 +15,10 @@ const { version } = JSON.parse(readFileSync(projectPath('package.json'), 'utf8')
 
 const TAGS = [
   { name: 'auth', description: 'Accounts and sessions: a session cookie, and a CSRF token for writes.' },
+  {
+    name: 'account',
+    description: 'Your own account under /me: two-factor sign-in, export, deletion.',
+  },
   { name: 'watchlist', description: "The user's symbols, with quotes and key figures." },
   { name: 'market', description: 'Quotes, symbol search and market hours.' },
   { name: 'history', description: 'Price bars for charts and sparklines.' },
