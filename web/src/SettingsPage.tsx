@@ -2,6 +2,8 @@ import { type FormEvent, useCallback, useEffect, useId, useMemo, useState } from
 import { ApiError, api, type Channel, type NotificationSettings, type User, type WebhookFormat } from './api';
 import { deviceName, devicePushChannel, disablePush, enablePush, pushSupported } from './push';
 import { useSessionEndedHandler } from './session';
+import { DeleteAccountSection } from './settings/DeleteAccount';
+import { TwoFactorSection } from './settings/TwoFactor';
 
 const FORMATS: Array<{ value: WebhookFormat; label: string }> = [
   { value: 'standard', label: 'Standard Webhooks (signed JSON)' },
@@ -101,6 +103,8 @@ export function SettingsPage({ user, onSessionEnded }: { user: User; onSessionEn
         )}
       </section>
       <QuietHoursSection onError={handleError} />
+      <TwoFactorSection onError={handleError} />
+      <DeleteAccountSection onDeleted={onSessionEnded} onError={handleError} />
     </section>
   );
 }

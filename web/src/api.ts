@@ -1,6 +1,7 @@
 /** The browser's client for /api/v1: JSON in and out, the CSRF header on every state-changing call. */
 
 import type { z } from 'zod';
+import type { deleteAccountRouteSchema } from '../../src/account/account.schemas.js';
 import type {
   AlertEventView,
   AlertKind,
@@ -21,6 +22,13 @@ import type {
   User,
   whoamiSchema,
 } from '../../src/auth/auth.schemas.js';
+import type {
+  loginSecondStepRouteSchema,
+  twoFactorDisableRouteSchema,
+  twoFactorEnableRouteSchema,
+  twoFactorSetupRouteSchema,
+  twoFactorStatusRouteSchema,
+} from '../../src/auth/two-factor.schemas.js';
 import type {
   ChannelView as Channel,
   createChannelRouteSchema,
@@ -110,6 +118,8 @@ export type AlertInput = Input<typeof createAlertRouteSchema>;
 export type AlertPatch = Input<typeof patchAlertRouteSchema>;
 
 export type ChannelInput = Input<typeof createChannelRouteSchema>;
+export type TwoFactorStatus = Answer<typeof twoFactorStatusRouteSchema>;
+export type TwoFactorSetup = Answer<typeof twoFactorSetupRouteSchema>;
 export type NotificationSettings = Input<typeof putSettingsRouteSchema>;
 
 export class ApiError extends Error {
@@ -165,7 +175,20 @@ export const api = {
     request<Answer<typeof registerSchema, 201>>('POST', '/auth/register', input),
   login: (input: Input<typeof loginSchema>) =>
     request<Answer<typeof loginSchema>>('POST', '/auth/login', input),
+  /** The second step of a two-factor login: a code from the app or a recovery code. */
+  loginWithCode: (input: Input<typeof loginSecondStepRouteSchema>) =>
+    request<Answer<typeof loginSecondStepRouteSchema>>('POST', '/auth/login/2fa', input),
   logout: () => request<Answer<typeof logoutSchema, 204>>('POST', '/auth/logout'),
+  twoFactor: () => request<TwoFactorStatus>('GET', '/me/2fa'),
+  setUpTwoFactor: () => request<TwoFactorSetup>('POST', '/me/2fa/setup'),
+  enableTwoFactor: (input: Input<typeof twoFactorEnableRouteSchema>) =>
+    request<Answer<typeof twoFactorEnableRouteSchema>>('POST', '/me/2fa/enable', input),
+  disableTwoFactor: (input: Input<typeof twoFactorDisableRouteSchema>) =>
+    request<Answer<typeof twoFactorDisableRouteSchema, 204>>('POST', '/me/2fa/disable', input),
+  /** Where the browser downloads everything the account holds (a plain link: the cookie is enough). */
+  exportUrl: '/api/v1/me/export',
+  deleteAccount: (input: Input<typeof deleteAccountRouteSchema>) =>
+    request<Answer<typeof deleteAccountRouteSchema, 204>>('DELETE', '/me', input),
   watchlist: () => request<Answer<typeof listRouteSchema>>('GET', '/watchlist'),
   addSymbol: (symbol: string) =>
     request<Answer<typeof addRouteSchema, 201>>('POST', '/watchlist', { symbol } satisfies Input<
