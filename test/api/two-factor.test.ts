@@ -233,6 +233,22 @@ describe.each(testDatabaseKinds())('two-factor sign-in on %s', (kind) => {
     expect((await attempt(codeAt(secret))).statusCode).toBe(200);
   });
 
+  it('lets one of two logins racing with the same code in, not both', async () => {
+    const { user, secret } = await enabledUser();
+    const first = await passwordStep(user);
+    const second = await passwordStep(user);
+    const code = codeAt(secret);
+    const answers = await Promise.all(
+      [first, second].map(({ client, response }) =>
+        client.request('POST', '/api/v1/auth/login/2fa', {
+          pendingToken: response.json().pendingToken,
+          code,
+        }),
+      ),
+    );
+    expect(answers.map((answer) => answer.statusCode).sort()).toEqual([200, 400]);
+  });
+
   it('takes each recovery code once instead of a TOTP', async () => {
     const { user, recoveryCodes } = await enabledUser();
     const [first] = recoveryCodes;
