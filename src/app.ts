@@ -6,6 +6,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { accountDataModule } from './account-data/account-data.module.js';
 import { alertsModule } from './alerts/alerts.module.js';
 import { accountModule } from './auth/account.module.js';
 import { requireSession } from './auth/auth.hooks.js';
@@ -153,6 +154,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const delivery = await deliveryModule(host);
   await alertsModule(host, { prices, delivery });
   notificationsModule(host);
+  accountDataModule(host, auth);
 
   if (webRoot) {
     await app.register(fastifyStatic, {

@@ -48,12 +48,29 @@ export const errorCatalogue = {
     message: 'Every channel of that firing was delivered or is still trying.',
   },
   // Sessions, passwords and account email (issue 11, "sessions" part).
-  wrong_password: { status: 403, message: 'The current password is wrong.' },
   session_not_found: { status: 404, message: 'No such session.' },
   invalid_link: {
     status: 400,
     message: 'This link is invalid, has expired or was already used. Ask for a new one.',
   },
+  // Sign-in part of issue 11: two-factor sign-in, re-authentication, account deletion.
+  invalid_code: {
+    status: 400,
+    message: 'That code is not valid: it is wrong, too old, or was already used.',
+  },
+  two_factor_code_required: {
+    status: 400,
+    message:
+      'This account has two-factor sign-in: send a code from the authenticator app or a recovery code.',
+  },
+  pending_login_expired: {
+    status: 401,
+    message: 'This sign-in has expired or had too many wrong codes. Sign in with the password again.',
+  },
+  wrong_password: { status: 403, message: 'The password is wrong.' },
+  two_factor_not_set_up: { status: 409, message: 'Start the two-factor setup first.' },
+  two_factor_not_enabled: { status: 409, message: 'Two-factor sign-in is not enabled.' },
+  two_factor_already_enabled: { status: 409, message: 'Two-factor sign-in is already enabled.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   rate_limited: { status: 429, message: 'Too many requests. Try again later.' },

@@ -7,6 +7,13 @@ const backend = process.env.VITE_BACKEND ?? 'http://127.0.0.1:8000';
 const publicDir = fileURLToPath(new URL('public', import.meta.url));
 
 /**
+ * Chunks the app may load that the offline shell leaves out: the password-strength dictionaries
+ * (750 kB compressed) serve only the register form, which needs the server anyway; every visitor's
+ * service worker would otherwise fetch them.
+ */
+const OUTSIDE_APP_SHELL = new Set(['password-strength']);
+
+/**
  * Builds web/sw/service-worker.ts to /sw.js (a fixed name at the root: its scope is the whole site)
  * and writes into it the app shell it keeps for offline start: the page, every file the app's entry
  * loads or may load (the chart too; not the API reference page's), and the public files. A build that
@@ -28,6 +35,7 @@ function serviceWorker(): Plugin {
       const visit = (fileName: string) => {
         const output = bundle[fileName];
         if (!output || files.has(fileName)) return;
+        if (output.type === 'chunk' && OUTSIDE_APP_SHELL.has(output.name)) return;
         files.add(fileName);
         if (output.type !== 'chunk') return;
         for (const next of [...output.imports, ...output.dynamicImports]) visit(next);

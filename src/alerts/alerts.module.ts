@@ -46,6 +46,7 @@ export async function alertsModule(
   host.onClose(
     domainEvents.on('alert.fired', ({ firing }) => metrics.alertFirings.inc({ kind: firing.kind })),
   );
+  host.onClose(domainEvents.on('account.deleted', ({ alertRuleIds }) => alerts.forget(alertRuleIds)));
   host.onClose(await alerts.start());
   host.every(EXPIRY_SWEEP_MS, 'expiring alerts failed', () => alerts.expire(), { now: true });
   const preview = new AlertPreviewer(database.db, hub, clock, marketCalendar);

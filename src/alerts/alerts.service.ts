@@ -232,6 +232,14 @@ export class AlertsService {
     else this.options.announce(id);
   }
 
+  /** Rules deleted with their account: evaluated no more, here or (told) on the instance that evaluates. */
+  forget(ruleIds: readonly string[]): void {
+    for (const id of ruleIds) {
+      if (this.evaluating) this.untrack(id);
+      else this.options.announce(id);
+    }
+  }
+
   /** A rule's firings, newest first, each with every channel's delivery outcome. */
   async events(userId: string, id: string): Promise<AlertEventView[]> {
     await this.requireRule(userId, id);

@@ -73,5 +73,5 @@ export function currentUser(request: FastifyRequest): AuthenticatedSession {
 /** Where a request came from, as sessions and the security log keep it. */
 export function originOf(request: FastifyRequest): RequestOrigin & { address: string } {
   const userAgent = request.headers['user-agent'];
-  return { address: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : null };
+  return { address: request.ip, userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null };
 }

@@ -6,6 +6,7 @@ import { currentUser, originOf } from './auth.hooks.js';
 import { loginSchema, logoutSchema, registerSchema, sessionSchema, whoamiSchema } from './auth.schemas.js';
 import type { AuthService } from './auth.service.js';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
+import { loginSecondStepRouteSchema } from './two-factor.schemas.js';
 
 /** Register and login, open to anyone; `attemptLimit` counts attempts per address (failed logins have their own, tighter limit). */
 export async function authRoutes(
@@ -35,11 +36,27 @@ export async function authRoutes(
 
   routes.post('/auth/login', { onRequest: attemptLimit, schema: loginSchema }, async (request, reply) => {
     assertSameOrigin(request, config);
-    const { user, session } = await auth.login(request.body, originOf(request));
+    const outcome = await auth.login(request.body, originOf(request));
+    // The password alone grants nothing when a second factor is due: no cookie until the code.
+    if ('pendingToken' in outcome) {
+      return reply.send({ twoFactorRequired: true as const, pendingToken: outcome.pendingToken });
+    }
     await endPreviousSession(request);
-    setSessionCookie(reply, config, session.token, session.expiresAt);
-    return reply.send({ user, csrfToken: session.csrfToken });
+    setSessionCookie(reply, config, outcome.session.token, outcome.session.expiresAt);
+    return reply.send({ user: outcome.user, csrfToken: outcome.session.csrfToken });
   });
+
+  routes.post(
+    '/auth/login/2fa',
+    { onRequest: attemptLimit, schema: loginSecondStepRouteSchema },
+    async (request, reply) => {
+      assertSameOrigin(request, config);
+      const { user, session } = await auth.completeLogin(request.body, originOf(request));
+      await endPreviousSession(request);
+      setSessionCookie(reply, config, session.token, session.expiresAt);
+      return reply.send({ user, csrfToken: session.csrfToken });
+    },
+  );
 
   // The page's start-up question "who is this?", answered 200 for anonymous visitors too: a 401 here
   // would be an error in the browser's console on every visit to the sign-in page.

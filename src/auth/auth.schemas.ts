@@ -73,6 +73,16 @@ export const sessionBody = z
   })
   .meta({ id: 'Session', description: 'The signed-in user and the CSRF token of the session.' });
 
+/** The password was right and the account has two-factor sign-in: no session yet, a code is needed. */
+export const loginChallenge = z
+  .object({
+    twoFactorRequired: z.literal(true),
+    pendingToken: z.string().meta({
+      description: 'Send it with a code to `POST /auth/login/2fa` within five minutes.',
+    }),
+  })
+  .meta({ id: 'LoginChallenge', description: 'The second step of a two-factor login is due.' });
+
 const tags = ['auth'];
 
 export const registerSchema = {
@@ -91,11 +101,11 @@ export const loginSchema = {
   tags,
   summary: 'Sign in with a username or email',
   description:
-    'Sets the session cookie. After 5 failed logins a minute for one account from one address, or 20 from one address, further tries get 429 with Retry-After.',
+    'Sets the session cookie. For an account with two-factor sign-in, the right password answers `{twoFactorRequired: true, pendingToken}` instead, with no cookie: `POST /auth/login/2fa` completes it. After 5 failed logins a minute for one account from one address, or 20 from one address, further tries get 429 with Retry-After.',
   security: open,
   body: loginBody,
   response: {
-    200: sessionBody,
+    200: z.union([sessionBody, loginChallenge]),
     ...errorResponses(BODY_ERRORS, 'forbidden_origin', 'invalid_credentials'),
   },
 };

@@ -9,6 +9,7 @@ import { type LoginThrottle, throttledAccount } from './login-throttle.js';
 import { passwordProblems } from './password-policy.js';
 import type { RequestOrigin, SecurityLog } from './security-log.js';
 import { hashToken, randomToken } from './tokens.js';
+import type { TwoFactorService } from './two-factor.service.js';
 
 export interface User {
   id: string;
@@ -22,6 +23,9 @@ export interface Session {
   csrfToken: string;
   expiresAt: Date;
 }
+
+/** What a right password gets: a session, or (with two-factor on) a pending login waiting for its code. */
+export type LoginOutcome = { user: User; session: Session } | { pendingToken: string };
 
 export interface AuthenticatedSession {
   user: User;
@@ -62,6 +66,7 @@ export class AuthService {
     private readonly clock: Clock,
     private readonly throttle: LoginThrottle,
     private readonly sessionTtlMs: number,
+    private readonly twoFactor: TwoFactorService,
     private readonly events: DomainEventBus,
     private readonly securityLog: SecurityLog,
   ) {
@@ -100,10 +105,14 @@ export class AuthService {
     return { user, session };
   }
 
+  /**
+   * The password step. With two-factor on, a right password starts a pending login instead of a
+   * session, and the throttle's failures are not forgiven until the code is right too.
+   */
   async login(
     input: { username: string; password: string },
     origin: RequestOrigin & { address: string },
-  ): Promise<{ user: User; session: Session }> {
+  ): Promise<LoginOutcome> {
     const record = await repo.findUserByLogin(this.db, input.username);
     const account = throttledAccount(record?.id, input.username);
     const retryAfter = await this.throttle.retryAfterSeconds(account, origin.address);
@@ -113,13 +122,26 @@ export class AuthService {
     const valid = await passwordMatches(record?.passwordHash ?? (await this.dummyHash), input.password);
     if (!record || !valid) {
       await this.throttle.recordFailure(account, origin.address);
-      await this.securityLog.record({ kind: 'login_failed', userId: record?.id ?? null, ...origin });
+      await this.securityLog.record({
+        kind: 'login_failed',
+        userId: record?.id ?? null,
+        detail: { method: 'password' },
+        ...origin,
+      });
       throw new AppError('invalid_credentials');
+    }
+    if (await this.twoFactor.required(record.id)) {
+      return { pendingToken: await this.twoFactor.beginLogin(record.id) };
     }
     this.throttle.recordSuccess(account, origin.address);
     const user = toUser(record);
     const session = await this.startSession(user.id, origin);
-    await this.securityLog.record({ kind: 'login_succeeded', userId: user.id, ...origin });
+    await this.securityLog.record({
+      kind: 'login_succeeded',
+      userId: user.id,
+      detail: { method: 'password' },
+      ...origin,
+    });
     return { user, session };
   }
 
@@ -132,6 +154,22 @@ export class AuthService {
     if (!record) throw new AppError('invalid_credentials');
     const user = toUser(record);
     return { user, session: await this.startSession(user.id, origin) };
+  }
+
+  /** The second step of a two-factor login: a right code (TOTP or recovery) starts the session. */
+  async completeLogin(
+    input: { pendingToken: string; code: string },
+    origin: RequestOrigin,
+  ): Promise<{ user: User; session: Session }> {
+    const { user, method } = await this.twoFactor.completeLogin(input.pendingToken, input.code, origin);
+    const session = await this.startSession(user.id, origin);
+    await this.securityLog.record({
+      kind: 'login_succeeded',
+      userId: user.id,
+      detail: { method: `password+${method}` },
+      ...origin,
+    });
+    return { user: toUser(user), session };
   }
 
   /** The session a cookie token belongs to, or null (unknown, expired); extends it when half its life is gone. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { projectPath } from '../project-root.js';
 import { MAX_PASSWORD_LENGTH } from './auth.schemas.js';
+import { MIN_PASSWORD_SCORE, passwordStrength } from './password-strength.js';
 
 export const MIN_PASSWORD_LENGTH = 10;
 const MAX_SIMILARITY = 0.7;
@@ -22,8 +23,10 @@ function common(): ReadonlySet<string> {
 }
 
 /**
- * Every reason a password is refused, in the spirit of Django's four validators: minimum length,
- * common passwords, entirely numeric, too similar to the username or email. An empty list means accepted.
+ * Every reason a password is refused, in the spirit of Django's four validators (minimum length,
+ * common passwords, entirely numeric, too similar to the username or email), then blank-only and
+ * zxcvbn's strength estimate (below `MIN_PASSWORD_SCORE`: repeats like `aaaaaaaaaa`, sequences like
+ * `abcdefghij`, keyboard walks, words with a digit), naming why. An empty list means accepted.
  */
 export function passwordProblems(password: string, user: { username: string; email: string }): string[] {
   const problems: string[] = [];
@@ -45,6 +48,18 @@ export function passwordProblems(password: string, user: { username: string; ema
   ] as const) {
     if (value && tooSimilar(password, value)) {
       problems.push(`This password is too similar to the ${label}.`);
+    }
+  }
+  if (password.length > 0 && password.trim() === '') {
+    problems.push('This password is only spaces.');
+  } else if (problems.length === 0) {
+    const strength = passwordStrength(password, [user.username, user.email]);
+    if (strength.score < MIN_PASSWORD_SCORE) {
+      problems.push(
+        `This password is too easy to guess${strength.warning ? `: ${strength.warning}` : '.'} ${
+          strength.suggestions[0] ?? 'Add more words that are less common.'
+        }`,
+      );
     }
   }
   return problems;

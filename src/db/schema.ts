@@ -130,7 +130,7 @@ export const oneTimeTokens = pgTable(
   {
     /** SHA-256 (hex) of the token or challenge. */
     tokenHash: text('token_hash').primaryKey(),
-    /** login_2fa | password_reset | email_verify | passkey_register | passkey_login */
+    /** login_2fa | password_reset | email_verify | passkey_register | passkey_login | totp_used_step (a user's last accepted TOTP step: no code twice) */
     purpose: text('purpose').notNull(),
     userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
     /** What the step needs besides the user (a WebAuthn challenge, the email being verified). */

@@ -18,7 +18,8 @@ const TAGS = [
   { name: 'passkeys', description: 'WebAuthn passkeys: adding them in settings, and signing in with one.' },
   {
     name: 'account',
-    description: 'Your own account (session cookie only): sessions, password, security log, email address.',
+    description:
+      'Your own account (session cookie only): sessions, password, security log, email address, two-factor sign-in, export, deletion.',
   },
   { name: 'watchlist', description: "The user's symbols, with quotes and key figures." },
   { name: 'market', description: 'Quotes, symbol search and market hours.' },

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { currentUser } from '../auth/auth.hooks.js';
+import { currentUser, originOf } from '../auth/auth.hooks.js';
 import type { AuthService } from '../auth/auth.service.js';
-import type { RequestOrigin } from '../auth/security-log.js';
 import { setSessionCookie } from '../auth/session-cookie.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
@@ -37,7 +36,7 @@ export async function passkeyRoutes(
         currentUser(request).user,
         request.body,
         relyingParty(request, config),
-        requestOrigin(request),
+        originOf(request),
       );
       return reply.code(201).send({ passkey });
     },
@@ -52,7 +51,7 @@ export async function passkeyRoutes(
   }));
 
   routes.delete('/me/passkeys/:id', { schema: deletePasskeyRouteSchema }, async (request, reply) => {
-    await passkeys.remove(currentUser(request).user.id, request.params.id, requestOrigin(request));
+    await passkeys.remove(currentUser(request).user.id, request.params.id, originOf(request));
     return reply.code(204).send();
   });
 }
@@ -94,7 +93,7 @@ export async function passkeyLoginRoutes(
       const { user, session } = await passkeys.login(
         request.body.response,
         relyingParty(request, config),
-        requestOrigin(request),
+        originOf(request),
       );
       // As a password login: a new sign-in replaces whatever session the browser had.
       if (request.auth) await auth.endSession(request.auth);
@@ -117,8 +116,4 @@ function relyingParty(request: FastifyRequest, config: Config): RelyingParty {
     throw new AppError('forbidden_origin');
   }
   return { id: url.hostname, origin: url.origin };
-}
-
-function requestOrigin(request: FastifyRequest): RequestOrigin {
-  return { address: request.ip, userAgent: request.headers['user-agent'] ?? null };
 }

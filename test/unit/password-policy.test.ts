@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { passwordProblems } from '../../src/auth/password-policy.js';
+import { MIN_PASSWORD_SCORE, passwordStrength } from '../../src/auth/password-strength.js';
 
 const user = { username: 'jane_doe', email: 'jane.doe@example.com' };
 
@@ -46,5 +47,30 @@ describe('password policy', () => {
       'This password is too common.',
       'This password is entirely numeric.',
     ]);
+  });
+
+  it.each([
+    ['aaaaaaaaaa', 'Repeated characters like "aaa" are easy to guess.'],
+    ['abcdefghij', 'Common character sequences like "abc" are easy to guess.'],
+    ['qwertyuiopasdf', 'This is similar to a commonly used password.'],
+  ])('refuses %j as too easy to guess, saying why', (password, why) => {
+    const [problem, ...others] = passwordProblems(password, user);
+    expect(others).toEqual([]);
+    expect(problem).toMatch(/^This password is too easy to guess: /);
+    expect(problem).toContain(why);
+  });
+
+  it.each([
+    ['ten spaces', ' '.repeat(10)],
+    ['no-break spaces', '\u00a0'.repeat(12)],
+  ])('refuses a password of only spaces (%s)', (_label, password) => {
+    expect(passwordProblems(password, user)).toEqual(['This password is only spaces.']);
+  });
+
+  it('accepts passphrases zxcvbn scores at least MIN_PASSWORD_SCORE', () => {
+    for (const password of ['plover-quartz-harbour-91', 'correct horse battery', 'kettle-morning-violet-4']) {
+      expect(passwordStrength(password).score, password).toBeGreaterThanOrEqual(MIN_PASSWORD_SCORE);
+      expect(passwordProblems(password, user), password).toEqual([]);
+    }
   });
 });

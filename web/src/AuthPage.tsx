@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { ForgotPasswordLink } from './account/ForgotPasswordLink';
 import { ApiError, api, type User } from './api';
 import { PasskeySignIn } from './PasskeySignIn';
+import { PasswordStrength } from './PasswordStrength';
 
 type Mode = 'login' | 'register';
 
@@ -11,6 +12,8 @@ export function AuthPage({ onSignedIn }: { onSignedIn: (user: User, csrfToken: s
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** Set once the password was right for an account with two-factor sign-in: the code is due. */
+  const [pendingToken, setPendingToken] = useState<string | null>(null);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -22,7 +25,8 @@ export function AuthPage({ onSignedIn }: { onSignedIn: (user: User, csrfToken: s
         mode === 'register'
           ? await api.register(fields)
           : await api.login({ username: fields.username, password: fields.password });
-      onSignedIn(result.user, result.csrfToken);
+      if ('pendingToken' in result) setPendingToken(result.pendingToken);
+      else onSignedIn(result.user, result.csrfToken);
     } catch (error) {
       if (error instanceof ApiError) {
         setErrors(error.fields);
@@ -35,6 +39,20 @@ export function AuthPage({ onSignedIn }: { onSignedIn: (user: User, csrfToken: s
       setBusy(false);
     }
   };
+
+  if (pendingToken) {
+    return (
+      <SecondStep
+        pendingToken={pendingToken}
+        onSignedIn={onSignedIn}
+        onRestart={(why) => {
+          setPendingToken(null);
+          setFields({ ...fields, password: '' });
+          setMessage(why);
+        }}
+      />
+    );
+  }
 
   const switchTo = (next: Mode) => {
     setMode(next);
@@ -92,9 +110,13 @@ export function AuthPage({ onSignedIn }: { onSignedIn: (user: User, csrfToken: s
         {mode === 'register' && field('email', 'Email', 'email', 'email')}
         {field('password', 'Password', 'password', mode === 'login' ? 'current-password' : 'new-password')}
         {mode === 'register' && (
-          <p className="hint">
-            At least 10 characters; not a common password, not only digits, not like your username.
-          </p>
+          <>
+            <PasswordStrength password={fields.password} userInputs={[fields.username, fields.email]} />
+            <p className="hint">
+              At least 10 characters, hard to guess; not a common password, not only digits, not like your
+              username.
+            </p>
+          </>
         )}
         {message && (
           <p className="form-error" role="alert">
@@ -107,6 +129,90 @@ export function AuthPage({ onSignedIn }: { onSignedIn: (user: User, csrfToken: s
       </form>
       {mode === 'login' && <PasskeySignIn onSignedIn={onSignedIn} />}
       {mode === 'login' && <ForgotPasswordLink />}
+    </section>
+  );
+}
+
+/** The second step of a two-factor login: the app's six digits, or a recovery code instead. */
+function SecondStep({
+  pendingToken,
+  onSignedIn,
+  onRestart,
+}: {
+  pendingToken: string;
+  onSignedIn: (user: User, csrfToken: string) => void;
+  onRestart: (why: string | null) => void;
+}) {
+  const [code, setCode] = useState('');
+  const [recovery, setRecovery] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const { user, csrfToken } = await api.loginWithCode({ pendingToken, code });
+      onSignedIn(user, csrfToken);
+    } catch (err) {
+      // The pending login ended (expired, too many wrong codes): back to the password.
+      if (err instanceof ApiError && err.code === 'pending_login_expired') onRestart(err.message);
+      else setError(err instanceof ApiError ? err.message : 'Something went wrong. Try again.');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card auth-card" aria-labelledby="second-step-title">
+      <h1 id="second-step-title">Two-factor sign-in</h1>
+      <p className="hint">
+        {recovery
+          ? 'Enter one of your recovery codes. Each works once.'
+          : 'Enter the six-digit code your authenticator app shows for Stock Tracker.'}
+      </p>
+      <form onSubmit={submit} noValidate>
+        <div className="field">
+          <label htmlFor="second-step-code">{recovery ? 'Recovery code' : 'Authentication code'}</label>
+          <input
+            id="second-step-code"
+            name="code"
+            type="text"
+            inputMode={recovery ? 'text' : 'numeric'}
+            autoComplete="one-time-code"
+            autoCapitalize="off"
+            spellCheck={false}
+            required
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+          />
+        </div>
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="primary" disabled={busy || code.trim() === ''}>
+          Verify
+        </button>
+      </form>
+      <p className="small second-step-links">
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => {
+            setRecovery(!recovery);
+            setCode('');
+            setError(null);
+          }}
+        >
+          {recovery ? 'Use the authenticator app' : 'Use a recovery code'}
+        </button>
+        <button type="button" className="link-button" onClick={() => onRestart(null)}>
+          Start over
+        </button>
+      </p>
     </section>
   );
 }

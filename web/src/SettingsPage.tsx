@@ -2,11 +2,13 @@ import { type FormEvent, useCallback, useEffect, useId, useMemo, useState } from
 import { ApiError, api, type Channel, type NotificationSettings, type User, type WebhookFormat } from './api';
 import { deviceName, devicePushChannel, disablePush, enablePush, pushSupported } from './push';
 import { useSessionEndedHandler } from './session';
+import { DeleteAccountSection } from './settings/DeleteAccount';
 import { EmailVerificationSection } from './settings/EmailVerificationSection';
 import { PasskeysSection } from './settings/Passkeys';
 import { PasswordSection } from './settings/PasswordSection';
 import { SecurityLogSection } from './settings/SecurityLogSection';
 import { SessionsSection } from './settings/SessionsSection';
+import { TwoFactorSection } from './settings/TwoFactor';
 
 const FORMATS: Array<{ value: WebhookFormat; label: string }> = [
   { value: 'standard', label: 'Standard Webhooks (signed JSON)' },
@@ -111,6 +113,8 @@ export function SettingsPage({ user, onSessionEnded }: { user: User; onSessionEn
       <PasswordSection onError={handleError} />
       <SessionsSection onError={handleError} onSignedOut={onSessionEnded} />
       <SecurityLogSection onError={handleError} />
+      <TwoFactorSection onError={handleError} />
+      <DeleteAccountSection onDeleted={onSessionEnded} onError={handleError} />
     </section>
   );
 }

@@ -1,6 +1,7 @@
 /** The browser's client for /api/v1: JSON in and out, the CSRF header on every state-changing call. */
 
 import type { z } from 'zod';
+import type { deleteAccountRouteSchema } from '../../src/account-data/account-data.schemas.js';
 import type {
   AlertEventView,
   AlertKind,
@@ -32,6 +33,13 @@ import type {
   User,
   whoamiSchema,
 } from '../../src/auth/auth.schemas.js';
+import type {
+  loginSecondStepRouteSchema,
+  twoFactorDisableRouteSchema,
+  twoFactorEnableRouteSchema,
+  twoFactorSetupRouteSchema,
+  twoFactorStatusRouteSchema,
+} from '../../src/auth/two-factor.schemas.js';
 import type {
   ChannelView as Channel,
   createChannelRouteSchema,
@@ -136,6 +144,8 @@ export type AlertPatch = Input<typeof patchAlertRouteSchema>;
 export type ChannelInput = Input<typeof createChannelRouteSchema>;
 export type NewPasskey = Input<typeof registrationVerifyRouteSchema>;
 export type PasskeySignIn = Input<typeof loginVerifyRouteSchema>;
+export type TwoFactorStatus = Answer<typeof twoFactorStatusRouteSchema>;
+export type TwoFactorSetup = Answer<typeof twoFactorSetupRouteSchema>;
 export type NotificationSettings = Input<typeof putSettingsRouteSchema>;
 
 export class ApiError extends Error {
@@ -191,6 +201,9 @@ export const api = {
     request<Answer<typeof registerSchema, 201>>('POST', '/auth/register', input),
   login: (input: Input<typeof loginSchema>) =>
     request<Answer<typeof loginSchema>>('POST', '/auth/login', input),
+  /** The second step of a two-factor login: a code from the app or a recovery code. */
+  loginWithCode: (input: Input<typeof loginSecondStepRouteSchema>) =>
+    request<Answer<typeof loginSecondStepRouteSchema>>('POST', '/auth/login/2fa', input),
   logout: () => request<Answer<typeof logoutSchema, 204>>('POST', '/auth/logout'),
   passwordResetAvailable: () =>
     request<Answer<typeof passwordResetAvailableRouteSchema>>('GET', '/auth/password-reset'),
@@ -212,6 +225,16 @@ export const api = {
   emailVerification: () =>
     request<Answer<typeof emailVerificationRouteSchema>>('GET', '/me/email-verification'),
   resendVerification: () => request<void>('POST', '/me/email-verification'),
+  twoFactor: () => request<TwoFactorStatus>('GET', '/me/2fa'),
+  setUpTwoFactor: () => request<TwoFactorSetup>('POST', '/me/2fa/setup'),
+  enableTwoFactor: (input: Input<typeof twoFactorEnableRouteSchema>) =>
+    request<Answer<typeof twoFactorEnableRouteSchema>>('POST', '/me/2fa/enable', input),
+  disableTwoFactor: (input: Input<typeof twoFactorDisableRouteSchema>) =>
+    request<Answer<typeof twoFactorDisableRouteSchema, 204>>('POST', '/me/2fa/disable', input),
+  /** Where the browser downloads everything the account holds (a plain link: the cookie is enough). */
+  exportUrl: '/api/v1/me/export',
+  deleteAccount: (input: Input<typeof deleteAccountRouteSchema>) =>
+    request<Answer<typeof deleteAccountRouteSchema, 204>>('DELETE', '/me', input),
   watchlist: () => request<Answer<typeof listRouteSchema>>('GET', '/watchlist'),
   addSymbol: (symbol: string) =>
     request<Answer<typeof addRouteSchema, 201>>('POST', '/watchlist', { symbol } satisfies Input<
