@@ -7,7 +7,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { alertsModule } from './alerts/alerts.module.js';
-import { requireSession } from './auth/auth.hooks.js';
+import { apiTokensModule } from './api-tokens/api-tokens.module.js';
+import { requireAccess } from './auth/access.js';
 import { authModule } from './auth/auth.module.js';
 import { sessionCookieName } from './auth/session-cookie.js';
 import { type Clock, systemClock } from './clock.js';
@@ -136,9 +137,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       cluster,
       drain: deps.drain ?? new DrainState(),
     },
-    requireSession,
+    requireAccess,
   );
   authModule(host);
+  await apiTokensModule(host);
   const prices = await pricesModule(host);
   healthModule(host, prices);
   const watchlist = await watchlistModule(host, prices);

@@ -69,5 +69,7 @@ export async function streamModule(
       if (from !== instanceId) streams.sendToUser(userId, frame);
     });
   }
-  host.authenticatedRoutes((api) => streamRoutes(api, { config, hub: prices.hub, watchlist, streams }));
+  host.authenticatedRoutes((api) =>
+    streamRoutes(api, { config, hub: prices.hub, watchlist, streams, domainEvents }),
+  );
 }

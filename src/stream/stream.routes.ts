@@ -2,7 +2,9 @@ import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
+import { optionalCallerId } from '../auth/access.js';
 import type { Config } from '../config.js';
+import type { DomainEventBus } from '../events.js';
 import { assertSameOrigin } from '../http/security.js';
 import type { PriceHub } from '../prices/price-hub.js';
 import type { WatchlistService } from '../watchlist/watchlist.service.js';
@@ -22,11 +24,27 @@ function releaseUpgradeRequest(socket: WebSocket, request: FastifyRequest): void
   tcp._httpMessage?.detachSocket(tcp);
 }
 
+/**
+ * A stream opened with an API token closes (1008) the moment that token is revoked, wherever the
+ * revocation happened; the answer stops the watch.
+ */
+function tokenRevocationWatch(events: DomainEventBus, tokenId: string, socket: WebSocket): () => void {
+  return events.on('apiToken.revoked', (revoked) => {
+    if (revoked.tokenId === tokenId) socket.close(1008, 'token revoked');
+  });
+}
+
 export async function streamRoutes(
   app: FastifyInstance,
-  deps: { config: Config; hub: PriceHub; watchlist: WatchlistService; streams: StreamHub },
+  deps: {
+    config: Config;
+    hub: PriceHub;
+    watchlist: WatchlistService;
+    streams: StreamHub;
+    domainEvents: DomainEventBus;
+  },
 ): Promise<void> {
-  const { config, hub, watchlist, streams } = deps;
+  const { config, hub, watchlist, streams, domainEvents } = deps;
 
   app.get(
     '/stream',
@@ -38,21 +56,27 @@ export async function streamRoutes(
       preValidation: async (request) => assertSameOrigin(request, config),
     },
     async (socket, request) => {
-      const session = request.auth;
-      if (!session) return socket.close(1008, 'unauthenticated');
-      const connection = streams.open(session.user.id, socket);
+      const userId = optionalCallerId(request);
+      if (!userId) return socket.close(1008, 'unauthenticated');
+      const connection = streams.open(userId, socket);
+      const closeOnRevoke = request.bearer?.valid
+        ? tokenRevocationWatch(domainEvents, request.bearer.tokenId, socket)
+        : undefined;
       releaseUpgradeRequest(socket, request);
       socket.on('pong', () => {
         connection.alive = true;
       });
-      socket.on('close', () => streams.close(connection));
+      socket.on('close', () => {
+        closeOnRevoke?.();
+        streams.close(connection);
+      });
       socket.on('error', () => {
         streams.close(connection);
         socket.terminate();
       });
       // Clients send nothing we act on; anything they send is ignored.
       try {
-        streams.start(connection, await watchlist.symbols(session.user.id), hub.feedStatus());
+        streams.start(connection, await watchlist.symbols(userId), hub.feedStatus());
       } catch (error) {
         request.log.error({ reason: (error as Error).message }, 'could not start a stream');
         socket.close(1011, 'internal error');
