@@ -2,6 +2,7 @@ import { type FormEvent, useCallback, useEffect, useId, useMemo, useState } from
 import { ApiError, api, type Channel, type NotificationSettings, type User, type WebhookFormat } from './api';
 import { deviceName, devicePushChannel, disablePush, enablePush, pushSupported } from './push';
 import { useSessionEndedHandler } from './session';
+import { ApiTokensSection } from './settings/ApiTokens';
 
 const FORMATS: Array<{ value: WebhookFormat; label: string }> = [
   { value: 'standard', label: 'Standard Webhooks (signed JSON)' },
@@ -101,6 +102,7 @@ export function SettingsPage({ user, onSessionEnded }: { user: User; onSessionEn
         )}
       </section>
       <QuietHoursSection onError={handleError} />
+      <ApiTokensSection onError={handleError} />
     </section>
   );
 }

@@ -15,6 +15,12 @@ import type {
   redeliverRouteSchema,
 } from '../../src/alerts/alerts.schemas.js';
 import type {
+  ApiTokenView,
+  createTokenRouteSchema,
+  listTokensRouteSchema,
+  revokeTokenRouteSchema,
+} from '../../src/api-tokens/api-tokens.schemas.js';
+import type {
   loginSchema,
   logoutSchema,
   registerSchema,
@@ -40,7 +46,7 @@ import type {
   PriceHistory,
   sparklinesRouteSchema,
 } from '../../src/history/history.schemas.js';
-import type { ApiErrorBody } from '../../src/http/api.schemas.js';
+import type { ApiErrorBody, TokenScope } from '../../src/http/api.schemas.js';
 import type {
   MarketStatus,
   marketStatusRouteSchema,
@@ -88,6 +94,7 @@ export type {
   AlertPreview,
   AlertRuleView,
   AlertStatus,
+  ApiTokenView,
   Channel,
   CompanyProfile,
   HistoryBar,
@@ -100,6 +107,7 @@ export type {
   Quote,
   QuoteDetail,
   SymbolMatch,
+  TokenScope,
   User,
   WatchlistItem,
   WebhookFormat,
@@ -111,6 +119,7 @@ export type AlertPatch = Input<typeof patchAlertRouteSchema>;
 
 export type ChannelInput = Input<typeof createChannelRouteSchema>;
 export type NotificationSettings = Input<typeof putSettingsRouteSchema>;
+export type TokenInput = Input<typeof createTokenRouteSchema>;
 
 export class ApiError extends Error {
   constructor(
@@ -215,6 +224,11 @@ export const api = {
   saveNotificationSettings: (settings: NotificationSettings) =>
     request<Answer<typeof putSettingsRouteSchema>>('PUT', '/notification-settings', settings),
   pushKey: () => request<Answer<typeof pushKeyRouteSchema>>('GET', '/push/key'),
+  tokens: () => request<Answer<typeof listTokensRouteSchema>>('GET', '/me/tokens'),
+  createToken: (input: TokenInput) =>
+    request<Answer<typeof createTokenRouteSchema, 201>>('POST', '/me/tokens', input),
+  revokeToken: (id: string) =>
+    request<Answer<typeof revokeTokenRouteSchema, 204>>('DELETE', `/me/tokens/${encodeURIComponent(id)}`),
   searchSymbols: (q: string) =>
     request<Answer<typeof searchRouteSchema>>('GET', `/symbols/search?q=${encodeURIComponent(q)}`),
 };
