@@ -8,8 +8,9 @@ import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { accountDataModule } from './account-data/account-data.module.js';
 import { alertsModule } from './alerts/alerts.module.js';
+import { apiTokensModule } from './api-tokens/api-tokens.module.js';
+import { requireAccess } from './auth/access.js';
 import { accountModule } from './auth/account.module.js';
-import { requireSession } from './auth/auth.hooks.js';
 import { authModule } from './auth/auth.module.js';
 import { sessionCookieName } from './auth/session-cookie.js';
 import { type Clock, systemClock } from './clock.js';
@@ -139,9 +140,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       cluster,
       drain: deps.drain ?? new DrainState(),
     },
-    requireSession,
+    requireAccess,
   );
   const auth = authModule(host);
+  await apiTokensModule(host);
   accountModule(host, auth);
   passkeysModule(host, { auth: auth.auth });
   const prices = await pricesModule(host);

@@ -74,6 +74,13 @@ export const errorCatalogue = {
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   rate_limited: { status: 429, message: 'Too many requests. Try again later.' },
+  // Personal API tokens (issue 11, tokens part).
+  invalid_token: {
+    status: 401,
+    message: 'The API token is wrong, malformed, expired or revoked.',
+  },
+  insufficient_scope: { status: 403, message: 'The API token lacks the scope this call needs.' },
+  token_not_found: { status: 404, message: 'No such API token.' },
   internal_error: { status: 500, message: 'Something went wrong on our side.' },
   provider_unavailable: {
     status: 503,

@@ -49,8 +49,11 @@ export class ModuleHost {
     /** For what must run on every request (hooks); routes go through the methods below. */
     readonly app: FastifyInstance,
     readonly context: AppContext,
-    /** The authenticated group's gate (session, and CSRF for writes): the auth module's, given by the app. */
-    private readonly requireSession: onRequestAsyncHookHandler,
+    /**
+     * The authenticated group's gate (the session and CSRF for writes, or an API token with the
+     * scope the route declares): auth's, given by the app.
+     */
+    private readonly gate: onRequestAsyncHookHandler,
   ) {
     app.addHook('onClose', async () => {
       for (const stop of this.stoppers.reverse()) await stop();
@@ -64,13 +67,14 @@ export class ModuleHost {
   }
 
   /**
-   * Routes under /api/v1 that need a session, and for state-changing methods the session's CSRF
-   * token: declared here once for every module's authenticated routes.
+   * Routes under /api/v1 that need a session (and for state-changing methods the session's CSRF
+   * token), or an API token where the route's security allows one: declared here once for every
+   * module's authenticated routes.
    */
   authenticatedRoutes(routes: Routes): void {
     this.app.register(
       async (api) => {
-        api.addHook('onRequest', this.requireSession);
+        api.addHook('onRequest', this.gate);
         await routes(api);
       },
       { prefix: API_PREFIX },

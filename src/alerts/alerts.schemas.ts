@@ -2,16 +2,16 @@ import { z } from 'zod';
 import { deliveryOutcomeSchema } from '../delivery/channels.schemas.js';
 import {
   BODY_ERRORS,
+  DATA_WRITE_ERRORS,
   errorResponses,
   idParams,
   isoDateTime,
   noContent,
   PROVIDER_ERRORS,
-  SESSION_ERRORS,
-  signedIn,
-  signedInWrite,
+  READ_ERRORS,
+  readAccess,
+  sessionWriteOrToken,
   text,
-  WRITE_ERRORS,
 } from '../http/api.schemas.js';
 import { MAX_SYMBOL_LENGTH } from '../market/market.schemas.js';
 
@@ -188,21 +188,21 @@ const tags = ['alerts'];
 export const listAlertsRouteSchema = {
   tags,
   summary: "The user's alert rules",
-  security: signedIn,
-  response: { 200: z.object({ items: z.array(alertRuleSchema) }), ...errorResponses(SESSION_ERRORS) },
+  security: readAccess,
+  response: { 200: z.object({ items: z.array(alertRuleSchema) }), ...errorResponses(READ_ERRORS) },
 };
 
 export const createAlertRouteSchema = {
   tags,
   summary: 'Create an alert rule',
   description: `At most ALERTS_PER_USER (default 200) active rules per user. A crossing rule created while the price is already past its threshold waits for it to come back and cross (\`pastThreshold\`).`,
-  security: signedInWrite,
+  security: sessionWriteOrToken('alerts:write'),
   body: alertRuleBody,
   response: {
     201: z.object({ alert: alertRuleSchema, pastThreshold: z.boolean() }),
     ...errorResponses(
       BODY_ERRORS,
-      WRITE_ERRORS,
+      DATA_WRITE_ERRORS,
       'invalid_symbol',
       'unknown_symbol',
       'channel_not_found',
@@ -217,36 +217,36 @@ export const previewAlertRouteSchema = {
   summary: 'Would it have fired? Backtest a rule over the stored history',
   description:
     "Replays the last 30 days of the symbol's stored 1-minute bars (daily bars where there are none) through the rule.",
-  security: signedInWrite,
+  security: sessionWriteOrToken('read'),
   body: alertRuleBody,
   response: {
     200: previewSchema,
-    ...errorResponses(BODY_ERRORS, WRITE_ERRORS, 'invalid_symbol', 'unknown_symbol', PROVIDER_ERRORS),
+    ...errorResponses(BODY_ERRORS, DATA_WRITE_ERRORS, 'invalid_symbol', 'unknown_symbol', PROVIDER_ERRORS),
   },
 };
 
 export const getAlertRouteSchema = {
   tags,
   summary: 'One alert rule',
-  security: signedIn,
+  security: readAccess,
   params: idParams,
   response: {
     200: z.object({ alert: alertRuleSchema }),
-    ...errorResponses(SESSION_ERRORS, 'validation_error', 'alert_not_found'),
+    ...errorResponses(READ_ERRORS, 'validation_error', 'alert_not_found'),
   },
 };
 
 export const patchAlertRouteSchema = {
   tags,
   summary: 'Change, pause or resume an alert rule',
-  security: signedInWrite,
+  security: sessionWriteOrToken('alerts:write'),
   params: idParams,
   body: alertPatchBody,
   response: {
     200: z.object({ alert: alertRuleSchema }),
     ...errorResponses(
       BODY_ERRORS,
-      WRITE_ERRORS,
+      DATA_WRITE_ERRORS,
       'alert_not_found',
       'channel_not_found',
       'alert_limit_reached',
@@ -257,29 +257,29 @@ export const patchAlertRouteSchema = {
 export const deleteAlertRouteSchema = {
   tags,
   summary: 'Delete an alert rule and its log',
-  security: signedInWrite,
+  security: sessionWriteOrToken('alerts:write'),
   params: idParams,
-  response: { 204: noContent, ...errorResponses(WRITE_ERRORS, 'validation_error', 'alert_not_found') },
+  response: { 204: noContent, ...errorResponses(DATA_WRITE_ERRORS, 'validation_error', 'alert_not_found') },
 };
 
 export const alertEventsRouteSchema = {
   tags,
   summary: "A rule's log: every firing with each channel's outcome",
-  security: signedIn,
+  security: readAccess,
   params: idParams,
   response: {
     200: z.object({ items: z.array(alertEventSchema) }),
-    ...errorResponses(SESSION_ERRORS, 'validation_error', 'alert_not_found'),
+    ...errorResponses(READ_ERRORS, 'validation_error', 'alert_not_found'),
   },
 };
 
 export const redeliverRouteSchema = {
   tags,
   summary: 'Send a firing again to the channels that failed it',
-  security: signedInWrite,
+  security: sessionWriteOrToken('alerts:write'),
   params: idParams,
   response: {
     200: z.object({ event: alertEventSchema }),
-    ...errorResponses(WRITE_ERRORS, 'validation_error', 'alert_event_not_found', 'nothing_to_redeliver'),
+    ...errorResponses(DATA_WRITE_ERRORS, 'validation_error', 'alert_event_not_found', 'nothing_to_redeliver'),
   },
 };

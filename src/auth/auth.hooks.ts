@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { RequestCounter } from '../http/request-limits.js';
 import type { AuthenticatedSession, AuthService } from './auth.service.js';
+import { bearerTokenOf } from './bearer.js';
 import type { RequestOrigin } from './security-log.js';
 import { readSessionToken, setSessionCookie } from './session-cookie.js';
 import { tokensEqual } from './tokens.js';
@@ -37,7 +38,8 @@ export function registerSessionLoading(
 ): void {
   app.decorateRequest('auth', null);
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/api/')) return;
+    // A request that presents an API token is that token's, never also a cookie's.
+    if (!request.url.startsWith('/api/') || bearerTokenOf(request) !== undefined) return;
     const token = readSessionToken(request, config);
     if (!token) return;
     request.auth = await auth.authenticate(token);

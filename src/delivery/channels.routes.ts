@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { currentUser } from '../auth/auth.hooks.js';
+import { callerId } from '../auth/access.js';
 import {
   createChannelRouteSchema,
   deleteChannelRouteSchema,
@@ -20,33 +20,33 @@ export async function channelsRoutes(
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
   routes.get('/channels', { schema: listChannelsRouteSchema }, async (request) => {
-    const items = await channels.list(currentUser(request).user.id);
+    const items = await channels.list(callerId(request));
     return { items, emailAvailable: channels.emailAvailable };
   });
 
   routes.post('/channels', { schema: createChannelRouteSchema }, async (request, reply) => {
-    return reply.code(201).send(await channels.create(currentUser(request).user.id, request.body));
+    return reply.code(201).send(await channels.create(callerId(request), request.body));
   });
 
   routes.patch('/channels/:id', { schema: patchChannelRouteSchema }, async (request) => {
-    return { channel: await channels.update(currentUser(request).user.id, request.params.id, request.body) };
+    return { channel: await channels.update(callerId(request), request.params.id, request.body) };
   });
 
   routes.delete('/channels/:id', { schema: deleteChannelRouteSchema }, async (request, reply) => {
-    await channels.remove(currentUser(request).user.id, request.params.id);
+    await channels.remove(callerId(request), request.params.id);
     return reply.code(204).send();
   });
 
   routes.post('/channels/:id/test', { schema: testChannelRouteSchema }, async (request) => {
-    return channels.test(currentUser(request).user.id, request.params.id);
+    return channels.test(callerId(request), request.params.id);
   });
 
   routes.get('/notification-settings', { schema: getSettingsRouteSchema }, async (request) => {
-    return channels.settings(currentUser(request).user.id);
+    return channels.settings(callerId(request));
   });
 
   routes.put('/notification-settings', { schema: putSettingsRouteSchema }, async (request) => {
-    return channels.saveSettings(currentUser(request).user.id, request.body);
+    return channels.saveSettings(callerId(request), request.body);
   });
 
   routes.get('/push/key', { schema: pushKeyRouteSchema }, async () => ({ publicKey: vapidPublicKey }));

@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import {
   BODY_ERRORS,
+  DATA_WRITE_ERRORS,
   errorResponses,
   idParams,
   isoDateTime,
   noContent,
-  SESSION_ERRORS,
-  signedIn,
-  signedInWrite,
+  READ_ERRORS,
+  readAccess,
+  sessionWriteOrToken,
   text,
-  WRITE_ERRORS,
 } from '../http/api.schemas.js';
 
 export const CHANNEL_TYPES = ['email', 'webhook', 'push'] as const;
@@ -152,10 +152,10 @@ export const listChannelsRouteSchema = {
   tags,
   summary: "The user's delivery channels (email, webhooks, browsers)",
   description: '`emailAvailable`: whether the server can send email (an email channel can be created).',
-  security: signedIn,
+  security: readAccess,
   response: {
     200: z.object({ items: z.array(channelSchema), emailAvailable: z.boolean() }),
-    ...errorResponses(SESSION_ERRORS),
+    ...errorResponses(READ_ERRORS),
   },
 };
 
@@ -164,7 +164,7 @@ export const createChannelRouteSchema = {
   summary: 'Add a delivery channel',
   description:
     'A webhook’s signing secret (`whsec_…`, Standard Webhooks) is in this answer only. A webhook URL must be http(s) and reach a public address (unless the server sets WEBHOOK_ALLOW_PRIVATE).',
-  security: signedInWrite,
+  security: sessionWriteOrToken('alerts:write'),
   body: createChannelBody,
   response: {
     201: z.object({
@@ -174,28 +174,28 @@ export const createChannelRouteSchema = {
         .nullable()
         .meta({ description: 'Webhooks: the `whsec_` signing secret, shown once.' }),
     }),
-    ...errorResponses(BODY_ERRORS, WRITE_ERRORS, 'invalid_webhook_url', 'email_not_configured'),
+    ...errorResponses(BODY_ERRORS, DATA_WRITE_ERRORS, 'invalid_webhook_url', 'email_not_configured'),
   },
 };
 
 export const patchChannelRouteSchema = {
   tags,
   summary: 'Rename a channel, change a webhook’s URL or format, or turn a channel on or off',
-  security: signedInWrite,
+  security: sessionWriteOrToken('alerts:write'),
   params: idParams,
   body: patchChannelBody,
   response: {
     200: z.object({ channel: channelSchema }),
-    ...errorResponses(BODY_ERRORS, WRITE_ERRORS, 'channel_not_found', 'invalid_webhook_url'),
+    ...errorResponses(BODY_ERRORS, DATA_WRITE_ERRORS, 'channel_not_found', 'invalid_webhook_url'),
   },
 };
 
 export const deleteChannelRouteSchema = {
   tags,
   summary: 'Remove a channel (alerts using it keep their other channels)',
-  security: signedInWrite,
+  security: sessionWriteOrToken('alerts:write'),
   params: idParams,
-  response: { 204: noContent, ...errorResponses(WRITE_ERRORS, 'validation_error', 'channel_not_found') },
+  response: { 204: noContent, ...errorResponses(DATA_WRITE_ERRORS, 'validation_error', 'channel_not_found') },
 };
 
 export const testChannelRouteSchema = {
@@ -203,11 +203,11 @@ export const testChannelRouteSchema = {
   summary: 'Send a test message through a channel now',
   description:
     'Answers whether it went out; a failure is `ok: false` with the reason, never an error status.',
-  security: signedInWrite,
+  security: sessionWriteOrToken('alerts:write'),
   params: idParams,
   response: {
     200: z.object({ ok: z.boolean(), error: z.string().nullable() }),
-    ...errorResponses(WRITE_ERRORS, 'validation_error', 'channel_not_found'),
+    ...errorResponses(DATA_WRITE_ERRORS, 'validation_error', 'channel_not_found'),
   },
 };
 
@@ -215,29 +215,29 @@ export const getSettingsRouteSchema = {
   tags,
   summary: 'Quiet hours and time zone',
   description: 'No quiet hours, UTC, until the user saves some.',
-  security: signedIn,
-  response: { 200: notificationSettingsSchema, ...errorResponses(SESSION_ERRORS) },
+  security: readAccess,
+  response: { 200: notificationSettingsSchema, ...errorResponses(READ_ERRORS) },
 };
 
 export const putSettingsRouteSchema = {
   tags,
   summary: 'Save quiet hours and time zone',
-  security: signedInWrite,
+  security: sessionWriteOrToken('alerts:write'),
   body: notificationSettingsSchema,
-  response: { 200: notificationSettingsSchema, ...errorResponses(BODY_ERRORS, WRITE_ERRORS) },
+  response: { 200: notificationSettingsSchema, ...errorResponses(BODY_ERRORS, DATA_WRITE_ERRORS) },
 };
 
 export const pushKeyRouteSchema = {
   tags,
   summary: "The server's VAPID public key, for the browser's push subscription",
-  security: signedIn,
+  security: readAccess,
   response: {
     200: z.object({
       publicKey: z
         .string()
         .meta({ description: 'base64url; `applicationServerKey` of `pushManager.subscribe`.' }),
     }),
-    ...errorResponses(SESSION_ERRORS),
+    ...errorResponses(READ_ERRORS),
   },
 };
 

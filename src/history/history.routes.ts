@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { currentUser } from '../auth/auth.hooks.js';
+import { callerId } from '../auth/access.js';
 import { knownQuote } from '../prices/known-quote.js';
 import type { PriceHub } from '../prices/price-hub.js';
 import { WATCHLIST_BASES } from '../watchlist/watchlist.routes.js';
@@ -35,7 +35,7 @@ export async function historyRoutes(
 
   for (const { base, mark } of WATCHLIST_BASES) {
     routes.get(`${base}/sparklines`, { schema: { ...sparklinesRouteSchema, ...mark } }, async (request) => {
-      const symbols = await watchlist.symbols(currentUser(request).user.id);
+      const symbols = await watchlist.symbols(callerId(request));
       return { sparklines: await history.sparklines(symbols) };
     });
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorResponses, SESSION_ERRORS, signedIn } from '../http/api.schemas.js';
+import { errorResponses, READ_ERRORS, readAccess } from '../http/api.schemas.js';
 import { SYMBOL_ERRORS, symbolParams } from '../market/market.schemas.js';
 
 const HISTORY_RANGES = ['1d', '5d', '1m', '6m', '1y', '5y'] as const;
@@ -44,15 +44,15 @@ export const historyRouteSchema = {
   summary: "A symbol's price history",
   description:
     '`1d` the latest trading day in 1-minute bars, `5d` five trading days in 5-minute bars, `1m`/`6m`/`1y` daily bars, `5y` weekly (Monday) bars.',
-  security: signedIn,
+  security: readAccess,
   params: symbolParams,
   querystring: z.object({ range: historyRangeSchema.meta({ examples: ['1d'] }) }),
-  response: { 200: priceHistorySchema, ...errorResponses(SESSION_ERRORS, SYMBOL_ERRORS) },
+  response: { 200: priceHistorySchema, ...errorResponses(READ_ERRORS, SYMBOL_ERRORS) },
 };
 
 export const sparklinesRouteSchema = {
   tags: ['history', 'watchlist'],
   summary: "Sparklines of the user's watchlist",
-  security: signedIn,
-  response: { 200: sparklinesSchema, ...errorResponses(SESSION_ERRORS) },
+  security: readAccess,
+  response: { 200: sparklinesSchema, ...errorResponses(READ_ERRORS) },
 };

@@ -27,10 +27,32 @@ type SecurityRequirements = Array<Record<string, string[]>>;
 export const open: SecurityRequirements = [];
 /** A route that answers anyone, and says more with the session cookie. */
 export const optionallySignedIn: SecurityRequirements = [{}, { sessionCookie: [] }];
-/** A route that needs the session cookie. */
+/**
+ * A route that needs the session cookie: the account's own business (tokens, passwords, second
+ * factors, sessions, the account, admin). An API token is refused there.
+ */
 export const signedIn = [{ sessionCookie: [] }];
-/** A state-changing route: the session cookie and its CSRF token in `X-CSRF-Token`. */
+/** A state-changing route of the account: the session cookie and its CSRF token in `X-CSRF-Token`. */
 export const signedInWrite = [{ sessionCookie: [], csrfHeader: [] }];
+
+/** What a personal API token may be granted; `portfolio:write` is reserved for holdings. */
+export const TOKEN_SCOPES = ['read', 'watchlist:write', 'portfolio:write', 'alerts:write'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+/**
+ * A data route: the session cookie, or `Authorization: Bearer st_…` with a token holding `scope`.
+ * The gate of the authenticated routes reads this very list, so the document cannot promise what
+ * the server does not enforce.
+ */
+export function sessionOrToken(scope: TokenScope): SecurityRequirements {
+  return [{ sessionCookie: [] }, { apiToken: [scope] }];
+}
+/** A state-changing data route: the cookie with its CSRF token, or a token holding `scope` (no CSRF). */
+export function sessionWriteOrToken(scope: TokenScope): SecurityRequirements {
+  return [{ sessionCookie: [], csrfHeader: [] }, { apiToken: [scope] }];
+}
+/** Reading the user's data: any token with `read`. */
+export const readAccess = sessionOrToken('read');
 
 /** Codes any route with a JSON body can answer. */
 export const BODY_ERRORS = [
@@ -43,6 +65,18 @@ export const BODY_ERRORS = [
 export const SESSION_ERRORS = ['unauthenticated'] as const satisfies readonly ErrorCode[];
 /** Codes of a route behind `signedInWrite`. */
 export const WRITE_ERRORS = ['unauthenticated', 'csrf_failed'] as const satisfies readonly ErrorCode[];
+/** Codes of a route behind `sessionOrToken`. */
+export const READ_ERRORS = [
+  'unauthenticated',
+  'invalid_token',
+  'insufficient_scope',
+] as const satisfies readonly ErrorCode[];
+/** Codes of a route behind `sessionWriteOrToken`. */
+export const DATA_WRITE_ERRORS = [
+  ...WRITE_ERRORS,
+  'invalid_token',
+  'insufficient_scope',
+] as const satisfies readonly ErrorCode[];
 /** Codes of a route that asks the market-data provider. */
 export const PROVIDER_ERRORS = [
   'data_plan_required',

@@ -21,6 +21,10 @@ const TAGS = [
     description:
       'Your own account (session cookie only): sessions, password, security log, email address, two-factor sign-in, export, deletion.',
   },
+  {
+    name: 'tokens',
+    description: 'Personal API tokens for scripts: `Authorization: Bearer st_…`, with scopes.',
+  },
   { name: 'watchlist', description: "The user's symbols, with quotes and key figures." },
   { name: 'market', description: 'Quotes, symbol search and market hours.' },
   { name: 'history', description: 'Price bars for charts and sparklines.' },
@@ -36,7 +40,7 @@ const TAGS = [
   { name: 'operations', description: 'Health, readiness, metrics and this document.' },
 ];
 
-const DESCRIPTION = `JSON under \`/api/v1\`. Errors are always \`{"error":{"code","message","fields"?}}\` with a stable snake_case \`code\`; each operation lists the codes it can answer. Cookie-authenticated \`POST\`/\`PUT\`/\`PATCH\`/\`DELETE\` need the header \`X-CSRF-Token\` (returned by register, login and \`GET /auth/session\`). Limits: 600 requests a minute per user, 1,200 per address without a session; bodies over 16 KiB get 413.`;
+const DESCRIPTION = `JSON under \`/api/v1\`. Errors are always \`{"error":{"code","message","fields"?}}\` with a stable snake_case \`code\`; each operation lists the codes it can answer. Cookie-authenticated \`POST\`/\`PUT\`/\`PATCH\`/\`DELETE\` need the header \`X-CSRF-Token\` (returned by register, login and \`GET /auth/session\`). Scripts send a personal API token instead (\`Authorization: Bearer st_…\`, no CSRF header) on the operations whose security lists \`apiToken\`, with the scope named there: a wrong, expired or revoked token gets 401 \`invalid_token\`, one without the scope 403 \`insufficient_scope\`. Limits: 600 requests a minute per user (per token for token requests), 1,200 per address; bodies over 16 KiB get 413.`;
 
 /**
  * The OpenAPI 3.1 document of every route, built from the routes' own zod schemas (so it cannot say
@@ -79,6 +83,13 @@ export async function registerOpenApi(
             in: 'header',
             name: 'X-CSRF-Token',
             description: "The session's CSRF token, returned by register, login and GET /auth/session.",
+          },
+          apiToken: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'st_ + 32 base62 characters + a 6-character base62 CRC32 checksum',
+            description:
+              'A personal API token (`POST /me/tokens`), sent as `Authorization: Bearer st_…`; no CSRF header. The scopes listed on an operation are the ones its token needs: `read`, `watchlist:write`, `alerts:write` (`portfolio:write` is reserved for holdings). Operations that do not list this scheme refuse tokens.',
           },
         },
       },

@@ -55,19 +55,24 @@ export const webAssetServing: Pick<FastifyStaticOptions, 'preCompressed' | 'cach
 };
 
 /**
- * Refuses a request whose Origin names another site: its host must equal PUBLIC_URL's when that is
- * set, else the request's own Host. A request without Origin (curl, scripts) passes; cookies are
- * SameSite=Lax and state-changing calls also need the CSRF header.
+ * Refuses a request whose Origin names another site: its whole origin (scheme, host and port) must
+ * equal PUBLIC_URL's when that is set, else the request's own (its scheme, as the proxy reports it
+ * when TRUST_PROXY is set, and its Host). A request without Origin (curl, scripts) passes; cookies
+ * are SameSite=Lax and state-changing calls also need the CSRF header.
  */
 export function assertSameOrigin(request: FastifyRequest, config: Config): void {
   const origin = request.headers.origin;
   if (origin === undefined) return;
-  let originHost: string;
+  const expected = config.publicUrl?.origin ?? originOf(`${request.protocol}://${request.host}`);
+  if (!expected || originOf(origin) !== expected) throw new AppError('forbidden_origin');
+}
+
+/** `scheme://host[:port]`, lower-cased and without a default port; undefined when not a URL. */
+function originOf(value: string): string | undefined {
   try {
-    originHost = new URL(origin).host.toLowerCase();
+    const { origin } = new URL(value);
+    return origin === 'null' ? undefined : origin;
   } catch {
-    throw new AppError('forbidden_origin');
+    return undefined;
   }
-  const expected = (config.publicUrl?.host ?? request.headers.host ?? '').toLowerCase();
-  if (!expected || originHost !== expected) throw new AppError('forbidden_origin');
 }

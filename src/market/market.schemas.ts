@@ -3,8 +3,8 @@ import {
   errorResponses,
   isoDateTime,
   PROVIDER_ERRORS,
-  SESSION_ERRORS,
-  signedIn,
+  READ_ERRORS,
+  readAccess,
   text,
 } from '../http/api.schemas.js';
 
@@ -112,20 +112,20 @@ export const quoteRouteSchema = {
   tags,
   summary: 'The latest quote of a symbol',
   description: '52-week range and market cap are fetched once a day per symbol.',
-  security: signedIn,
+  security: readAccess,
   params: symbolParams,
-  response: { 200: quoteDetailSchema, ...errorResponses(SESSION_ERRORS, SYMBOL_ERRORS) },
+  response: { 200: quoteDetailSchema, ...errorResponses(READ_ERRORS, SYMBOL_ERRORS) },
 };
 
 export const searchRouteSchema = {
   tags,
   summary: 'Search symbols',
   description: 'Answers are cached on the server for an hour (the add box searches as you type).',
-  security: signedIn,
+  security: readAccess,
   querystring: searchQuery,
   response: {
     200: z.object({ results: z.array(symbolMatchSchema) }),
-    ...errorResponses(SESSION_ERRORS, 'validation_error', PROVIDER_ERRORS),
+    ...errorResponses(READ_ERRORS, 'validation_error', PROVIDER_ERRORS),
   },
 };
 
@@ -133,6 +133,6 @@ export const marketStatusRouteSchema = {
   tags,
   summary: 'Whether the US market is open',
   description: 'Refreshed every 5 minutes; the simulated market is open around the clock.',
-  security: signedIn,
-  response: { 200: marketStatusSchema, ...errorResponses(SESSION_ERRORS, PROVIDER_ERRORS) },
+  security: readAccess,
+  response: { 200: marketStatusSchema, ...errorResponses(READ_ERRORS, PROVIDER_ERRORS) },
 };

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { currentUser } from '../auth/auth.hooks.js';
+import { callerId } from '../auth/access.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import { countUnread, listNotifications, markRead } from './notifications.repository.js';
@@ -17,7 +17,7 @@ export async function notificationsRoutes(
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
   routes.get('/notifications', { schema: listNotificationsRouteSchema }, async (request) => {
-    const userId = currentUser(request).user.id;
+    const userId = callerId(request);
     const { unread, limit } = request.query;
     const [rows, unreadCount] = await Promise.all([
       listNotifications(db, userId, { unreadOnly: unread === 'true', limit }),
@@ -37,7 +37,7 @@ export async function notificationsRoutes(
   });
 
   routes.post('/notifications/read', { schema: markReadRouteSchema }, async (request) => {
-    const userId = currentUser(request).user.id;
+    const userId = callerId(request);
     const { body } = request;
     await markRead(db, userId, 'ids' in body ? body.ids : 'all', new Date(clock.now()));
     return { unread: await countUnread(db, userId) };

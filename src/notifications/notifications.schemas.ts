@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import {
   BODY_ERRORS,
+  DATA_WRITE_ERRORS,
   errorResponses,
   isoDateTime,
-  SESSION_ERRORS,
-  signedIn,
-  signedInWrite,
-  WRITE_ERRORS,
+  READ_ERRORS,
+  readAccess,
+  sessionWriteOrToken,
 } from '../http/api.schemas.js';
 
 export const notificationSchema = z
@@ -28,7 +28,7 @@ const tags = ['notifications'];
 export const listNotificationsRouteSchema = {
   tags,
   summary: 'The notification centre: newest first, with the unread count',
-  security: signedIn,
+  security: readAccess,
   querystring: z.object({
     unread: z
       .enum(['true', 'false'])
@@ -44,14 +44,14 @@ export const listNotificationsRouteSchema = {
   }),
   response: {
     200: z.object({ items: z.array(notificationSchema), unread: z.number() }),
-    ...errorResponses(SESSION_ERRORS, 'validation_error'),
+    ...errorResponses(READ_ERRORS, 'validation_error'),
   },
 };
 
 export const markReadRouteSchema = {
   tags,
   summary: 'Mark notifications read: some (`ids`) or all (`all: true`)',
-  security: signedInWrite,
+  security: sessionWriteOrToken('alerts:write'),
   body: z
     .union([
       z
@@ -65,5 +65,5 @@ export const markReadRouteSchema = {
       z.object({ all: z.literal(true) }).strict(),
     ])
     .meta({ examples: [{ ids: ['5f0c0a64-36a4-4c53-9c2a-2f0b8f0e7f1a'] }, { all: true }] }),
-  response: { 200: z.object({ unread: z.number() }), ...errorResponses(BODY_ERRORS, WRITE_ERRORS) },
+  response: { 200: z.object({ unread: z.number() }), ...errorResponses(BODY_ERRORS, DATA_WRITE_ERRORS) },
 };

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { currentUser } from '../auth/auth.hooks.js';
+import { callerId } from '../auth/access.js';
 import { getPreferencesRouteSchema, savePreferencesRouteSchema } from './preferences.schemas.js';
 import type { PreferencesService } from './preferences.service.js';
 
@@ -11,10 +11,10 @@ export async function preferencesRoutes(
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
   routes.get('/preferences', { schema: getPreferencesRouteSchema }, async (request) => {
-    return preferences.get(currentUser(request).user.id);
+    return preferences.get(callerId(request));
   });
 
   routes.put('/preferences', { schema: savePreferencesRouteSchema }, async (request) => {
-    return preferences.save(currentUser(request).user.id, request.body);
+    return preferences.save(callerId(request), request.body);
   });
 }

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import {
   BODY_ERRORS,
+  DATA_WRITE_ERRORS,
   errorResponses,
-  SESSION_ERRORS,
-  signedIn,
-  signedInWrite,
-  WRITE_ERRORS,
+  READ_ERRORS,
+  readAccess,
+  sessionWriteOrToken,
 } from '../http/api.schemas.js';
 
 /** Watchlist columns a user can show, in the order they choose. */
@@ -69,14 +69,14 @@ export const getPreferencesRouteSchema = {
   tags,
   summary: "The user's watchlist columns and sort",
   description: 'The defaults until the user saves some.',
-  security: signedIn,
-  response: { 200: preferencesSchema, ...errorResponses(SESSION_ERRORS) },
+  security: readAccess,
+  response: { 200: preferencesSchema, ...errorResponses(READ_ERRORS) },
 };
 
 export const savePreferencesRouteSchema = {
   tags,
   summary: "Save the user's watchlist columns and sort",
-  security: signedInWrite,
+  security: sessionWriteOrToken('watchlist:write'),
   body: preferencesSchema,
-  response: { 200: preferencesSchema, ...errorResponses(BODY_ERRORS, WRITE_ERRORS) },
+  response: { 200: preferencesSchema, ...errorResponses(BODY_ERRORS, DATA_WRITE_ERRORS) },
 };

@@ -1,3 +1,4 @@
+import { optionalCallerId } from '../auth/access.js';
 import type { ModuleHost } from '../module-host.js';
 import { ChangedQuotes } from './changed-quotes.js';
 import { KeyMetricsCache } from './key-metrics.js';
@@ -27,10 +28,10 @@ export async function pricesModule(host: ModuleHost): Promise<PricesModule> {
   });
 
   // Provider calls made while serving a request count against its user's fair share of the REST
-  // budget; registered after the auth module's hook, so the session is known by then.
+  // budget; registered after the auth and token modules' hooks, so the caller (session or token) is known by then.
   const { callers } = market;
   if (callers) {
-    host.app.addHook('onRequest', (request, _reply, done) => callers.runAs(request.auth?.user.id, done));
+    host.app.addHook('onRequest', (request, _reply, done) => callers.runAs(optionalCallerId(request), done));
   }
 
   const hub = new PriceHub({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorResponses, PROVIDER_ERRORS, SESSION_ERRORS, signedIn } from '../http/api.schemas.js';
+import { errorResponses, PROVIDER_ERRORS, READ_ERRORS, readAccess } from '../http/api.schemas.js';
 import { symbolParams } from '../market/market.schemas.js';
 
 const nullableText = z.string().nullable();
@@ -20,13 +20,13 @@ const companyProfileSchema = z
 export type CompanyProfile = z.infer<typeof companyProfileSchema>;
 
 const tags = ['profiles'];
-const PROFILE_ERRORS = [...SESSION_ERRORS, 'validation_error', 'invalid_symbol', ...PROVIDER_ERRORS] as const;
+const PROFILE_ERRORS = [...READ_ERRORS, 'validation_error', 'invalid_symbol', ...PROVIDER_ERRORS] as const;
 
 export const profileRouteSchema = {
   tags,
   summary: "A company's profile",
   description: 'From the provider, kept 7 days.',
-  security: signedIn,
+  security: readAccess,
   params: symbolParams,
   response: { 200: companyProfileSchema, ...errorResponses(PROFILE_ERRORS) },
 };
@@ -35,7 +35,7 @@ export const logoRouteSchema = {
   tags,
   summary: "A company's logo",
   description: 'Fetched from the provider once and kept in the database.',
-  security: signedIn,
+  security: readAccess,
   params: symbolParams,
   response: {
     200: {

@@ -92,6 +92,13 @@ export async function streamModule(
     });
   }
   host.authenticatedRoutes((api) =>
-    streamRoutes(api, { config, hub: prices.hub, watchlist, streams, perUser: config.streamsPerUser }),
+    streamRoutes(api, {
+      config,
+      hub: prices.hub,
+      watchlist,
+      streams,
+      domainEvents,
+      perUser: config.streamsPerUser,
+    }),
   );
 }

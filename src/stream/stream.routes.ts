@@ -2,7 +2,9 @@ import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
+import { optionalCallerId } from '../auth/access.js';
 import type { Config } from '../config.js';
+import type { DomainEventBus } from '../events.js';
 import { assertSameOrigin } from '../http/security.js';
 import type { PriceHub } from '../prices/price-hub.js';
 import type { WatchlistService } from '../watchlist/watchlist.service.js';
@@ -23,6 +25,16 @@ function releaseUpgradeRequest(socket: WebSocket, request: FastifyRequest): void
   tcp._httpMessage?.detachSocket(tcp);
 }
 
+/**
+ * A stream opened with an API token closes (1008) the moment that token is revoked, wherever the
+ * revocation happened; the answer stops the watch.
+ */
+function tokenRevocationWatch(events: DomainEventBus, tokenId: string, socket: WebSocket): () => void {
+  return events.on('apiToken.revoked', (revoked) => {
+    if (revoked.tokenId === tokenId) socket.close(1008, 'token revoked');
+  });
+}
+
 export async function streamRoutes(
   app: FastifyInstance,
   deps: {
@@ -30,11 +42,12 @@ export async function streamRoutes(
     hub: PriceHub;
     watchlist: WatchlistService;
     streams: StreamHub;
+    domainEvents: DomainEventBus;
     /** Streams one user may hold open at once on this instance; one more is closed with 4008. */
     perUser: number;
   },
 ): Promise<void> {
-  const { config, hub, watchlist, streams, perUser } = deps;
+  const { config, hub, watchlist, streams, domainEvents, perUser } = deps;
 
   app.get(
     '/stream',
@@ -46,24 +59,35 @@ export async function streamRoutes(
       preValidation: async (request) => assertSameOrigin(request, config),
     },
     async (socket, request) => {
-      const session = request.auth;
-      if (!session) return socket.close(1008, 'unauthenticated');
-      if (streams.countFor(session.user.id) >= perUser) {
+      const userId = optionalCallerId(request);
+      if (!userId) return socket.close(1008, 'unauthenticated');
+      if (streams.countFor(userId) >= perUser) {
         return socket.close(STREAM_CLOSE_CODES.tooManyStreams, 'too many streams');
       }
-      const connection = streams.open(session.user.id, session.tokenHash, socket);
+      // A session's stream ends with its session; a token's with its token (revoked) or its account
+      // (every session of the user ended).
+      const bearer = request.bearer?.valid ? request.bearer : undefined;
+      const connection = streams.open(
+        userId,
+        bearer ? `token:${bearer.tokenId}` : (request.auth?.tokenHash ?? ''),
+        socket,
+      );
+      const closeOnRevoke = bearer ? tokenRevocationWatch(domainEvents, bearer.tokenId, socket) : undefined;
       releaseUpgradeRequest(socket, request);
       socket.on('pong', () => {
         connection.alive = true;
       });
-      socket.on('close', () => streams.close(connection));
+      socket.on('close', () => {
+        closeOnRevoke?.();
+        streams.close(connection);
+      });
       socket.on('error', () => {
         streams.close(connection);
         socket.terminate();
       });
       // Clients send nothing we act on; anything they send is ignored.
       try {
-        streams.start(connection, await watchlist.symbols(session.user.id), hub.feedStatus());
+        streams.start(connection, await watchlist.symbols(userId), hub.feedStatus());
       } catch (error) {
         request.log.error({ reason: (error as Error).message }, 'could not start a stream');
         socket.close(1011, 'internal error');

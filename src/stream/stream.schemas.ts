@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { alertKindSchema } from '../alerts/alerts.schemas.js';
-import { errorResponses, isoDateTime, SESSION_ERRORS, signedIn } from '../http/api.schemas.js';
+import { errorResponses, isoDateTime, READ_ERRORS, readAccess } from '../http/api.schemas.js';
 import { feedStatusSchema, quoteSchema } from '../market/market.schemas.js';
 
 /** Frames the server sends on `/api/v1/stream`, one JSON object per WebSocket message. */
@@ -45,11 +45,11 @@ export const streamRouteSchema = {
   tags: ['stream'],
   summary: 'Live prices (WebSocket)',
   description:
-    "Upgrade to a WebSocket with the session cookie, from this site's own pages. The server sends `StreamFrame`s (see `x-stream-frames`); anything the client sends is ignored. A socket that stops draining gets only the latest values, and is closed with 1013 if it stays stuck for 15 s. Closed with 4001 when its session ends (do not reconnect: sign in again) and with 4008 when the user already has STREAMS_PER_USER streams open.",
-  security: signedIn,
+    "Upgrade to a WebSocket with the session cookie, from this site's own pages, or with an API token holding `read` (`Authorization: Bearer st_…`, from a script; the stream closes with 1008 when the token is revoked). The server sends `StreamFrame`s (see `x-stream-frames`); anything the client sends is ignored. A socket that stops draining gets only the latest values, and is closed with 1013 if it stays stuck for 15 s. Closed with 4001 when its session ends (do not reconnect: sign in again) and with 4008 when the user already has STREAMS_PER_USER streams open.",
+  security: readAccess,
   'x-stream-frames': { $ref: '#/components/schemas/StreamFrame' },
   response: {
     101: z.undefined().meta({ description: 'Switching protocols: frames follow.' }),
-    ...errorResponses(SESSION_ERRORS, 'forbidden_origin'),
+    ...errorResponses(READ_ERRORS, 'forbidden_origin'),
   },
 };

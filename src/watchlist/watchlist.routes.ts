@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { currentUser } from '../auth/auth.hooks.js';
+import { callerId } from '../auth/access.js';
 import { addRouteSchema, listRouteSchema, removeRouteSchema } from './watchlist.schemas.js';
 import type { WatchlistService } from './watchlist.service.js';
 
@@ -28,11 +28,11 @@ export async function watchlistRoutes(
 
   for (const { base, mark } of WATCHLIST_BASES) {
     routes.get(base, { schema: { ...listRouteSchema, ...mark } }, async (request) => {
-      return { items: await watchlist.list(currentUser(request).user.id) };
+      return { items: await watchlist.list(callerId(request)) };
     });
 
     routes.post(base, { schema: { ...addRouteSchema, ...mark } }, async (request, reply) => {
-      const item = await watchlist.add(currentUser(request).user.id, request.body.symbol);
+      const item = await watchlist.add(callerId(request), request.body.symbol);
       return reply.code(201).send({ item });
     });
 
@@ -40,7 +40,7 @@ export async function watchlistRoutes(
       `${base}/:symbol`,
       { schema: { ...removeRouteSchema, ...mark } },
       async (request, reply) => {
-        await watchlist.remove(currentUser(request).user.id, request.params.symbol);
+        await watchlist.remove(callerId(request), request.params.symbol);
         return reply.code(204).send();
       },
     );

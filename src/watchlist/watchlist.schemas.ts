@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import {
   BODY_ERRORS,
+  DATA_WRITE_ERRORS,
   errorResponses,
   isoDateTime,
   noContent,
   PROVIDER_ERRORS,
-  SESSION_ERRORS,
-  signedIn,
-  signedInWrite,
+  READ_ERRORS,
+  readAccess,
+  sessionWriteOrToken,
   text,
-  WRITE_ERRORS,
 } from '../http/api.schemas.js';
 import { keyMetricsSchema, MAX_SYMBOL_LENGTH, quoteSchema, symbolParams } from '../market/market.schemas.js';
 
@@ -41,10 +41,10 @@ const tags = ['watchlist'];
 export const listRouteSchema = {
   tags,
   summary: "The user's watchlist with quotes",
-  security: signedIn,
+  security: readAccess,
   response: {
     200: z.object({ items: z.array(watchlistItemSchema) }),
-    ...errorResponses(SESSION_ERRORS),
+    ...errorResponses(READ_ERRORS),
   },
 };
 
@@ -52,13 +52,13 @@ export const addRouteSchema = {
   tags,
   summary: 'Add a symbol to the watchlist',
   description: 'Validates the symbol, prices it and describes it; open streams of the user start sending it.',
-  security: signedInWrite,
+  security: sessionWriteOrToken('watchlist:write'),
   body: addSymbolBody,
   response: {
     201: z.object({ item: watchlistItemSchema }),
     ...errorResponses(
       BODY_ERRORS,
-      WRITE_ERRORS,
+      DATA_WRITE_ERRORS,
       'invalid_symbol',
       'unknown_symbol',
       'already_in_portfolio',
@@ -70,10 +70,10 @@ export const addRouteSchema = {
 export const removeRouteSchema = {
   tags,
   summary: 'Remove a symbol from the watchlist',
-  security: signedInWrite,
+  security: sessionWriteOrToken('watchlist:write'),
   params: symbolParams,
   response: {
     204: noContent,
-    ...errorResponses(WRITE_ERRORS, 'validation_error', 'invalid_symbol', 'not_in_portfolio'),
+    ...errorResponses(DATA_WRITE_ERRORS, 'validation_error', 'invalid_symbol', 'not_in_portfolio'),
   },
 };

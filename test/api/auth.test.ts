@@ -253,6 +253,23 @@ describe.each(testDatabaseKinds())('accounts and sessions on %s', (kind) => {
     expect(register.statusCode).toBe(403);
   });
 
+  it('compares the whole Origin with its own: another scheme or port is another site', async () => {
+    const user = await new TestClient(t.app).register();
+    const attempt = (origin: string) =>
+      new TestClient(t.app).request(
+        'POST',
+        '/api/v1/auth/login',
+        { username: user.username, password: user.password },
+        { host: 'localhost:8000', origin },
+      );
+    for (const origin of ['https://localhost:8000', 'http://localhost:8001', 'http://localhost', 'null']) {
+      const response = await attempt(origin);
+      expect(response.statusCode, origin).toBe(403);
+      expect(response.json().error.code, origin).toBe('forbidden_origin');
+    }
+    expect((await attempt('http://LOCALHOST:8000')).statusCode).toBe(200);
+  });
+
   it('slides the session expiry forward once half of it has passed', async () => {
     const client = new TestClient(t.app);
     await client.register();

@@ -130,17 +130,32 @@ describe('the OpenAPI document', () => {
     rmSync(webRoot, { recursive: true, force: true });
   });
 
-  it('is OpenAPI 3.1 with the session cookie and the CSRF header as security schemes', () => {
+  it('is OpenAPI 3.1 with the session cookie, the CSRF header and API tokens as security schemes', () => {
     expect(document.openapi).toBe('3.1.0');
     expect(document.components.securitySchemes).toEqual({
       sessionCookie: expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'st_session' }),
       csrfHeader: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-CSRF-Token' }),
+      apiToken: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
     });
     for (const { method, path, operation } of operationsOf(document)) {
-      expect(operation.security, `${method} ${path}`).toBeDefined();
-      const writes = method !== 'get' && operation.security?.some((scheme) => 'sessionCookie' in scheme);
-      if (writes)
-        expect(operation.security, `${method} ${path}`).toEqual([{ sessionCookie: [], csrfHeader: [] }]);
+      const where = `${method} ${path}`;
+      expect(operation.security, where).toBeDefined();
+      const security = operation.security ?? [];
+      const cookie = security.filter((requirement) => 'sessionCookie' in requirement);
+      const token = security.filter((requirement) => 'apiToken' in requirement);
+      // A write with the cookie always needs the CSRF header too; a token never does.
+      if (method !== 'get' && cookie.length > 0)
+        expect(cookie, where).toEqual([{ sessionCookie: [], csrfHeader: [] }]);
+      for (const requirement of token) {
+        expect(Object.keys(requirement), where).toEqual(['apiToken']);
+        expect(requirement.apiToken?.length, where).toBe(1);
+      }
+      // Tokens never reach the account: its tokens, passwords, second factors, sessions, admin.
+      if (/\/api\/v1\/(me|admin|auth)(\/|$)/.test(path)) expect(token, where).toEqual([]);
+      // Reading data needs `read`; every data route takes a token.
+      if (method === 'get' && token.length > 0) expect(token, where).toEqual([{ apiToken: ['read'] }]);
+      if (cookie.length > 0 && !/\/api\/v1\/(me|admin|auth)(\/|$)/.test(path))
+        expect(token.length, `${where} takes no token`).toBe(1);
     }
   });
 
@@ -243,8 +258,11 @@ describe('the OpenAPI document', () => {
       if (refusal) expect(response.statusCode, where).toBe(refusal);
       else expect(response.statusCode, `${where}: ${response.body.slice(0, 300)}`).toBeLessThan(300);
       if (method === 'post' && response.statusCode === 201) {
-        const [made] = Object.values(response.json() as Record<string, { id?: unknown }>);
-        if (typeof made?.id === 'string') created.set(path, made.id);
+        // `{alert: {id}}`, or a flat `{id, …}` (a token: shown once, beside its id).
+        const answer = response.json() as Record<string, unknown>;
+        const [made] = Object.values(answer) as Array<{ id?: unknown } | undefined>;
+        const id = typeof answer.id === 'string' ? answer.id : made?.id;
+        if (typeof id === 'string') created.set(path, id);
       }
       expect(documented, `${where} answered an undocumented ${response.statusCode}`).toBeDefined();
       const type = String(response.headers['content-type'] ?? '').split(';')[0] ?? '';
@@ -270,8 +288,8 @@ describe('the OpenAPI document', () => {
   it('documents the 401 every signed-in operation answers without a session', async () => {
     const signedIn = operationsOf(document).filter(
       ({ operation, path }) =>
-        operation.security?.length &&
-        operation.security.every((requirement) => 'sessionCookie' in requirement) &&
+        operation.security?.some((requirement) => 'sessionCookie' in requirement) &&
+        operation.security.every((requirement) => Object.keys(requirement).length > 0) &&
         !path.endsWith('/stream'),
     );
     expect(signedIn.length).toBeGreaterThan(10);

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../src/market/kernel/periods.js';
 import { testDatabaseKinds } from '../support/database.js';
@@ -87,6 +89,38 @@ describe.each(testDatabaseKinds())('company profiles and logos on %s', (kind) =>
       const profile = (await client.request('GET', '/api/v1/quotes/MSFT/profile')).json();
       expect(profile).toMatchObject({ name: 'Microsoft Corp', logoUrl: null });
       expect((await client.request('GET', '/api/v1/quotes/MSFT/logo')).statusCode).toBe(404);
+    });
+
+    it('fetches logos over https only, and follows no redirect away from the checked host', async () => {
+      fake.profiles.set('IBM', {
+        name: 'IBM',
+        ticker: 'IBM',
+        logo: 'http://static2.finnhub.io/logo/IBM.png',
+      });
+      const plain = (await client.request('GET', '/api/v1/quotes/IBM/profile')).json();
+      expect(plain).toMatchObject({ name: 'IBM', logoUrl: null });
+
+      const elsewhere: string[] = [];
+      const other = createServer((request, response) => {
+        elsewhere.push(request.url ?? '');
+        response.writeHead(200, { 'Content-Type': 'image/png' }).end(fake.logos.get('AAPL.png'));
+      });
+      await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = other.address() as AddressInfo;
+        fake.logoRedirects.set('ORCL.png', `http://127.0.0.1:${port}/metadata/logo.png`);
+        fake.profiles.set('ORCL', { name: 'Oracle', ticker: 'ORCL', logo: '{url}/static/logo/ORCL.png' });
+        const profile = (await client.request('GET', '/api/v1/quotes/ORCL/profile')).json();
+        expect(profile.logoUrl).toBe('/api/v1/quotes/ORCL/logo');
+        const logo = await client.request('GET', '/api/v1/quotes/ORCL/logo');
+        expect(logo.statusCode).toBe(404);
+        expect(logo.json().error.code).toBe('no_logo');
+        expect(fake.requests.filter((r) => r.path === '/static/logo/ORCL.png')).toHaveLength(1);
+        expect(elsewhere).toEqual([]);
+      } finally {
+        other.closeAllConnections();
+        await new Promise((resolve) => other.close(resolve));
+      }
     });
 
     it('keeps showing the stored profile while the provider is down', async () => {

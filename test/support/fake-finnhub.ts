@@ -80,6 +80,8 @@ export class FakeFinnhub {
   ]);
   /** Logo files on the fake's static host (no token needed, like Finnhub's file host). */
   readonly logos = new Map<string, Buffer>([['AAPL.png', TINY_PNG]]);
+  /** Logo files that answer 302 to another address instead. */
+  readonly logoRedirects = new Map<string, string>();
   /** Whether the "plan" includes /stock/candle (a paid feature: 403 without, like a free key). */
   candleAccess = false;
   /** Daily candles per symbol, as /stock/candle sends them (others: `{"s":"no_data"}`). */
@@ -274,6 +276,12 @@ export class FakeFinnhub {
     this.requests.push({ path, query, headerToken });
 
     if (path.startsWith('/static/logo/')) {
+      const redirect = this.logoRedirects.get(path.slice('/static/logo/'.length));
+      if (redirect) {
+        res.writeHead(302, { Location: redirect });
+        res.end();
+        return;
+      }
       const file = this.logos.get(path.slice('/static/logo/'.length));
       res.writeHead(file ? 200 : 404, { 'Content-Type': file ? 'image/png' : 'text/plain' });
       res.end(file ?? 'not found');

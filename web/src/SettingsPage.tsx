@@ -2,6 +2,7 @@ import { type FormEvent, useCallback, useEffect, useId, useMemo, useState } from
 import { ApiError, api, type Channel, type NotificationSettings, type User, type WebhookFormat } from './api';
 import { deviceName, devicePushChannel, disablePush, enablePush, pushSupported } from './push';
 import { useSessionEndedHandler } from './session';
+import { ApiTokensSection } from './settings/ApiTokens';
 import { DeleteAccountSection } from './settings/DeleteAccount';
 import { EmailVerificationSection } from './settings/EmailVerificationSection';
 import { PasskeysSection } from './settings/Passkeys';
@@ -115,6 +116,7 @@ export function SettingsPage({ user, onSessionEnded }: { user: User; onSessionEn
       <SecurityLogSection onError={handleError} />
       <TwoFactorSection onError={handleError} />
       <DeleteAccountSection onDeleted={onSessionEnded} onError={handleError} />
+      <ApiTokensSection onError={handleError} />
     </section>
   );
 }

@@ -16,6 +16,12 @@ import type {
   redeliverRouteSchema,
 } from '../../src/alerts/alerts.schemas.js';
 import type {
+  ApiTokenView,
+  createTokenRouteSchema,
+  listTokensRouteSchema,
+  revokeTokenRouteSchema,
+} from '../../src/api-tokens/api-tokens.schemas.js';
+import type {
   changePasswordRouteSchema,
   confirmPasswordResetRouteSchema,
   emailVerificationRouteSchema,
@@ -59,7 +65,7 @@ import type {
   PriceHistory,
   sparklinesRouteSchema,
 } from '../../src/history/history.schemas.js';
-import type { ApiErrorBody } from '../../src/http/api.schemas.js';
+import type { ApiErrorBody, TokenScope } from '../../src/http/api.schemas.js';
 import type {
   MarketStatus,
   marketStatusRouteSchema,
@@ -117,6 +123,7 @@ export type {
   AlertPreview,
   AlertRuleView,
   AlertStatus,
+  ApiTokenView,
   Channel,
   CompanyProfile,
   HistoryBar,
@@ -132,6 +139,7 @@ export type {
   SecurityEventItem,
   SessionListItem,
   SymbolMatch,
+  TokenScope,
   User,
   WatchlistItem,
   WebhookFormat,
@@ -147,6 +155,7 @@ export type PasskeySignIn = Input<typeof loginVerifyRouteSchema>;
 export type TwoFactorStatus = Answer<typeof twoFactorStatusRouteSchema>;
 export type TwoFactorSetup = Answer<typeof twoFactorSetupRouteSchema>;
 export type NotificationSettings = Input<typeof putSettingsRouteSchema>;
+export type TokenInput = Input<typeof createTokenRouteSchema>;
 
 export class ApiError extends Error {
   constructor(
@@ -299,6 +308,11 @@ export const api = {
     request<Answer<typeof loginOptionsRouteSchema>>('POST', '/auth/passkeys/login/options'),
   passkeyLogin: (input: PasskeySignIn) =>
     request<Answer<typeof loginVerifyRouteSchema>>('POST', '/auth/passkeys/login/verify', input),
+  tokens: () => request<Answer<typeof listTokensRouteSchema>>('GET', '/me/tokens'),
+  createToken: (input: TokenInput) =>
+    request<Answer<typeof createTokenRouteSchema, 201>>('POST', '/me/tokens', input),
+  revokeToken: (id: string) =>
+    request<Answer<typeof revokeTokenRouteSchema, 204>>('DELETE', `/me/tokens/${encodeURIComponent(id)}`),
   searchSymbols: (q: string) =>
     request<Answer<typeof searchRouteSchema>>('GET', `/symbols/search?q=${encodeURIComponent(q)}`),
 };

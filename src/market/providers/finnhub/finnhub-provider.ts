@@ -220,31 +220,41 @@ export class FinnhubProvider implements MarketDataProvider {
   }
 
   /**
-   * The server fetches logos itself, so it only follows addresses on Finnhub's own hosts (or the
-   * configured API host): a profile cannot send it anywhere else.
+   * The server fetches logos itself, so it only follows https addresses on Finnhub's own hosts, or
+   * addresses on the configured API origin (scheme, host and port: the operator chose it): a
+   * profile cannot send it anywhere else, nor over plain http.
    */
   private logoAddress(value: string | undefined): string | null {
     const address = webAddress(value);
     if (!address) return null;
-    const host = new URL(address).hostname;
-    const apiHost = new URL(this.options.apiUrl).hostname;
-    return host === apiHost || host === 'finnhub.io' || host.endsWith('.finnhub.io') ? address : null;
+    const url = new URL(address);
+    if (url.origin === new URL(this.options.apiUrl).origin) return address;
+    const finnhubHost = url.hostname === 'finnhub.io' || url.hostname.endsWith('.finnhub.io');
+    return finnhubHost && url.protocol === 'https:' ? address : null;
   }
 
   /**
    * Fetches a logo from Finnhub's static file host. Not an API call: no key is sent (it would leak
-   * to another host) and the REST budget is not charged.
+   * to another host) and the REST budget is not charged. Redirects are not followed: one could lead
+   * away from the host the address was checked against.
    */
   async logo({ source, signal }: { source: string | null; signal?: AbortSignal }): Promise<Logo | null> {
     if (!source) return null;
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     let response: Response;
     try {
-      response = await fetch(source, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+      response = await fetch(source, {
+        redirect: 'manual',
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
     } catch (error) {
       throw new ProviderError('unavailable', `The logo could not be fetched (${(error as Error).name})`);
     }
     if (response.status === 404) return null;
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel();
+      throw new ProviderError('unavailable', `The logo host redirected (${response.status}); not followed`);
+    }
     if (!response.ok) throw new ProviderError('unavailable', `The logo host answered ${response.status}`);
     const contentType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
     const data = new Uint8Array(await response.arrayBuffer());
