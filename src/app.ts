@@ -6,6 +6,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { adminModule } from './admin/admin.module.js';
 import { alertsModule } from './alerts/alerts.module.js';
 import { requireSession } from './auth/auth.hooks.js';
 import { authModule } from './auth/auth.module.js';
@@ -138,17 +139,34 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     requireSession,
   );
-  authModule(host);
+  const auth = authModule(host);
   const prices = await pricesModule(host);
   healthModule(host, prices);
   const watchlist = await watchlistModule(host, prices);
   historyModule(host, { prices, watchlist });
-  await streamModule(host, { prices, watchlist, options: deps.stream ?? {} });
+  const stream = await streamModule(host, { prices, watchlist, options: deps.stream ?? {} });
   profilesModule(host);
   preferencesModule(host);
   const delivery = await deliveryModule(host);
-  await alertsModule(host, { prices, delivery });
+  const alerts = await alertsModule(host, { prices, delivery });
   notificationsModule(host);
+  adminModule(host, {
+    auth,
+    health: {
+      provider: deps.market.provider.name,
+      feedStatus: () => prices.hub.feedStatus(),
+      upstream: () => deps.market.feed.upstream(),
+      coverage: () => deps.market.feed.coverage(),
+      rest: deps.market.restHealth,
+      streamClients: stream.clients,
+      deliveryBacklog: delivery.backlog,
+    },
+    // Through their own services, so the evaluator and the market demand (of every instance) follow.
+    releaseUserData: async (userId) => {
+      for (const rule of await alerts.list(userId)) await alerts.remove(userId, rule.id);
+      for (const symbol of await watchlist.symbols(userId)) await watchlist.remove(userId, symbol);
+    },
+  });
 
   if (webRoot) {
     await app.register(fastifyStatic, {

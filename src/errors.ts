@@ -36,6 +36,23 @@ export const errorCatalogue = {
     status: 409,
     message: 'Every channel of that firing was delivered or is still trying.',
   },
+  // Admin part of issue 11: roles, registration modes, invites, the admin console.
+  forbidden: { status: 403, message: 'Only an administrator may do that.' },
+  registration_closed: {
+    status: 403,
+    message: 'Registration is closed on this server. Ask its administrator for an account.',
+  },
+  invite_invalid: {
+    status: 403,
+    message: 'That invitation is not valid: it was used, revoked or has expired. Ask for a new one.',
+  },
+  account_disabled: { status: 403, message: 'This account is disabled. Ask the administrator.' },
+  user_not_found: { status: 404, message: 'No such user.' },
+  invite_not_found: { status: 404, message: 'No such invitation.' },
+  last_admin: {
+    status: 409,
+    message: 'That would leave no active administrator: promote another account first.',
+  },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   rate_limited: { status: 429, message: 'Too many requests. Try again later.' },

@@ -7,13 +7,14 @@ import { LoginThrottle } from './login-throttle.js';
 const SESSION_SWEEP_MS = 60 * 60 * 1000;
 
 /** Accounts and sessions: loads every /api request's session, register/login/logout, expired-session sweep. */
-export function authModule(host: ModuleHost): void {
+export function authModule(host: ModuleHost): AuthService {
   const { database, clock, config, limits, requestCounter, cluster } = host.context;
   const auth = new AuthService(
     database.db,
     clock,
     new LoginThrottle(clock, limits, cluster.bus),
     config.sessionTtlMs,
+    config.registration,
   );
   registerSessionLoading(host.app, {
     auth,
@@ -28,4 +29,5 @@ export function authModule(host: ModuleHost): void {
   host.publicRoutes((api) => authRoutes(api, { auth, config, attemptLimit }));
   host.authenticatedRoutes((api) => sessionRoutes(api, { auth, config }));
   host.every(SESSION_SWEEP_MS, 'session sweep failed', () => auth.deleteExpiredSessions());
+  return auth;
 }

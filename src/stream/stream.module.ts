@@ -14,6 +14,12 @@ interface UserFrame {
   frame: StreamFrame;
 }
 
+/** What others read of the stream (the admin console). */
+export interface StreamModule {
+  /** Browser streams open on this instance. */
+  clients(): number;
+}
+
 /**
  * The browsers' live stream: StreamHub (listening to market and watchlist events, and to alert
  * firings, sent to their user's streams) and /stream.
@@ -30,7 +36,7 @@ export async function streamModule(
     /** Overrides of the fan-out's tuning (tests and the benchmark). */
     options: Partial<Omit<StreamOptions, 'intervalMs'>>;
   },
-): Promise<void> {
+): Promise<StreamModule> {
   const { config, clock, metrics, domainEvents } = host.context;
   const streams = new StreamHub(prices.hub, domainEvents, clock, metrics, {
     intervalMs: config.streamIntervalMs,
@@ -70,4 +76,5 @@ export async function streamModule(
     });
   }
   host.authenticatedRoutes((api) => streamRoutes(api, { config, hub: prices.hub, watchlist, streams }));
+  return { clients: () => streams.connectionCount() };
 }
