@@ -1,10 +1,10 @@
 import type { AuthService } from '../auth/auth.service.js';
 import { SecurityLog } from '../auth/security-log.js';
 import type { ModuleHost } from '../module-host.js';
-import type { HealthSources } from './admin-health.js';
 import { adminRoutes } from './admin.routes.js';
 import { AUDIT_PAGE } from './admin.schemas.js';
 import { AdminService, type ReleaseUserData } from './admin.service.js';
+import type { HealthSources } from './admin-health.js';
 
 /**
  * Running the instance: the /admin routes (users, invitations, health, audit log) over the

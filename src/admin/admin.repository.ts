@@ -24,9 +24,10 @@ const accountColumns = {
   disabledAt: users.disabledAt,
   twoFactorEnabled: sql<boolean>`${users.totpEnabledAt} is not null`,
   createdAt: users.createdAt,
-  lastSeenAt: sql<Date | null>`(select max(${sessions.lastSeenAt}) from ${sessions} where ${sessions.userId} = ${users.id})`.mapWith(
-    (value: string | Date | null) => (value === null ? null : new Date(value)),
-  ),
+  lastSeenAt:
+    sql<Date | null>`(select max(${sessions.lastSeenAt}) from ${sessions} where ${sessions.userId} = ${users.id})`.mapWith(
+      (value: string | Date | null) => (value === null ? null : new Date(value)),
+    ),
 };
 
 /** `%`, `_` and `\` are LIKE's own characters: a search for them means them. */

@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { currentUser } from '../auth/auth.hooks.js';
 import { AppError } from '../errors.js';
-import { type HealthSources, readHealth } from './admin-health.js';
 import {
   auditSchema,
   createInviteSchema,
@@ -14,6 +13,7 @@ import {
   updateUserSchema,
 } from './admin.schemas.js';
 import type { Actor, AdminService } from './admin.service.js';
+import { type HealthSources, readHealth } from './admin-health.js';
 
 /**
  * The admin console's API under /admin, in the authenticated group (a session, and its CSRF token

@@ -54,7 +54,7 @@ export const listUsersSchema = {
 
 export const updateUserSchema = {
   tags,
-  summary: "Disable or enable an account, or change its role",
+  summary: 'Disable or enable an account, or change its role',
   description:
     'Disabling ends its sessions at once (and its open streams); a disabled account cannot sign in (403 `account_disabled`). 409 `last_admin` when the change would leave no active administrator.',
   security: signedInWrite,

@@ -76,7 +76,8 @@ export class AdminService {
         throw new AppError('last_admin');
       }
       const events: Array<{ kind: SecurityEventKind; detail?: Record<string, unknown> }> = [];
-      if (role !== row.role) events.push({ kind: 'admin_role_changed', detail: { from: row.role, to: role } });
+      if (role !== row.role)
+        events.push({ kind: 'admin_role_changed', detail: { from: row.role, to: role } });
       if (disabled !== (row.disabledAt !== null)) {
         events.push({ kind: disabled ? 'admin_user_disabled' : 'admin_user_enabled' });
       }
@@ -275,7 +276,11 @@ export function generatePassword(): string {
   return randomBytes(15).toString('base64url');
 }
 
-function origin(actor: Actor): { actorId: string | null; address?: string | null; userAgent?: string | null } {
+function origin(actor: Actor): {
+  actorId: string | null;
+  address?: string | null;
+  userAgent?: string | null;
+} {
   return {
     actorId: actor.id,
     address: actor.address ?? null,

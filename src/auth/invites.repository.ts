@@ -60,7 +60,12 @@ export async function isInviteUsable(db: Database, codeHash: string, now: Date):
  * at once, the second finds it used (PostgreSQL re-checks the condition on the row the first
  * changed). False when the code is unknown, used or expired.
  */
-export async function claimInvite(db: Database, codeHash: string, userId: string, now: Date): Promise<boolean> {
+export async function claimInvite(
+  db: Database,
+  codeHash: string,
+  userId: string,
+  now: Date,
+): Promise<boolean> {
   const claimed = await db
     .update(invites)
     .set({ usedAt: now, usedBy: userId })

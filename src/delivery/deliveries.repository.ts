@@ -259,9 +259,10 @@ export async function countByChannelType(
     .select({
       channelType: notificationChannels.type,
       pending: sql<number>`count(*) filter (where ${deliveries.status} = 'pending')`.mapWith(Number),
-      failed: sql<number>`count(*) filter (where ${deliveries.status} = 'failed' and ${deliveries.createdAt} >= ${failedSince})`.mapWith(
-        Number,
-      ),
+      failed:
+        sql<number>`count(*) filter (where ${deliveries.status} = 'failed' and ${deliveries.createdAt} >= ${failedSince})`.mapWith(
+          Number,
+        ),
     })
     .from(deliveries)
     .innerJoin(notificationChannels, eq(notificationChannels.id, deliveries.channelId))

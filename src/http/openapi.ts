@@ -29,7 +29,8 @@ const TAGS = [
   },
   {
     name: 'admin',
-    description: 'Running the instance (administrators only, 403 `forbidden` to others): users, invitations, health, the audit log.',
+    description:
+      'Running the instance (administrators only, 403 `forbidden` to others): users, invitations, health, the audit log.',
   },
   { name: 'operations', description: 'Health, readiness, metrics and this document.' },
 ];

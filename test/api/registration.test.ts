@@ -156,11 +156,14 @@ describe.each(testDatabaseKinds())('registration, roles and invitations on %s', 
     await admin.register();
     const member = new TestClient(t.app);
     const { id, username } = await member.register();
-    expect(
-      (await admin.request('PATCH', `/api/v1/admin/users/${id}`, { disabled: true })).statusCode,
-    ).toBe(200);
+    expect((await admin.request('PATCH', `/api/v1/admin/users/${id}`, { disabled: true })).statusCode).toBe(
+      200,
+    );
 
-    const sessionsLeft = await t.database.db.select({ n: count() }).from(sessions).where(eq(sessions.userId, id));
+    const sessionsLeft = await t.database.db
+      .select({ n: count() })
+      .from(sessions)
+      .where(eq(sessions.userId, id));
     expect(sessionsLeft[0]?.n).toBe(0);
     expect((await member.request('GET', '/api/v1/auth/session')).statusCode).toBe(401);
 
