@@ -17,7 +17,6 @@ import { testDatabaseKinds } from '../support/database.js';
 import { FakeFinnhub } from '../support/fake-finnhub.js';
 import { startTestApp, type TestApp, TestClient } from '../support/test-app.js';
 
-const PASSWORD = 'plover-quartz-harbour-91';
 const UNKNOWN_ID = '0b6f3f0e-8f5d-4f7e-9d55-2f6a1c1f4a10';
 
 /** Every admin route, with a body that would be valid. */
