@@ -70,6 +70,8 @@ export interface AppDeps {
   cluster?: ClusterView;
   /** Drained by `main.ts` at SIGTERM; made here (never draining) when not given. */
   drain?: DrainState;
+  /** Where `npm run admin` reaches this process (a Unix socket), when it holds the embedded database. */
+  adminSocket?: string;
 }
 
 /** 16 KiB is far more than any request of this API needs; more is refused with 413. */
@@ -150,8 +152,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const delivery = await deliveryModule(host);
   const alerts = await alertsModule(host, { prices, delivery });
   notificationsModule(host);
-  adminModule(host, {
+  await adminModule(host, {
     auth,
+    socketPath: deps.adminSocket,
     health: {
       provider: deps.market.provider.name,
       feedStatus: () => prices.hub.feedStatus(),

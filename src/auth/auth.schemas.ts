@@ -37,7 +37,7 @@ const offeredPassword = z
   .min(1, { error: 'Password is required.' })
   .max(MAX_PASSWORD_LENGTH, { error: `Password must be at most ${MAX_PASSWORD_LENGTH} characters.` });
 
-const registerBody = z
+export const registerBody = z
   .object({
     username,
     email: text('Email')
