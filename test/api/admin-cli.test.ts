@@ -56,7 +56,7 @@ describe('npm run admin', () => {
     const url = await waitForReady(server);
     const bossLogin = await login(url, 'boss', bossPassword);
     expect(bossLogin.status).toBe(200);
-    expect((await bossLogin.json()).user.role).toBe('admin');
+    expect(((await bossLogin.json()) as { user: { role: string } }).user.role).toBe('admin');
 
     // The server holds ./data now: the commands go to it.
     const second = await runAdminCli(cwd, ['create-user', 'helper', 'helper@example.com'], {
