@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { AlertCenter } from './AlertCenter';
 import { AlertsPage } from './AlertsPage';
 import { AuthPage } from './AuthPage';
+import { AdminPage } from './admin/AdminPage';
 import { api, setCsrfToken, type User } from './api';
 import { MarketStatusBadge } from './MarketStatusBadge';
 import { followLink, type Route, useRoute } from './router';
@@ -16,6 +17,8 @@ const NAV: Array<{ page: Route['page']; path: string; label: string }> = [
   { page: 'alerts', path: '/alerts', label: 'Alerts' },
   { page: 'settings', path: '/settings', label: 'Settings' },
 ];
+/** Shown to admins only (the server refuses the console's calls to anyone else). */
+const ADMIN_NAV = { page: 'admin', path: '/admin', label: 'Admin' } as const;
 
 export function App() {
   const [session, setSession] = useState<SessionState>({ status: 'loading' });
@@ -55,7 +58,7 @@ export function App() {
         {session.status !== 'anonymous' && (
           <nav className="main-nav" aria-label="Main">
             {session.status === 'signed-in' &&
-              NAV.map((item) => (
+              (session.user.role === 'admin' ? [...NAV, ADMIN_NAV] : NAV).map((item) => (
                 <a
                   key={item.page}
                   href={item.path}
@@ -97,6 +100,9 @@ export function App() {
         )}
         {session.status === 'signed-in' && route.page === 'alerts' && (
           <AlertsPage onSessionEnded={signedOut} />
+        )}
+        {session.status === 'signed-in' && route.page === 'admin' && (
+          <AdminPage user={session.user} onSessionEnded={signedOut} />
         )}
         {session.status === 'signed-in' && route.page === 'settings' && (
           <SettingsPage user={session.user} onSessionEnded={signedOut} />

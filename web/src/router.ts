@@ -4,7 +4,8 @@ export type Route =
   | { page: 'watchlist' }
   | { page: 'stock'; symbol: string }
   | { page: 'alerts' }
-  | { page: 'settings' };
+  | { page: 'settings' }
+  | { page: 'admin' };
 
 const STOCK_PATH = /^\/stocks\/([^/]+)\/?$/;
 
@@ -15,6 +16,7 @@ function parseRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '');
   if (path === '/alerts') return { page: 'alerts' };
   if (path === '/settings') return { page: 'settings' };
+  if (path === '/admin') return { page: 'admin' };
   return { page: 'watchlist' };
 }
 
