@@ -105,7 +105,7 @@ export function UsersSection({ me, onSessionEnded }: { me: User; onSessionEnded:
                   <td>{when(user.lastSeenAt)}</td>
                   <td className="admin-actions">
                     {confirming === user.id ? (
-                      <span role="group" aria-label={`Delete ${user.username}?`}>
+                      <span>
                         <span className="small">Delete {user.username} and all their data?</span>
                         <button
                           type="button"
