@@ -4,10 +4,14 @@ import { ApiError, api, type RegistrationStatus, type User } from './api';
 type Mode = 'login' | 'register';
 
 /** An invitation link is `/register?invite=CODE`: it opens the form to create an account, code filled in. */
-const invitedWith = new URLSearchParams(window.location.search).get('invite') ?? '';
-const opensOnRegister = window.location.pathname.replace(/\/+$/, '') === '/register' || invitedWith !== '';
+function registerAddress(): { opensOnRegister: boolean; invitedWith: string } {
+  const invitedWith = new URLSearchParams(window.location.search).get('invite') ?? '';
+  const opensOnRegister = window.location.pathname.replace(/\/+$/, '') === '/register' || invitedWith !== '';
+  return { opensOnRegister, invitedWith };
+}
 
 export function AuthPage({ onSignedIn }: { onSignedIn: (user: User, csrfToken: string) => void }) {
+  const [{ opensOnRegister, invitedWith }] = useState(registerAddress);
   const [mode, setMode] = useState<Mode>(opensOnRegister ? 'register' : 'login');
   const [fields, setFields] = useState({ username: '', email: '', password: '', inviteCode: invitedWith });
   const [registration, setRegistration] = useState<RegistrationStatus | null>(null);
@@ -34,6 +38,8 @@ export function AuthPage({ onSignedIn }: { onSignedIn: (user: User, csrfToken: s
         mode === 'register'
           ? await api.register(needsInvite ? { ...account, inviteCode: inviteCode.trim() } : account)
           : await api.login({ username: fields.username, password: fields.password });
+      // A used invitation link is no place to come back to.
+      if (opensOnRegister) window.history.replaceState(null, '', '/');
       onSignedIn(result.user, result.csrfToken);
     } catch (error) {
       if (error instanceof ApiError) {
