@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { accountDataModule } from './account-data/account-data.module.js';
+import { adminModule } from './admin/admin.module.js';
 import { alertsModule } from './alerts/alerts.module.js';
 import { apiTokensModule } from './api-tokens/api-tokens.module.js';
 import { requireAccess } from './auth/access.js';
@@ -73,6 +74,8 @@ export interface AppDeps {
   cluster?: ClusterView;
   /** Drained by `main.ts` at SIGTERM; made here (never draining) when not given. */
   drain?: DrainState;
+  /** Where `npm run admin` reaches this process (a Unix socket), when it holds the embedded database. */
+  adminSocket?: string;
 }
 
 /** 16 KiB is far more than any request of this API needs; more is refused with 413. */
@@ -150,13 +153,31 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   healthModule(host, prices);
   const watchlist = await watchlistModule(host, prices);
   historyModule(host, { prices, watchlist });
-  await streamModule(host, { prices, watchlist, options: deps.stream ?? {} });
+  const stream = await streamModule(host, { prices, watchlist, options: deps.stream ?? {} });
   profilesModule(host);
   preferencesModule(host);
   const delivery = await deliveryModule(host);
-  await alertsModule(host, { prices, delivery });
+  const alerts = await alertsModule(host, { prices, delivery });
   notificationsModule(host);
   accountDataModule(host, auth);
+  await adminModule(host, {
+    auth: auth.auth,
+    socketPath: deps.adminSocket,
+    health: {
+      provider: deps.market.provider.name,
+      feedStatus: () => prices.hub.feedStatus(),
+      upstream: () => deps.market.feed.upstream(),
+      coverage: () => deps.market.feed.coverage(),
+      rest: deps.market.restHealth,
+      streamClients: stream.clients,
+      deliveryBacklog: delivery.backlog,
+    },
+    // Through their own services, so the evaluator and the market demand (of every instance) follow.
+    releaseUserData: async (userId) => {
+      for (const rule of await alerts.list(userId)) await alerts.remove(userId, rule.id);
+      for (const symbol of await watchlist.symbols(userId)) await watchlist.remove(userId, symbol);
+    },
+  });
 
   if (webRoot) {
     await app.register(fastifyStatic, {

@@ -69,6 +69,9 @@ const envSchema = z.object({
     })
     .optional(),
   WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  REGISTRATION: z
+    .enum(['open', 'invite', 'closed'], { message: 'must be open, invite or closed' })
+    .default('open'),
   ALERTS_PER_USER: positiveInt.max(100_000).default(200),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: positiveInt.max(600_000).default(10_000),
@@ -112,6 +115,11 @@ export interface Config {
   readonly sessionTtlMs: number;
   /** Every request from one address counts (raise it when many users share one address). */
   readonly requestsPerAddressPerMinute: number;
+  /**
+   * Who may create an account: anyone, holders of an admin's invitation, or no one (admins create
+   * accounts with `npm run admin`). The first account can always be created.
+   */
+  readonly registration: 'open' | 'invite' | 'closed';
   /** Active alert rules a user may have at once. */
   readonly alertsPerUser: number;
   readonly secureCookies: boolean;
@@ -221,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     quoteFreshMs: e.QUOTE_FRESH_MS,
     sessionTtlMs: e.SESSION_TTL_DAYS * 24 * 60 * 60 * 1000,
     requestsPerAddressPerMinute: e.REQUESTS_PER_ADDRESS_PER_MINUTE,
+    registration: e.REGISTRATION,
     alertsPerUser: e.ALERTS_PER_USER,
     secureCookies: production,
     logLevel: e.LOG_LEVEL,

@@ -34,7 +34,6 @@ export const errorCatalogue = {
   passkey_verification_failed: { status: 400, message: 'The passkey’s answer could not be verified.' },
   passkey_unknown: { status: 401, message: 'This passkey is not registered with this server.' },
   passkey_login_failed: { status: 401, message: 'The passkey sign-in could not be verified.' },
-  account_disabled: { status: 403, message: 'This account is disabled.' },
   passkey_not_found: { status: 404, message: 'No such passkey.' },
   passkey_already_registered: { status: 409, message: 'That passkey is already registered.' },
   method_not_allowed: { status: 405, message: 'Method not allowed.' },
@@ -71,6 +70,23 @@ export const errorCatalogue = {
   two_factor_not_set_up: { status: 409, message: 'Start the two-factor setup first.' },
   two_factor_not_enabled: { status: 409, message: 'Two-factor sign-in is not enabled.' },
   two_factor_already_enabled: { status: 409, message: 'Two-factor sign-in is already enabled.' },
+  // Admin part of issue 11: roles, registration modes, invites, the admin console.
+  forbidden: { status: 403, message: 'Only an administrator may do that.' },
+  registration_closed: {
+    status: 403,
+    message: 'Registration is closed on this server. Ask its administrator for an account.',
+  },
+  invite_invalid: {
+    status: 403,
+    message: 'That invitation is not valid: it was used, revoked or has expired. Ask for a new one.',
+  },
+  account_disabled: { status: 403, message: 'This account is disabled. Ask the administrator.' },
+  user_not_found: { status: 404, message: 'No such user.' },
+  invite_not_found: { status: 404, message: 'No such invitation.' },
+  last_admin: {
+    status: 409,
+    message: 'That would leave no active administrator: promote another account first.',
+  },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   rate_limited: { status: 429, message: 'Too many requests. Try again later.' },

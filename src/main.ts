@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { ADMIN_SOCKET_NAME } from './admin/admin-socket.js';
 import { buildApp } from './app.js';
 import { systemClock } from './clock.js';
 import { Cluster, restBudgetShare } from './cluster/cluster.js';
@@ -65,6 +67,8 @@ async function main(): Promise<void> {
     cluster,
     webRoot: projectPath('dist', 'web'),
     drain,
+    adminSocket:
+      config.database.kind === 'pglite' ? join(config.database.dataDir, ADMIN_SOCKET_NAME) : undefined,
   });
   await cluster?.start();
 

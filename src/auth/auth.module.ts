@@ -38,6 +38,7 @@ export function authModule(host: ModuleHost): AuthModule {
     twoFactor,
     domainEvents,
     securityLog,
+    config.registration,
   );
   registerSessionLoading(host.app, {
     auth,

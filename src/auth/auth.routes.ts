@@ -3,7 +3,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config.js';
 import { assertSameOrigin } from '../http/security.js';
 import { currentUser, originOf } from './auth.hooks.js';
-import { loginSchema, logoutSchema, registerSchema, sessionSchema, whoamiSchema } from './auth.schemas.js';
+import {
+  loginSchema,
+  logoutSchema,
+  registerSchema,
+  registrationSchema,
+  sessionSchema,
+  whoamiSchema,
+} from './auth.schemas.js';
 import type { AuthService } from './auth.service.js';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
 import { loginSecondStepRouteSchema } from './two-factor.schemas.js';
@@ -33,6 +40,8 @@ export async function authRoutes(
       return reply.code(201).send({ user, csrfToken: session.csrfToken });
     },
   );
+
+  routes.get('/auth/registration', { schema: registrationSchema }, async () => auth.registrationStatus());
 
   routes.post('/auth/login', { onRequest: attemptLimit, schema: loginSchema }, async (request, reply) => {
     assertSameOrigin(request, config);

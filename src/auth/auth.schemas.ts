@@ -42,11 +42,17 @@ export const emailAddress = text('Email')
   .max(254, { error: 'Email must be at most 254 characters.' })
   .pipe(z.email({ error: 'Enter a valid email address.' }));
 
-const registerBody = z
+export const registerBody = z
   .object({
     username,
     email: emailAddress,
     password: newPassword,
+    inviteCode: text('Invitation code')
+      .trim()
+      .min(1, { error: 'Invitation code is required.' })
+      .max(100, { error: 'Invitation code is too long.' })
+      .optional()
+      .meta({ description: 'Needed when the server registers by invitation only (`REGISTRATION=invite`).' }),
   })
   .meta({
     examples: [{ username: 'ada', email: 'ada@example.com', password: 'plover-quartz-harbour-91' }],
@@ -63,7 +69,14 @@ const loginBody = z
   })
   .meta({ examples: [{ username: 'ada', password: 'plover-quartz-harbour-91' }] });
 
-const userSchema = z.object({ id: z.string(), username: z.string(), email: z.string() }).meta({ id: 'User' });
+const userSchema = z
+  .object({
+    id: z.string(),
+    username: z.string(),
+    email: z.string(),
+    role: z.enum(['admin', 'user']).meta({ description: 'An `admin` may open the admin console.' }),
+  })
+  .meta({ id: 'User' });
 export type User = z.infer<typeof userSchema>;
 
 export const sessionBody = z
@@ -88,12 +101,36 @@ const tags = ['auth'];
 export const registerSchema = {
   tags,
   summary: 'Create an account and sign in',
-  description: 'Sets the session cookie. 30 requests a minute per address (with login).',
+  description:
+    'Sets the session cookie. 30 requests a minute per address (with login). The first account becomes the administrator. With `REGISTRATION=closed` answers 403 `registration_closed`; with `invite` it needs a valid, unused `inviteCode` (403 `invite_invalid`), used up by this registration.',
   security: open,
   body: registerBody,
   response: {
     201: sessionBody,
-    ...errorResponses(BODY_ERRORS, 'forbidden_origin', 'username_taken', 'email_taken'),
+    ...errorResponses(
+      BODY_ERRORS,
+      'forbidden_origin',
+      'registration_closed',
+      'invite_invalid',
+      'username_taken',
+      'email_taken',
+    ),
+  },
+};
+
+export const registrationSchema = {
+  tags,
+  summary: 'Whether this server takes new accounts',
+  description:
+    '`mode` is `REGISTRATION`: `open`, `invite` (register needs `inviteCode`) or `closed`. `firstAccount` is true while no account exists: the first one may always register, and becomes the administrator.',
+  security: open,
+  querystring: z.strictObject({}),
+  response: {
+    200: z.object({
+      mode: z.enum(['open', 'invite', 'closed']),
+      firstAccount: z.boolean(),
+    }),
+    ...errorResponses('validation_error'),
   },
 };
 
@@ -106,7 +143,7 @@ export const loginSchema = {
   body: loginBody,
   response: {
     200: z.union([sessionBody, loginChallenge]),
-    ...errorResponses(BODY_ERRORS, 'forbidden_origin', 'invalid_credentials'),
+    ...errorResponses(BODY_ERRORS, 'forbidden_origin', 'invalid_credentials', 'account_disabled'),
   },
 };
 

@@ -5,6 +5,7 @@ import { uniqueViolationConstraint } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { DomainEventBus } from '../events.js';
 import * as repo from './auth.repository.js';
+import { claimInvite, isInviteUsable } from './invites.repository.js';
 import { type LoginThrottle, throttledAccount } from './login-throttle.js';
 import { passwordProblems } from './password-policy.js';
 import type { RequestOrigin, SecurityLog } from './security-log.js';
@@ -15,7 +16,11 @@ export interface User {
   id: string;
   username: string;
   email: string;
+  role: repo.Role;
 }
+
+/** Who may create an account (`REGISTRATION`); the first account may always be created. */
+export type RegistrationMode = 'open' | 'invite' | 'closed';
 
 export interface Session {
   /** The secret for the cookie; never stored, only its hash is. */
@@ -43,6 +48,7 @@ export interface AuthenticatedSession {
  */
 const ARGON2_OPTIONS = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 
+/** The stored form of a password: every password set anywhere goes through this. */
 export function hashPassword(password: string): Promise<string> {
   return hash(password, ARGON2_OPTIONS);
 }
@@ -69,6 +75,7 @@ export class AuthService {
     private readonly twoFactor: TwoFactorService,
     private readonly events: DomainEventBus,
     private readonly securityLog: SecurityLog,
+    private readonly registration: RegistrationMode = 'open',
   ) {
     this.dummyHash = hashPassword(randomToken());
   }
@@ -78,17 +85,57 @@ export class AuthService {
       username: string;
       email: string;
       password: string;
+      inviteCode?: string;
     },
     origin: RequestOrigin,
   ): Promise<{ user: User; session: Session }> {
+    const { inviteCode, ...account } = input;
+    // Refused before the costly hash when it is certain; decided for good in the insert's transaction.
+    if (await repo.hasUsers(this.db)) await this.requireAdmission(inviteCode);
+    const user = await this.insertAccount(account, undefined, async (tx, created, firstAccount) => {
+      if (!firstAccount) await this.admit(tx, created.id, inviteCode);
+    });
+    const session = await this.startSession(user.id, origin);
+    this.events.emit('auth.registered', { userId: user.id, email: user.email });
+    return { user, session };
+  }
+
+  /** The registration mode as the register page shows it: `firstAccount` while no account exists. */
+  async registrationStatus(): Promise<{ mode: RegistrationMode; firstAccount: boolean }> {
+    return { mode: this.registration, firstAccount: !(await repo.hasUsers(this.db)) };
+  }
+
+  /**
+   * An account made by an administrator (the admin CLI): no registration mode applies and no
+   * session starts. The first account of an installation is an admin whatever `role` says.
+   */
+  async createAccount(input: {
+    username: string;
+    email: string;
+    password: string;
+    role: repo.Role;
+  }): Promise<User> {
+    const { role, ...account } = input;
+    return this.insertAccount(account, role);
+  }
+
+  private async insertAccount(
+    input: { username: string; email: string; password: string },
+    role: repo.Role | undefined,
+    admit?: Parameters<typeof repo.insertUser>[2],
+  ): Promise<User> {
     const problems = passwordProblems(input.password, input);
     if (problems.length > 0) {
       throw new AppError('validation_error', 'The password is not acceptable.', { password: problems });
     }
     const passwordHash = await hashPassword(input.password);
-    let record: repo.UserRecord;
     try {
-      record = await repo.insertUser(this.db, { username: input.username, email: input.email, passwordHash });
+      const record = await repo.insertUser(
+        this.db,
+        { username: input.username, email: input.email.toLowerCase(), passwordHash, role },
+        admit,
+      );
+      return toUser(record);
     } catch (error) {
       const constraint = uniqueViolationConstraint(error);
       if (constraint?.includes('email'))
@@ -99,10 +146,28 @@ export class AuthService {
         throw new AppError('username_taken', undefined, { username: ['That username is taken.'] });
       throw error;
     }
-    const user = toUser(record);
-    const session = await this.startSession(user.id, origin);
-    this.events.emit('auth.registered', { userId: user.id, email: user.email });
-    return { user, session };
+  }
+
+  /** Throws unless the registration mode lets this visitor in (checked while accounts exist). */
+  private async requireAdmission(inviteCode: string | undefined): Promise<void> {
+    if (this.registration === 'closed') throw new AppError('registration_closed');
+    if (this.registration !== 'invite') return;
+    if (inviteCode === undefined) {
+      throw new AppError('invite_invalid', 'Registration on this server needs an invitation.');
+    }
+    if (!(await isInviteUsable(this.db, hashToken(inviteCode), new Date(this.clock.now())))) {
+      throw new AppError('invite_invalid');
+    }
+  }
+
+  /** In the insert's transaction: the mode's final word, and the invitation used up. */
+  private async admit(tx: Database, userId: string, inviteCode: string | undefined): Promise<void> {
+    if (this.registration === 'open') return;
+    if (this.registration === 'closed') throw new AppError('registration_closed');
+    const claimed =
+      inviteCode !== undefined &&
+      (await claimInvite(tx, hashToken(inviteCode), userId, new Date(this.clock.now())));
+    if (!claimed) throw new AppError('invite_invalid');
   }
 
   /**
@@ -130,6 +195,8 @@ export class AuthService {
       });
       throw new AppError('invalid_credentials');
     }
+    // Told only to whoever knows the password: it says nothing about which accounts exist.
+    if (record.disabledAt) throw new AppError('account_disabled');
     if (await this.twoFactor.required(record.id)) {
       return { pendingToken: await this.twoFactor.beginLogin(record.id) };
     }
@@ -161,7 +228,15 @@ export class AuthService {
     input: { pendingToken: string; code: string },
     origin: RequestOrigin,
   ): Promise<{ user: User; session: Session }> {
-    const { user, method } = await this.twoFactor.completeLogin(input.pendingToken, input.code, origin);
+    const { user: verified, method } = await this.twoFactor.completeLogin(
+      input.pendingToken,
+      input.code,
+      origin,
+    );
+    const record = await repo.findUserById(this.db, verified.id);
+    if (!record) throw new AppError('pending_login_expired');
+    if (record.disabledAt) throw new AppError('account_disabled');
+    const user = toUser(record);
     const session = await this.startSession(user.id, origin);
     await this.securityLog.record({
       kind: 'login_succeeded',
@@ -169,7 +244,7 @@ export class AuthService {
       detail: { method: `password+${method}` },
       ...origin,
     });
-    return { user: toUser(user), session };
+    return { user, session };
   }
 
   /** The session a cookie token belongs to, or null (unknown, expired); extends it when half its life is gone. */
@@ -230,6 +305,6 @@ export class AuthService {
   }
 }
 
-function toUser(record: { id: string; username: string; email: string }): User {
-  return { id: record.id, username: record.username, email: record.email };
+function toUser(record: { id: string; username: string; email: string; role: repo.Role }): User {
+  return { id: record.id, username: record.username, email: record.email, role: record.role };
 }

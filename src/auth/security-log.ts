@@ -29,7 +29,8 @@ export type SecurityEventKind =
   | 'admin_role_changed'
   | 'admin_password_reset'
   | 'admin_totp_disabled'
-  | 'admin_invite_created';
+  | 'admin_invite_created'
+  | 'admin_invite_revoked';
 
 /** Where a request came from, as the log keeps it. */
 export interface RequestOrigin {

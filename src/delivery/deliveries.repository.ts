@@ -249,3 +249,26 @@ export async function redeliver(
 export async function markFailedUnsent(db: Database, ids: string[], error: string): Promise<void> {
   await db.update(deliveries).set({ status: 'failed', lastError: error }).where(inArray(deliveries.id, ids));
 }
+
+/** Per channel type: deliveries waiting to go out, and those failed for good since `failedSince`. */
+export async function countByChannelType(
+  db: Database,
+  failedSince: Date,
+): Promise<Array<{ channelType: string; pending: number; failed: number }>> {
+  return db
+    .select({
+      channelType: notificationChannels.type,
+      pending: sql<number>`count(*) filter (where ${deliveries.status} = 'pending')`.mapWith(Number),
+      failed:
+        sql<number>`count(*) filter (where ${deliveries.status} = 'failed' and ${deliveries.createdAt} >= ${failedSince})`.mapWith(
+          Number,
+        ),
+    })
+    .from(deliveries)
+    .innerJoin(notificationChannels, eq(notificationChannels.id, deliveries.channelId))
+    .where(
+      sql`${deliveries.status} = 'pending' or (${deliveries.status} = 'failed' and ${deliveries.createdAt} >= ${failedSince})`,
+    )
+    .groupBy(notificationChannels.type)
+    .orderBy(asc(notificationChannels.type));
+}

@@ -3,7 +3,7 @@ import type { ModuleHost } from '../module-host.js';
 import { serverKey } from './channels.repository.js';
 import { channelsRoutes } from './channels.routes.js';
 import { ChannelsService } from './channels.service.js';
-import { redeliver } from './deliveries.repository.js';
+import { countByChannelType, redeliver } from './deliveries.repository.js';
 import { DeliveryLoop } from './delivery-loop.js';
 import { createMailer } from './email.js';
 import { createHttpPost } from './http-post.js';
@@ -17,7 +17,11 @@ export interface DeliveryModule {
    * `alert_event_not_found` for another user's firing, 409 `nothing_to_redeliver` when none failed.
    */
   redeliver(userId: string, eventId: string): Promise<void>;
+  /** Per channel type: deliveries pending, and failed for good in the last 24 hours (the admin console). */
+  backlog(): Promise<Array<{ channelType: string; pending: number; failed: number }>>;
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** How often the outbox is looked at when no firing wakes the loop. */
 const POLL_MS = 1000;
@@ -63,5 +67,6 @@ export async function deliveryModule(host: ModuleHost): Promise<DeliveryModule> 
       await redeliver(db, { userId, eventId, now: new Date(clock.now()) });
       loop.wake();
     },
+    backlog: () => countByChannelType(db, new Date(clock.now() - DAY_MS)),
   };
 }

@@ -37,6 +37,11 @@ const TAGS = [
     name: 'channels',
     description: 'Where alerts are delivered (email, signed webhooks, browser push) and quiet hours.',
   },
+  {
+    name: 'admin',
+    description:
+      'Running the instance (administrators only, 403 `forbidden` to others): users, invitations, health, the audit log.',
+  },
   { name: 'operations', description: 'Health, readiness, metrics and this document.' },
 ];
 

@@ -22,6 +22,12 @@ interface EndedSessions {
   sessions: 'all' | string[];
 }
 
+/** What others read of the stream (the admin console). */
+export interface StreamModule {
+  /** Browser streams open on this instance. */
+  clients(): number;
+}
+
 /**
  * The browsers' live stream: StreamHub (listening to market and watchlist events, to alert
  * firings, sent to their user's streams, and to ended sessions, whose streams close) and /stream.
@@ -38,7 +44,7 @@ export async function streamModule(
     /** Overrides of the fan-out's tuning (tests and the benchmark). */
     options: Partial<Omit<StreamOptions, 'intervalMs'>>;
   },
-): Promise<void> {
+): Promise<StreamModule> {
   const { config, clock, metrics, domainEvents } = host.context;
   const streams = new StreamHub(prices.hub, domainEvents, clock, metrics, {
     intervalMs: config.streamIntervalMs,
@@ -101,4 +107,5 @@ export async function streamModule(
       perUser: config.streamsPerUser,
     }),
   );
+  return { clients: () => streams.connectionCount() };
 }

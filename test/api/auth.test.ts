@@ -30,7 +30,12 @@ describe.each(testDatabaseKinds())('accounts and sessions on %s', (kind) => {
     });
     expect(response.statusCode).toBe(201);
     const body = response.json();
-    expect(body.user).toEqual({ id: expect.any(String), username: 'Alice_1', email: 'alice1@example.com' });
+    expect(body.user).toEqual({
+      id: expect.any(String),
+      username: 'Alice_1',
+      email: 'alice1@example.com',
+      role: expect.stringMatching(/^(admin|user)$/),
+    });
     expect(body.csrfToken).toMatch(/^[\w-]{40,}$/);
     expect(JSON.stringify(body)).not.toMatch(/password|hash/i);
 
@@ -319,7 +324,7 @@ describe.each(testDatabaseKinds())('accounts and sessions on %s', (kind) => {
     const signedIn = await client.request('GET', '/api/v1/auth/whoami');
     expect(signedIn.statusCode).toBe(200);
     expect(signedIn.json()).toEqual({
-      user: { id: expect.any(String), username: user.username, email: user.email },
+      user: { id: expect.any(String), username: user.username, email: user.email, role: 'user' },
       csrfToken: client.csrfToken,
     });
   });

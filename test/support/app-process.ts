@@ -47,3 +47,26 @@ export async function waitForReady(running: RunningApp, timeoutMs = 60_000): Pro
   }
   throw new Error(`did not start:\n${running.output()}`);
 }
+
+/**
+ * Runs `npm run admin -- <args>` as its own process (src/admin/cli.ts under tsx) in `cwd`, with
+ * `input` on stdin, as the operator would; resolves with its exit code and output.
+ */
+export function runAdminCli(
+  cwd: string,
+  args: string[],
+  { env = {}, input = '' }: { env?: Record<string, string>; input?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { TEST_DATABASE_URL: _t, DATABASE_URL: _d, REDIS_URL: _r, ...inherited } = process.env;
+  const child = spawn(process.execPath, ['--import', tsxLoader, join(root, 'src/admin/cli.ts'), ...args], {
+    cwd,
+    env: { ...inherited, NODE_ENV: 'development', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d) => (stdout += String(d)));
+  child.stderr?.on('data', (d) => (stderr += String(d)));
+  child.stdin?.end(input);
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}

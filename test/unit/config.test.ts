@@ -28,6 +28,15 @@ describe('configuration', () => {
     });
   });
 
+  it('takes REGISTRATION open (the default), invite or closed', () => {
+    expect(loadConfig({}).registration).toBe('open');
+    expect(loadConfig({ REGISTRATION: 'invite' }).registration).toBe('invite');
+    expect(loadConfig({ REGISTRATION: 'closed' }).registration).toBe('closed');
+    expect(() => loadConfig({ REGISTRATION: 'shut' })).toThrow(
+      'REGISTRATION: must be open, invite or closed',
+    );
+  });
+
   it.each([
     ['PORT', 'eighty'],
     ['PORT', '70000'],
@@ -37,6 +46,7 @@ describe('configuration', () => {
     ['STREAM_INTERVAL_MS', '-5'],
     ['LOG_LEVEL', 'loud'],
     ['NODE_ENV', 'staging'],
+    ['REGISTRATION', 'invite-only'],
   ])('stops with a message naming %s when it is %j', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);

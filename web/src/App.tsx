@@ -5,6 +5,7 @@ import { AuthPage } from './AuthPage';
 import { ForgotPasswordPage } from './account/ForgotPasswordPage';
 import { ResetPasswordPage } from './account/ResetPasswordPage';
 import { VerifyEmailPage } from './account/VerifyEmailPage';
+import { AdminPage } from './admin/AdminPage';
 import { api, setCsrfToken, type User } from './api';
 import { MarketStatusBadge } from './MarketStatusBadge';
 import { followLink, type Route, useRoute } from './router';
@@ -22,6 +23,8 @@ const NAV: Array<{ page: Route['page']; path: string; label: string }> = [
   { page: 'alerts', path: '/alerts', label: 'Alerts' },
   { page: 'settings', path: '/settings', label: 'Settings' },
 ];
+/** Shown to admins only (the server refuses the console's calls to anyone else). */
+const ADMIN_NAV = { page: 'admin', path: '/admin', label: 'Admin' } as const;
 
 export function App() {
   const [session, setSession] = useState<SessionState>({ status: 'loading' });
@@ -61,7 +64,7 @@ export function App() {
         {session.status !== 'anonymous' && (
           <nav className="main-nav" aria-label="Main">
             {session.status === 'signed-in' &&
-              NAV.map((item) => (
+              (session.user.role === 'admin' ? [...NAV, ADMIN_NAV] : NAV).map((item) => (
                 <a
                   key={item.page}
                   href={item.path}
@@ -109,6 +112,9 @@ export function App() {
         )}
         {session.status === 'signed-in' && route.page === 'alerts' && (
           <AlertsPage onSessionEnded={signedOut} />
+        )}
+        {session.status === 'signed-in' && route.page === 'admin' && (
+          <AdminPage user={session.user} onSessionEnded={signedOut} />
         )}
         {session.status === 'signed-in' && route.page === 'settings' && (
           <SettingsPage user={session.user} onSessionEnded={signedOut} />

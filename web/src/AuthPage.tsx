@@ -1,14 +1,31 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { ForgotPasswordLink } from './account/ForgotPasswordLink';
-import { ApiError, api, type User } from './api';
+import { ApiError, api, type RegistrationStatus, type User } from './api';
 import { PasskeySignIn } from './PasskeySignIn';
 import { PasswordStrength } from './PasswordStrength';
 
 type Mode = 'login' | 'register';
 
+/** An invitation link is `/register?invite=CODE`: it opens the form to create an account, code filled in. */
+function registerAddress(): { opensOnRegister: boolean; invitedWith: string } {
+  const invitedWith = new URLSearchParams(window.location.search).get('invite') ?? '';
+  const opensOnRegister = window.location.pathname.replace(/\/+$/, '') === '/register' || invitedWith !== '';
+  return { opensOnRegister, invitedWith };
+}
+
 export function AuthPage({ onSignedIn }: { onSignedIn: (user: User, csrfToken: string) => void }) {
-  const [mode, setMode] = useState<Mode>('login');
-  const [fields, setFields] = useState({ username: '', email: '', password: '' });
+  const [{ opensOnRegister, invitedWith }] = useState(registerAddress);
+  const [mode, setMode] = useState<Mode>(opensOnRegister ? 'register' : 'login');
+  const [fields, setFields] = useState({ username: '', email: '', password: '', inviteCode: invitedWith });
+  const [registration, setRegistration] = useState<RegistrationStatus | null>(null);
+  useEffect(() => {
+    api
+      .registration()
+      .then(setRegistration)
+      .catch(() => setRegistration(null));
+  }, []);
+  const closed = registration?.mode === 'closed' && !registration.firstAccount;
+  const needsInvite = registration?.mode === 'invite' && !registration.firstAccount;
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -21,12 +38,17 @@ export function AuthPage({ onSignedIn }: { onSignedIn: (user: User, csrfToken: s
     setErrors({});
     setMessage(null);
     try {
+      const { inviteCode, ...account } = fields;
       const result =
         mode === 'register'
-          ? await api.register(fields)
+          ? await api.register(needsInvite ? { ...account, inviteCode: inviteCode.trim() } : account)
           : await api.login({ username: fields.username, password: fields.password });
       if ('pendingToken' in result) setPendingToken(result.pendingToken);
-      else onSignedIn(result.user, result.csrfToken);
+      else {
+        // A used invitation link is no place to come back to.
+        if (opensOnRegister) window.history.replaceState(null, '', '/');
+        onSignedIn(result.user, result.csrfToken);
+      }
     } catch (error) {
       if (error instanceof ApiError) {
         setErrors(error.fields);
@@ -61,7 +83,7 @@ export function AuthPage({ onSignedIn }: { onSignedIn: (user: User, csrfToken: s
   };
 
   const field = (
-    name: 'username' | 'email' | 'password',
+    name: 'username' | 'email' | 'password' | 'inviteCode',
     label: string,
     type: string,
     autoComplete: string,
@@ -105,28 +127,38 @@ export function AuthPage({ onSignedIn }: { onSignedIn: (user: User, csrfToken: s
           Create account
         </button>
       </div>
-      <form onSubmit={submit} noValidate>
-        {field('username', mode === 'login' ? 'Username or email' : 'Username', 'text', 'username')}
-        {mode === 'register' && field('email', 'Email', 'email', 'email')}
-        {field('password', 'Password', 'password', mode === 'login' ? 'current-password' : 'new-password')}
-        {mode === 'register' && (
-          <>
-            <PasswordStrength password={fields.password} userInputs={[fields.username, fields.email]} />
-            <p className="hint">
-              At least 10 characters, hard to guess; not a common password, not only digits, not like your
-              username.
+      {mode === 'register' && closed ? (
+        <p className="notice" role="status">
+          Registration is closed on this server. Ask its administrator for an account.
+        </p>
+      ) : (
+        <form onSubmit={submit} noValidate>
+          {mode === 'register' && registration?.firstAccount && (
+            <p className="hint">This is the server's first account: it becomes the administrator.</p>
+          )}
+          {mode === 'register' && needsInvite && field('inviteCode', 'Invitation code', 'text', 'off')}
+          {field('username', mode === 'login' ? 'Username or email' : 'Username', 'text', 'username')}
+          {mode === 'register' && field('email', 'Email', 'email', 'email')}
+          {field('password', 'Password', 'password', mode === 'login' ? 'current-password' : 'new-password')}
+          {mode === 'register' && (
+            <>
+              <PasswordStrength password={fields.password} userInputs={[fields.username, fields.email]} />
+              <p className="hint">
+                At least 10 characters, hard to guess; not a common password, not only digits, not like your
+                username.
+              </p>
+            </>
+          )}
+          {message && (
+            <p className="form-error" role="alert">
+              {message}
             </p>
-          </>
-        )}
-        {message && (
-          <p className="form-error" role="alert">
-            {message}
-          </p>
-        )}
-        <button type="submit" className="primary" disabled={busy}>
-          {mode === 'login' ? 'Log in' : 'Create account'}
-        </button>
-      </form>
+          )}
+          <button type="submit" className="primary" disabled={busy}>
+            {mode === 'login' ? 'Log in' : 'Create account'}
+          </button>
+        </form>
+      )}
       {mode === 'login' && <PasskeySignIn onSignedIn={onSignedIn} />}
       {mode === 'login' && <ForgotPasswordLink />}
     </section>

@@ -3,6 +3,18 @@
 import type { z } from 'zod';
 import type { deleteAccountRouteSchema } from '../../src/account-data/account-data.schemas.js';
 import type {
+  AdminHealth,
+  AdminUser,
+  AuditEntry,
+  auditSchema,
+  createInviteSchema,
+  healthSchema,
+  Invite,
+  listInvitesSchema,
+  listUsersSchema,
+  updateUserSchema,
+} from '../../src/admin/admin.schemas.js';
+import type {
   AlertEventView,
   AlertKind,
   AlertPreview,
@@ -36,6 +48,7 @@ import type {
   loginSchema,
   logoutSchema,
   registerSchema,
+  registrationSchema,
   User,
   whoamiSchema,
 } from '../../src/auth/auth.schemas.js';
@@ -118,17 +131,21 @@ type Answer<
 type Input<Route extends Contract> = Route['body'] extends z.ZodType ? z.input<Route['body']> : never;
 
 export type {
+  AdminHealth,
+  AdminUser,
   AlertEventView,
   AlertKind,
   AlertPreview,
   AlertRuleView,
   AlertStatus,
   ApiTokenView,
+  AuditEntry,
   Channel,
   CompanyProfile,
   HistoryBar,
   HistoryRange,
   HistoryResolution,
+  Invite,
   MarketStatus,
   NotificationView,
   Passkey,
@@ -148,6 +165,19 @@ export type WatchlistColumn = (typeof WATCHLIST_COLUMNS)[number];
 export type SortKey = (typeof SORT_KEYS)[number];
 export type AlertInput = Input<typeof createAlertRouteSchema>;
 export type AlertPatch = Input<typeof patchAlertRouteSchema>;
+
+export type UserChange = Input<typeof updateUserSchema>;
+export type AuditFilter = { kind?: string; user?: string; from?: string; to?: string; offset?: number };
+export type RegistrationStatus = Answer<typeof registrationSchema>;
+
+/** `?a=1&b=2` of the given values, empty ones left out. */
+function queryOf(values: Record<string, string | number | undefined>): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) {
+    if (value !== undefined && value !== '') query.set(key, String(value));
+  }
+  return query.size > 0 ? `?${query}` : '';
+}
 
 export type ChannelInput = Input<typeof createChannelRouteSchema>;
 export type NewPasskey = Input<typeof registrationVerifyRouteSchema>;
@@ -206,6 +236,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
 export const api = {
   /** Who is signed in: `user` null (and no error) for an anonymous visitor. */
   whoami: () => request<Answer<typeof whoamiSchema>>('GET', '/auth/whoami'),
+  registration: () => request<RegistrationStatus>('GET', '/auth/registration'),
   register: (input: Input<typeof registerSchema>) =>
     request<Answer<typeof registerSchema, 201>>('POST', '/auth/register', input),
   login: (input: Input<typeof loginSchema>) =>
@@ -313,6 +344,18 @@ export const api = {
     request<Answer<typeof createTokenRouteSchema, 201>>('POST', '/me/tokens', input),
   revokeToken: (id: string) =>
     request<Answer<typeof revokeTokenRouteSchema, 204>>('DELETE', `/me/tokens/${encodeURIComponent(id)}`),
+  adminUsers: (query: string) =>
+    request<Answer<typeof listUsersSchema>>('GET', `/admin/users${queryOf({ query })}`),
+  updateUser: (id: string, change: UserChange) =>
+    request<Answer<typeof updateUserSchema>>('PATCH', `/admin/users/${encodeURIComponent(id)}`, change),
+  deleteUser: (id: string) => request<void>('DELETE', `/admin/users/${encodeURIComponent(id)}`),
+  invites: () => request<Answer<typeof listInvitesSchema>>('GET', '/admin/invites'),
+  createInvite: (expiresInDays: number) =>
+    request<Answer<typeof createInviteSchema, 201>>('POST', '/admin/invites', { expiresInDays }),
+  revokeInvite: (id: string) => request<void>('DELETE', `/admin/invites/${encodeURIComponent(id)}`),
+  adminHealth: () => request<Answer<typeof healthSchema>>('GET', '/admin/health'),
+  audit: (filter: AuditFilter) =>
+    request<Answer<typeof auditSchema>>('GET', `/admin/audit${queryOf(filter)}`),
   searchSymbols: (q: string) =>
     request<Answer<typeof searchRouteSchema>>('GET', `/symbols/search?q=${encodeURIComponent(q)}`),
 };

@@ -7,7 +7,8 @@ export type Route =
   | { page: 'settings' }
   | { page: 'forgot-password' }
   | { page: 'reset-password' }
-  | { page: 'verify-email' };
+  | { page: 'verify-email' }
+  | { page: 'admin' };
 
 const STOCK_PATH = /^\/stocks\/([^/]+)\/?$/;
 
@@ -21,6 +22,7 @@ function parseRoute(pathname: string): Route {
   if (path === '/forgot-password') return { page: 'forgot-password' };
   if (path === '/reset-password') return { page: 'reset-password' };
   if (path === '/verify-email') return { page: 'verify-email' };
+  if (path === '/admin') return { page: 'admin' };
   return { page: 'watchlist' };
 }
 

@@ -8,6 +8,7 @@ import { RestBudget } from './finnhub/rest-budget.js';
 import type { MarketDataProvider, QuoteFeed } from './provider.js';
 import { SimulatedFeed, SimulatedMarket } from './simulated/simulated-market.js';
 import { UpstreamCallers } from './upstream-callers.js';
+import { type RestHealth, UpstreamHealth } from './upstream-health.js';
 
 export interface Market {
   provider: MarketDataProvider;
@@ -19,6 +20,8 @@ export interface Market {
   createFeed?: () => QuoteFeed;
   /** REST calls left this minute, for metrics; absent for the simulated market. */
   restBudgetRemaining?: () => number;
+  /** The REST budget and the provider's recent trouble, for the admin console; absent for the simulated market. */
+  restHealth?: () => RestHealth;
   /** Takes `fraction` of the REST budget (a cluster member's part); absent without a REST budget. */
   shareRestBudget?: (fraction: number) => void;
   /** Who provider calls are made for, set per request; absent for a market without a shared budget. */
@@ -53,6 +56,7 @@ export function createMarket(
     Math.max(1, Math.ceil(market.restPerMinute * USER_SHARE)),
   );
   const callers = new UpstreamCallers();
+  const health = new UpstreamHealth(clock);
   const provider = new FinnhubProvider({
     callers,
     apiUrl: market.apiUrl,
@@ -61,7 +65,10 @@ export function createMarket(
     budget,
     clock,
     logger,
-    onCall: metrics ? (status) => metrics.restCalls.inc({ status }) : undefined,
+    onCall: (status) => {
+      metrics?.restCalls.inc({ status });
+      health.recordCall(status);
+    },
   });
   const createFeed = () =>
     new FinnhubStreamFeed({
@@ -78,12 +85,19 @@ export function createMarket(
       pollReserve: POLL_RESERVE,
       maxPolled:
         Math.min(MAX_POLLS_PER_MINUTE, Math.max(0, market.restPerMinute - POLL_RESERVE)) * POLL_ROUND_MINUTES,
+      onError: (message) => health.recordError(message),
     });
   return {
     provider,
     feed: createFeed(),
     createFeed,
     restBudgetRemaining: () => budget.remaining(),
+    restHealth: () => ({
+      ...budget.usage(),
+      remaining: budget.remaining(),
+      rateLimitedToday: health.rateLimitedToday(),
+      lastError: health.lastError(),
+    }),
     shareRestBudget: (fraction) => budget.share(fraction),
     callers,
   };

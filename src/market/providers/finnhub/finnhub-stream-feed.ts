@@ -30,6 +30,8 @@ export interface FinnhubStreamOptions {
   maxPolled?: number;
   /** After a "too many symbols" error lowered the cap, `maxSymbols` is tried again this much later. */
   capRetryMs?: number;
+  /** Told each trouble of the socket in our own words (the admin console's "last error"). */
+  onError?: (message: string) => void;
 }
 
 /** Finnhub's symbol limit has been passing (a plan change, a glitch): a lowered cap is retried after 10 minutes. */
@@ -169,6 +171,7 @@ export class FinnhubStreamFeed implements QuoteFeed {
           ? 'the API key was refused (401): check FINNHUB_API_KEY'
           : `HTTP ${response.statusCode}`;
       this.options.logger.error(`Finnhub stream refused the connection: ${reason}`);
+      this.options.onError?.(`stream refused the connection: ${reason}`);
       this.keyRefused = response.statusCode === 401;
       socket.terminate();
     });
@@ -177,6 +180,7 @@ export class FinnhubStreamFeed implements QuoteFeed {
         { reason: error.message.replace(this.options.apiKey, '***') },
         'Finnhub stream error',
       );
+      this.options.onError?.('stream connection error');
     });
     socket.on('close', () => {
       if (this.socket !== socket) return;
@@ -244,6 +248,7 @@ export class FinnhubStreamFeed implements QuoteFeed {
     if (!this.connected || !this.socket) return;
     if (this.options.clock.now() - this.lastFrameAt <= this.options.idleMs) return;
     this.options.logger.warn({ idleMs: this.options.idleMs }, 'Finnhub stream silent; reconnecting');
+    this.options.onError?.('stream silent; reconnecting');
     this.socket.terminate();
   }
 

@@ -36,6 +36,12 @@ export class RestBudget {
     );
   }
 
+  /** Calls made in the current minute window, and this process's limit per minute. */
+  usage(): { used: number; perMinute: number } {
+    this.prune();
+    return { used: this.calls.length, perMinute: this.perMinute };
+  }
+
   /** Calls still allowed in the current minute window. */
   remaining(): number {
     this.prune();
