@@ -157,7 +157,7 @@ describe.each(testDatabaseKinds())('passkeys on %s', (kind) => {
     const signedIn = await visitor.request('POST', '/api/v1/auth/passkeys/login/verify', { response });
     expect(signedIn.statusCode, signedIn.body).toBe(200);
     expect(signedIn.json()).toEqual({
-      user: { id: user.id, username: user.username, email: user.email },
+      user: { id: user.id, username: user.username, email: user.email, role: user.role },
       csrfToken: expect.any(String),
     });
     const cookie = signedIn.cookies.find((c) => c.name === 'st_session');

@@ -183,7 +183,7 @@ describe.each(testDatabaseKinds())('two-factor sign-in on %s', (kind) => {
     });
     expect(done.statusCode).toBe(200);
     expect(done.json()).toEqual({
-      user: { id: user.id, username: user.username, email: user.email },
+      user: { id: user.id, username: user.username, email: user.email, role: user.role },
       csrfToken: expect.any(String),
     });
     expect((await client.request('GET', '/api/v1/auth/session')).statusCode).toBe(200);

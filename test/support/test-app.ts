@@ -142,7 +142,8 @@ export class TestClient {
     );
     if (response.statusCode !== 201)
       throw new Error(`register failed: ${response.statusCode} ${response.body}`);
-    return { ...credentials, id: response.json().user.id as string };
+    const { user } = response.json() as { user: { id: string; role: 'admin' | 'user' } };
+    return { ...credentials, id: user.id, role: user.role };
   }
 }
 
