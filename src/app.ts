@@ -157,7 +157,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   profilesModule(host);
   preferencesModule(host);
   const delivery = await deliveryModule(host);
-  const alerts = await alertsModule(host, { prices, delivery });
+  await alertsModule(host, { prices, delivery });
   notificationsModule(host);
   accountDataModule(host, auth);
   await adminModule(host, {
@@ -171,11 +171,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       rest: deps.market.restHealth,
       streamClients: stream.clients,
       deliveryBacklog: delivery.backlog,
-    },
-    // Through their own services, so the evaluator and the market demand (of every instance) follow.
-    releaseUserData: async (userId) => {
-      for (const rule of await alerts.list(userId)) await alerts.remove(userId, rule.id);
-      for (const symbol of await watchlist.symbols(userId)) await watchlist.remove(userId, symbol);
     },
   });
 

@@ -1,4 +1,4 @@
-import { asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import {
   alertEvents,
@@ -23,8 +23,9 @@ export interface DeletedAccount {
 }
 
 /**
- * Deletes the user's row; every table of theirs follows by `ON DELETE CASCADE`. The row is locked
- * first, so no watchlist item or rule can be added between reading what to let go of and the delete.
+ * Deletes the user's row; every table of theirs follows by `ON DELETE CASCADE`, except admins'
+ * actions about it, which stay in the audit log naming it by `target_id`. The row is locked first,
+ * so no watchlist item or rule can be added between reading what to let go of and the delete.
  * Undefined when there was no such user (deleted by a racing request).
  */
 export async function deleteUser(db: Database, userId: string): Promise<DeletedAccount | undefined> {
@@ -39,6 +40,10 @@ export async function deleteUser(db: Database, userId: string): Promise<DeletedA
       .select({ id: alertRules.id })
       .from(alertRules)
       .where(eq(alertRules.userId, userId));
+    await tx
+      .update(securityEvents)
+      .set({ userId: null })
+      .where(and(eq(securityEvents.userId, userId), eq(securityEvents.admin, true)));
     await tx.delete(users).where(eq(users.id, userId));
     return { watchlistSymbols: symbols.map((row) => row.symbol), alertRuleIds: rules.map((row) => row.id) };
   });

@@ -7,6 +7,20 @@ import type { DomainEventBus } from '../events.js';
 import * as repo from './account-data.repository.js';
 import type { AccountExport } from './account-data.schemas.js';
 
+/**
+ * Tells what ran for a deleted account (by the user, or by an admin) to let go, once the deletion
+ * is stored: its streams close, its symbols and rules stop holding market data.
+ */
+export function announceDeletedAccount(
+  events: DomainEventBus,
+  userId: string,
+  deleted: repo.DeletedAccount,
+): void {
+  events.emit('auth.sessionsEnded', { userId, sessions: 'all' });
+  for (const symbol of deleted.watchlistSymbols) events.emit('watchlist.symbolRemoved', { userId, symbol });
+  events.emit('account.deleted', { userId, alertRuleIds: deleted.alertRuleIds });
+}
+
 /** The user's data is theirs: all of it exported, or all of it deleted. */
 export class AccountDataService {
   constructor(
@@ -35,9 +49,7 @@ export class AccountDataService {
     await twoFactor.reauthenticate(userId, proof, origin);
     const deleted = await repo.deleteUser(db, userId);
     if (!deleted) throw new AppError('unauthenticated');
-    events.emit('auth.sessionsEnded', { userId, sessions: 'all' });
-    for (const symbol of deleted.watchlistSymbols) events.emit('watchlist.symbolRemoved', { userId, symbol });
-    events.emit('account.deleted', { userId, alertRuleIds: deleted.alertRuleIds });
+    announceDeletedAccount(events, userId, deleted);
     // The log keeps that an account went, by its id only: who it was went with it.
     await securityLog.record({ kind: 'account_deleted', userId: null, targetId: userId });
   }

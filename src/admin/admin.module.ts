@@ -3,7 +3,7 @@ import { SecurityLog } from '../auth/security-log.js';
 import type { ModuleHost } from '../module-host.js';
 import { adminRoutes } from './admin.routes.js';
 import { AUDIT_PAGE } from './admin.schemas.js';
-import { AdminService, generatePassword, type ReleaseUserData } from './admin.service.js';
+import { AdminService, generatePassword } from './admin.service.js';
 import { runAdminCommand } from './admin-commands.js';
 import type { HealthSources } from './admin-health.js';
 import { listenAdminSocket } from './admin-socket.js';
@@ -11,18 +11,13 @@ import { listenAdminSocket } from './admin-socket.js';
 /**
  * Running the instance: the /admin routes (users, invitations, health, audit log) over the
  * AdminService that `npm run admin` uses too. What it shows of other modules comes in as read-only
- * functions (`health`), and what they keep of a user in memory is released through `releaseUserData`.
+ * functions (`health`); a deleted account is announced as DELETE /me announces it.
  * With `socketPath` (the embedded database, which only this process may open) `npm run admin`
  * commands are run here, sent over a Unix socket.
  */
 export async function adminModule(
   host: ModuleHost,
-  {
-    auth,
-    health,
-    releaseUserData,
-    socketPath,
-  }: { auth: AuthService; health: HealthSources; releaseUserData: ReleaseUserData; socketPath?: string },
+  { auth, health, socketPath }: { auth: AuthService; health: HealthSources; socketPath?: string },
 ): Promise<AdminService> {
   const { database, clock, config, domainEvents, logger } = host.context;
   const admin = new AdminService({
@@ -31,7 +26,6 @@ export async function adminModule(
     auth,
     securityLog: new SecurityLog(database.db, clock),
     events: domainEvents,
-    releaseUserData,
     publicUrl: config.publicUrl,
     auditPage: AUDIT_PAGE,
   });

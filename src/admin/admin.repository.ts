@@ -101,18 +101,6 @@ export async function clearSecondFactor(db: Database, id: string): Promise<void>
   await db.delete(recoveryCodes).where(eq(recoveryCodes.userId, id));
 }
 
-/**
- * Deletes an account and, through the foreign keys, every row of it. Admin actions about it stay in
- * the audit log, naming it by `target_id` (their `user_id` would take them along).
- */
-export async function deleteAccount(db: Database, id: string): Promise<void> {
-  await db
-    .update(securityEvents)
-    .set({ userId: null })
-    .where(and(eq(securityEvents.userId, id), eq(securityEvents.admin, true)));
-  await db.delete(users).where(eq(users.id, id));
-}
-
 export interface AuditRecord {
   id: string;
   kind: string;

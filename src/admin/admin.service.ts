@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { deleteUser } from '../account-data/account-data.repository.js';
+import { announceDeletedAccount } from '../account-data/account-data.service.js';
 import { deleteSessionsOfUser, inAccountsTurn, type Role } from '../auth/auth.repository.js';
 import { type AuthService, hashPassword, type User } from '../auth/auth.service.js';
 import { deleteInvite, insertInvite, listInvites } from '../auth/invites.repository.js';
@@ -19,19 +21,12 @@ export interface Actor extends RequestOrigin {
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MAX_LISTED_USERS = 200;
 
-/**
- * What other modules keep in memory about a user, given up before the account is deleted: its
- * alert rules stop being evaluated, its watchlist's symbols stop being wanted.
- */
-export type ReleaseUserData = (userId: string) => Promise<void>;
-
 export interface AdminServiceOptions {
   db: Database;
   clock: Clock;
   auth: AuthService;
   securityLog: SecurityLog;
   events: DomainEventBus;
-  releaseUserData: ReleaseUserData;
   /** Invitation links start here; without it, at the address the admin's request came to. */
   publicUrl: URL | undefined;
   /** How many audit rows a page holds. */
@@ -107,11 +102,10 @@ export class AdminService {
    */
   async deleteUser(actor: Actor, id: string): Promise<void> {
     const { db, securityLog } = this.options;
-    await this.requireDeletable(db, id);
-    await this.options.releaseUserData(id);
-    await inAccountsTurn(db, async (tx) => {
+    const deleted = await inAccountsTurn(db, async (tx) => {
       const row = await this.requireDeletable(tx, id);
-      await repo.deleteAccount(tx, id);
+      const gone = await deleteUser(tx, id);
+      if (!gone) throw new AppError('user_not_found');
       await securityLog.record(
         {
           kind: 'admin_user_deleted',
@@ -122,8 +116,9 @@ export class AdminService {
         },
         tx,
       );
+      return gone;
     });
-    this.options.events.emit('auth.sessionsEnded', { userId: id, sessions: 'all' });
+    announceDeletedAccount(this.options.events, id, deleted);
   }
 
   private async requireDeletable(db: Database, id: string): Promise<repo.AccountRecord> {

@@ -103,8 +103,6 @@ async function runHere(
       ),
       securityLog,
       events,
-      // No command deletes an account.
-      releaseUserData: async () => {},
       publicUrl: config.publicUrl,
       auditPage: AUDIT_PAGE,
     });

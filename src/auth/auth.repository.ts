@@ -152,12 +152,15 @@ export async function deleteSession(db: Database, idHash: string): Promise<void>
   await db.delete(sessions).where(eq(sessions.idHash, idHash));
 }
 
-export async function deleteExpiredSessions(db: Database, now: Date): Promise<number> {
-  const deleted = await db
+/** Deletes the sessions past their expiry; answers which (user, id hash) they were. */
+export async function deleteExpiredSessions(
+  db: Database,
+  now: Date,
+): Promise<Array<{ userId: string; idHash: string }>> {
+  return db
     .delete(sessions)
     .where(lt(sessions.expiresAt, now))
-    .returning({ idHash: sessions.idHash });
-  return deleted.length;
+    .returning({ userId: sessions.userId, idHash: sessions.idHash });
 }
 
 /** Ends every session of a user (disabled, deleted, a password reset); the ids' hashes it ended. */

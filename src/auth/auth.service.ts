@@ -281,8 +281,13 @@ export class AuthService {
     await this.securityLog.record({ kind: 'logout', userId: session.user.id, ...origin });
   }
 
+  /** Deletes the expired sessions; a stream still open on one closes, as when a session is ended. */
   async deleteExpiredSessions(): Promise<number> {
-    return repo.deleteExpiredSessions(this.db, new Date(this.clock.now()));
+    const expired = await repo.deleteExpiredSessions(this.db, new Date(this.clock.now()));
+    const byUser = new Map<string, string[]>();
+    for (const { userId, idHash } of expired) byUser.set(userId, [...(byUser.get(userId) ?? []), idHash]);
+    for (const [userId, ended] of byUser) this.events.emit('auth.sessionsEnded', { userId, sessions: ended });
+    return expired.length;
   }
 
   private async startSession(userId: string, origin: RequestOrigin): Promise<Session> {

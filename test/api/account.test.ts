@@ -1,7 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuthService } from '../../src/auth/auth.service.js';
+import { LoginThrottle } from '../../src/auth/login-throttle.js';
+import { SecurityLog } from '../../src/auth/security-log.js';
+import { TwoFactorService } from '../../src/auth/two-factor.service.js';
 import { selectRows } from '../../src/db/database.js';
-import { testDatabaseKinds } from '../support/database.js';
+import { DomainEventBus } from '../../src/events.js';
+import { openTestDatabase, testDatabaseKinds } from '../support/database.js';
 import { StreamClient } from '../support/stream-client.js';
 import { ManualClock, startTestApp, type TestApp, TestClient } from '../support/test-app.js';
 
@@ -415,6 +420,35 @@ describe.each(testDatabaseKinds())('sessions, password and security log on %s', 
     ] as const) {
       const response = await t.app.inject({ method, url });
       expect(response.statusCode, `${method} ${url}`).toBe(401);
+    }
+  });
+});
+
+describe.each(testDatabaseKinds())('the expired-session sweep on %s', (kind) => {
+  it('tells whose sessions it deleted, so their open streams close too', async () => {
+    const database = await openTestDatabase(kind);
+    const clock = new ManualClock(Date.parse('2026-03-02T10:00:00Z'));
+    const events = new DomainEventBus();
+    const log = new SecurityLog(database.db, clock);
+    const throttle = new LoginThrottle(clock, { perAccountAndAddress: 5, perAddress: 20 });
+    const twoFactor = new TwoFactorService(database.db, clock, throttle, log);
+    const auth = new AuthService(database.db, clock, throttle, 60_000, twoFactor, events, log);
+    const origin = { address: '127.0.0.1', userAgent: null };
+    const credentials = {
+      username: 'sweepy',
+      email: 'sweepy@example.com',
+      password: 'plover-quartz-harbour-91',
+    };
+    const { user } = await auth.register(credentials, origin);
+    const ended: unknown[] = [];
+    events.on('auth.sessionsEnded', (event) => ended.push(event));
+    try {
+      expect(await auth.deleteExpiredSessions()).toBe(0);
+      clock.advance(61_000);
+      expect(await auth.deleteExpiredSessions()).toBe(1);
+      expect(ended).toEqual([{ userId: user.id, sessions: [expect.any(String)] }]);
+    } finally {
+      await database.close();
     }
   });
 });
