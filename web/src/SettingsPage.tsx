@@ -1,5 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useId, useMemo, useState } from 'react';
 import { ApiError, api, type Channel, type NotificationSettings, type User, type WebhookFormat } from './api';
+import { ConfirmButton } from './ConfirmButton';
 import { deviceName, devicePushChannel, disablePush, enablePush, pushSupported } from './push';
 import { useSessionEndedHandler } from './session';
 import { ApiTokensSection } from './settings/ApiTokens';
@@ -214,7 +215,6 @@ function ChannelItem({
 }) {
   const [result, setResult] = useState<string | null>(null);
   const [testing, setTesting] = useState(false);
-  const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
   const test = () => {
@@ -265,25 +265,7 @@ function ChannelItem({
         >
           Send test
         </button>
-        {confirming ? (
-          <>
-            <button type="button" className="link-button danger" onClick={remove}>
-              Delete for good
-            </button>
-            <button type="button" className="link-button" onClick={() => setConfirming(false)}>
-              Keep it
-            </button>
-          </>
-        ) : (
-          <button
-            type="button"
-            className="link-button danger"
-            aria-label={`Delete ${channel.name}`}
-            onClick={() => setConfirming(true)}
-          >
-            Delete
-          </button>
-        )}
+        <ConfirmButton action="Delete" subject={channel.name} onConfirm={remove} />
       </div>
       <p className="small channel-result" role="status">
         {testing ? 'Sending…' : result}

@@ -1,5 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useId, useState } from 'react';
 import { ApiError, type ApiTokenView, api, type TokenScope } from '../api';
+import { ConfirmButton } from '../ConfirmButton';
 import { formatDateTime } from '../format';
 
 const SCOPES: Array<{ value: TokenScope; label: string }> = [
@@ -121,7 +122,6 @@ function TokenItem({
   onRevoked: () => void;
   onError: (err: unknown) => void;
 }) {
-  const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const expired = token.expiresAt !== null && Date.parse(token.expiresAt) <= Date.now();
 
@@ -151,25 +151,7 @@ function TokenItem({
         </p>
       </div>
       <div className="rule-actions">
-        {confirming ? (
-          <>
-            <button type="button" className="link-button danger" onClick={revoke}>
-              Revoke for good
-            </button>
-            <button type="button" className="link-button" onClick={() => setConfirming(false)}>
-              Keep it
-            </button>
-          </>
-        ) : (
-          <button
-            type="button"
-            className="link-button danger"
-            aria-label={`Revoke ${token.name}`}
-            onClick={() => setConfirming(true)}
-          >
-            Revoke
-          </button>
-        )}
+        <ConfirmButton action="Revoke" subject={token.name} onConfirm={revoke} />
       </div>
       {error && (
         <p className="form-error" role="alert">

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
 import { api, type Passkey } from '../api';
+import { ConfirmButton } from '../ConfirmButton';
 import { formatDateTime } from '../format';
 import { createPasskey, passkeyErrorMessage, passkeysSupported } from '../passkey-ceremony';
 import { deviceName } from '../push';
@@ -100,7 +101,6 @@ function PasskeyItem({
   const id = useId();
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(passkey.name);
-  const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
   const rename = (event: FormEvent) => {
@@ -166,25 +166,7 @@ function PasskeyItem({
           >
             Rename
           </button>
-          {confirming ? (
-            <>
-              <button type="button" className="link-button danger" onClick={remove}>
-                Remove for good
-              </button>
-              <button type="button" className="link-button" onClick={() => setConfirming(false)}>
-                Keep it
-              </button>
-            </>
-          ) : (
-            <button
-              type="button"
-              className="link-button danger"
-              aria-label={`Remove ${passkey.name}`}
-              onClick={() => setConfirming(true)}
-            >
-              Remove
-            </button>
-          )}
+          <ConfirmButton action="Remove" subject={passkey.name} onConfirm={remove} />
         </div>
       )}
       {error && (
