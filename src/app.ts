@@ -26,9 +26,9 @@ import { historyModule } from './history/history.module.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { registerOpenApi } from './http/openapi.js';
 import {
-  type LoginThrottleLimits,
+  defaultRateLimits,
+  type RateLimits,
   RequestCounter,
-  type RequestLimits,
   registerAddressLimit,
 } from './http/request-limits.js';
 import { responseSerializer } from './http/response-serializer.js';
@@ -44,16 +44,6 @@ import { profilesModule } from './profiles/profiles.module.js';
 import { streamModule } from './stream/stream.module.js';
 import type { StreamOptions } from './stream/stream-hub.js';
 import { watchlistModule } from './watchlist/watchlist.module.js';
-
-export type RateLimits = RequestLimits & LoginThrottleLimits;
-
-export const defaultRateLimits: RateLimits = {
-  perAddressPerMinute: 1200,
-  perUserPerMinute: 600,
-  authPerAddressPerMinute: 30,
-  perAccountAndAddress: 5,
-  perAddress: 20,
-};
 
 export interface AppDeps {
   config: Config;

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
-import { defaultRateLimits } from '../app.js';
 import { AuthService } from '../auth/auth.service.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
 import { SecurityLog } from '../auth/security-log.js';
@@ -13,6 +12,7 @@ import { acquireDataDirLock, type DataDirLock, DataDirLockedError } from '../db/
 import type { DatabaseHandle } from '../db/database.js';
 import { openPglite, openPostgres } from '../db/open.js';
 import { DomainEventBus } from '../events.js';
+import { defaultRateLimits } from '../http/request-limits.js';
 import { AUDIT_PAGE } from './admin.schemas.js';
 import { AdminService, generatePassword } from './admin.service.js';
 import { type AdminCommand, type AdminCommandResult, runAdminCommand, USAGE } from './admin-commands.js';

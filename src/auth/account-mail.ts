@@ -1,4 +1,4 @@
-import { escapeHtml, smtpTransport } from '../delivery/email.js';
+import { escapeHtml, smtpTransport } from '../mail.js';
 
 /** A message about the account itself: a password reset link, an address to confirm. */
 export interface AccountMessage {

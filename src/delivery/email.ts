@@ -1,4 +1,4 @@
-import { createTransport } from 'nodemailer';
+import { escapeHtml, smtpTransport } from '../mail.js';
 import { linesOf, type Outgoing, titleOf } from './messages.js';
 
 /** Sends one alert email; rejects with the SMTP server's reason. */
@@ -7,18 +7,6 @@ export type SendEmail = (to: string, outgoing: Outgoing) => Promise<void>;
 export interface Mailer {
   send: SendEmail;
   close(): void;
-}
-
-/**
- * Email over SMTP (`smtp://` with STARTTLS when offered, `smtps://` for TLS from the start). The
- * timeouts keep a stuck server from holding a delivery longer than its lease in the outbox. Account
- * mail (password resets, address checks) goes through one of these too.
- */
-export function smtpTransport({ smtpUrl, from }: { smtpUrl: string; from: string }) {
-  return createTransport(
-    { url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 },
-    { from },
-  );
 }
 
 export function createMailer(settings: { smtpUrl: string; from: string }): Mailer {
@@ -47,12 +35,4 @@ function footer(outgoing: Outgoing): string {
   return outgoing.kind === 'summary'
     ? 'Held during your quiet hours and sent as one message when they ended.'
     : 'Sent by Stock Tracker. Change where alerts go in Settings.';
-}
-
-export function escapeHtml(value: string): string {
-  return value.replace(
-    /[&<>"']/g,
-    (character) =>
-      ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[character] ?? character,
-  );
 }

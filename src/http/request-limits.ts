@@ -110,3 +110,14 @@ export function registerAddressLimit(
     counter.limit(limits.perAddressPerMinute, (request) => `address:${request.ip}`),
   );
 }
+
+/** Every request and login limit the app applies. */
+export type RateLimits = RequestLimits & LoginThrottleLimits;
+
+export const defaultRateLimits: RateLimits = {
+  perAddressPerMinute: 1200,
+  perUserPerMinute: 600,
+  authPerAddressPerMinute: 30,
+  perAccountAndAddress: 5,
+  perAddress: 20,
+};

@@ -1,8 +1,9 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { type AppDeps, buildApp, type RateLimits } from '../../src/app.js';
+import { type AppDeps, buildApp } from '../../src/app.js';
 import { type Clock, systemClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
+import type { RateLimits } from '../../src/http/request-limits.js';
 import { createLogger } from '../../src/logger.js';
 import { createMarket, type Market } from '../../src/market/providers/create-market.js';
 import { AppMetrics } from '../../src/metrics.js';
