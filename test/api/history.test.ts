@@ -204,9 +204,18 @@ describe.each(testDatabaseKinds())('price history on %s', (kind) => {
       expect(Object.keys(sparklines).sort()).toEqual(['AAPL', 'MSFT']);
       // 15:02 UTC: sixty-one quarter hours so far today.
       expect(sparklines.AAPL).toHaveLength(61);
-      const day = await history('1d');
-      expect(sparklines.AAPL?.at(-1)).toBe(day.bars.at(-1)?.c);
       expect(sparklines.MSFT).toHaveLength(61);
+      // The last point is the day's latest close; the simulated market keeps ticking, so the two are
+      // read again until no tick fell between them.
+      await expect
+        .poll(async () => {
+          const again = (await client.request('GET', '/api/v1/watchlist/sparklines')).json() as {
+            sparklines: Record<string, number[]>;
+          };
+          const day = await history('1d');
+          return again.sparklines.AAPL?.at(-1) === day.bars.at(-1)?.c;
+        })
+        .toBe(true);
       const anonymous = await new TestClient(t.app).request('GET', '/api/v1/watchlist/sparklines');
       expect(anonymous.statusCode).toBe(401);
     });
