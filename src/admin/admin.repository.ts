@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gte, ilike, isNull, like, lte, ne, or, type SQL, sq
 import { alias } from 'drizzle-orm/pg-core';
 import type { Role } from '../auth/auth.repository.js';
 import type { Database } from '../db/database.js';
-import { recoveryCodes, securityEvents, sessions, users } from '../db/schema.js';
+import { securityEvents, sessions, users } from '../db/schema.js';
 
 export interface AccountRecord {
   id: string;
@@ -86,19 +86,6 @@ export async function updateAccount(
   change: { role?: Role; disabledAt?: Date | null },
 ): Promise<void> {
   await db.update(users).set(change).where(eq(users.id, id));
-}
-
-export async function setPasswordHash(db: Database, id: string, passwordHash: string): Promise<void> {
-  await db.update(users).set({ passwordHash }).where(eq(users.id, id));
-}
-
-/** Turns two-factor sign-in off for an account: its secret (and one being set up) and its recovery codes go. */
-export async function clearSecondFactor(db: Database, id: string): Promise<void> {
-  await db
-    .update(users)
-    .set({ totpSecret: null, totpPendingSecret: null, totpEnabledAt: null })
-    .where(eq(users.id, id));
-  await db.delete(recoveryCodes).where(eq(recoveryCodes.userId, id));
 }
 
 export interface AuditRecord {

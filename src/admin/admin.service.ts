@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { deleteUser } from '../account-data/account-data.repository.js';
 import { announceDeletedAccount } from '../account-data/account-data.service.js';
+import { setPasswordHash } from '../auth/account.repository.js';
 import { deleteSessionsOfUser, inAccountsTurn, type Role } from '../auth/auth.repository.js';
 import { type AuthService, hashPassword, type User } from '../auth/auth.service.js';
 import { deleteInvite, insertInvite, listInvites } from '../auth/invites.repository.js';
 import type { RequestOrigin, SecurityEventKind, SecurityLog } from '../auth/security-log.js';
 import { hashToken } from '../auth/tokens.js';
+import { disableTotp } from '../auth/two-factor.repository.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
@@ -240,7 +242,7 @@ export class AdminService {
     await db.transaction(async (tx) => {
       const database = tx as unknown as Database;
       if (!(await repo.findAccount(database, id))) throw new AppError('user_not_found');
-      await repo.setPasswordHash(database, id, passwordHash);
+      await setPasswordHash(database, id, passwordHash);
       await deleteSessionsOfUser(database, id);
       await securityLog.record(
         { kind: 'admin_password_reset', ...origin(actor), userId: id, targetId: id },
@@ -257,7 +259,7 @@ export class AdminService {
     await db.transaction(async (tx) => {
       const database = tx as unknown as Database;
       if (!(await repo.findAccount(database, id))) throw new AppError('user_not_found');
-      await repo.clearSecondFactor(database, id);
+      await disableTotp(database, id);
       await securityLog.record(
         { kind: 'admin_totp_disabled', ...origin(actor), userId: id, targetId: id },
         database,
