@@ -1,5 +1,6 @@
 import { type FormEvent, useId, useState } from 'react';
 import { ApiError, api } from '../api';
+import { ReauthenticationFields } from './ReauthenticationFields';
 
 /** Take everything away (the export), or delete the account with all of it (password and, if on, a code). */
 export function DeleteAccountSection({
@@ -56,27 +57,14 @@ export function DeleteAccountSection({
         </button>
       ) : (
         <form className="inline-form" onSubmit={submit} noValidate aria-label="Delete account">
-          <div className="field">
-            <label htmlFor={`${id}-password`}>Password</label>
-            <input
-              id={`${id}-password`}
-              type="password"
-              autoComplete="current-password"
-              required
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-code`}>Two-factor code (if on)</label>
-            <input
-              id={`${id}-code`}
-              type="text"
-              autoComplete="one-time-code"
-              value={code}
-              onChange={(e) => setCode(e.target.value)}
-            />
-          </div>
+          <ReauthenticationFields
+            password={password}
+            code={code}
+            codeLabel="Two-factor code (if on)"
+            codeRequired={false}
+            onPassword={setPassword}
+            onCode={setCode}
+          />
           <button type="submit" className="danger" disabled={busy || !password}>
             Delete for good
           </button>

@@ -1,5 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useId, useState } from 'react';
 import { ApiError, api, type TwoFactorSetup, type TwoFactorStatus } from '../api';
+import { ReauthenticationFields } from './ReauthenticationFields';
 
 function problem(err: unknown, fallback: string): string {
   if (err instanceof ApiError) return Object.values(err.fields)[0]?.[0] ?? err.message;
@@ -217,7 +218,6 @@ function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void 
 }
 
 function DisableForm({ onDisabled, onError }: { onDisabled: () => void; onError: (err: unknown) => void }) {
-  const id = useId();
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -243,28 +243,14 @@ function DisableForm({ onDisabled, onError }: { onDisabled: () => void; onError:
 
   return (
     <form className="inline-form" onSubmit={submit} noValidate aria-label="Turn two-factor sign-in off">
-      <div className="field">
-        <label htmlFor={`${id}-password`}>Password</label>
-        <input
-          id={`${id}-password`}
-          type="password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-code`}>Code or recovery code</label>
-        <input
-          id={`${id}-code`}
-          type="text"
-          autoComplete="one-time-code"
-          required
-          value={code}
-          onChange={(e) => setCode(e.target.value)}
-        />
-      </div>
+      <ReauthenticationFields
+        password={password}
+        code={code}
+        codeLabel="Code or recovery code"
+        codeRequired={true}
+        onPassword={setPassword}
+        onCode={setCode}
+      />
       <button type="submit" className="danger" disabled={busy || !password || !code.trim()}>
         Turn off
       </button>
