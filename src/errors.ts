@@ -87,6 +87,23 @@ export const errorCatalogue = {
     status: 409,
     message: 'That would leave no active administrator: promote another account first.',
   },
+  account_not_found: { status: 404, message: 'No such account.' },
+  account_name_taken: { status: 409, message: 'You already have an account with that name.' },
+  account_not_empty: {
+    status: 409,
+    message: 'The account has transactions: delete it with force=true to delete them too.',
+  },
+  transaction_not_found: { status: 404, message: 'No such transaction.' },
+  insufficient_quantity: { status: 400, message: 'That sells more than the account holds at that date.' },
+  fx_rate_required: {
+    status: 400,
+    message: 'No exchange rate is known for that currency and date: give fxRate.',
+  },
+  import_not_found: { status: 404, message: 'No such import preview (it may have expired).' },
+  import_has_errors: {
+    status: 409,
+    message: 'The import has rows with errors: fix the file and preview it again.',
+  },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   rate_limited: { status: 429, message: 'Too many requests. Try again later.' },

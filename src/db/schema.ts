@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
+  date,
   doublePrecision,
   index,
   integer,
@@ -490,4 +492,102 @@ export const serverKeys = pgTable('server_keys', {
   name: text('name').primaryKey(),
   value: text('value').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Holdings ledger (issue 12). An account is where transactions happen (a broker, a retirement
+ * account, cash); its currency is the one its cash is kept in.
+ */
+export const portfolioAccounts = pgTable(
+  'portfolio_accounts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** ISO 4217 code, e.g. USD. */
+    currency: text('currency').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('portfolio_accounts_user_name_idx').on(t.userId, t.name)],
+);
+
+/**
+ * What happened in an account, as entered (a split does not rewrite earlier rows). Money and
+ * quantities are exact `numeric` values; which columns a row uses depends on its type. `entry` is
+ * the order of entry, which orders the transactions of one date.
+ */
+export const transactions = pgTable(
+  'transactions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    entry: bigint('entry', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => portfolioAccounts.id, { onDelete: 'cascade' }),
+    /** buy | sell | dividend | fee | interest | deposit | withdrawal | split */
+    type: text('type').notNull(),
+    symbol: text('symbol'),
+    quantity: numeric('quantity'),
+    price: numeric('price'),
+    amount: numeric('amount'),
+    fee: numeric('fee').notNull().default('0'),
+    /** Withholding tax of a dividend. */
+    tax: numeric('tax'),
+    /** ISO 4217 code of the price, amount, fee and tax. */
+    currency: text('currency').notNull(),
+    /** The trading day (no time of day). */
+    date: date('date', { mode: 'string' }).notNull(),
+    /** Units of the account's currency per unit of `currency`, when given with the transaction. */
+    fxRate: numeric('fx_rate'),
+    /** A split's ratio, new shares to old (4:1 is 4 and 1). */
+    splitTo: numeric('split_to'),
+    splitFrom: numeric('split_from'),
+    note: text('note'),
+    /** What the transaction is, as a hash of its content: an import skips rows already here. */
+    contentKey: text('content_key').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('transactions_user_date_idx').on(t.userId, t.date),
+    index('transactions_account_idx').on(t.accountId),
+    index('transactions_user_content_key_idx').on(t.userId, t.contentKey),
+  ],
+);
+
+/** A parsed import waiting for the user's confirmation: nothing is in the ledger until its commit. */
+export const importPreviews = pgTable(
+  'import_previews',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    accountId: uuid('account_id').references(() => portfolioAccounts.id, { onDelete: 'cascade' }),
+    fileName: text('file_name'),
+    /** The rows as transactions ready to be written, and the rows' errors. */
+    rows: jsonb('rows').notNull(),
+    errors: jsonb('errors').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('import_previews_user_idx').on(t.userId)],
+);
+
+/** A user's portfolio settings: the currency totals are shown in and the cost-basis method. */
+export const portfolioSettings = pgTable('portfolio_settings', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  /** ISO 4217 code. */
+  baseCurrency: text('base_currency').notNull().default('USD'),
+  /** average | fifo */
+  costBasis: text('cost_basis').notNull().default('average'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
