@@ -56,6 +56,8 @@ const NO_CLOSES: readonly DailyClose[] = [];
 /** One symbol in one currency, over every account: its units and where its price comes from. */
 class Instrument {
   units = ZERO;
+  /** Units x price at the last valuation, in the instrument's currency. */
+  worth = ZERO;
   private cursor = -1;
   private tradePrice: Decimal | null = null;
   private tradeDate = '';
@@ -103,6 +105,13 @@ class Instrument {
   }
 }
 
+/** Units x price (`price`, or the close or last trade); zero when nothing is held or no price is known. */
+function worthOf(instrument: Instrument, price?: Decimal): Decimal {
+  if (instrument.units.isZero()) return ZERO;
+  const known = price ?? instrument.price();
+  return known === null ? ZERO : instrument.units.times(known);
+}
+
 interface Position {
   readonly instrument: Instrument;
   units: Decimal;
@@ -116,8 +125,10 @@ class Book {
   private readonly cash = new Map<string, Decimal>();
   /** Positions' value at their prices, per currency, as of the last valuation. */
   private holdings = new Map<string, Decimal>();
-  /** Something changed the holdings since the last valuation. */
-  private dirty = true;
+  /** Instruments whose units or price changed since the last valuation. */
+  private readonly changed = new Set<Instrument>();
+  /** The last valuation was at live prices: the next one starts again from the closes. */
+  private live = false;
   private next = 0;
 
   constructor(private readonly input: ValueSeriesInput) {}
@@ -135,11 +146,16 @@ class Book {
 
   /** The value at `date`'s close in the base currency (at `prices` instead of closes when given). */
   value(date: string, prices?: ReadonlyMap<string, Decimal>): Decimal {
-    let changed = this.dirty || prices !== undefined;
     for (const instrument of this.instruments.values()) {
-      if (instrument.advance(date) && !instrument.units.isZero()) changed = true;
+      if (instrument.advance(date) && !instrument.units.isZero()) this.changed.add(instrument);
     }
-    if (changed) this.revalue(prices);
+    // A weekend day with a trade changes one holding: it is updated alone, not every holding again
+    // (decimal arithmetic is the series' main cost).
+    if (prices !== undefined || this.live || this.changed.size * 2 > this.instruments.size)
+      this.revalue(prices);
+    else this.update();
+    this.changed.clear();
+    this.live = prices !== undefined;
     let total = ZERO;
     for (const currency of new Set([...this.holdings.keys(), ...this.cash.keys()])) {
       const amount = (this.holdings.get(currency) ?? ZERO).plus(this.cash.get(currency) ?? ZERO);
@@ -160,18 +176,25 @@ class Book {
     return total;
   }
 
+  /** Values every holding again. */
   private revalue(prices: ReadonlyMap<string, Decimal> | undefined): void {
     const holdings = new Map<string, Decimal>();
     for (const instrument of this.instruments.values()) {
-      if (instrument.units.isZero()) continue;
-      const price = prices?.get(instrument.symbol) ?? instrument.price();
-      if (price === null) continue;
-      const held = instrument.units.times(price);
-      holdings.set(instrument.currency, (holdings.get(instrument.currency) ?? ZERO).plus(held));
+      instrument.worth = worthOf(instrument, prices?.get(instrument.symbol));
+      if (instrument.worth.isZero()) continue;
+      holdings.set(instrument.currency, (holdings.get(instrument.currency) ?? ZERO).plus(instrument.worth));
     }
     this.holdings = holdings;
-    // Valued at live prices: the next valuation must not reuse them.
-    this.dirty = prices !== undefined;
+  }
+
+  /** Values again only the holdings that changed, and moves their currency's total by the difference. */
+  private update(): void {
+    for (const instrument of this.changed) {
+      const worth = worthOf(instrument);
+      const total = this.holdings.get(instrument.currency) ?? ZERO;
+      this.holdings.set(instrument.currency, total.minus(instrument.worth).plus(worth));
+      instrument.worth = worth;
+    }
   }
 
   private apply(tx: LedgerTransaction, flows: Map<string, Decimal>): void {
@@ -211,7 +234,7 @@ class Book {
   private move(position: Position, units: Decimal): void {
     position.instrument.units = position.instrument.units.plus(units.minus(position.units));
     position.units = units;
-    this.dirty = true;
+    this.changed.add(position.instrument);
   }
 
   private position(accountId: string, symbol: string, currency: string): Position {
