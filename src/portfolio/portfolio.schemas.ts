@@ -425,10 +425,35 @@ export const importErrorSchema = z.object({
   message: z.string(),
 });
 
+/**
+ * A row of a preview as the server sends it: the transaction input it becomes (the request schema's
+ * fields, its decimals as plain strings; the request schema itself has transforms, which an answer
+ * cannot be encoded with), its line, and whether the ledger already holds it.
+ */
+export const importRowSchema = z
+  .object({
+    accountId: z.uuid(),
+    type: z.enum(TRANSACTION_TYPE_VALUES),
+    symbol: z.string().optional(),
+    quantity: decimalOutput.optional(),
+    price: decimalOutput.optional(),
+    amount: decimalOutput.optional(),
+    fee: decimalOutput.optional(),
+    tax: decimalOutput.optional(),
+    currency: z.string(),
+    date: z.string(),
+    fxRate: decimalOutput.optional(),
+    ratio: z.string().optional(),
+    note: z.string().optional(),
+    line: z.number().int(),
+    duplicate: z.boolean(),
+  })
+  .meta({ id: 'ImportRow' });
+
 export const importPreviewResponse = z
   .object({
     previewId: z.uuid(),
-    rows: z.array(transactionBody.extend({ line: z.number().int(), duplicate: z.boolean() })),
+    rows: z.array(importRowSchema),
     errors: z.array(importErrorSchema),
     duplicates: z.number().int(),
   })
