@@ -200,7 +200,7 @@ export const transactionBody = z
     note: text('Note').max(500).optional(),
   })
   .meta({
-    id: 'TransactionInput',
+    id: 'NewTransaction',
     examples: [
       {
         accountId: '0b6f3f0e-8f5d-4f7e-9d55-2f6a1c1f4a10',
