@@ -104,6 +104,12 @@ export function decimalEvidence(cell: string): DecimalMark | 'ambiguous' | 'none
   return couldGroup ? 'ambiguous' : mark;
 }
 
+/** A number with `.` or `,` as its decimal mark, the other one grouping thousands in threes. */
+const NUMBER_PATTERNS: Record<DecimalMark, RegExp> = {
+  '.': /^([-+]?)(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d+))?$/,
+  ',': /^([-+]?)(\d{1,3}(?:\.\d{3})+|\d+)?(?:,(\d+))?$/,
+};
+
 /**
  * A number cell read with the file's decimal mark (`null`: the file did not settle it, so only
  * cells that read the same either way are numbers), as a plain decimal string; the other mark is
@@ -120,10 +126,7 @@ export function readNumber(cell: string, mark: DecimalMark | null): string | { p
           : `"${text}": the file writes decimal numbers with both the point and the comma.`,
     };
   }
-  const decimal = mark ?? '.';
-  const group = decimal === ',' ? '\\.' : ',';
-  const point = decimal === ',' ? ',' : '\\.';
-  const pattern = new RegExp(`^([-+]?)(\\d{1,3}(?:${group}\\d{3})+|\\d+)?(?:${point}(\\d+))?$`);
+  const pattern = NUMBER_PATTERNS[mark ?? '.'];
   const match = pattern.exec(text);
   if (!match || (match[2] === undefined && match[3] === undefined)) {
     return { problem: `"${text}" is not a number.` };
