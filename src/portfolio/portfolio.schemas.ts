@@ -476,7 +476,11 @@ export const importCommitRouteSchema = {
   tags,
   summary: 'Write a previewed import: all its rows or none',
   security: portfolioWrite,
-  params: z.object({ previewId: z.uuid({ error: 'Not a preview id.' }) }),
+  params: z.object({
+    previewId: z
+      .uuid({ error: 'Not a preview id.' })
+      .meta({ examples: ['7c9e6679-7425-40de-944b-e07fc1f90ae7'] }),
+  }),
   response: {
     200: z.object({ imported: z.number().int(), skippedDuplicates: z.number().int() }),
     ...errorResponses(
@@ -489,12 +493,48 @@ export const importCommitRouteSchema = {
   },
 };
 
+/** The JSON export: the CSV's columns, one object per transaction, in ledger order. */
+export const transactionsExport = z
+  .object({
+    meta: z.object({ format: z.string(), version: z.number().int(), exportedAt: isoDateTime }),
+    transactions: z.array(
+      z.object({
+        account: z.string().nullable(),
+        date: z.string(),
+        type: z.enum(TRANSACTION_TYPE_VALUES),
+        symbol: z.string().nullable(),
+        quantity: decimalOutput.nullable(),
+        price: decimalOutput.nullable(),
+        amount: decimalOutput.nullable(),
+        fee: decimalOutput,
+        tax: decimalOutput.nullable(),
+        currency: z.string(),
+        fxRate: decimalOutput.nullable(),
+        ratio: z.string().nullable(),
+        note: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'TransactionsExport' });
+
 export const exportRouteSchema = {
   tags,
   summary: 'Every transaction, as CSV or JSON (importable as it is)',
   security: readAccess,
   querystring: z.object({
-    format: z.enum(['csv', 'json'], { error: 'format is csv or json.' }).default('csv'),
+    format: z
+      .enum(['csv', 'json'], { error: 'format is csv or json.' })
+      .default('csv')
+      .meta({ examples: ['csv'] }),
   }),
-  response: { 200: z.string(), ...errorResponses(READ_ERRORS, 'validation_error') },
+  response: {
+    200: {
+      description: 'A download (`Content-Disposition: attachment`) in the import format.',
+      content: {
+        'text/csv': { schema: z.string() },
+        'application/json': { schema: transactionsExport },
+      },
+    },
+    ...errorResponses(READ_ERRORS, 'validation_error'),
+  },
 };
