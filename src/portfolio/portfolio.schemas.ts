@@ -6,6 +6,7 @@ import {
   idParams,
   isoDateTime,
   noContent,
+  PROVIDER_ERRORS,
   READ_ERRORS,
   readAccess,
   sessionWriteOrToken,
@@ -468,7 +469,8 @@ export const importPreviewRouteSchema = {
   security: portfolioWrite,
   response: {
     200: importPreviewResponse,
-    ...errorResponses(BODY_ERRORS, DATA_WRITE_ERRORS, 'account_not_found'),
+    // A symbol the instruments table does not hold is asked of the market-data provider.
+    ...errorResponses(BODY_ERRORS, DATA_WRITE_ERRORS, PROVIDER_ERRORS, 'account_not_found'),
   },
 };
 

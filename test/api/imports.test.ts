@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { portfolioAccounts, priceBars } from '../../src/db/schema.js';
+import { deleteExpiredPreviews } from '../../src/portfolio/imports/imports.repository.js';
 import { testDatabaseKinds } from '../support/database.js';
 import { startTestApp, type TestApp, TestClient } from '../support/test-app.js';
 
@@ -316,7 +317,7 @@ describe.each(testDatabaseKinds())('imports and exports on %s', (kind) => {
     );
   });
 
-  it('does not commit an expired preview', async () => {
+  it('does not commit an expired preview, and the sweep deletes it', async () => {
     const { client, userId } = await signedIn();
     const accountId = await openAccount(userId);
     const { previewId } = (await preview(client, TRADES, { accountId })).json();
@@ -326,5 +327,8 @@ describe.each(testDatabaseKinds())('imports and exports on %s', (kind) => {
     const expired = await client.request('POST', `/api/v1/imports/${previewId}/commit`);
     expect(expired.statusCode).toBe(404);
     expect(await count('transactions', userId)).toBe(0);
+    expect(await count('import_previews', userId)).toBe(1);
+    expect(await deleteExpiredPreviews(t.database.db, new Date())).toBeGreaterThanOrEqual(1);
+    expect(await count('import_previews', userId)).toBe(0);
   });
 });

@@ -53,7 +53,7 @@ export interface ReadContext {
 }
 
 /** More rows than this in one file are refused as a whole (a 10 MB file could hold 200,000). */
-export const MAX_IMPORT_ROWS = 50_000;
+const MAX_IMPORT_ROWS = 50_000;
 
 /** A row as read from the file, each value as written (numbers still in the file's notation). */
 interface RawRow {

@@ -26,7 +26,6 @@ export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
 
 /** The numeric columns: read with the file's decimal mark. */
 export const NUMBER_COLUMNS = ['quantity', 'price', 'amount', 'fee', 'tax', 'fxRate'] as const;
-export type NumberColumn = (typeof NUMBER_COLUMNS)[number];
 
 /** Header names each column answers to, compared without case, spaces, underscores or hyphens. */
 const HEADER_ALIASES: Record<ImportColumn, readonly string[]> = {
@@ -52,11 +51,6 @@ const COLUMN_OF_HEADER = new Map<string, ImportColumn>(
 /** The column a header cell names, or undefined for a column we do not read (it is ignored). */
 export function columnOfHeader(header: string): ImportColumn | undefined {
   return COLUMN_OF_HEADER.get(header.toLowerCase().replace(/[\s_-]/g, ''));
-}
-
-/** Every header name a column answers to (for messages and the documentation). */
-export function headerAliases(column: ImportColumn): readonly string[] {
-  return HEADER_ALIASES[column];
 }
 
 const TYPE_WORDS: Record<string, TransactionType> = {

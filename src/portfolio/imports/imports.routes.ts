@@ -12,7 +12,7 @@ import {
 import type { ImportsService } from './imports.service.js';
 
 /** The largest import file. */
-export const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
+const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
 
 const accountIdField = z.uuid({ error: 'accountId must be the id of one of your accounts.' }).optional();
 

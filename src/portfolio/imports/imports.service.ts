@@ -14,7 +14,7 @@ import { type ImportProblem, type ImportRow, readImportFile } from './import-par
 import * as repo from './imports.repository.js';
 
 /** A preview can be committed for an hour; the sweep removes it after that. */
-export const PREVIEW_TTL_MS = 60 * 60 * 1000;
+const PREVIEW_TTL_MS = 60 * 60 * 1000;
 /** Provider lookups for symbols neither priced nor described yet, at most this many at once. */
 const SYMBOL_LOOKUPS_AT_ONCE = 8;
 /** The id a row of the file has in the replay (not a stored transaction's: those are uuids). */
