@@ -32,6 +32,10 @@ const TAGS = [
   { name: 'preferences', description: "The user's display settings." },
   { name: 'stream', description: 'Live prices over a WebSocket.' },
   { name: 'alerts', description: 'Price alert rules, their backtest and their log of firings.' },
+  {
+    name: 'portfolio',
+    description: 'Holdings: accounts, transactions, figures, and importing and exporting transactions.',
+  },
   { name: 'notifications', description: 'The notification centre: what the user was told in the app.' },
   {
     name: 'channels',

@@ -6,6 +6,7 @@ import {
   idParams,
   isoDateTime,
   noContent,
+  PROVIDER_ERRORS,
   READ_ERRORS,
   readAccess,
   sessionWriteOrToken,
@@ -201,7 +202,7 @@ export const transactionBody = z
   })
   .meta({
     // Not 'TransactionInput': the OpenAPI generator gives that name to the request side of 'Transaction'.
-    id: 'TransactionBody',
+    id: 'NewTransaction',
     examples: [
       {
         accountId: '0b6f3f0e-8f5d-4f7e-9d55-2f6a1c1f4a10',
@@ -427,10 +428,35 @@ export const importErrorSchema = z.object({
   message: z.string(),
 });
 
+/**
+ * A row of a preview as the server sends it: the transaction input it becomes (the request schema's
+ * fields, its decimals as plain strings; the request schema itself has transforms, which an answer
+ * cannot be encoded with), its line, and whether the ledger already holds it.
+ */
+export const importRowSchema = z
+  .object({
+    accountId: z.uuid(),
+    type: z.enum(TRANSACTION_TYPE_VALUES),
+    symbol: z.string().optional(),
+    quantity: decimalOutput.optional(),
+    price: decimalOutput.optional(),
+    amount: decimalOutput.optional(),
+    fee: decimalOutput.optional(),
+    tax: decimalOutput.optional(),
+    currency: z.string(),
+    date: z.string(),
+    fxRate: decimalOutput.optional(),
+    ratio: z.string().optional(),
+    note: z.string().optional(),
+    line: z.number().int(),
+    duplicate: z.boolean(),
+  })
+  .meta({ id: 'ImportRow' });
+
 export const importPreviewResponse = z
   .object({
     previewId: z.uuid(),
-    rows: z.array(transactionBody.extend({ line: z.number().int(), duplicate: z.boolean() })),
+    rows: z.array(importRowSchema),
     errors: z.array(importErrorSchema),
     duplicates: z.number().int(),
   })
@@ -445,7 +471,8 @@ export const importPreviewRouteSchema = {
   security: portfolioWrite,
   response: {
     200: importPreviewResponse,
-    ...errorResponses(BODY_ERRORS, DATA_WRITE_ERRORS, 'account_not_found'),
+    // A symbol the instruments table does not hold is asked of the market-data provider.
+    ...errorResponses(BODY_ERRORS, DATA_WRITE_ERRORS, PROVIDER_ERRORS, 'account_not_found'),
   },
 };
 
@@ -453,7 +480,11 @@ export const importCommitRouteSchema = {
   tags,
   summary: 'Write a previewed import: all its rows or none',
   security: portfolioWrite,
-  params: z.object({ previewId: z.uuid({ error: 'Not a preview id.' }) }),
+  params: z.object({
+    previewId: z
+      .uuid({ error: 'Not a preview id.' })
+      .meta({ examples: ['7c9e6679-7425-40de-944b-e07fc1f90ae7'] }),
+  }),
   response: {
     200: z.object({ imported: z.number().int(), skippedDuplicates: z.number().int() }),
     ...errorResponses(
@@ -466,12 +497,48 @@ export const importCommitRouteSchema = {
   },
 };
 
+/** The JSON export: the CSV's columns, one object per transaction, in ledger order. */
+export const transactionsExport = z
+  .object({
+    meta: z.object({ format: z.string(), version: z.number().int(), exportedAt: isoDateTime }),
+    transactions: z.array(
+      z.object({
+        account: z.string().nullable(),
+        date: z.string(),
+        type: z.enum(TRANSACTION_TYPE_VALUES),
+        symbol: z.string().nullable(),
+        quantity: decimalOutput.nullable(),
+        price: decimalOutput.nullable(),
+        amount: decimalOutput.nullable(),
+        fee: decimalOutput,
+        tax: decimalOutput.nullable(),
+        currency: z.string(),
+        fxRate: decimalOutput.nullable(),
+        ratio: z.string().nullable(),
+        note: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'TransactionsExport' });
+
 export const exportRouteSchema = {
   tags,
   summary: 'Every transaction, as CSV or JSON (importable as it is)',
   security: readAccess,
   querystring: z.object({
-    format: z.enum(['csv', 'json'], { error: 'format is csv or json.' }).default('csv'),
+    format: z
+      .enum(['csv', 'json'], { error: 'format is csv or json.' })
+      .default('csv')
+      .meta({ examples: ['csv'] }),
   }),
-  response: { 200: z.string(), ...errorResponses(READ_ERRORS, 'validation_error') },
+  response: {
+    200: {
+      description: 'A download (`Content-Disposition: attachment`) in the import format.',
+      content: {
+        'text/csv': { schema: z.string() },
+        'application/json': { schema: transactionsExport },
+      },
+    },
+    ...errorResponses(READ_ERRORS, 'validation_error'),
+  },
 };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertEvents, apiTokens, users } from '../../src/db/schema.js';
+import { alertEvents, apiTokens, portfolioAccounts, users } from '../../src/db/schema.js';
 import { TOKEN_SCOPES, type TokenScope } from '../../src/http/api.schemas.js';
 import { testDatabaseKinds } from '../support/database.js';
 import { StreamClient } from '../support/stream-client.js';
@@ -149,7 +149,15 @@ describe.each(testDatabaseKinds())('the authorization matrix on %s', (kind) => {
     expect((await owner().request('DELETE', `/api/v1/me/tokens/${revoked.id}`)).statusCode).toBe(204);
 
     // The owner's objects, made again whenever an operation deleted one.
-    const fixtures = { symbol: 'MSFT', alert: '', channel: '', firing: '', token: '' };
+    const fixtures = {
+      symbol: 'MSFT',
+      alert: '',
+      channel: '',
+      firing: '',
+      token: '',
+      account: '',
+      preview: '',
+    };
     const exists = async (table: string, id: string) =>
       id !== '' &&
       (
@@ -204,6 +212,35 @@ describe.each(testDatabaseKinds())('the authorization matrix on %s', (kind) => {
         fixtures.channel = created.json().channel.id;
       }
       if (!(await exists('api_tokens', fixtures.token))) fixtures.token = (await makeToken(['read'])).id;
+      if (!(await exists('portfolio_accounts', fixtures.account))) {
+        const [account] = await t.database.db
+          .insert(portfolioAccounts)
+          .values({ userId: ownerId, name: 'Matrix', currency: 'USD' })
+          .returning({ id: portfolioAccounts.id });
+        fixtures.account = account?.id ?? '';
+      }
+      if (!(await exists('import_previews', fixtures.preview))) {
+        const upload = await importUpload();
+        const created = await client.request(
+          'POST',
+          '/api/v1/imports/preview',
+          upload.payload,
+          upload.headers,
+        );
+        expect(created.statusCode, created.body).toBe(200);
+        fixtures.preview = created.json().previewId;
+      }
+    };
+    /** The import's multipart upload (no JSON example can say it): a file for the owner's account. */
+    const importUpload = async () => {
+      const data = new FormData();
+      data.set('accountId', fixtures.account);
+      data.set('file', new Blob(['date,type,amount\n2025-01-02,deposit,100\n']), 'matrix.csv');
+      const encoded = new Response(data);
+      return {
+        payload: Buffer.from(await encoded.arrayBuffer()),
+        headers: { 'content-type': encoded.headers.get('content-type') ?? '' },
+      };
     };
     await ensureFixtures();
     const ownerSecrets = () => [
@@ -211,6 +248,8 @@ describe.each(testDatabaseKinds())('the authorization matrix on %s', (kind) => {
       fixtures.channel,
       fixtures.firing,
       fixtures.token,
+      fixtures.account,
+      fixtures.preview,
       credentials.get('user')?.username ?? '',
     ];
 
@@ -228,6 +267,7 @@ describe.each(testDatabaseKinds())('the authorization matrix on %s', (kind) => {
           '/api/v1/alerts/': fixtures.alert,
           '/api/v1/channels/': fixtures.channel,
           '/api/v1/me/tokens/': fixtures.token,
+          '/api/v1/imports/': fixtures.preview,
         };
         const id = byCollection[before];
         if (id) owned = true;
@@ -353,7 +393,9 @@ describe.each(testDatabaseKinds())('the authorization matrix on %s', (kind) => {
           await t.database.db.execute(sql`delete from watchlist_items where symbol = 'AAPL'`);
         const filled = fill(path);
         const url = filled.url + queryOf(operation);
-        const { owned } = filled;
+        const upload = path === '/api/v1/imports/preview' ? await importUpload() : undefined;
+        // The upload names the owner's account: anyone else is answered as for another's object.
+        const owned = filled.owned || upload !== undefined;
         const expected = expectationOf(principal, { path, operation, owned });
         const where = `${method.toUpperCase()} ${url} as ${principal}`;
         const headers = headersOf(principal, method, scope);
@@ -374,11 +416,11 @@ describe.each(testDatabaseKinds())('the authorization matrix on %s', (kind) => {
           if (expected.status !== 'allowed' && expected.status >= 200 && expected.status < 300)
             expected.status = 101;
         } else {
-          const payload = bodyOf(operation);
+          const payload = upload?.payload ?? bodyOf(operation);
           const response = await t.app.inject({
             method: method.toUpperCase() as 'GET',
             url,
-            headers,
+            headers: { ...headers, ...upload?.headers },
             ...(payload === undefined ? {} : { payload: payload as object }),
           });
           status = response.statusCode;
@@ -404,7 +446,8 @@ describe.each(testDatabaseKinds())('the authorization matrix on %s', (kind) => {
         }
         if (['user', 'other user', 'admin'].includes(principal) && method !== 'get' && status < 300)
           await keepSignedIn(principal);
-        if (status < 300 && method === 'delete') await ensureFixtures();
+        // A delete removes a fixture, and so does a commit (of the preview).
+        if (status < 300 && (method === 'delete' || path.endsWith('/commit'))) await ensureFixtures();
       }
     }
     expect(failures).toEqual([]);
