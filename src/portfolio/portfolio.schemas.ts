@@ -97,7 +97,7 @@ export const updateSettingsRouteSchema = {
   tags,
   summary: 'Change the base currency or the cost-basis method (every figure is recomputed)',
   security: portfolioWrite,
-  body: portfolioSettingsSchema.partial(),
+  body: portfolioSettingsSchema.partial().meta({ examples: [{ costBasis: 'fifo' }] }),
   response: { 200: portfolioSettingsSchema, ...errorResponses(BODY_ERRORS, DATA_WRITE_ERRORS) },
 };
 
@@ -152,7 +152,7 @@ export const updateAccountRouteSchema = {
   description: 'The currency can change only while the account has no transactions.',
   security: portfolioWrite,
   params: idParams,
-  body: accountBody.partial(),
+  body: accountBody.partial().meta({ examples: [{ name: 'Retirement' }] }),
   response: {
     200: z.object({ account: accountSchema }),
     ...errorResponses(
@@ -174,6 +174,7 @@ export const deleteAccountRouteSchema = {
   querystring: z.object({
     force: z
       .enum(['true', 'false'], { error: 'force is true or false.' })
+      .meta({ examples: ['true'] })
       .optional()
       .transform((value) => value === 'true'),
   }),
@@ -184,6 +185,23 @@ export const deleteAccountRouteSchema = {
 };
 
 // ---------- transactions ----------
+
+/** The `account` filter of the lists: one of the user's accounts. */
+const accountParam = z
+  .uuid({ error: 'account must be an account id.' })
+  .meta({ examples: ['0b6f3f0e-8f5d-4f7e-9d55-2f6a1c1f4a10'] })
+  .optional();
+
+const TRANSACTION_EXAMPLE = {
+  accountId: '0b6f3f0e-8f5d-4f7e-9d55-2f6a1c1f4a10',
+  type: 'buy',
+  symbol: 'AAPL',
+  quantity: '10',
+  price: '100',
+  fee: '1',
+  currency: 'USD',
+  date: '2026-03-02',
+};
 
 export const transactionBody = z
   .object({
@@ -205,19 +223,9 @@ export const transactionBody = z
     note: text('Note').max(500).optional(),
   })
   .meta({
-    id: 'TransactionInput',
-    examples: [
-      {
-        accountId: '0b6f3f0e-8f5d-4f7e-9d55-2f6a1c1f4a10',
-        type: 'buy',
-        symbol: 'AAPL',
-        quantity: '10',
-        price: '100',
-        fee: '1',
-        currency: 'USD',
-        date: '2026-03-02',
-      },
-    ],
+    examples: [TRANSACTION_EXAMPLE],
+    // A transforming schema's input form drops `examples` (zod): the document's media type takes these.
+    'x-examples': { buy: { value: TRANSACTION_EXAMPLE } },
   });
 export type TransactionInput = z.infer<typeof transactionBody>;
 
@@ -242,6 +250,16 @@ export const transactionSchema = z
   .meta({ id: 'Transaction' });
 export type Transaction = z.infer<typeof transactionSchema>;
 
+/** The portfolio in the user's data export (`GET /me/export`). */
+export const portfolioExportSchema = z.object({
+  settings: portfolioSettingsSchema.nullable().meta({ description: 'null while the defaults apply.' }),
+  accounts: z.array(
+    z.object({ id: z.uuid(), name: z.string(), currency: z.string(), createdAt: isoDateTime }),
+  ),
+  transactions: z.array(transactionSchema).meta({ description: 'As entered, oldest first.' }),
+});
+export type PortfolioExport = z.infer<typeof portfolioExportSchema>;
+
 export const TRANSACTION_WRITE_ERRORS = [
   'account_not_found',
   'insufficient_quantity',
@@ -256,12 +274,29 @@ export const listTransactionsRouteSchema = {
   summary: 'Transactions as entered, newest first, paged',
   security: readAccess,
   querystring: z.object({
-    account: z.uuid({ error: 'account must be an account id.' }).optional(),
-    symbol: z.string().trim().min(1).max(40).optional(),
-    from: isoDate.optional(),
-    to: isoDate.optional(),
-    page: z.coerce.number({ error: 'page is a number from 1.' }).int().min(1).default(1),
-    pageSize: z.coerce.number({ error: 'pageSize is 1 to 500.' }).int().min(1).max(500).default(50),
+    account: accountParam,
+    symbol: z
+      .string()
+      .trim()
+      .min(1)
+      .max(40)
+      .meta({ examples: ['AAPL'] })
+      .optional(),
+    from: isoDate.meta({ examples: ['2026-01-01'] }).optional(),
+    to: isoDate.meta({ examples: ['2026-12-31'] }).optional(),
+    page: z.coerce
+      .number({ error: 'page is a number from 1.' })
+      .int()
+      .min(1)
+      .default(1)
+      .meta({ examples: [1] }),
+    pageSize: z.coerce
+      .number({ error: 'pageSize is 1 to 500.' })
+      .int()
+      .min(1)
+      .max(500)
+      .default(50)
+      .meta({ examples: [50] }),
   }),
   response: {
     200: z.object({
@@ -290,7 +325,9 @@ export const updateTransactionRouteSchema = {
   summary: 'Change a transaction',
   security: portfolioWrite,
   params: idParams,
-  body: transactionBody.partial(),
+  body: transactionBody
+    .partial()
+    .meta({ 'x-examples': { correction: { value: { quantity: '12', note: 'Corrected' } } } }),
   response: {
     200: z.object({ transaction: transactionSchema }),
     ...errorResponses(BODY_ERRORS, DATA_WRITE_ERRORS, TRANSACTION_WRITE_ERRORS, 'transaction_not_found'),
@@ -372,8 +409,11 @@ export const holdingsRouteSchema = {
     "A row's amounts are in the instrument's currency, `base` and the totals in the base currency. `costBasis` defaults to the user's setting.",
   security: readAccess,
   querystring: z.object({
-    account: z.uuid({ error: 'account must be an account id.' }).optional(),
-    costBasis: z.enum(COST_BASIS_METHODS, { error: 'costBasis is average or fifo.' }).optional(),
+    account: accountParam,
+    costBasis: z
+      .enum(COST_BASIS_METHODS, { error: 'costBasis is average or fifo.' })
+      .meta({ examples: ['fifo'] })
+      .optional(),
   }),
   response: {
     200: holdingsResponse,

@@ -4,7 +4,7 @@ import { instruments, portfolioAccounts, portfolioSettings, transactions } from 
 import { Decimal, decimalString } from './decimal.js';
 import type { LedgerTransaction } from './ledger.js';
 import { type TransactionRow, toLedger, transactionValues } from './ledger.repository.js';
-import type { Transaction, TransactionInput } from './portfolio.schemas.js';
+import type { PortfolioExport, Transaction, TransactionInput } from './portfolio.schemas.js';
 
 /** Transactions as the API lists and edits them: SQL lives here, rows do not leave. */
 
@@ -246,4 +246,32 @@ export async function instrumentNames(
     .from(instruments)
     .where(inArray(instruments.symbol, [...symbols]));
   return new Map(rows.map((row) => [row.symbol, row.name]));
+}
+
+/** The user's portfolio as their data export holds it: settings, accounts, and every transaction as entered. */
+export async function portfolioExport(db: Database, userId: string): Promise<PortfolioExport> {
+  const [settings] = await db
+    .select({ baseCurrency: portfolioSettings.baseCurrency, costBasis: portfolioSettings.costBasis })
+    .from(portfolioSettings)
+    .where(eq(portfolioSettings.userId, userId));
+  const accounts = await db
+    .select({
+      id: portfolioAccounts.id,
+      name: portfolioAccounts.name,
+      currency: portfolioAccounts.currency,
+      createdAt: portfolioAccounts.createdAt,
+    })
+    .from(portfolioAccounts)
+    .where(eq(portfolioAccounts.userId, userId))
+    .orderBy(asc(portfolioAccounts.createdAt));
+  const rows = await db
+    .select()
+    .from(transactions)
+    .where(eq(transactions.userId, userId))
+    .orderBy(asc(transactions.date), asc(transactions.entry));
+  return {
+    settings: (settings as PortfolioExport['settings'] | undefined) ?? null,
+    accounts: accounts.map((account) => ({ ...account, createdAt: account.createdAt.toISOString() })),
+    transactions: rows.map(toTransaction),
+  };
 }
