@@ -5,6 +5,7 @@ import { marketOfSymbol, requireSymbol } from '../market/kernel/symbols.js';
 import type { HubQuote, PriceHub } from '../prices/price-hub.js';
 import * as accounts from './accounts.repository.js';
 import { Decimal } from './decimal.js';
+import type { DailyClose } from './fx.js';
 import {
   amountString,
   type HoldingsFigures,
@@ -12,11 +13,12 @@ import {
   holdingView,
   type LivePrice,
   newPosition,
+  type Replay,
   replayLedger,
   valueHoldings,
 } from './holdings.js';
 import { loadLedger } from './ledger.repository.js';
-import { marketRates } from './market-rates.js';
+import { loadForexCloses, ratesFrom } from './market-rates.js';
 import {
   type CostBasisMethod,
   DEFAULT_PORTFOLIO_SETTINGS,
@@ -44,8 +46,31 @@ function livePrice(known: HubQuote | null | undefined): LivePrice | null {
  * The holdings figures of a user's ledger (all accounts or one): one read of the ledger, the forex
  * closes it needs and the hub's live prices, then the pure replay and valuation of holdings.ts.
  */
+/** Replays kept, most recently used last: a holdings request then only values them at live prices. */
+const REPLAYS_KEPT = 1000;
+
+interface CachedReplay {
+  /** The ledger's version it was replayed from (`ledgerVersion`). */
+  version: string;
+  replay: Replay;
+  accountCurrencies: Map<string, string>;
+  closes: Map<string, DailyClose[]>;
+}
+
 export class HoldingsService {
+  /**
+   * Replays by user, account, method, base currency and day, each with the ledger version it was
+   * made from: any write (on any instance) changes the version, so a stale replay is never used.
+   */
+  private readonly replays = new Map<string, CachedReplay>();
+
   constructor(private readonly options: { db: Database; hub: PriceHub; clock: Clock }) {}
+
+  private remember(key: string, entry: CachedReplay): void {
+    this.replays.delete(key);
+    this.replays.set(key, entry);
+    if (this.replays.size > REPLAYS_KEPT) this.replays.delete(this.replays.keys().next().value as string);
+  }
 
   async holdings(userId: string, query: HoldingsQuery): Promise<HoldingsView> {
     const { figures, baseCurrency, costBasis } = await this.figures(userId, query);
@@ -110,26 +135,31 @@ export class HoldingsService {
     if (query.account && !(await accounts.findAccount(db, userId, query.account))) {
       throw new AppError('account_not_found');
     }
-    const ledger = await loadLedger(db, userId, query.account);
-    const accountCurrencies = new Map(ledger.accounts.map((account) => [account.id, account.currency]));
-    const currencies = new Set([baseCurrency, ...accountCurrencies.values()]);
-    for (const tx of ledger.transactions) currencies.add(tx.currency);
     const today = new Date(clock.now()).toISOString().slice(0, 10);
-    const rates = await marketRates(db, hub, {
-      currencies,
-      firstDate: ledger.transactions[0]?.date ?? today,
-      today,
-      field: 'baseCurrency',
-    });
-    const replay = replayLedger({
-      transactions: ledger.transactions,
-      accountCurrencies,
-      method: costBasis,
-      baseCurrency,
-      rates,
-      today,
-      explain,
-    });
+    const key = [userId, query.account ?? '', costBasis, baseCurrency, today].join('|');
+    const version = explain ? '' : await transactions.ledgerVersion(db, userId);
+    let cached = explain ? undefined : this.replays.get(key);
+    if (!cached || cached.version !== version) {
+      const ledger = await loadLedger(db, userId, query.account);
+      const accountCurrencies = new Map(ledger.accounts.map((account) => [account.id, account.currency]));
+      const currencies = new Set([baseCurrency, ...accountCurrencies.values()]);
+      for (const tx of ledger.transactions) currencies.add(tx.currency);
+      const closes = await loadForexCloses(db, currencies, ledger.transactions[0]?.date ?? today);
+      const replay = replayLedger({
+        transactions: ledger.transactions,
+        accountCurrencies,
+        method: costBasis,
+        baseCurrency,
+        rates: ratesFrom(closes, hub, { today, field: 'baseCurrency' }),
+        today,
+        explain,
+      });
+      cached = { version, replay, accountCurrencies, closes };
+    }
+    if (!explain) this.remember(key, cached);
+    const { replay, accountCurrencies } = cached;
+    // Live forex quotes move today's rates: the valuation reads them again every time.
+    const rates = ratesFrom(cached.closes, hub, { today, field: 'baseCurrency' });
     if (explain && !replay.positions.some((position) => position.symbol === explain)) {
       replay.positions.push(newPosition('', explain, marketOfSymbol(explain).currency ?? baseCurrency));
     }

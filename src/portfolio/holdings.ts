@@ -189,7 +189,8 @@ export function replayLedger(options: ReplayOptions): Replay {
   for (const tx of options.transactions) {
     const accountCurrency = accountCurrencies.get(tx.accountId);
     if (accountCurrency === undefined) continue;
-    addCash(cash, tx, accountCurrency, rates);
+    if (tx.symbol === null || (tx.type !== 'buy' && tx.type !== 'sell'))
+      addCash(cash, tx, accountCurrency, rates);
     if (tx.symbol === null) continue;
 
     const key = positionKey(tx.accountId, tx.symbol);
@@ -205,32 +206,43 @@ export function replayLedger(options: ReplayOptions): Replay {
     let realized: Decimal | null = null;
 
     switch (tx.type) {
+      // A buy's and a sell's cash effect (cashEffect's) is computed here from the same product.
       case 'buy': {
-        const spent = quantity.times(price).plus(tx.fee);
-        const cost = spent.times(rate);
-        const costBase = spent.times(baseRate);
+        const gross = quantity.times(price);
+        const spent = tx.fee.isZero() ? gross : gross.plus(tx.fee);
+        moveCash(
+          cash,
+          tx.accountId,
+          converted(spent, transactionRate(tx, accountCurrency, accountCurrency, rates)).negated(),
+        );
+        const cost = converted(spent, rate);
+        const costBase = converted(spent, baseRate);
         position.quantity = position.quantity.plus(quantity);
         position.cost = position.cost.plus(cost);
         position.costBase = position.costBase.plus(costBase);
         if (method === 'fifo') position.lots.push({ date: tx.date, quantity, cost, costBase });
-        if (tx.date >= today)
-          position.tradedToday = position.tradedToday.plus(quantity.times(price).times(rate));
+        if (tx.date >= today) position.tradedToday = position.tradedToday.plus(converted(gross, rate));
         break;
       }
       case 'sell': {
-        const proceeds = quantity.times(price).minus(tx.fee);
+        const gross = quantity.times(price);
+        const proceeds = tx.fee.isZero() ? gross : gross.minus(tx.fee);
+        moveCash(
+          cash,
+          tx.accountId,
+          converted(proceeds, transactionRate(tx, accountCurrency, accountCurrency, rates)),
+        );
         const [cost, costBase] = takeUnits(position, quantity, method);
-        realized = proceeds.times(rate).minus(cost);
+        realized = converted(proceeds, rate).minus(cost);
         position.realized = position.realized.plus(realized);
-        position.realizedBase = position.realizedBase.plus(proceeds.times(baseRate).minus(costBase));
-        if (tx.date >= today)
-          position.tradedToday = position.tradedToday.minus(quantity.times(price).times(rate));
+        position.realizedBase = position.realizedBase.plus(converted(proceeds, baseRate).minus(costBase));
+        if (tx.date >= today) position.tradedToday = position.tradedToday.minus(converted(gross, rate));
         break;
       }
       case 'dividend': {
         const received = (tx.amount ?? ZERO).minus(tx.tax ?? ZERO);
-        position.dividends = position.dividends.plus(received.times(rate));
-        position.dividendsBase = position.dividendsBase.plus(received.times(baseRate));
+        position.dividends = position.dividends.plus(converted(received, rate));
+        position.dividendsBase = position.dividendsBase.plus(converted(received, baseRate));
         break;
       }
       case 'split': {
@@ -465,8 +477,20 @@ function addCash(
 ): void {
   const moved = cashEffect(tx);
   if (moved.isZero()) return;
-  const rate = transactionRate(tx, accountCurrency, accountCurrency, rates);
-  cash.set(tx.accountId, (cash.get(tx.accountId) ?? ZERO).plus(moved.times(rate)));
+  moveCash(
+    cash,
+    tx.accountId,
+    converted(moved, transactionRate(tx, accountCurrency, accountCurrency, rates)),
+  );
+}
+
+function moveCash(cash: Map<string, Decimal>, accountId: string, amount: Decimal): void {
+  cash.set(accountId, (cash.get(accountId) ?? ZERO).plus(amount));
+}
+
+/** `value` times `rate`, with no multiplication for the same currency (most of a ledger). */
+function converted(value: Decimal, rate: Decimal): Decimal {
+  return rate === ONE ? value : value.times(rate);
 }
 
 /**

@@ -14,31 +14,40 @@ function daysBefore(date: string, days: number): string {
 }
 
 /**
- * The rates the figures are computed with, for `currencies` from `firstDate` on: each day's from the
- * stored daily forex closes (the nearest earlier day), today's from the live forex quotes (the
- * latest close when none is live). A date before any stored close uses today's rate. A pair with no
- * rate at all is a 400 `fx_rate_required` naming `field`.
+ * The stored daily closes of the forex pairs `currencies` convert with, from a little before
+ * `firstDate`; a pair with none stored is there empty (it may still be quoted live).
  */
-export async function marketRates(
+export async function loadForexCloses(
   db: Database,
+  currencies: Iterable<string>,
+  firstDate: string,
+): Promise<Map<string, DailyClose[]>> {
+  const symbols = [...new Set([...currencies].flatMap(fxPairSymbols))];
+  const closes = await loadDailyCloses(db, symbols, daysBefore(firstDate, LOOKBACK_DAYS));
+  for (const symbol of symbols) if (!closes.has(symbol)) closes.set(symbol, []);
+  return closes;
+}
+
+/**
+ * The rates the figures are computed with: each day's from the stored daily forex closes (the
+ * nearest earlier day), today's from the hub's live forex quotes (the latest close when none is
+ * live). A date before any stored close uses today's rate. A pair with no rate at all is a 400
+ * `fx_rate_required` naming `field`. No I/O: the closes are given.
+ */
+export function ratesFrom(
+  closes: ReadonlyMap<string, readonly DailyClose[]>,
   hub: PriceHub,
-  options: { currencies: Iterable<string>; firstDate: string; today: string; field: string },
-): Promise<Rates> {
-  const symbols = [...new Set([...options.currencies].flatMap(fxPairSymbols))];
-  const closes = await loadDailyCloses(db, symbols, daysBefore(options.firstDate, LOOKBACK_DAYS));
-  const withLive = new Map<string, DailyClose[]>();
-  for (const symbol of symbols) {
-    const stored = closes.get(symbol) ?? [];
+  options: { today: string; field: string },
+): Rates {
+  const withLive = new Map<string, readonly DailyClose[]>(closes);
+  for (const [symbol, stored] of closes) {
     const live = hub.peek(symbol)?.quote.price;
-    withLive.set(
-      symbol,
-      live && live > 0
-        ? [
-            ...stored.filter((close) => close.date < options.today),
-            { date: options.today, close: new Decimal(String(live)) },
-          ]
-        : stored,
-    );
+    if (live && live > 0) {
+      withLive.set(symbol, [
+        ...stored.filter((close) => close.date < options.today),
+        { date: options.today, close: new Decimal(String(live)) },
+      ]);
+    }
   }
   const table = new FxTable(withLive);
   const cache = new Map<string, Decimal>();
@@ -48,9 +57,8 @@ export async function marketRates(
     if (!rate) {
       const found = table.rate(from, to, options.today);
       if (!found) {
-        throw new AppError('fx_rate_required', `No exchange rate from ${from} to ${to} is known yet.`, {
-          [options.field]: [`No exchange rate from ${from} to ${to} is known yet.`],
-        });
+        const message = `No exchange rate from ${from} to ${to} is known yet.`;
+        throw new AppError('fx_rate_required', message, { [options.field]: [message] });
       }
       rate = found;
       cache.set(key, rate);
@@ -69,6 +77,15 @@ export async function marketRates(
       return rate;
     },
   };
+}
+
+/** Stored closes and live quotes together, for `currencies` from `firstDate` on. */
+export async function marketRates(
+  db: Database,
+  hub: PriceHub,
+  options: { currencies: Iterable<string>; firstDate: string; today: string; field: string },
+): Promise<Rates> {
+  return ratesFrom(await loadForexCloses(db, options.currencies, options.firstDate), hub, options);
 }
 
 /** The stored rate of `from` in `to` on `date` (nearest earlier day), or null: what a write may rely on. */

@@ -275,3 +275,21 @@ export async function portfolioExport(db: Database, userId: string): Promise<Por
     transactions: rows.map(toTransaction),
   };
 }
+
+/**
+ * What a user's ledger is now, as a short text that changes whenever a transaction or an account is
+ * added, changed or deleted (on any instance): a cached replay is valid while it is the same.
+ */
+export async function ledgerVersion(db: Database, userId: string): Promise<string> {
+  const [row] = await selectRows<{ version: string }>(
+    db,
+    sql`
+    select concat_ws('|',
+      (select count(*) || ':' || coalesce(max(entry), 0) || ':' || coalesce(max(updated_at)::text, '')
+        from ${transactions} where user_id = ${userId}),
+      (select count(*) || ':' || coalesce(max(updated_at)::text, '')
+        from ${portfolioAccounts} where user_id = ${userId})
+    ) as version`,
+  );
+  return row?.version ?? '';
+}
