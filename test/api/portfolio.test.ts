@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historyBackfills, priceBars } from '../../src/db/schema.js';
 import { SimulatedMarket } from '../../src/market/providers/simulated/simulated-market.js';
+import { insertTransactions } from '../../src/portfolio/ledger.repository.js';
 import { testDatabaseKinds } from '../support/database.js';
 import { ScriptedFeed } from '../support/scripted-feed.js';
 import { ManualClock, startTestApp, type TestApp, TestClient } from '../support/test-app.js';
@@ -347,6 +348,24 @@ describe.each(testDatabaseKinds())('the portfolio API on %s', (kind) => {
     const moved = (await client.request('GET', '/api/v1/holdings')).json();
     expect(moved.holdings[0]).toMatchObject({ price: '140', value: '2100', unrealized: '523.5' });
     expect(moved.totals.value).toBe('3597');
+  });
+
+  it("sees a write made elsewhere (another instance's) at once, though it keeps replays", async () => {
+    const { client, user, account, add } = await signedIn();
+    await add({ type: 'buy', symbol: 'AAPL', quantity: '1', price: '100', date: '2025-12-01' });
+    expect((await client.request('GET', '/api/v1/holdings')).json().holdings[0].quantity).toBe('1');
+    await insertTransactions(t.database.db, user.id, [
+      {
+        accountId: account.id,
+        type: 'buy',
+        symbol: 'AAPL',
+        quantity: '2',
+        price: '100',
+        currency: 'USD',
+        date: '2025-12-02',
+      },
+    ]);
+    expect((await client.request('GET', '/api/v1/holdings')).json().holdings[0].quantity).toBe('3');
   });
 
   it('expands a holding into its transactions, with what each did', async () => {
