@@ -279,6 +279,16 @@ describe.each(testDatabaseKinds())('the portfolio API on %s', (kind) => {
     expect((await client.request('DELETE', `/api/v1/transactions/${sell.id}`)).statusCode).toBe(404);
   });
 
+  it('lets only one of two concurrent sells of everything held through', async () => {
+    const { user, add } = await signedIn();
+    await add({ type: 'buy', symbol: 'AAPL', quantity: '10', price: '100', date: '2025-12-01' });
+    const sell = () =>
+      add({ type: 'sell', symbol: 'AAPL', quantity: '10', price: '110', date: '2025-12-02' });
+    const answers = await Promise.all([sell(), sell(), sell()]);
+    expect(answers.map((answer) => answer.statusCode).sort()).toEqual([201, 400, 400]);
+    expect(await rowsOf('transactions', user.id)).toBe(2);
+  });
+
   it('lists transactions newest first, filtered and paged, as entered (a split rewrites nothing)', async () => {
     const { client, account, add } = await signedIn();
     await add({ type: 'deposit', amount: '1000', date: '2025-11-01' });
