@@ -127,39 +127,30 @@ export class HoldingsService {
     };
   }
 
+  /** Each of the user's accounts' cash, in its currency (from the same kept replay). */
+  async cash(userId: string): Promise<Map<string, Decimal>> {
+    const settings = (await accounts.readSettings(this.options.db, userId)) ?? DEFAULT_PORTFOLIO_SETTINGS;
+    const { replay } = await this.replayOf(userId, {}, settings.costBasis, settings.baseCurrency);
+    return replay.cash;
+  }
+
   private async figures(userId: string, query: HoldingsQuery, explain?: string) {
-    const { db, hub, clock } = this.options;
+    const { db, hub } = this.options;
     const settings = (await accounts.readSettings(db, userId)) ?? DEFAULT_PORTFOLIO_SETTINGS;
     const costBasis = query.costBasis ?? settings.costBasis;
     const { baseCurrency } = settings;
     if (query.account && !(await accounts.findAccount(db, userId, query.account))) {
       throw new AppError('account_not_found');
     }
-    const today = new Date(clock.now()).toISOString().slice(0, 10);
-    const key = [userId, query.account ?? '', costBasis, baseCurrency, today].join('|');
-    const version = explain ? '' : await transactions.ledgerVersion(db, userId);
-    let cached = explain ? undefined : this.replays.get(key);
-    if (!cached || cached.version !== version) {
-      const ledger = await loadLedger(db, userId, query.account);
-      const accountCurrencies = new Map(ledger.accounts.map((account) => [account.id, account.currency]));
-      const currencies = new Set([baseCurrency, ...accountCurrencies.values()]);
-      for (const tx of ledger.transactions) currencies.add(tx.currency);
-      const closes = await loadForexCloses(db, currencies, ledger.transactions[0]?.date ?? today);
-      const replay = replayLedger({
-        transactions: ledger.transactions,
-        accountCurrencies,
-        method: costBasis,
-        baseCurrency,
-        rates: ratesFrom(closes, hub, { today, field: 'baseCurrency' }),
-        today,
-        explain,
-      });
-      cached = { version, replay, accountCurrencies, closes };
-    }
-    if (!explain) this.remember(key, cached);
-    const { replay, accountCurrencies } = cached;
+    const { replay, accountCurrencies, closes, today } = await this.replayOf(
+      userId,
+      query,
+      costBasis,
+      baseCurrency,
+      explain,
+    );
     // Live forex quotes move today's rates: the valuation reads them again every time.
-    const rates = ratesFrom(cached.closes, hub, { today, field: 'baseCurrency' });
+    const rates = ratesFrom(closes, hub, { today, field: 'baseCurrency' });
     if (explain && !replay.positions.some((position) => position.symbol === explain)) {
       replay.positions.push(newPosition('', explain, marketOfSymbol(explain).currency ?? baseCurrency));
     }
@@ -183,5 +174,39 @@ export class HoldingsService {
       steps: replay.steps,
       live: explain ? (prices.get(explain) ?? null) : null,
     };
+  }
+
+  /** The kept replay while the ledger is unchanged, else a new one (one that explains is never kept). */
+  private async replayOf(
+    userId: string,
+    query: HoldingsQuery,
+    costBasis: CostBasisMethod,
+    baseCurrency: string,
+    explain?: string,
+  ): Promise<CachedReplay & { today: string }> {
+    const { db, hub, clock } = this.options;
+    const today = new Date(clock.now()).toISOString().slice(0, 10);
+    const key = [userId, query.account ?? '', costBasis, baseCurrency, today].join('|');
+    const version = explain ? '' : await transactions.ledgerVersion(db, userId);
+    let cached = explain ? undefined : this.replays.get(key);
+    if (!cached || cached.version !== version) {
+      const ledger = await loadLedger(db, userId, query.account);
+      const accountCurrencies = new Map(ledger.accounts.map((account) => [account.id, account.currency]));
+      const currencies = new Set([baseCurrency, ...accountCurrencies.values()]);
+      for (const tx of ledger.transactions) currencies.add(tx.currency);
+      const closes = await loadForexCloses(db, currencies, ledger.transactions[0]?.date ?? today);
+      const replay = replayLedger({
+        transactions: ledger.transactions,
+        accountCurrencies,
+        method: costBasis,
+        baseCurrency,
+        rates: ratesFrom(closes, hub, { today, field: 'baseCurrency' }),
+        today,
+        explain,
+      });
+      cached = { version, replay, accountCurrencies, closes };
+    }
+    if (!explain) this.remember(key, cached);
+    return { ...cached, today };
   }
 }

@@ -451,24 +451,6 @@ export function valueHoldings(
   };
 }
 
-/**
- * Each account's cash in its own currency: every transaction's cash effect at its own fxRate or its
- * date's rate (for the accounts list, which needs no prices).
- */
-export function accountCash(
-  transactions: readonly LedgerTransaction[],
-  accountCurrencies: ReadonlyMap<string, string>,
-  rates: Rates,
-): Map<string, Decimal> {
-  const cash = new Map<string, Decimal>();
-  for (const accountId of accountCurrencies.keys()) cash.set(accountId, ZERO);
-  for (const tx of transactions) {
-    const currency = accountCurrencies.get(tx.accountId);
-    if (currency !== undefined) addCash(cash, tx, currency, rates);
-  }
-  return cash;
-}
-
 function addCash(
   cash: Map<string, Decimal>,
   tx: LedgerTransaction,

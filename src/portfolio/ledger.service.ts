@@ -7,10 +7,9 @@ import type { PriceHub } from '../prices/price-hub.js';
 import * as accounts from './accounts.repository.js';
 import { requireCurrency } from './currencies.js';
 import { type Decimal, decimalString } from './decimal.js';
-import { accountCash, amountString } from './holdings.js';
+import { amountString } from './holdings.js';
 import { inLedgerOrder, type LedgerTransaction, replayQuantities } from './ledger.js';
-import { loadLedger } from './ledger.repository.js';
-import { marketRates, storedRate } from './market-rates.js';
+import { storedRate } from './market-rates.js';
 import {
   DEFAULT_PORTFOLIO_SETTINGS,
   type PortfolioAccount,
@@ -33,7 +32,14 @@ const UNIT_TYPES: readonly string[] = ['buy', 'sell', 'split'];
  */
 export class LedgerService {
   constructor(
-    private readonly options: { db: Database; hub: PriceHub; clock: Clock; events: DomainEventBus },
+    private readonly options: {
+      db: Database;
+      hub: PriceHub;
+      clock: Clock;
+      events: DomainEventBus;
+      /** Each of a user's accounts' cash, in its currency (the holdings' replay has it). */
+      cashOf: (userId: string) => Promise<Map<string, Decimal>>;
+    },
   ) {}
 
   private get db(): Database {
@@ -59,29 +65,14 @@ export class LedgerService {
   async listAccounts(userId: string): Promise<PortfolioAccount[]> {
     const rows = await accounts.listAccounts(this.db, userId);
     if (rows.length === 0) return [];
-    const ledger = await loadLedger(this.db, userId);
-    const currencies = new Map(rows.map((row) => [row.id, row.currency]));
-    const rates = await marketRates(this.db, this.options.hub, {
-      currencies: new Set([...currencies.values(), ...ledger.transactions.map((tx) => tx.currency)]),
-      firstDate: ledger.transactions[0]?.date ?? this.today(),
-      today: this.today(),
-      field: 'currency',
-    });
-    const cash = accountCash(ledger.transactions, currencies, rates);
+    const cash = await this.options.cashOf(userId);
     return rows.map((row) => toAccount(row, cash.get(row.id)));
   }
 
   async account(userId: string, id: string): Promise<PortfolioAccount> {
     const row = await accounts.findAccount(this.db, userId, id);
     if (!row) throw new AppError('account_not_found');
-    const ledger = await loadLedger(this.db, userId, id);
-    const rates = await marketRates(this.db, this.options.hub, {
-      currencies: new Set([row.currency, ...ledger.transactions.map((tx) => tx.currency)]),
-      firstDate: ledger.transactions[0]?.date ?? this.today(),
-      today: this.today(),
-      field: 'currency',
-    });
-    return toAccount(row, accountCash(ledger.transactions, new Map([[id, row.currency]]), rates).get(id));
+    return toAccount(row, (await this.options.cashOf(userId)).get(id));
   }
 
   async createAccount(userId: string, body: { name: string; currency: string }): Promise<PortfolioAccount> {

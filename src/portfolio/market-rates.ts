@@ -79,15 +79,6 @@ export function ratesFrom(
   };
 }
 
-/** Stored closes and live quotes together, for `currencies` from `firstDate` on. */
-export async function marketRates(
-  db: Database,
-  hub: PriceHub,
-  options: { currencies: Iterable<string>; firstDate: string; today: string; field: string },
-): Promise<Rates> {
-  return ratesFrom(await loadForexCloses(db, options.currencies, options.firstDate), hub, options);
-}
-
 /** The stored rate of `from` in `to` on `date` (nearest earlier day), or null: what a write may rely on. */
 export async function storedRate(
   db: Database,

@@ -14,8 +14,14 @@ import { portfolioRoutes } from './portfolio.routes.js';
  */
 export async function portfolioModule(host: ModuleHost, { hub }: PricesModule): Promise<void> {
   const { database, clock, logger, domainEvents } = host.context;
-  const ledger = new LedgerService({ db: database.db, hub, clock, events: domainEvents });
   const holdings = new HoldingsService({ db: database.db, hub, clock });
+  const ledger = new LedgerService({
+    db: database.db,
+    hub,
+    clock,
+    events: domainEvents,
+    cashOf: (userId) => holdings.cash(userId),
+  });
   const demand = new HoldingDemand(database.db, hub, domainEvents, logger);
   host.onClose(
     domainEvents.on('portfolio.ledgerChanged', ({ userId }) => {

@@ -142,7 +142,7 @@ export const createAccountRouteSchema = {
   body: accountBody,
   response: {
     201: z.object({ account: accountSchema }),
-    ...errorResponses(BODY_ERRORS, DATA_WRITE_ERRORS, 'account_name_taken'),
+    ...errorResponses(BODY_ERRORS, DATA_WRITE_ERRORS, 'account_name_taken', 'fx_rate_required'),
   },
 };
 
@@ -161,6 +161,7 @@ export const updateAccountRouteSchema = {
       'account_not_found',
       'account_name_taken',
       'account_not_empty',
+      'fx_rate_required',
     ),
   },
 };
