@@ -53,11 +53,6 @@ export class HoldingDemand {
     this.apply(userId, new Set(), false);
   }
 
-  /** The symbols wanted for `userId` now (for tests and the admin's view). */
-  symbols(userId: string): ReadonlySet<string> {
-    return this.wanted.get(userId) ?? new Set();
-  }
-
   private apply(userId: string, symbols: Set<string>, announce: boolean): void {
     const before = this.wanted.get(userId) ?? new Set<string>();
     for (const symbol of before) if (!symbols.has(symbol)) this.hub.demand.remove(symbol, 'holding');

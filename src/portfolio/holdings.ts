@@ -481,14 +481,14 @@ function converted(value: Decimal, rate: Decimal): Decimal {
  * percentages half to even to 2 decimals. Every figure is rounded once, from the unrounded
  * arithmetic, so totals are sums of exact figures, not of rounded ones.
  */
-export const AMOUNT_PLACES = 8;
-export const PERCENT_PLACES = 2;
+const AMOUNT_PLACES = 8;
+const PERCENT_PLACES = 2;
 
 export function amountString(value: Decimal): string {
   return decimalString(value.toDecimalPlaces(AMOUNT_PLACES, Decimal.ROUND_HALF_EVEN));
 }
 
-export function percentString(value: Decimal): string {
+function percentString(value: Decimal): string {
   return roundedString(value, PERCENT_PLACES);
 }
 
