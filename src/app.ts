@@ -40,6 +40,7 @@ import { notificationsModule } from './notifications/notifications.module.js';
 import { passkeysModule } from './passkeys/passkeys.module.js';
 import { importsModule } from './portfolio/imports/imports.module.js';
 import { performanceModule } from './portfolio/performance/performance.module.js';
+import { portfolioModule } from './portfolio/portfolio.module.js';
 import { preferencesModule } from './preferences/preferences.module.js';
 import { pricesModule } from './prices/prices.module.js';
 import { profilesModule } from './profiles/profiles.module.js';
@@ -151,6 +152,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const delivery = await deliveryModule(host);
   await alertsModule(host, { prices, delivery });
   notificationsModule(host);
+  await portfolioModule(host, prices);
   importsModule(host, prices);
   performanceModule(host, prices);
   accountDataModule(host, auth);
