@@ -1,8 +1,10 @@
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/database.js';
 import { AppError } from '../../errors.js';
+import type { DomainEventBus } from '../../events.js';
 import { normalizeSymbol } from '../../market/kernel/symbols.js';
 import type { PriceHub } from '../../prices/price-hub.js';
+import { lockAccounts } from '../accounts.repository.js';
 import { loadDailyCloses } from '../daily-closes.repository.js';
 import { FxTable, fxPairSymbols } from '../fx.js';
 import { inLedgerOrder, type LedgerTransaction, replayQuantities } from '../ledger.js';
@@ -37,6 +39,7 @@ export class ImportsService {
     private readonly db: Database,
     private readonly hub: PriceHub,
     private readonly clock: Clock,
+    private readonly events: DomainEventBus,
   ) {}
 
   private today(): string {
@@ -89,12 +92,13 @@ export class ImportsService {
   }
 
   async commit(userId: string, previewId: string): Promise<{ imported: number; skippedDuplicates: number }> {
-    return this.db.transaction(async (transaction) => {
+    const result = await this.db.transaction(async (transaction) => {
       const tx = transaction as unknown as Database;
       const preview = await repo.takePreview(tx, userId, previewId, new Date(this.clock.now()));
       if (!preview) throw new AppError('import_not_found');
       if (preview.errors.length > 0) throw new AppError('import_has_errors');
-      await repo.lockLedger(tx, userId);
+      // The same lock as every other write to these accounts' ledgers (see LedgerService).
+      await lockAccounts(tx, userId, [...new Set(preview.rows.map((row) => row.accountId))]);
       const ledger = await loadLedger(tx, userId);
       const accountIds = new Set(ledger.accounts.map((account) => account.id));
       const gone = preview.rows.find((row) => !accountIds.has(row.accountId));
@@ -119,6 +123,8 @@ export class ImportsService {
       );
       return { imported: fresh.length, skippedDuplicates: preview.rows.length - fresh.length };
     });
+    if (result.imported > 0) this.events.emit('portfolio.ledgerChanged', { userId });
+    return result;
   }
 
   async export(userId: string, format: 'csv' | 'json'): Promise<ExportFile> {
