@@ -532,9 +532,21 @@ export class AlertsService {
    */
   private async holdingInputs(rows: readonly repo.AlertRuleRow[]): Promise<HoldingInputs> {
     const views = new Map<string, HoldingsView>();
-    for (const row of rows) {
-      if ((isPositionKind(row.kind) || row.kind === 'portfolio_day_move') && !views.has(row.userId)) {
-        views.set(row.userId, await this.options.holdings(row.userId));
+    const users = new Set(
+      rows
+        .filter((row) => isPositionKind(row.kind) || row.kind === 'portfolio_day_move')
+        .map((row) => row.userId),
+    );
+    for (const userId of users) {
+      try {
+        views.set(userId, await this.options.holdings(userId));
+      } catch (error) {
+        // One user's unreadable ledger (a rate missing) leaves their holding rules waiting for its
+        // next change, not everyone's rules.
+        this.options.logger.warn(
+          { reason: (error as Error).message, userId },
+          'reading holdings for alerts failed',
+        );
       }
     }
     const portfolioIds = rows.filter((row) => row.kind === 'portfolio_day_move').map((row) => row.id);

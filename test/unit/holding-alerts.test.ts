@@ -8,11 +8,16 @@ import {
   startsPastThreshold,
 } from '../../src/alerts/alert-evaluator.js';
 import { firingMessage, portfolioMessage } from '../../src/alerts/alert-messages.js';
+import { breakEvenOf, portfolioSnapshotOf } from '../../src/alerts/holding-figures.js';
 import {
   type PortfolioCalendar,
   PortfolioMoveTracker,
   type PortfolioRuleState,
 } from '../../src/alerts/portfolio-moves.js';
+import { Decimal } from '../../src/portfolio/decimal.js';
+import { holdingsView, type Rates, replayLedger, valueHoldings } from '../../src/portfolio/holdings.js';
+import type { LedgerTransaction } from '../../src/portfolio/ledger.js';
+import type { CostBasisMethod } from '../../src/portfolio/portfolio.schemas.js';
 
 const T0 = Date.parse('2026-03-02T15:00:00Z');
 const DAY = 86_400_000;
@@ -109,6 +114,53 @@ describe('position alerts: a price crossing at the level the holding derives', (
     expect(firedPrices(feed(evaluator, [104, 104.61], T0 + 10_000))).toEqual([104.61]);
   });
 
+  it('decides the same with and without the price band, each firing where the P/L reaches X', () => {
+    let seed = 11;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const banded = new AlertEvaluator(alwaysOpen);
+    const plain = new AlertEvaluator(alwaysOpen, { priceBand: false });
+    const rules: AlertRuleState[] = [];
+    for (let i = 0; i < 60; i++) {
+      const kind = random() < 0.5 ? 'position_gain' : 'position_loss';
+      const made = positionRule(kind, Math.round((0.5 + random() * 8) * 100) / 100, 95 + random() * 10, {
+        id: `rule-${i}`,
+        frequency: random() < 0.5 ? 'rearm' : 'once',
+        hysteresisPercent: 0.2,
+      });
+      rules.push(made);
+      banded.add({ ...made, recentFirings: [] });
+      plain.add({ ...made, recentFirings: [] });
+    }
+    let price = 100;
+    let previous = price;
+    let fired = 0;
+    for (let tick = 0; tick < 10_000; tick++) {
+      price = Math.max(80, Math.min(120, Math.round((price + (random() - 0.5) * 0.6) * 100) / 100));
+      const time = T0 + tick * 1000;
+      const decisions = banded.evaluate('AAPL', price, time, null);
+      expect(decisions).toEqual(plain.evaluate('AAPL', price, time, null));
+      for (const decision of decisions) {
+        if (decision.type !== 'fire') continue;
+        fired++;
+        const { kind, threshold, breakEven } = decision.rule;
+        const pnl = (p: number) => ((p - (breakEven as number)) / (breakEven as number)) * 100;
+        if (kind === 'position_gain') {
+          expect(pnl(price)).toBeGreaterThanOrEqual(threshold - 1e-9);
+          expect(pnl(previous)).toBeLessThan(threshold + 1e-9);
+        } else {
+          expect(pnl(price)).toBeLessThanOrEqual(-threshold + 1e-9);
+          expect(pnl(previous)).toBeGreaterThan(-threshold - 1e-9);
+        }
+      }
+      previous = price;
+    }
+    expect(fired).toBeGreaterThan(50);
+    expect(banded.ticksInBand).toBeGreaterThan(1000);
+  });
+
   it('says a new rule starts past its level exactly when the price is at or beyond it', () => {
     const gain = positionRule('position_gain', 10, breakEven);
     expect(startsPastThreshold(gain, 110.11, null)).toBe(true);
@@ -116,6 +168,88 @@ describe('position alerts: a price crossing at the level the holding derives', (
     const loss = positionRule('position_loss', 10, breakEven);
     expect(startsPastThreshold(loss, 90.09, null)).toBe(true);
     expect(startsPastThreshold(loss, 90.1, null)).toBe(false);
+  });
+});
+
+const ONE_RATE: Rates = { at: () => new Decimal(1), now: () => new Decimal(1) };
+let entry = 0;
+function trade(type: 'buy' | 'sell', quantity: string, price: string, date: string): LedgerTransaction {
+  entry++;
+  return {
+    id: `tx-${entry}`,
+    entry,
+    accountId: 'account',
+    type,
+    symbol: 'AAPL',
+    quantity: new Decimal(quantity),
+    price: new Decimal(price),
+    amount: null,
+    fee: new Decimal(1),
+    tax: null,
+    currency: 'USD',
+    date,
+    fxRate: null,
+    split: null,
+    note: null,
+  };
+}
+
+/** The holdings the ledger's engine makes of `transactions` (a USD account), as the alerts read them. */
+function viewOf(
+  transactions: LedgerTransaction[],
+  method: CostBasisMethod,
+  price: string,
+  previousClose: string,
+) {
+  const accountCurrencies = new Map([['account', 'USD']]);
+  const replay = replayLedger({
+    transactions,
+    accountCurrencies,
+    method,
+    baseCurrency: 'USD',
+    rates: ONE_RATE,
+    today: '2026-03-02',
+  });
+  const live = { price: new Decimal(price), previousClose: new Decimal(previousClose), time: T0 };
+  const figures = valueHoldings(replay, {
+    prices: new Map([['AAPL', live]]),
+    rates: ONE_RATE,
+    baseCurrency: 'USD',
+    accountCurrencies,
+  });
+  return holdingsView(figures, { baseCurrency: 'USD', costBasis: method, names: new Map() });
+}
+
+describe("levels from the ledger's holdings", () => {
+  // Buy 10 @ 100 fee 1, buy 10 @ 110 fee 1, sell 5 @ 120 fee 1: average cost leaves 15 costing
+  // 1,576.50 (105.10 a unit: +10 % at 115.61); FIFO leaves 5 of the first lot (500.50) and the
+  // second (1,101.00): 1,601.50, 106.7666... a unit, +10 % at 117.44333...
+  const ledger = [
+    trade('buy', '10', '100', '2026-01-05'),
+    trade('buy', '10', '110', '2026-01-06'),
+    trade('sell', '5', '120', '2026-01-07'),
+  ];
+
+  it('derives the break-even and the level under average cost and FIFO', () => {
+    const average = breakEvenOf(viewOf(ledger, 'average', '112', '111'), 'AAPL');
+    const fifo = breakEvenOf(viewOf(ledger, 'fifo', '112', '111'), 'AAPL');
+    expect(average).toBeCloseTo(105.1, 10);
+    expect(fifo).toBeCloseTo(1601.5 / 15, 7);
+    expect(positionLevel('position_gain', average as number, 10)).toBeCloseTo(115.61, 10);
+    expect(positionLevel('position_gain', fifo as number, 10)).toBeCloseTo(117.443333, 5);
+    expect(breakEvenOf(viewOf(ledger, 'fifo', '112', '111'), 'MSFT')).toBeNull();
+  });
+
+  it("says no holding once it is sold out, and starts a portfolio from the page's value and day gain", () => {
+    const soldOut = [...ledger, trade('sell', '15', '130', '2026-01-08')];
+    expect(breakEvenOf(viewOf(soldOut, 'fifo', '112', '111'), 'AAPL')).toBeNull();
+    // 15 units at 112 against a previous close of 111: value 1,680, day gain 15, so 1,665 at the
+    // previous close. The account's cash (no deposit: -1,001 - 1,101 + 599) is the fixed value.
+    const snapshot = portfolioSnapshotOf(viewOf(ledger, 'average', '112', '111'), () => 111);
+    expect(snapshot.holdings).toEqual([
+      { symbol: 'AAPL', weight: 15, price: 112, previousClose: 111, reference: 1665 },
+    ]);
+    expect(snapshot.fixedValue).toBeCloseTo(-1503, 9);
   });
 });
 
