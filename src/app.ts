@@ -38,6 +38,7 @@ import { AppMetrics } from './metrics.js';
 import { ModuleHost } from './module-host.js';
 import { notificationsModule } from './notifications/notifications.module.js';
 import { passkeysModule } from './passkeys/passkeys.module.js';
+import { portfolioModule } from './portfolio/portfolio.module.js';
 import { preferencesModule } from './preferences/preferences.module.js';
 import { pricesModule } from './prices/prices.module.js';
 import { profilesModule } from './profiles/profiles.module.js';
@@ -149,6 +150,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const delivery = await deliveryModule(host);
   await alertsModule(host, { prices, delivery });
   notificationsModule(host);
+  await portfolioModule(host, prices);
   accountDataModule(host, auth);
   await adminModule(host, {
     auth: auth.auth,

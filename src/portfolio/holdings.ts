@@ -107,7 +107,8 @@ function transactionRate(tx: LedgerTransaction, to: string, accountCurrency: str
   return rates.at(tx.currency, to, tx.date);
 }
 
-function newPosition(accountId: string, symbol: string, currency: string): Position {
+/** A position before its first transaction. */
+export function newPosition(accountId: string, symbol: string, currency: string): Position {
   return {
     accountId,
     symbol,
@@ -212,7 +213,8 @@ export function replayLedger(options: ReplayOptions): Replay {
         position.cost = position.cost.plus(cost);
         position.costBase = position.costBase.plus(costBase);
         if (method === 'fifo') position.lots.push({ date: tx.date, quantity, cost, costBase });
-        if (tx.date >= today) position.tradedToday = position.tradedToday.plus(quantity.times(price).times(rate));
+        if (tx.date >= today)
+          position.tradedToday = position.tradedToday.plus(quantity.times(price).times(rate));
         break;
       }
       case 'sell': {
@@ -221,7 +223,8 @@ export function replayLedger(options: ReplayOptions): Replay {
         realized = proceeds.times(rate).minus(cost);
         position.realized = position.realized.plus(realized);
         position.realizedBase = position.realizedBase.plus(proceeds.times(baseRate).minus(costBase));
-        if (tx.date >= today) position.tradedToday = position.tradedToday.minus(quantity.times(price).times(rate));
+        if (tx.date >= today)
+          position.tradedToday = position.tradedToday.minus(quantity.times(price).times(rate));
         break;
       }
       case 'dividend': {

@@ -6,11 +6,13 @@ import {
   idParams,
   isoDateTime,
   noContent,
+  PROVIDER_ERRORS,
   READ_ERRORS,
   readAccess,
   sessionWriteOrToken,
   text,
 } from '../http/api.schemas.js';
+import { symbolParams } from '../market/market.schemas.js';
 
 /**
  * The holdings API contract (issue 12): accounts, transactions, holdings, performance, imports and
@@ -127,7 +129,10 @@ export const listAccountsRouteSchema = {
   tags,
   summary: "The user's accounts, with their cash",
   security: readAccess,
-  response: { 200: z.object({ accounts: z.array(accountSchema) }), ...errorResponses(READ_ERRORS) },
+  response: {
+    200: z.object({ accounts: z.array(accountSchema) }),
+    ...errorResponses(READ_ERRORS, 'fx_rate_required'),
+  },
 };
 
 export const createAccountRouteSchema = {
@@ -243,6 +248,7 @@ export const TRANSACTION_WRITE_ERRORS = [
   'fx_rate_required',
   'unknown_symbol',
   'invalid_symbol',
+  ...PROVIDER_ERRORS,
 ] as const;
 
 export const listTransactionsRouteSchema = {
@@ -294,7 +300,7 @@ export const updateTransactionRouteSchema = {
 export const deleteTransactionRouteSchema = {
   tags,
   summary: 'Delete a transaction',
-  description: 'Refused (409 insufficient_quantity) when a later sell would then sell more than held.',
+  description: 'Refused (400 insufficient_quantity) when a later sell would then sell more than held.',
   security: portfolioWrite,
   params: idParams,
   response: {
@@ -371,7 +377,58 @@ export const holdingsRouteSchema = {
   }),
   response: {
     200: holdingsResponse,
-    ...errorResponses(READ_ERRORS, 'validation_error', 'account_not_found'),
+    ...errorResponses(READ_ERRORS, 'validation_error', 'account_not_found', 'fx_rate_required'),
+  },
+};
+
+export const holdingStepSchema = z.object({
+  transaction: transactionSchema,
+  quantity: decimalOutput.meta({ description: "Units the transaction's account held after it." }),
+  cost: decimalOutput.meta({ description: "That position's cost after it, in the holding's currency." }),
+  realized: decimalOutput.nullable().meta({ description: "A sell's realized P/L; null for other types." }),
+  lots: z
+    .array(z.object({ date: z.string(), quantity: decimalOutput, cost: decimalOutput }))
+    .nullable()
+    .meta({ description: 'FIFO: the lots left after it, oldest first; null under average cost.' }),
+  fxRate: decimalOutput.meta({
+    description: "Units of the holding's currency per unit of the transaction's.",
+  }),
+  baseFxRate: decimalOutput.meta({
+    description: "Units of the base currency per unit of the transaction's.",
+  }),
+});
+
+export const holdingDetailResponse = z
+  .object({
+    baseCurrency: z.string(),
+    costBasis: z.enum(COST_BASIS_METHODS),
+    holding: holdingSchema,
+    quote: z
+      .object({ price: decimalOutput, previousClose: decimalOutput.nullable(), time: isoDateTime })
+      .nullable()
+      .meta({ description: 'The live price the value is computed with; null while none is known.' }),
+    transactions: z.array(holdingStepSchema).meta({ description: 'Oldest first, each with what it did.' }),
+  })
+  .meta({ id: 'HoldingDetail' });
+export type HoldingDetail = z.infer<typeof holdingDetailResponse>;
+
+export const holdingDetailRouteSchema = {
+  tags,
+  summary: 'One holding expanded: the transactions, price and rates behind each figure',
+  description:
+    'A symbol never traded answers a holding of 0 with no transactions. `account` and `costBasis` as for /holdings.',
+  security: readAccess,
+  params: symbolParams,
+  querystring: holdingsRouteSchema.querystring,
+  response: {
+    200: holdingDetailResponse,
+    ...errorResponses(
+      READ_ERRORS,
+      'validation_error',
+      'invalid_symbol',
+      'account_not_found',
+      'fx_rate_required',
+    ),
   },
 };
 

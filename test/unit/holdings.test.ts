@@ -27,9 +27,7 @@ function ratesFrom(closes: Array<[string, string]>, liveEurUsd: string): Rates {
   const table = new FxTable(
     new Map([['OANDA:EUR_USD', closes.map(([date, close]) => ({ date, close: new Decimal(close) }))]]),
   );
-  const live = new FxTable(
-    new Map([['OANDA:EUR_USD', [{ date: TODAY, close: new Decimal(liveEurUsd) }]]]),
-  );
+  const live = new FxTable(new Map([['OANDA:EUR_USD', [{ date: TODAY, close: new Decimal(liveEurUsd) }]]]));
   return {
     at: (from, to, date) => {
       const rate = table.rate(from, to, date);
@@ -42,15 +40,17 @@ function ratesFrom(closes: Array<[string, string]>, liveEurUsd: string): Rates {
 const SAME_CURRENCY = ratesFrom([['2026-01-01', '1.25']], '1.25');
 
 let entry = 0;
-function tx(fields: Partial<Omit<LedgerTransaction, 'quantity' | 'price' | 'amount' | 'fee' | 'tax' | 'fxRate'>> & {
-  quantity?: string;
-  price?: string;
-  amount?: string;
-  fee?: string;
-  tax?: string;
-  fxRate?: string;
-  ratio?: [string, string];
-}): LedgerTransaction {
+function tx(
+  fields: Partial<Omit<LedgerTransaction, 'quantity' | 'price' | 'amount' | 'fee' | 'tax' | 'fxRate'>> & {
+    quantity?: string;
+    price?: string;
+    amount?: string;
+    fee?: string;
+    tax?: string;
+    fxRate?: string;
+    ratio?: [string, string];
+  },
+): LedgerTransaction {
   entry++;
   const decimal = (value: string | undefined) => (value === undefined ? null : new Decimal(value));
   return {
@@ -247,7 +247,11 @@ describe('holdings figures', () => {
     expect(view.totals.cash).toBe('200');
     // 1200 USD / 1.20 = 1000 EUR; + 200 cash.
     expect(view.totals.value).toBe('1200');
-    expect(view.holdings[0]?.base).toMatchObject({ cost: '800', value: '1000', currencyEffect: '33.33333333' });
+    expect(view.holdings[0]?.base).toMatchObject({
+      cost: '800',
+      value: '1000',
+      currencyEffect: '33.33333333',
+    });
   });
 
   it('adds 0.1 and 0.2 to exactly 0.3', () => {
@@ -272,8 +276,12 @@ describe('holdings figures', () => {
   it('rounds percentages half to even', () => {
     // Cost 800, value 800.5 (0.0625 %) -> "0.06"; cost 800, value 801 (0.125 %) -> "0.12".
     const ledger = [tx({ type: 'buy', quantity: '8', price: '100' })];
-    expect(holdings(ledger, 'average', { prices: { AAPL: price('100.0625') } }).holdings[0]?.unrealizedPercent).toBe('0.06');
-    expect(holdings(ledger, 'average', { prices: { AAPL: price('100.125') } }).holdings[0]?.unrealizedPercent).toBe('0.12');
+    expect(
+      holdings(ledger, 'average', { prices: { AAPL: price('100.0625') } }).holdings[0]?.unrealizedPercent,
+    ).toBe('0.06');
+    expect(
+      holdings(ledger, 'average', { prices: { AAPL: price('100.125') } }).holdings[0]?.unrealizedPercent,
+    ).toBe('0.12');
   });
 
   it('agrees between FIFO and average cost on quantity, and on total P/L once everything is sold; cost never negative', () => {
@@ -288,21 +296,40 @@ describe('holdings figures', () => {
         const ledger: LedgerTransaction[] = [];
         let held = new Decimal(0);
         let day = 1;
-        const date = () => `2025-${String(Math.ceil(day / 28)).padStart(2, '0')}-${String(((day++ - 1) % 28) + 1).padStart(2, '0')}`;
+        const date = () =>
+          `2025-${String(Math.ceil(day / 28)).padStart(2, '0')}-${String(((day++ - 1) % 28) + 1).padStart(2, '0')}`;
         for (const t of trades) {
           const quantity = new Decimal(t.buy).dividedBy(100);
-          ledger.push(tx({ type: 'buy', quantity: quantity.toString(), price: String(t.price / 100), fee: String(t.fee / 100), date: date() }));
+          ledger.push(
+            tx({
+              type: 'buy',
+              quantity: quantity.toString(),
+              price: String(t.price / 100),
+              fee: String(t.fee / 100),
+              date: date(),
+            }),
+          );
           held = held.plus(quantity);
           const sold = held.times(t.sellShare).dividedBy(100).toDecimalPlaces(2, Decimal.ROUND_DOWN);
           if (sold.greaterThan(0)) {
-            ledger.push(tx({ type: 'sell', quantity: sold.toString(), price: String(t.price / 90), fee: '0.5', date: date() }));
+            ledger.push(
+              tx({
+                type: 'sell',
+                quantity: sold.toString(),
+                price: String(t.price / 90),
+                fee: '0.5',
+                date: date(),
+              }),
+            );
             held = held.minus(sold);
           }
         }
         const open = { fifo: holdings(ledger, 'fifo'), average: holdings(ledger, 'average') };
         expect(open.fifo.holdings[0]?.quantity ?? '0').toBe(open.average.holdings[0]?.quantity ?? '0');
-        for (const view of Object.values(open)) expect(new Decimal(view.totals.cost).isNegative()).toBe(false);
-        if (held.greaterThan(0)) ledger.push(tx({ type: 'sell', quantity: held.toString(), price: '7', fee: '1', date: date() }));
+        for (const view of Object.values(open))
+          expect(new Decimal(view.totals.cost).isNegative()).toBe(false);
+        if (held.greaterThan(0))
+          ledger.push(tx({ type: 'sell', quantity: held.toString(), price: '7', fee: '1', date: date() }));
         const fifo = holdings(ledger, 'fifo');
         const average = holdings(ledger, 'average');
         expect(fifo.holdings).toEqual([]);
