@@ -135,6 +135,15 @@ describe.each(testDatabaseKinds())('alerts on holdings on %s', (kind) => {
     trade('MSFT', 102.5);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await firings(alert.id)).toBe(2);
+    // Paused and resumed, the rule is loaded afresh: its stored firings still hold both ways today.
+    for (const status of ['paused', 'active']) {
+      const changed = await client.request('PATCH', `/api/v1/alerts/${alert.id}`, { status });
+      expect(changed.statusCode, changed.body).toBe(200);
+    }
+    trade('MSFT', 97);
+    trade('MSFT', 103);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await firings(alert.id)).toBe(2);
 
     const log = (await client.request('GET', `/api/v1/alerts/${alert.id}/events`)).json().items;
     expect(log).toEqual([
