@@ -111,6 +111,38 @@ describe.each(testDatabaseKinds())('alerts on holdings on %s', (kind) => {
     expect(rule).toMatchObject({ status: 'fired', fireCount: 1 });
   });
 
+  it('takes the level of the cost-basis method the user switches to', async () => {
+    feed.push('AMZN', 112, 112, tickTime);
+    // Buy 10 @ 100 fee 1, buy 10 @ 110 fee 1, sell 5 @ 120 fee 1: 15 left costing 1,576.50 on
+    // average (+10 % at 115.61) and 1,601.50 under FIFO (+10 % at 117.4433...).
+    const { client, add } = await investor([
+      { symbol: 'AMZN', quantity: '10', price: '100', fee: '1' },
+      { symbol: 'AMZN', quantity: '10', price: '110', fee: '1' },
+    ]);
+    await add({ type: 'sell', symbol: 'AMZN', quantity: '5', price: '120', fee: '1', date: '2026-01-02' });
+    const created = await client.request('POST', '/api/v1/alerts', {
+      symbol: 'AMZN',
+      kind: 'position_gain',
+      threshold: 10,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const { id } = created.json().alert;
+    const switched = await client.request('PATCH', '/api/v1/portfolio/settings', { costBasis: 'fifo' });
+    expect(switched.statusCode, switched.body).toBe(200);
+    // The level is derived again after the change is stored (the event is followed asynchronously).
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    trade('AMZN', 117);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await firings(id)).toBe(0);
+    trade('AMZN', 117.45);
+    await expect.poll(() => firings(id), { timeout: 5000 }).toBe(1);
+    const [event] = (await client.request('GET', `/api/v1/alerts/${id}/events`)).json().items;
+    expect(event).toMatchObject({
+      price: 117.45,
+      message: 'Your AMZN holding is up 10.01 % on its cost (alert at +10 %): 117.45 (simulated market)',
+    });
+  });
+
   it('fires a portfolio day move each way once a trading day, against the value at the previous closes', async () => {
     feed.push('MSFT', 100, 100, tickTime);
     // 1,000 deposited, 10 MSFT bought at 100: worth 1,000 at the previous close, all of it in MSFT.
