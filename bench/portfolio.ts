@@ -303,7 +303,7 @@ async function main(): Promise<void> {
       `seeded ${N} transactions and ${bars} daily bars in ${((performance.now() - seeded) / 1000).toFixed(1)} s`,
     );
 
-    let inputs = (await loadPerformanceInputs(database.db, userId)) as PerformanceInputs;
+    let inputs = (await loadPerformanceInputs(database.db, userId, 'all', today)) as PerformanceInputs;
     const from = inputs.transactions[0]?.date ?? firstDay;
     let series: ValueSeries = valueSeries({ ...inputs, from, to: today });
     let figures = { twr: '', mwr: '' };
@@ -316,7 +316,7 @@ async function main(): Promise<void> {
         name: 'load ledger and closes',
         targetMs: null,
         run: async () => {
-          inputs = (await loadPerformanceInputs(database.db, userId)) as PerformanceInputs;
+          inputs = (await loadPerformanceInputs(database.db, userId, 'all', today)) as PerformanceInputs;
         },
       },
       {

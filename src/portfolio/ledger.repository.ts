@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { portfolioAccounts, transactions } from '../db/schema.js';
 import { Decimal } from './decimal.js';
@@ -14,7 +14,15 @@ export interface LedgerAccount {
   readonly currency: string;
 }
 
-type TransactionRow = typeof transactions.$inferSelect;
+/** The columns a ledger transaction is made of (not the owner, content key or timestamps: a Date parsed per row costs). */
+const {
+  userId: _owner,
+  contentKey: _contentKey,
+  createdAt: _created,
+  updatedAt: _updated,
+  ...ledgerColumns
+} = getTableColumns(transactions);
+type TransactionRow = { [K in keyof typeof ledgerColumns]: (typeof transactions.$inferSelect)[K] };
 
 function toLedger(row: TransactionRow): LedgerTransaction {
   const decimal = (value: string | null) => (value === null ? null : new Decimal(value));
@@ -58,7 +66,7 @@ export async function loadLedger(
     ? and(eq(transactions.userId, userId), eq(transactions.accountId, accountId))
     : eq(transactions.userId, userId);
   const rows = await db
-    .select()
+    .select(ledgerColumns)
     .from(transactions)
     .where(transactionFilter)
     .orderBy(asc(transactions.date), asc(transactions.entry));
