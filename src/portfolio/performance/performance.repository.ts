@@ -14,29 +14,34 @@ export async function loadBaseCurrency(db: Database, userId: string): Promise<st
 }
 
 /**
- * The daily closes of `symbols` that value days from `fromDate` (YYYY-MM-DD) on: the latest close
- * before it and every close since, per symbol, oldest first.
+ * The daily closes that value each symbol from its date in `fromDates` (YYYY-MM-DD) on: the latest
+ * close before that date and every close since, per symbol, oldest first.
  *
  * Each symbol is one range of the price_bars primary key (symbol, resolution, start), from one probe
- * backwards for the latest close before `fromDate`, and comes back as one row of two arrays: its
- * day numbers (days since 1970-01-01, UTC) and its closes (a row per bar through the driver cost
- * about 9 µs on PGlite; no date text or timestamp is made per bar). A close is a double, read
- * exactly (PostgreSQL writes a double's shortest round-trip digits) and spelled as the shortest
- * decimal that reads back as it (`String(number)`).
+ * backwards for the latest close before its date, and comes back as one row of two arrays: its day
+ * numbers (days since 1970-01-01, UTC) and its closes (a row per bar through the driver cost about
+ * 9 µs on PGlite; no date text or timestamp is made per bar). A close is a double, read exactly
+ * (PostgreSQL writes a double's shortest round-trip digits) and spelled as the shortest decimal that
+ * reads back as it (`String(number)`).
  */
 export async function loadPriceHistories(
   db: Database,
-  symbols: readonly string[],
-  fromDate: string,
+  fromDates: ReadonlyMap<string, string>,
 ): Promise<Map<string, PriceHistory>> {
   const histories = new Map<string, PriceHistory>();
-  if (symbols.length === 0) return histories;
-  const from = `${fromDate}T00:00:00Z`;
-  const rows = await selectRows<{ symbol: string; days: number[] | null; closes: number[] | null }>(
-    db,
-    sql`
+  if (fromDates.size === 0) return histories;
+  // Two hundred lateral aggregates are estimated past jit_above_cost, and PostgreSQL then spends
+  // longer compiling the query (about 100 ms for five years of closes) than running it.
+  const rows = await db.transaction(async (tx) => {
+    await tx.execute(sql`set local jit = off`);
+    return selectRows<{ symbol: string; days: number[] | null; closes: number[] | null }>(
+      tx as unknown as Database,
+      sql`
     select s.symbol, b.days, b.closes
-    from unnest(${sql.param([...new Set(symbols)])}::text[]) as s(symbol)
+    from unnest(
+      ${sql.param([...fromDates.keys()])}::text[],
+      ${sql.param([...fromDates.values()].map((date) => `${date}T00:00:00Z`))}::timestamptz[]
+    ) as s(symbol, from_start)
     cross join lateral (
       select
         array_agg((start at time zone 'UTC')::date - date '1970-01-01' order by start) as days,
@@ -45,10 +50,11 @@ export async function loadPriceHistories(
       where symbol = s.symbol and resolution = '1d'
         and start >= coalesce(
           (select max(start) from price_bars
-           where symbol = s.symbol and resolution = '1d' and start < ${from}::timestamptz),
-          ${from}::timestamptz)
+           where symbol = s.symbol and resolution = '1d' and start < s.from_start),
+          s.from_start)
     ) as b`,
-  );
+    );
+  });
   for (const { symbol, days, closes } of rows) {
     if (days !== null && closes !== null)
       histories.set(

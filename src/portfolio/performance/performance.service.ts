@@ -18,9 +18,9 @@ const FX_LOOKBACK_DAYS = 31;
 /**
  * Everything a range's performance is computed from but live prices: the user's ledger (all
  * accounts or one; null when `accountId` is not one of theirs), base currency, the stored daily
- * closes of the symbols they traded from the range's first day on (and the latest before it), and
- * the forex pairs between their currencies from the first transaction on (cash is replayed from
- * there).
+ * closes of the symbols they traded from the range's first day or their first transaction on (and
+ * the latest before it), and the forex pairs between their currencies from the first transaction
+ * on (cash is replayed from there).
  */
 export async function loadPerformanceInputs(
   db: Database,
@@ -35,18 +35,21 @@ export async function loadPerformanceInputs(
   ]);
   if (accountId !== undefined && ledger.accounts.length === 0) return null;
   const { transactions } = ledger;
-  const symbols = new Set<string>();
+  const firstDate = transactions[0]?.date;
+  // A symbol is worth nothing before its first transaction: its closes are read from the later of
+  // that day and the range's first day (where the range would begin were that the ledger's first).
+  const closesFrom = new Map<string, string>();
   const currencies = new Set([baseCurrency, ...ledger.accounts.map((account) => account.currency)]);
   for (const tx of transactions) {
-    if (tx.symbol !== null) symbols.add(tx.symbol);
+    if (tx.symbol !== null && !closesFrom.has(tx.symbol))
+      closesFrom.set(tx.symbol, performanceWindow(range, today, tx.date).from);
     currencies.add(tx.currency);
   }
-  const firstDate = transactions[0]?.date;
   const [closes, fxCloses] =
     firstDate === undefined
       ? [new Map(), new Map()]
       : await Promise.all([
-          loadPriceHistories(db, [...symbols], performanceWindow(range, today, firstDate).from),
+          loadPriceHistories(db, closesFrom),
           loadDailyCloses(db, [...currencies].flatMap(fxPairSymbols), addDays(firstDate, -FX_LOOKBACK_DAYS)),
         ]);
   return {
