@@ -9,7 +9,7 @@ import { Decimal } from '../decimal.js';
 const POWERS_OF_TEN: bigint[] = [1n];
 
 /** 10^`exponent` as a BigInt (cached: scales are small and few). */
-export function powerOfTen(exponent: number): bigint {
+function powerOfTen(exponent: number): bigint {
   for (let i = POWERS_OF_TEN.length; i <= exponent; i++)
     POWERS_OF_TEN.push((POWERS_OF_TEN[i - 1] as bigint) * 10n);
   return POWERS_OF_TEN[exponent] as bigint;

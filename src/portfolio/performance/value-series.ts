@@ -145,12 +145,11 @@ class Instrument {
     let worth = 0n;
     let scale = 0;
     const { days, closes, scale: closeScale } = this.history;
-    if (units.units === 0n) {
-      // Nothing held is worth nothing, whatever its price.
-    } else if (this.cursor >= 0 && (days[this.cursor] as number) >= this.tradeDay) {
+    // Nothing held is worth nothing, whatever its price.
+    if (units.units !== 0n && this.cursor >= 0 && (days[this.cursor] as number) >= this.tradeDay) {
       worth = units.units * (closes[this.cursor] as bigint);
       scale = units.scale + closeScale;
-    } else if (this.tradePrice !== null) {
+    } else if (units.units !== 0n && this.tradePrice !== null) {
       const trade = this.tradePriceScaled(this.tradePrice);
       worth = units.units * trade.units;
       scale = units.scale + trade.scale;
