@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { portfolioAccounts, transactions } from '../db/schema.js';
 import { Decimal } from './decimal.js';
@@ -16,7 +16,17 @@ export interface LedgerAccount {
 
 export type TransactionRow = typeof transactions.$inferSelect;
 
-export function toLedger(row: TransactionRow): LedgerTransaction {
+/** The columns a ledger transaction is made of (not the owner, content key or timestamps: a Date parsed per row costs). */
+const {
+  userId: _owner,
+  contentKey: _contentKey,
+  createdAt: _created,
+  updatedAt: _updated,
+  ...ledgerColumns
+} = getTableColumns(transactions);
+type LedgerRow = { [K in keyof typeof ledgerColumns]: TransactionRow[K] };
+
+export function toLedger(row: LedgerRow): LedgerTransaction {
   const decimal = (value: string | null) => (value === null ? null : new Decimal(value));
   return {
     id: row.id,
@@ -58,7 +68,7 @@ export async function loadLedger(
     ? and(eq(transactions.userId, userId), eq(transactions.accountId, accountId))
     : eq(transactions.userId, userId);
   const rows = await db
-    .select()
+    .select(ledgerColumns)
     .from(transactions)
     .where(transactionFilter)
     .orderBy(asc(transactions.date), asc(transactions.entry));

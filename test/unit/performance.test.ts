@@ -2,12 +2,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Decimal, roundedString, ZERO } from '../../src/portfolio/decimal.js';
 import { type DailyClose, FxTable } from '../../src/portfolio/fx.js';
-import { type LedgerTransaction, replayQuantities } from '../../src/portfolio/ledger.js';
+import {
+  cashEffect as cashEffectOf,
+  type LedgerTransaction,
+  replayQuantities,
+} from '../../src/portfolio/ledger.js';
 import {
   type PerformanceInputs,
   performanceReport,
 } from '../../src/portfolio/performance/performance-report.js';
-import { addDays, performanceWindow } from '../../src/portfolio/performance/performance-window.js';
+import { addDays, dayNumber, performanceWindow } from '../../src/portfolio/performance/performance-window.js';
+import { decimalOf, type PriceHistory, priceHistory } from '../../src/portfolio/performance/price-history.js';
 import { moneyWeightedFlows, timeWeightedReturn, xirr } from '../../src/portfolio/performance/returns.js';
 import { valueSeries } from '../../src/portfolio/performance/value-series.js';
 
@@ -53,6 +58,13 @@ function closes(entries: Record<string, string>): DailyClose[] {
   return Object.entries(entries).map(([date, close]) => ({ date, close: d(close) }));
 }
 
+function historyOf(entries: readonly DailyClose[]): PriceHistory {
+  return priceHistory(
+    entries.map((entry) => dayNumber(entry.date)),
+    entries.map((entry) => entry.close.toFixed()),
+  );
+}
+
 function inputs(
   transactions: LedgerTransaction[],
   closesBySymbol: Record<string, DailyClose[]>,
@@ -65,7 +77,7 @@ function inputs(
       ['usd-account', 'USD'],
       ['eur-account', 'EUR'],
     ]),
-    closes: all,
+    closes: new Map([...all].map(([symbol, entries]) => [symbol, historyOf(entries)])),
     fx: new FxTable(all),
     baseCurrency: 'USD',
     ...overrides,
@@ -352,5 +364,238 @@ describe('ranges', () => {
       moneyWeightedReturn: null,
       series: [],
     });
+  });
+});
+
+describe('the value series in scaled integers', () => {
+  it('reads a close as the shortest decimal that spells its double, in any notation', () => {
+    const history = priceHistory([1, 2, 3, 4, 5], ['101.1', '1e-7', '1.5e+21', String(0.1 + 0.2), '7']);
+    // One scale for the symbol: the most decimals (17, from 0.30000000000000004).
+    expect(history.scale).toBe(17);
+    expect(history.closes.map((close) => decimalOf(close, history.scale).toFixed())).toEqual([
+      '101.1',
+      '0.0000001',
+      '1500000000000000000000',
+      '0.30000000000000004',
+      '7',
+    ]);
+    fc.assert(
+      fc.property(fc.double({ min: 1e-9, max: 1e12, noNaN: true }), (close) => {
+        const single = priceHistory([0], [String(close)]);
+        const decimal = decimalOf(single.closes[0] as bigint, single.scale);
+        return decimal.eq(String(close)) && decimal.toNumber() === close;
+      }),
+    );
+  });
+
+  /**
+   * The straightforward computation the series must equal: every day from scratch, in decimal.js,
+   * the ledger replayed to the day, each holding at its close (or its last trade when more recent)
+   * summed per currency with its cash, the currencies in code order at the day's rate.
+   */
+  function decimalSeries(
+    input: PerformanceInputs,
+    closesBySymbol: Record<string, DailyClose[]>,
+    from: string,
+    to: string,
+  ) {
+    const valueOn = (date: string, live: boolean) => {
+      const units = new Map<string, Decimal>();
+      const trades = new Map<string, { price: Decimal; date: string; splitOn: string }>();
+      const currencyOf = new Map<string, string>();
+      const cash = new Map<string, Decimal>();
+      const flows = new Map<string, Decimal>();
+      for (const t of input.transactions) {
+        if (t.date > date) break;
+        const accountCurrency = input.accountCurrencies.get(t.accountId) as string;
+        const rate =
+          t.currency === accountCurrency
+            ? d(1)
+            : (t.fxRate ?? input.fx.rate(t.currency, accountCurrency, t.date));
+        if (rate !== null) {
+          cash.set(accountCurrency, (cash.get(accountCurrency) ?? ZERO).plus(cashEffectOf(t).times(rate)));
+          if (t.date === date && (t.type === 'deposit' || t.type === 'withdrawal')) {
+            const gross = (t.amount as Decimal).times(rate);
+            const signed = t.type === 'deposit' ? gross : gross.negated();
+            flows.set(accountCurrency, (flows.get(accountCurrency) ?? ZERO).plus(signed));
+          }
+        }
+        if (t.symbol === null) continue;
+        const key = `${t.accountId}/${t.symbol}`;
+        currencyOf.set(t.symbol, currencyOf.get(t.symbol) ?? t.currency);
+        const held = units.get(key) ?? ZERO;
+        if (t.type === 'buy' || t.type === 'sell') {
+          units.set(
+            key,
+            t.type === 'buy' ? held.plus(t.quantity as Decimal) : held.minus(t.quantity as Decimal),
+          );
+          trades.set(t.symbol, { price: t.price as Decimal, date: t.date, splitOn: '' });
+        } else if (t.type === 'split' && t.split !== null && units.has(key)) {
+          units.set(key, held.times(t.split.to).dividedBy(t.split.from));
+          const trade = trades.get(t.symbol);
+          if (trade !== undefined && trade.splitOn !== t.date)
+            trades.set(t.symbol, {
+              ...trade,
+              price: trade.price.times(t.split.from).dividedBy(t.split.to),
+              splitOn: t.date,
+            });
+        }
+      }
+      const amounts = new Map(cash);
+      for (const [key, held] of units) {
+        const symbol = key.slice(key.indexOf('/') + 1);
+        const currency = currencyOf.get(symbol) as string;
+        const closed = (closesBySymbol[symbol] ?? []).filter((c) => c.date <= date).at(-1);
+        const trade = trades.get(symbol);
+        const livePrice = live ? input.livePrices?.get(symbol) : undefined;
+        const price =
+          livePrice ??
+          (closed !== undefined && closed.date >= (trade?.date ?? '') ? closed.close : trade?.price);
+        if (price !== undefined && !held.isZero())
+          amounts.set(currency, (amounts.get(currency) ?? ZERO).plus(held.times(price)));
+      }
+      let value = ZERO;
+      for (const currency of [...amounts.keys()].sort()) {
+        const amount = (amounts.get(currency) as Decimal).plus(0);
+        const rate = input.fx.rate(currency, input.baseCurrency, date);
+        if (!amount.isZero() && rate !== null) value = value.plus(amount.times(rate));
+      }
+      let flow = ZERO;
+      for (const currency of [...flows.keys()].sort()) {
+        const rate = input.fx.rate(currency, input.baseCurrency, date);
+        if (rate !== null) flow = flow.plus((flows.get(currency) as Decimal).times(rate));
+      }
+      return { value, flow };
+    };
+    const days: string[] = [];
+    for (let day = from; day <= to; day = addDays(day, 1)) days.push(day);
+    return {
+      start: valueOn(addDays(from, -1), false).value,
+      points: days.map((date) => {
+        const { value, flow } = valueOn(date, date === to && input.livePrices !== undefined);
+        return { date, value, netFlow: flow };
+      }),
+    };
+  }
+
+  /**
+   * A random ledger over 12 days: two accounts (USD, EUR), three symbols, 8-decimal quantities,
+   * splits whose ratio's terms are `ratioTerms`, FX (own rates and the day's), a live price.
+   */
+  const ledgers = (ratioTerms: readonly number[]) =>
+    fc
+      .record({
+        closes: fc.array(
+          fc.tuple(
+            fc.constantFrom('AAA', 'BBB', 'EEE', 'OANDA:EUR_USD'),
+            fc.integer({ min: 0, max: 11 }),
+            fc.integer({ min: 1, max: 10 ** 9 }),
+            fc.integer({ min: 0, max: 6 }),
+          ),
+          { maxLength: 30 },
+        ),
+        trades: fc.array(
+          fc.record({
+            day: fc.integer({ min: 0, max: 11 }),
+            kind: fc.constantFrom('buy', 'sell', 'split', 'deposit', 'withdrawal', 'fee'),
+            symbol: fc.constantFrom('AAA', 'BBB', 'EEE'),
+            account: fc.constantFrom('usd-account', 'eur-account'),
+            units: fc.integer({ min: 1, max: 10 ** 14 }).map((n) =>
+              d(n)
+                .dividedBy(10 ** 8)
+                .toFixed(),
+            ),
+            cents: fc.integer({ min: 1, max: 10 ** 8 }).map((n) => d(n).dividedBy(100).toFixed()),
+            ratio: fc.tuple(fc.constantFrom(...ratioTerms), fc.constantFrom(...ratioTerms)),
+            fxRate: fc.option(
+              fc.integer({ min: 50_000, max: 200_000 }).map((n) => d(n).dividedBy(100_000).toFixed()),
+            ),
+          }),
+          { maxLength: 25 },
+        ),
+        baseCurrency: fc.constantFrom('USD', 'EUR'),
+        live: fc.option(fc.integer({ min: 1, max: 10 ** 7 }).map((n) => d(n).dividedBy(1000))),
+      })
+      .map(({ closes: closeRows, trades, baseCurrency, live }) => {
+        const day = (n: number) => addDays('2024-03-01', n);
+        const bySymbol: Record<string, Record<string, string>> = {};
+        for (const [symbol, n, digits, places] of closeRows) {
+          bySymbol[symbol] ??= {};
+          bySymbol[symbol][day(n)] = d(digits)
+            .dividedBy(10 ** places)
+            .toFixed();
+        }
+        const closesBySymbol = Object.fromEntries(
+          Object.entries(bySymbol).map(([symbol, byDate]) => [
+            symbol,
+            closes(Object.fromEntries(Object.entries(byDate).sort(([a], [b]) => (a < b ? -1 : 1)))),
+          ]),
+        );
+        const ledger = trades
+          .sort((a, b) => a.day - b.day)
+          .map((trade) => {
+            const currency = trade.symbol === 'EEE' ? 'EUR' : 'USD';
+            const account = { accountId: trade.account, date: day(trade.day) };
+            const ownRate = currency === 'USD' && trade.account === 'eur-account' ? trade.fxRate : null;
+            const fxRate = ownRate === null ? {} : { fxRate: ownRate };
+            if (trade.kind === 'buy' || trade.kind === 'sell')
+              return tx(trade.kind, account.date, {
+                ...account,
+                ...fxRate,
+                symbol: trade.symbol,
+                currency,
+                quantity: trade.units,
+                price: trade.cents,
+              });
+            if (trade.kind === 'split')
+              return tx('split', account.date, {
+                ...account,
+                symbol: trade.symbol,
+                currency,
+                split: { to: d(trade.ratio[0]), from: d(trade.ratio[1]) },
+              });
+            const accountCurrency = trade.account === 'usd-account' ? 'USD' : 'EUR';
+            return tx(trade.kind, account.date, {
+              ...account,
+              currency: accountCurrency,
+              amount: trade.cents,
+            });
+          });
+        const liveSymbol = ledger.find((t) => t.symbol !== null)?.symbol;
+        const livePrices = live === null || liveSymbol == null ? undefined : new Map([[liveSymbol, live]]);
+        return { ledger, closesBySymbol, baseCurrency, livePrices };
+      });
+
+  it('equals the straightforward Decimal computation on random ledgers (splits, FX, 8-decimal quantities)', () => {
+    fc.assert(
+      fc.property(ledgers([1, 2, 4, 5, 8, 10]), ({ ledger, closesBySymbol, baseCurrency, livePrices }) => {
+        const input = inputs(ledger, closesBySymbol, { baseCurrency, livePrices });
+        const series = valueSeries({ ...input, from: '2024-03-02', to: '2024-03-12' });
+        const expected = decimalSeries(input, closesBySymbol, '2024-03-02', '2024-03-12');
+        expect(series.start.toFixed()).toBe(expected.start.toFixed());
+        expect(series.points.map((p) => [p.date, p.value.toFixed(), p.netFlow.toFixed()])).toEqual(
+          expected.points.map((p) => [p.date, p.value.toFixed(), p.netFlow.toFixed()]),
+        );
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('differs from it only past 40 significant digits after a split into thirds or sevenths', () => {
+    // 10 units split 1:3 are 3.333... to 40 digits (and a price split 3:1 too): the Decimal products
+    // of those are rounded to 40 digits, the scaled ones are not.
+    fc.assert(
+      fc.property(ledgers([1, 3, 6, 7, 9]), ({ ledger, closesBySymbol, baseCurrency, livePrices }) => {
+        const input = inputs(ledger, closesBySymbol, { baseCurrency, livePrices });
+        const series = valueSeries({ ...input, from: '2024-03-02', to: '2024-03-12' });
+        const expected = decimalSeries(input, closesBySymbol, '2024-03-02', '2024-03-12');
+        series.points.forEach((point, i) => {
+          const want = (expected.points[i] as { value: Decimal }).value;
+          // Amounts reach 10^21 here: 40 digits of them are exact to 10^-19.
+          expect(point.value.minus(want).abs().lessThan('1e-18')).toBe(true);
+        });
+      }),
+      { numRuns: 100 },
+    );
   });
 });

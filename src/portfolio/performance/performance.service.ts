@@ -8,22 +8,25 @@ import { FxTable, fxPairSymbols } from '../fx.js';
 import { replayQuantities } from '../ledger.js';
 import { loadLedger } from '../ledger.repository.js';
 import type { PerformanceRange, PerformanceView } from '../portfolio.schemas.js';
-import { loadBaseCurrency } from './performance.repository.js';
+import { loadBaseCurrency, loadPriceHistories } from './performance.repository.js';
 import { type PerformanceInputs, performanceReport } from './performance-report.js';
-import { addDays, utcDate } from './performance-window.js';
+import { addDays, performanceWindow, utcDate } from './performance-window.js';
 
 /** How far before the first transaction forex closes are read: its rate is the nearest earlier close. */
 const FX_LOOKBACK_DAYS = 31;
 
 /**
- * Everything a user's performance is computed from but live prices: their ledger (all accounts or
- * one; null when `accountId` is not one of theirs), base currency, and the stored daily closes of
- * the symbols they traded and of the forex pairs between their currencies, from the first
- * transaction on.
+ * Everything a range's performance is computed from but live prices: the user's ledger (all
+ * accounts or one; null when `accountId` is not one of theirs), base currency, the stored daily
+ * closes of the symbols they traded from the range's first day or their first transaction on (and
+ * the latest before it), and the forex pairs between their currencies from the first transaction
+ * on (cash is replayed from there).
  */
 export async function loadPerformanceInputs(
   db: Database,
   userId: string,
+  range: PerformanceRange,
+  today: string,
   accountId?: string,
 ): Promise<PerformanceInputs | null> {
   const [ledger, baseCurrency] = await Promise.all([
@@ -32,23 +35,28 @@ export async function loadPerformanceInputs(
   ]);
   if (accountId !== undefined && ledger.accounts.length === 0) return null;
   const { transactions } = ledger;
-  const symbols = new Set<string>();
+  const firstDate = transactions[0]?.date;
+  // A symbol is worth nothing before its first transaction: its closes are read from the later of
+  // that day and the range's first day (where the range would begin were that the ledger's first).
+  const closesFrom = new Map<string, string>();
   const currencies = new Set([baseCurrency, ...ledger.accounts.map((account) => account.currency)]);
   for (const tx of transactions) {
-    if (tx.symbol !== null) symbols.add(tx.symbol);
+    if (tx.symbol !== null && !closesFrom.has(tx.symbol))
+      closesFrom.set(tx.symbol, performanceWindow(range, today, tx.date).from);
     currencies.add(tx.currency);
   }
-  const fxSymbols = [...currencies].flatMap(fxPairSymbols);
-  const firstDate = transactions[0]?.date;
-  const closes =
+  const [closes, fxCloses] =
     firstDate === undefined
-      ? new Map()
-      : await loadDailyCloses(db, [...symbols, ...fxSymbols], addDays(firstDate, -FX_LOOKBACK_DAYS));
+      ? [new Map(), new Map()]
+      : await Promise.all([
+          loadPriceHistories(db, closesFrom),
+          loadDailyCloses(db, [...currencies].flatMap(fxPairSymbols), addDays(firstDate, -FX_LOOKBACK_DAYS)),
+        ]);
   return {
     transactions,
     accountCurrencies: new Map(ledger.accounts.map((account) => [account.id, account.currency])),
     closes,
-    fx: new FxTable(closes),
+    fx: new FxTable(fxCloses),
     baseCurrency,
   };
 }
@@ -62,13 +70,10 @@ export class PerformanceService {
   ) {}
 
   async performance(userId: string, range: PerformanceRange, accountId?: string): Promise<PerformanceView> {
-    const inputs = await loadPerformanceInputs(this.db, userId, accountId);
+    const today = utcDate(this.clock.now());
+    const inputs = await loadPerformanceInputs(this.db, userId, range, today, accountId);
     if (inputs === null) throw new AppError('account_not_found');
-    return performanceReport(
-      { ...inputs, livePrices: this.livePrices(inputs) },
-      range,
-      utcDate(this.clock.now()),
-    );
+    return performanceReport({ ...inputs, livePrices: this.livePrices(inputs) }, range, today);
   }
 
   /** The hub's current prices of what is held now (without any I/O: a stale or unknown quote is left to the closes). */
