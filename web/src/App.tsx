@@ -8,6 +8,7 @@ import { VerifyEmailPage } from './account/VerifyEmailPage';
 import { AdminPage } from './admin/AdminPage';
 import { api, setCsrfToken, type User } from './api';
 import { MarketStatusBadge } from './MarketStatusBadge';
+import { PortfolioPage } from './portfolio/PortfolioPage';
 import { followLink, type Route, useRoute } from './router';
 import { SettingsPage } from './SettingsPage';
 import { StockPage } from './StockPage';
@@ -20,6 +21,7 @@ type SessionState = { status: 'loading' } | { status: 'anonymous' } | { status: 
 
 const NAV: Array<{ page: Route['page']; path: string; label: string }> = [
   { page: 'watchlist', path: '/', label: 'Watchlist' },
+  { page: 'portfolio', path: '/portfolio', label: 'Portfolio' },
   { page: 'alerts', path: '/alerts', label: 'Alerts' },
   { page: 'settings', path: '/settings', label: 'Settings' },
 ];
@@ -106,6 +108,9 @@ export function App() {
         {session.status === 'anonymous' && !LINK_PAGES.has(route.page) && <AuthPage onSignedIn={signedIn} />}
         {session.status === 'signed-in' && route.page === 'watchlist' && (
           <WatchlistPage onSessionEnded={signedOut} />
+        )}
+        {session.status === 'signed-in' && route.page === 'portfolio' && (
+          <PortfolioPage onSessionEnded={signedOut} />
         )}
         {session.status === 'signed-in' && route.page === 'stock' && (
           <StockPage key={route.symbol} symbol={route.symbol} onSessionEnded={signedOut} />

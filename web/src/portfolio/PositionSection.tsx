@@ -1,0 +1,84 @@
+import { useEffect, useState } from 'react';
+import { api, type Holding, type Transaction } from '../api';
+import { formatMoney, formatPercent, formatPrice, formatQuantity, formatSignedMoney } from '../format';
+import { followLink } from '../router';
+import { TransactionLines } from './HoldingDetail';
+
+/**
+ * Your position in one stock, on its page: quantity, value at the live price, cost and P/L, and the
+ * transactions behind them; nothing when you never traded it. The value follows `livePrice` with
+ * display-only arithmetic (Number on the server's decimal strings); the server's figures are exact.
+ */
+export function PositionSection({
+  symbol,
+  livePrice,
+  onError,
+}: {
+  symbol: string;
+  livePrice: number | null;
+  onError: (error: unknown) => void;
+}) {
+  const [holding, setHolding] = useState<Holding | null>(null);
+  const [transactions, setTransactions] = useState<Transaction[]>([]);
+
+  useEffect(() => {
+    let cancelled = false;
+    Promise.all([api.holdings({}), api.transactions({ symbol, pageSize: 500 })])
+      .then(([view, list]) => {
+        if (cancelled) return;
+        setHolding(view.holdings.find((h) => h.symbol === symbol) ?? null);
+        setTransactions(list.transactions);
+      })
+      .catch(onError);
+    return () => {
+      cancelled = true;
+    };
+  }, [symbol, onError]);
+
+  if (!holding && transactions.length === 0) return null;
+  const currency = holding?.currency ?? transactions[0]?.currency ?? null;
+  const quantity = holding ? Number(holding.quantity) : 0;
+  const cost = holding ? Number(holding.cost) : 0;
+  const price = livePrice ?? (holding?.price ? Number(holding.price) : null);
+  const value = price === null ? null : quantity * price;
+  const unrealized = value === null ? null : value - cost;
+  return (
+    <section className="position" aria-labelledby="position-title">
+      <h2 id="position-title">Your position</h2>
+      {holding && quantity !== 0 ? (
+        <dl className="stats">
+          <Stat label="Quantity" value={formatQuantity(quantity)} />
+          <Stat label="Value" value={formatMoney(value, currency)} testId="position-value" />
+          <Stat label="Cost" value={formatMoney(cost, currency)} />
+          <Stat label="Average cost" value={formatPrice(Number(holding.averageCost), currency)} />
+          <Stat
+            label="Unrealized P/L"
+            value={`${formatSignedMoney(unrealized, currency)} (${formatPercent(
+              unrealized !== null && cost !== 0 ? (unrealized / cost) * 100 : null,
+            )})`}
+          />
+          <Stat label="Realized P/L" value={formatSignedMoney(Number(holding.realized), currency)} />
+          <Stat label="Dividends" value={formatMoney(Number(holding.dividends), currency)} />
+        </dl>
+      ) : (
+        <p className="muted small">You hold no {symbol} now.</p>
+      )}
+      <h3>Transactions</h3>
+      <TransactionLines transactions={transactions} />
+      <p className="small">
+        <a href="/portfolio" onClick={followLink}>
+          Portfolio
+        </a>
+      </p>
+    </section>
+  );
+}
+
+function Stat({ label, value, testId }: { label: string; value: string; testId?: string }) {
+  return (
+    <div>
+      <dt>{label}</dt>
+      <dd data-testid={testId}>{value}</dd>
+    </div>
+  );
+}
