@@ -1,4 +1,5 @@
-import type { Holding, HoldingsView } from '../api';
+// With its extension: the unit tests compile this module under Node's resolution too.
+import type { Holding, HoldingsView } from '../api.js';
 
 /**
  * The holdings as shown, moved by live prices between two answers of the server.
