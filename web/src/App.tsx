@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { AlertCenter } from './AlertCenter';
 import { AlertsPage } from './AlertsPage';
 import { AuthPage } from './AuthPage';
@@ -8,11 +8,15 @@ import { VerifyEmailPage } from './account/VerifyEmailPage';
 import { AdminPage } from './admin/AdminPage';
 import { api, setCsrfToken, type User } from './api';
 import { MarketStatusBadge } from './MarketStatusBadge';
-import { PortfolioPage } from './portfolio/PortfolioPage';
 import { followLink, type Route, useRoute } from './router';
 import { SettingsPage } from './SettingsPage';
 import { StockPage } from './StockPage';
 import { WatchlistPage } from './WatchlistPage';
+
+/** The portfolio page, fetched when first opened: the watchlist, the first screen, does without it. */
+const PortfolioPage = lazy(() =>
+  import('./portfolio/PortfolioPage').then((module) => ({ default: module.PortfolioPage })),
+);
 
 /** Pages outside the session: asking for a reset link, and the pages a mailed link opens. */
 const LINK_PAGES = new Set<Route['page']>(['forgot-password', 'reset-password', 'verify-email']);
@@ -110,7 +114,9 @@ export function App() {
           <WatchlistPage onSessionEnded={signedOut} />
         )}
         {session.status === 'signed-in' && route.page === 'portfolio' && (
-          <PortfolioPage onSessionEnded={signedOut} />
+          <Suspense fallback={null}>
+            <PortfolioPage onSessionEnded={signedOut} />
+          </Suspense>
         )}
         {session.status === 'signed-in' && route.page === 'stock' && (
           <StockPage key={route.symbol} symbol={route.symbol} onSessionEnded={signedOut} />

@@ -39,10 +39,7 @@ export function HoldingDetail({
       <dl className="stats">
         <Stat label="Quantity" value={formatQuantity(row.quantity)} />
         <Stat label="Price used" value={formatPrice(row.price, currency)} />
-        <Stat
-          label="Value"
-          value={`${formatQuantity(row.quantity)} × price = ${formatMoney(row.value, currency)}`}
-        />
+        <Stat label="Value (quantity × price)" value={formatMoney(row.value, currency)} />
         <Stat label="Cost" value={formatMoney(row.cost, currency)} />
         <Stat label="Average cost" value={formatPrice(n(holding.averageCost), currency)} />
         <Stat label="Unrealized" value={formatSignedMoney(row.unrealized, currency)} />

@@ -26,7 +26,7 @@ const LABELS: Record<Field, string> = {
   amount: 'Amount',
   tax: 'Withholding tax',
   ratio: 'Ratio (new:old)',
-  fxRate: 'FX rate to the account currency (optional)',
+  fxRate: 'FX rate to the account (optional)',
 };
 
 const PLACEHOLDERS: Partial<Record<Field, string>> = {
