@@ -1,4 +1,4 @@
-import { memo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ColumnChooser } from '../ColumnChooser';
 import { SortableHeader } from '../SortableHeader';
 import { HoldingDetail } from './HoldingDetail';
@@ -11,7 +11,7 @@ import {
   type HoldingsTableView,
   sortHoldings,
 } from './holding-columns';
-import type { LiveHolding, LivePortfolio } from './live-holdings';
+import { type LiveHolding, type LivePortfolio, livePortfolio } from './live-holdings';
 
 /** What a gain or loss is coloured. */
 function trendOf(value: number | null): string {
@@ -44,7 +44,52 @@ export function HoldingsTable({
     const direction = view.sort.column === column ? (view.sort.direction === 'asc' ? 'desc' : 'asc') : 'desc';
     onViewChange({ ...view, sort: { column, direction } });
   };
-  const toggle = (symbol: string) => setOpen((current) => (current === symbol ? null : symbol));
+  const toggle = useCallback(
+    (symbol: string) => setOpen((current) => (current === symbol ? null : symbol)),
+    [],
+  );
+
+  // The order follows the server's figures, not each tick: rows do not jump about while prices
+  // move (and moving 200 rows 4 times a second would cost frames). It is sorted again when the
+  // holdings are read again or another order is chosen.
+  const { source } = portfolio;
+  const order = useMemo(
+    () =>
+      sortHoldings(livePortfolio(source, new Map()).holdings, view.sort.column, view.sort.direction).map(
+        (row) => row.holding.symbol,
+      ),
+    [source, view.sort.column, view.sort.direction],
+  );
+  const bySymbol = new Map(portfolio.holdings.map((row) => [row.holding.symbol, row]));
+  const rows = order.flatMap((symbol) => bySymbol.get(symbol) ?? []);
+
+  // Only rows on screen (or nearly) follow the ticks: each changed figure costs layout, and a long
+  // portfolio's hidden rows would cost most of it. A row coming into view shows the latest figures.
+  const body = useRef<HTMLTableSectionElement>(null);
+  const [visible, setVisible] = useState<ReadonlySet<string>>(new Set());
+  useEffect(() => {
+    const element = body.current;
+    if (!element) return;
+    const observer = new IntersectionObserver(
+      (entries) =>
+        setVisible((current) => {
+          const next = new Set(current);
+          for (const entry of entries) {
+            const symbol = (entry.target as HTMLElement).dataset.symbol;
+            if (symbol === undefined) continue;
+            if (entry.isIntersecting) next.add(symbol);
+            else next.delete(symbol);
+          }
+          return next;
+        }),
+      { rootMargin: '200px 0px' },
+    );
+    for (const symbol of order) {
+      const row = element.querySelector(`tr[data-symbol="${CSS.escape(symbol)}"]`);
+      if (row) observer.observe(row);
+    }
+    return () => observer.disconnect();
+  }, [order]);
 
   return (
     <section aria-labelledby="holdings-title">
@@ -93,14 +138,15 @@ export function HoldingsTable({
                 ))}
               </tr>
             </thead>
-            <tbody>
-              {sortHoldings(portfolio.holdings, view.sort.column, view.sort.direction).map((row) => (
+            <tbody ref={body}>
+              {rows.map((row) => (
                 <HoldingRows
                   key={row.holding.symbol}
                   row={row}
                   columns={view.columns}
                   baseCurrency={portfolio.baseCurrency}
                   expanded={open === row.holding.symbol}
+                  visible={visible.has(row.holding.symbol)}
                   onToggle={toggle}
                   accountId={accountId}
                   onError={onError}
@@ -114,6 +160,33 @@ export function HoldingsTable({
   );
 }
 
+interface HoldingRowsProps {
+  row: LiveHolding;
+  columns: HoldingColumn[];
+  baseCurrency: string;
+  expanded: boolean;
+  /** On screen or nearly: off it, live price moves are not drawn (the server's new figures are). */
+  visible: boolean;
+  onToggle: (symbol: string) => void;
+  accountId: string | undefined;
+  onError: (error: unknown) => void;
+}
+
+/** Whether a row can keep what it drew: off screen, with only live prices changed. */
+function unchangedOffScreen(before: HoldingRowsProps, after: HoldingRowsProps): boolean {
+  return (
+    !before.visible &&
+    !after.visible &&
+    before.row.holding === after.row.holding &&
+    before.columns === after.columns &&
+    before.baseCurrency === after.baseCurrency &&
+    before.expanded === after.expanded &&
+    before.onToggle === after.onToggle &&
+    before.accountId === after.accountId &&
+    before.onError === after.onError
+  );
+}
+
 const HoldingRows = memo(function HoldingRows({
   row,
   columns,
@@ -122,15 +195,7 @@ const HoldingRows = memo(function HoldingRows({
   onToggle,
   accountId,
   onError,
-}: {
-  row: LiveHolding;
-  columns: HoldingColumn[];
-  baseCurrency: string;
-  expanded: boolean;
-  onToggle: (symbol: string) => void;
-  accountId: string | undefined;
-  onError: (error: unknown) => void;
-}) {
+}: HoldingRowsProps) {
   const { symbol, name } = row.holding;
   const detailId = `holding-detail-${symbol.replace(/[^A-Za-z0-9_-]/g, '_')}`;
   return (
@@ -172,4 +237,4 @@ const HoldingRows = memo(function HoldingRows({
       )}
     </>
   );
-});
+}, unchangedOffScreen);

@@ -39,6 +39,8 @@ export interface LiveTotals {
 }
 
 export interface LivePortfolio {
+  /** The server's answer these figures were moved from. */
+  source: HoldingsView;
   baseCurrency: string;
   costBasis: HoldingsView['costBasis'];
   holdings: LiveHolding[];
@@ -107,6 +109,7 @@ export function livePortfolio(view: HoldingsView, prices: ReadonlyMap<string, nu
     ? (Number(reference.base.value) * 100) / Number(reference.weight) + baseMove
     : value;
   return {
+    source: view,
     baseCurrency: view.baseCurrency,
     costBasis: view.costBasis,
     holdings: moved.map((row) => ({
