@@ -298,6 +298,20 @@ class SymbolRules {
   bandVersion = -1;
   bandMinute = -1;
   bandPreviousClose: number | null = null;
+  /**
+   * With move rules, the band minute's lowest and highest price, the ticks the band answered
+   * included: they are written to the minute ranges when the measures catch up, so a tick that sets
+   * a new minute extreme without being its window's extreme stays inside the band.
+   */
+  minuteLow = Number.NaN;
+  minuteHigh = Number.NaN;
+  /**
+   * The highest low and the lowest high of the move windows with levels, inclusive: a price equal
+   * to its window's low or high leaves the window's reference where it is (prices in cents revisit
+   * them often), while the levels' part of the band is open and a hair narrower.
+   */
+  floor = Number.NEGATIVE_INFINITY;
+  ceiling = Number.POSITIVE_INFINITY;
 
   get lastTime(): number {
     return this.lastTick[0] as number;
@@ -331,6 +345,8 @@ class SymbolRules {
     return (
       price > this.bandLow &&
       price < this.bandHigh &&
+      price >= this.floor &&
+      price <= this.ceiling &&
       this.bandVersion === this.version &&
       previousClose === this.bandPreviousClose &&
       (minute === this.bandMinute || this.moves.size === 0)
@@ -367,11 +383,6 @@ export class AlertEvaluator {
   /** Whether the symbol has move rules (its minute ranges are kept). */
   hasMoveRules(symbol: string): boolean {
     return (this.bySymbol.get(symbol)?.moves.size ?? 0) > 0;
-  }
-
-  /** Whether any rule (or a primed price) is kept for the symbol: ticks of others are not looked at. */
-  watches(symbol: string): boolean {
-    return this.bySymbol.has(symbol);
   }
 
   /** The ids of every rule evaluated. */
@@ -468,6 +479,8 @@ export class AlertEvaluator {
     const minute = Math.floor(time / MINUTE_MS);
     if (rules.inBand(price, minute, previousClose) && this.options.priceBand !== false) {
       rules.lastPrice = price;
+      if (price < rules.minuteLow) rules.minuteLow = price;
+      else if (price > rules.minuteHigh) rules.minuteHigh = price;
       rules.lagging = true;
       this.ticksInBand++;
       return NOTHING;
@@ -675,8 +688,13 @@ export class AlertEvaluator {
     rules.price.last = price;
     if (rules.bandPreviousClose) rules.dayChange.last = percentChange(price, rules.bandPreviousClose);
     if (rules.moves.size === 0) return;
-    const minuteLow = rules.ranges.lowOf(rules.bandMinute);
-    const minuteHigh = rules.ranges.highOf(rules.bandMinute);
+    const { ranges, bandMinute } = rules;
+    if (!Number.isNaN(rules.minuteLow)) {
+      ranges.record(bandMinute, rules.minuteLow);
+      ranges.record(bandMinute, rules.minuteHigh);
+    }
+    const minuteLow = ranges.lowOf(bandMinute);
+    const minuteHigh = ranges.highOf(bandMinute);
     for (const window of rules.moves.values()) {
       window.up.last = percentChange(price, Math.min(window.finishedLow, minuteLow));
       window.down.last = -percentChange(price, Math.max(window.finishedHigh, minuteHigh));
@@ -685,14 +703,17 @@ export class AlertEvaluator {
 
   /**
    * The prices around the last one within which no measure of the symbol passes a level (each
-   * measure's bracket, turned into prices) and no new minute high or low is set; a hair narrower
-   * than exact, so rounding can only send a tick the long way, never skip a level.
+   * measure's bracket, turned into prices) and no move window with levels gets a new low (its move
+   * up's reference) or high (its move down's); a hair narrower than exact, so rounding can only send
+   * a tick the long way, never skip a level.
    */
   private takeBand(rules: SymbolRules, minute: number, previousClose: number | null): void {
     // Each measure's bracket as prices: a day change or a move up rises with the price from its
     // reference (previous close, window low); a move down rises as the price falls from the high.
     let low = rules.price.bracketBelow;
     let high = rules.price.bracketAbove;
+    let floor = Number.NEGATIVE_INFINITY;
+    let ceiling = Number.POSITIVE_INFINITY;
     const { dayChange } = rules;
     if (previousClose && dayChange.levels.size > 0) {
       low = Math.max(low, previousClose * (1 + dayChange.bracketBelow / 100));
@@ -701,23 +722,30 @@ export class AlertEvaluator {
     if (rules.moves.size > 0) {
       const minuteLow = rules.ranges.lowOf(minute);
       const minuteHigh = rules.ranges.highOf(minute);
-      low = Math.max(low, minuteLow);
-      high = Math.min(high, minuteHigh);
+      rules.minuteLow = minuteLow;
+      rules.minuteHigh = minuteHigh;
       for (const { up, down, finishedLow, finishedHigh } of rules.moves.values()) {
         const windowLow = Math.min(finishedLow, minuteLow);
         const windowHigh = Math.max(finishedHigh, minuteHigh);
         if (up.levels.size > 0) {
+          floor = Math.max(floor, windowLow);
           low = Math.max(low, windowLow * (1 + up.bracketBelow / 100));
           high = Math.min(high, windowLow * (1 + up.bracketAbove / 100));
         }
         if (down.levels.size > 0) {
           low = Math.max(low, windowHigh * (1 - down.bracketAbove / 100));
+          ceiling = Math.min(ceiling, windowHigh);
           high = Math.min(high, windowHigh * (1 - down.bracketBelow / 100));
         }
       }
+    } else {
+      rules.minuteLow = Number.NaN;
+      rules.minuteHigh = Number.NaN;
     }
     rules.bandLow = Number.isFinite(low) ? low + Math.abs(low) * BAND_MARGIN : low;
     rules.bandHigh = Number.isFinite(high) ? high - Math.abs(high) * BAND_MARGIN : high;
+    rules.floor = floor;
+    rules.ceiling = ceiling;
     rules.bandVersion = rules.version;
     rules.bandMinute = minute;
     rules.bandPreviousClose = previousClose;

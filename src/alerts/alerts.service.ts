@@ -80,9 +80,8 @@ export class AlertsService {
    */
   async start(): Promise<() => Promise<void>> {
     const { hub, cluster } = this.options;
-    const unsubscribe = hub.events.on('tick', ({ symbol, price, time }) => {
-      if (this.loading || !this.evaluator.watches(symbol)) return;
-      const previousClose = hub.previousClose(symbol);
+    const unsubscribe = hub.events.on('tick', ({ symbol, price, time, previousClose }) => {
+      if (this.loading) return;
       const decisions = this.evaluator.evaluate(symbol, price, time, previousClose);
       if (decisions.length > 0) this.handle(decisions);
     });

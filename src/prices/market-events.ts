@@ -13,9 +13,10 @@ export interface MarketEventMap {
   };
   /**
    * A price the market reported: each trade once (duplicates dropped), and each snapshot newer than
-   * the last, with the volume traded since the previous one (0 when unknown).
+   * the last, with the volume traded since the previous one (0 when unknown), and the stored
+   * quote's previous close (alerts compare the day change on every tick without a lookup).
    */
-  tick: { symbol: string; price: number; time: number; volume: number };
+  tick: { symbol: string; price: number; time: number; volume: number; previousClose: number | null };
   'feed.status': { status: FeedStatus };
 }
 

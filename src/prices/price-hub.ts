@@ -135,11 +135,6 @@ export class PriceHub {
     return this.demand.symbols().size;
   }
 
-  /** The stored quote's previous close, without building a HubQuote (alerts ask on every tick). */
-  previousClose(symbol: string): number | null {
-    return this.latest.get(symbol)?.quote.previousClose ?? null;
-  }
-
   /** What the hub knows now, without any I/O. */
   peek(symbol: string): HubQuote | undefined {
     const entry = this.latest.get(symbol);
@@ -188,10 +183,11 @@ export class PriceHub {
           : 0;
       const volume = quote.volume ?? (sameDay ? known.volume : null);
       const previous = this.store(volume === quote.volume ? quote : { ...quote, volume });
+      const stored = this.latest.get(quote.symbol) as Entry;
       if (this.options.provider.inSession(quote.symbol, quote.time)) {
-        this.publishTick(quote.symbol, quote.price, quote.time, traded);
+        this.publishTick(stored, quote.price, quote.time, traded);
       }
-      this.publishUpdate(this.latest.get(quote.symbol) as Entry, previous, 'snapshot');
+      this.publishUpdate(stored, previous, 'snapshot');
       return;
     }
     const previous = this.store(
@@ -230,7 +226,7 @@ export class PriceHub {
       this.refreshInBackground(symbol);
       const stored = this.latest.get(symbol) as Entry;
       this.rememberTrade(stored, trade);
-      this.publishTick(symbol, trade.price, trade.time, trade.volume);
+      this.publishTick(stored, trade.price, trade.time, trade.volume);
       this.publishUpdate(stored, null, 'trade');
       return;
     }
@@ -258,13 +254,16 @@ export class PriceHub {
     // Trades alone carry no previous close: keep asking (throttled) until a snapshot lands.
     if (q.previousClose === null) this.refreshInBackground(symbol);
     this.rememberTrade(entry, trade);
-    this.publishTick(symbol, trade.price, trade.time, trade.volume);
+    this.publishTick(entry, trade.price, trade.time, trade.volume);
     this.publishUpdate(entry, q, 'trade');
   }
 
-  private publishTick(symbol: string, price: number, time: number, volume: number): void {
+  private publishTick(entry: Entry, price: number, time: number, volume: number): void {
     const { events } = this;
-    if (events.listened('tick')) events.emit('tick', { symbol, price, time, volume });
+    if (events.listened('tick')) {
+      const { symbol, previousClose } = entry.quote;
+      events.emit('tick', { symbol, price, time, volume, previousClose });
+    }
   }
 
   private publishUpdate(entry: Entry, previous: Quote | null, cause: 'trade' | 'snapshot'): void {
