@@ -38,6 +38,7 @@ import { AppMetrics } from './metrics.js';
 import { ModuleHost } from './module-host.js';
 import { notificationsModule } from './notifications/notifications.module.js';
 import { passkeysModule } from './passkeys/passkeys.module.js';
+import { performanceModule } from './portfolio/performance/performance.module.js';
 import { preferencesModule } from './preferences/preferences.module.js';
 import { pricesModule } from './prices/prices.module.js';
 import { profilesModule } from './profiles/profiles.module.js';
@@ -163,6 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       deliveryBacklog: delivery.backlog,
     },
   });
+  performanceModule(host, prices);
 
   if (webRoot) {
     await app.register(fastifyStatic, {

@@ -156,8 +156,11 @@ class SortedLevels {
 /** One measure of a symbol (its price, its day change, a move within a window) and the levels on it. */
 class Measure {
   readonly levels: SortedLevels;
-  /** The value at the last evaluated tick; undefined until there was one. */
-  last: number | undefined;
+  /**
+   * The value at the last evaluated tick; NaN until there was one (always a double: V8 then
+   * writes each new value into the field's own box instead of allocating one per tick).
+   */
+  last = Number.NaN;
   /**
    * The levels around `last`: the greatest at or below it and the least above it, as of
    * `levels.version` `bracketVersion`. A move that stays strictly between them passes no level, so
@@ -188,7 +191,7 @@ class Measure {
 
   /** Takes the bracket around `last` (after a move that passed levels, or changed them). */
   rebracket(): void {
-    if (this.last === undefined) return;
+    if (Number.isNaN(this.last)) return;
     const { below, above } = this.levels.around(this.last);
     this.below = below;
     this.above = above;
@@ -269,6 +272,19 @@ class MoveWindow {
   }
 }
 
+/** Where each of a symbol's hot doubles sits in `SymbolRules.hot`. */
+const HOT = {
+  bandLow: 0,
+  bandHigh: 1,
+  floor: 2,
+  ceiling: 3,
+  minuteLow: 4,
+  minuteHigh: 5,
+  lastTime: 6,
+  lastPrice: 7,
+  bandPreviousClose: 8,
+} as const;
+
 /**
  * Everything the evaluator keeps per symbol, and its price band: the prices between which a tick
  * passes no level of any of the symbol's measures and sets no new high or low of the minute. A tick
@@ -282,59 +298,114 @@ class SymbolRules {
   version = 0;
   readonly price = new Measure(this);
   readonly dayChange = new Measure(this);
-  readonly moves = new Map<number, MoveWindow>();
+  /**
+   * The move windows with rules, a few at most: an array, walked by index, so a tick allocates no
+   * iterator.
+   */
+  readonly moves: MoveWindow[] = [];
   readonly ranges = new MinuteRanges();
   /**
-   * The last evaluated tick's time and price, written by every tick, kept in a typed array: V8
-   * boxes a double held in an object's field, so writing one there allocates at every tick and
-   * leaves the young-generation collector an old-to-new pointer per symbol to trace.
+   * Every double a tick reads or writes (the band, the minute's extremes, the last tick), in one
+   * typed array of 80 bytes: V8 keeps a double held in an object's field in a box of its own, so as
+   * fields they would be eight objects (eight cache misses for a tick in the band, where the work
+   * itself is a few comparisons); here they are two cache lines. `hot` is indexed by `HOT`.
    */
-  private readonly lastTick = Float64Array.of(Number.NEGATIVE_INFINITY, Number.NaN);
+  private readonly hot = Float64Array.of(
+    Number.NaN,
+    Number.NaN,
+    Number.NEGATIVE_INFINITY,
+    Number.POSITIVE_INFINITY,
+    Number.NaN,
+    Number.NaN,
+    Number.NEGATIVE_INFINITY,
+    Number.NaN,
+    Number.NaN,
+  );
   /** Whether ticks were answered by the band since the measures last moved. */
   lagging = false;
-  bandLow = Number.NaN;
-  bandHigh = Number.NaN;
   /** What the band was taken with: it holds only while these are unchanged. */
   bandVersion = -1;
   bandMinute = -1;
-  bandPreviousClose: number | null = null;
-  /**
-   * With move rules, the band minute's lowest and highest price, the ticks the band answered
-   * included: they are written to the minute ranges when the measures catch up, so a tick that sets
-   * a new minute extreme without being its window's extreme stays inside the band.
-   */
-  minuteLow = Number.NaN;
-  minuteHigh = Number.NaN;
+
+  /** The band's open bounds from the levels (a hair narrower than exact). */
+  get bandLow(): number {
+    return this.hot[HOT.bandLow] as number;
+  }
+  set bandLow(value: number) {
+    this.hot[HOT.bandLow] = value;
+  }
+  get bandHigh(): number {
+    return this.hot[HOT.bandHigh] as number;
+  }
+  set bandHigh(value: number) {
+    this.hot[HOT.bandHigh] = value;
+  }
+
   /**
    * The highest low and the lowest high of the move windows with levels, inclusive: a price equal
    * to its window's low or high leaves the window's reference where it is (prices in cents revisit
    * them often), while the levels' part of the band is open and a hair narrower.
    */
-  floor = Number.NEGATIVE_INFINITY;
-  ceiling = Number.POSITIVE_INFINITY;
-
-  get lastTime(): number {
-    return this.lastTick[0] as number;
+  get floor(): number {
+    return this.hot[HOT.floor] as number;
+  }
+  set floor(value: number) {
+    this.hot[HOT.floor] = value;
+  }
+  get ceiling(): number {
+    return this.hot[HOT.ceiling] as number;
+  }
+  set ceiling(value: number) {
+    this.hot[HOT.ceiling] = value;
   }
 
+  /**
+   * With move rules, the band minute's lowest and highest price, the ticks the band answered
+   * included: they are written to the minute ranges when the measures catch up, so a tick that sets
+   * a new minute extreme without being its window's extreme stays inside the band (NaN without).
+   */
+  get minuteLow(): number {
+    return this.hot[HOT.minuteLow] as number;
+  }
+  set minuteLow(value: number) {
+    this.hot[HOT.minuteLow] = value;
+  }
+  get minuteHigh(): number {
+    return this.hot[HOT.minuteHigh] as number;
+  }
+  set minuteHigh(value: number) {
+    this.hot[HOT.minuteHigh] = value;
+  }
+
+  get lastTime(): number {
+    return this.hot[HOT.lastTime] as number;
+  }
   set lastTime(time: number) {
-    this.lastTick[0] = time;
+    this.hot[HOT.lastTime] = time;
   }
 
   /** The price of the last evaluated tick. */
   get lastPrice(): number {
-    return this.lastTick[1] as number;
+    return this.hot[HOT.lastPrice] as number;
+  }
+  set lastPrice(price: number) {
+    this.hot[HOT.lastPrice] = price;
   }
 
-  set lastPrice(price: number) {
-    this.lastTick[1] = price;
+  /** The previous close the band was taken with (NaN in `hot` for none). */
+  get bandPreviousClose(): number | null {
+    const close = this.hot[HOT.bandPreviousClose] as number;
+    return Number.isNaN(close) ? null : close;
+  }
+  set bandPreviousClose(close: number | null) {
+    this.hot[HOT.bandPreviousClose] = close ?? Number.NaN;
   }
 
   moveWindow(minutes: number): MoveWindow {
-    let window = this.moves.get(minutes);
+    let window = this.moves.find((candidate) => candidate.minutes === minutes);
     if (!window) {
       window = new MoveWindow(minutes, this);
-      this.moves.set(minutes, window);
+      this.moves.push(window);
       this.version++;
     }
     return window;
@@ -342,14 +413,16 @@ class SymbolRules {
 
   /** Whether a tick at `price` and `minute` (with this previous close) lies inside the band. */
   inBand(price: number, minute: number, previousClose: number | null): boolean {
+    const { hot } = this;
+    const bandClose = hot[HOT.bandPreviousClose] as number;
     return (
-      price > this.bandLow &&
-      price < this.bandHigh &&
-      price >= this.floor &&
-      price <= this.ceiling &&
+      price > (hot[HOT.bandLow] as number) &&
+      price < (hot[HOT.bandHigh] as number) &&
+      price >= (hot[HOT.floor] as number) &&
+      price <= (hot[HOT.ceiling] as number) &&
       this.bandVersion === this.version &&
-      previousClose === this.bandPreviousClose &&
-      (minute === this.bandMinute || this.moves.size === 0)
+      (previousClose === null ? Number.isNaN(bandClose) : previousClose === bandClose) &&
+      (minute === this.bandMinute || this.moves.length === 0)
     );
   }
 }
@@ -382,7 +455,7 @@ export class AlertEvaluator {
 
   /** Whether the symbol has move rules (its minute ranges are kept). */
   hasMoveRules(symbol: string): boolean {
-    return (this.bySymbol.get(symbol)?.moves.size ?? 0) > 0;
+    return (this.bySymbol.get(symbol)?.moves.length ?? 0) > 0;
   }
 
   /** The ids of every rule evaluated. */
@@ -401,8 +474,8 @@ export class AlertEvaluator {
   prime(symbol: string, price: number, previousClose: number | null, { replace = false } = {}): void {
     const rules = this.symbolRules(symbol);
     rules.version++;
-    if (replace || rules.price.last === undefined) rules.price.last = price;
-    if (previousClose && (replace || rules.dayChange.last === undefined)) {
+    if (replace || Number.isNaN(rules.price.last)) rules.price.last = price;
+    if (previousClose && (replace || Number.isNaN(rules.dayChange.last))) {
       rules.dayChange.last = percentChange(price, previousClose);
     }
   }
@@ -440,9 +513,9 @@ export class AlertEvaluator {
     this.catchUp(rules);
     const { measure } = this.placement(rules, rule);
     measure.levels.removeRule(rule);
-    const window = rule.windowMinutes === null ? undefined : rules.moves.get(rule.windowMinutes);
-    if (window && window.up.levels.size === 0 && window.down.levels.size === 0)
-      rules.moves.delete(window.minutes);
+    const index = rules.moves.findIndex((window) => window.minutes === rule.windowMinutes);
+    const window = rules.moves[index];
+    if (window && window.up.levels.size === 0 && window.down.levels.size === 0) rules.moves.splice(index, 1);
     return rule;
   }
 
@@ -454,7 +527,7 @@ export class AlertEvaluator {
     const probe = rule as AlertRuleState;
     const { measure, level, direction } = this.placement(rules, probe);
     const value = measure.last;
-    if (value === undefined) return false;
+    if (Number.isNaN(value)) return false;
     if (direction === 'up') return value >= level;
     if (direction === 'down') return value <= level;
     return false;
@@ -463,8 +536,9 @@ export class AlertEvaluator {
   /** The price last evaluated for a symbol, if any. */
   lastPrice(symbol: string): number | undefined {
     const rules = this.bySymbol.get(symbol);
-    if (rules?.lagging) return rules.lastPrice;
-    return rules?.price.last;
+    if (!rules) return undefined;
+    if (rules.lagging) return rules.lastPrice;
+    return Number.isNaN(rules.price.last) ? undefined : rules.price.last;
   }
 
   /**
@@ -500,12 +574,13 @@ export class AlertEvaluator {
         decisions,
       );
     }
-    if (rules.moves.size > 0) {
+    if (rules.moves.length > 0) {
       const { ranges } = rules;
       ranges.record(minute, price);
       const minuteLow = ranges.lowOf(minute);
       const minuteHigh = ranges.highOf(minute);
-      for (const window of rules.moves.values()) {
+      for (let i = 0; i < rules.moves.length; i++) {
+        const window = rules.moves[i] as MoveWindow;
         window.refresh(ranges, minute);
         const low = Math.min(window.finishedLow, minuteLow);
         const high = Math.max(window.finishedHigh, minuteHigh);
@@ -533,7 +608,7 @@ export class AlertEvaluator {
     }
     measure.last = value;
     let made = decisions;
-    if (previous !== undefined && previous !== value && measure.levels.size > 0) {
+    if (!Number.isNaN(previous) && previous !== value && measure.levels.size > 0) {
       const low = Math.min(previous, value);
       const high = Math.max(previous, value);
       for (const entry of measure.levels.between(low, high)) {
@@ -687,7 +762,7 @@ export class AlertEvaluator {
     const price = rules.lastPrice;
     rules.price.last = price;
     if (rules.bandPreviousClose) rules.dayChange.last = percentChange(price, rules.bandPreviousClose);
-    if (rules.moves.size === 0) return;
+    if (rules.moves.length === 0) return;
     const { ranges, bandMinute } = rules;
     if (!Number.isNaN(rules.minuteLow)) {
       ranges.record(bandMinute, rules.minuteLow);
@@ -695,7 +770,8 @@ export class AlertEvaluator {
     }
     const minuteLow = ranges.lowOf(bandMinute);
     const minuteHigh = ranges.highOf(bandMinute);
-    for (const window of rules.moves.values()) {
+    for (let i = 0; i < rules.moves.length; i++) {
+      const window = rules.moves[i] as MoveWindow;
       window.up.last = percentChange(price, Math.min(window.finishedLow, minuteLow));
       window.down.last = -percentChange(price, Math.max(window.finishedHigh, minuteHigh));
     }
@@ -719,12 +795,13 @@ export class AlertEvaluator {
       low = Math.max(low, previousClose * (1 + dayChange.bracketBelow / 100));
       high = Math.min(high, previousClose * (1 + dayChange.bracketAbove / 100));
     }
-    if (rules.moves.size > 0) {
+    if (rules.moves.length > 0) {
       const minuteLow = rules.ranges.lowOf(minute);
       const minuteHigh = rules.ranges.highOf(minute);
       rules.minuteLow = minuteLow;
       rules.minuteHigh = minuteHigh;
-      for (const { up, down, finishedLow, finishedHigh } of rules.moves.values()) {
+      for (let i = 0; i < rules.moves.length; i++) {
+        const { up, down, finishedLow, finishedHigh } = rules.moves[i] as MoveWindow;
         const windowLow = Math.min(finishedLow, minuteLow);
         const windowHigh = Math.max(finishedHigh, minuteHigh);
         if (up.levels.size > 0) {

@@ -38,6 +38,10 @@ const TAGS = [
     description: 'Where alerts are delivered (email, signed webhooks, browser push) and quiet hours.',
   },
   {
+    name: 'portfolio',
+    description: 'Holdings: accounts, transactions, what they are worth and how they performed.',
+  },
+  {
     name: 'admin',
     description:
       'Running the instance (administrators only, 403 `forbidden` to others): users, invitations, health, the audit log.',

@@ -20,7 +20,7 @@ export async function loadDailyCloses(
     sql`
     select symbol, to_char(start at time zone 'UTC', 'YYYY-MM-DD') as day, close
     from price_bars
-    where resolution = '1d' and symbol = any(${[...symbols]}::text[])
+    where resolution = '1d' and symbol = any(${sql.param([...symbols])}::text[])
       and start >= ${`${fromDate}T00:00:00Z`}::timestamptz
     order by symbol, start`,
   );

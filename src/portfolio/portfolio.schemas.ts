@@ -200,7 +200,8 @@ export const transactionBody = z
     note: text('Note').max(500).optional(),
   })
   .meta({
-    id: 'TransactionInput',
+    // Not 'TransactionInput': the OpenAPI generator gives that name to the request side of 'Transaction'.
+    id: 'TransactionBody',
     examples: [
       {
         accountId: '0b6f3f0e-8f5d-4f7e-9d55-2f6a1c1f4a10',
@@ -408,7 +409,8 @@ export const performanceRouteSchema = {
   querystring: z.object({
     range: z
       .enum(PERFORMANCE_RANGES, { error: `range is one of ${PERFORMANCE_RANGES.join(', ')}.` })
-      .default('1y'),
+      .default('1y')
+      .meta({ examples: ['1y'] }),
     account: z.uuid({ error: 'account must be an account id.' }).optional(),
   }),
   response: {
