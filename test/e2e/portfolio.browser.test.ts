@@ -111,7 +111,7 @@ describe.skipIf(!browserAvailable())('the portfolio in a real browser (headless 
       '2026-03-02,AAPL,sell,5,120,1,USD',
     ];
     const wizard = page.locator('.import-wizard');
-    await wizard.getByLabel('File').setInputFiles({
+    await wizard.getByLabel('File', { exact: true }).setInputFiles({
       name: 'bad.csv',
       mimeType: 'text/csv',
       buffer: Buffer.from([header, rows[0], '2026-01-06,AAPL,buy,-3,100,1,USD'].join('\n')),
@@ -125,7 +125,7 @@ describe.skipIf(!browserAvailable())('the portfolio in a real browser (headless 
     await wizard.getByRole('button', { name: 'Back' }).click();
 
     // The good file: three rows, none there yet; confirmed, the holding appears.
-    await wizard.getByLabel('File').setInputFiles({
+    await wizard.getByLabel('File', { exact: true }).setInputFiles({
       name: 'trades.csv',
       mimeType: 'text/csv',
       buffer: Buffer.from([header, ...rows].join('\n')),
@@ -145,7 +145,7 @@ describe.skipIf(!browserAvailable())('the portfolio in a real browser (headless 
 
     // The same file again: the preview says all three are there, and there is nothing to import.
     await wizard.getByRole('button', { name: 'Import another file' }).click();
-    await wizard.getByLabel('File').setInputFiles({
+    await wizard.getByLabel('File', { exact: true }).setInputFiles({
       name: 'trades.csv',
       mimeType: 'text/csv',
       buffer: Buffer.from([header, ...rows].join('\n')),
