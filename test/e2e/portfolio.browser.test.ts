@@ -156,7 +156,9 @@ describe.skipIf(!browserAvailable())('the portfolio in a real browser (headless 
       .toBe('trades.csv: 3 rows read, 0 with errors, 3 already imported.');
     expect(await wizard.getByRole('button', { name: 'Nothing new to import' }).isDisabled()).toBe(true);
 
-    // The price moves on the feed: the row's value (15 × price) and the total follow, without a reload.
+    // The price moves on the feed: the row's value (15 × price) and the total follow, without a reload
+    // (rows follow the ticks while on screen: the table is scrolled back into view).
+    await row.scrollIntoViewIfNeeded();
     const value = row.locator('td[data-column="value"]');
     const total = page.getByTestId('portfolio-value');
     const navigations: string[] = [];
