@@ -175,7 +175,7 @@ describe.skipIf(!browserAvailable())('the portfolio in a real browser (headless 
     await row.getByRole('button', { name: /AAPL/ }).click();
     const detail = page.locator('.holding-detail');
     await detail.getByText('Price used').waitFor();
-    await expect.poll(() => detail.locator('.transaction-lines li').count()).toBe(3);
+    await expect.poll(() => detail.locator('.holding-steps tbody tr').count()).toBe(3);
 
     expect(problems).toEqual([]);
     await page.close();
@@ -220,6 +220,8 @@ describe.skipIf(!browserAvailable())('the portfolio in a real browser (headless 
     `);
     await page.goto(`${t.baseUrl}/portfolio`);
     await expect.poll(() => page.locator('.holdings tbody tr').count(), { timeout: 20_000 }).toBe(200);
+    // Measured once the page is drawn: the value chart (its library loads on demand) is the last part.
+    await page.locator('.value-chart canvas').first().waitFor({ timeout: 20_000 });
     await sleep(500);
     await page.evaluate('window.__resetLongest()');
 

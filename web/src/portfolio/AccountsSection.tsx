@@ -1,4 +1,4 @@
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, memo, useId, useState } from 'react';
 import { ApiError, api, type PortfolioAccount } from '../api';
 import { ConfirmButton } from '../ConfirmButton';
 import { formatMoney } from '../format';
@@ -13,7 +13,7 @@ function messageOf(error: unknown, fallback: string): string {
 }
 
 /** The user's accounts (a broker, a retirement account, cash): open, rename, delete. */
-export function AccountsSection({
+export const AccountsSection = memo(function AccountsSection({
   accounts,
   onChanged,
   onError,
@@ -59,7 +59,7 @@ export function AccountsSection({
       <AccountForm onCreated={onChanged} onError={onError} />
     </section>
   );
-}
+});
 
 function AccountItem({
   account,

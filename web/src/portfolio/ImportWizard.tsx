@@ -1,4 +1,4 @@
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, memo, useId, useState } from 'react';
 import { ApiError, api, type ImportPreview, type PortfolioAccount } from '../api';
 import { TYPE_LABELS } from './transaction-text';
 
@@ -15,7 +15,7 @@ type Step =
  * bad row's line, field and reason, how many rows are already there), then confirm; nothing is
  * written before that, and then every row or none.
  */
-export function ImportWizard({
+export const ImportWizard = memo(function ImportWizard({
   accounts,
   onImported,
   onError,
@@ -142,7 +142,7 @@ export function ImportWizard({
       )}
     </section>
   );
-}
+});
 
 function PreviewStep({
   preview,

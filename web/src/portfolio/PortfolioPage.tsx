@@ -131,16 +131,21 @@ export function PortfolioPage({ onSessionEnded }: { onSessionEnded: () => void }
 
   const live = useMemo(() => (view ? livePortfolio(view, prices) : null), [view, prices]);
 
-  const changeSettings = (change: Partial<PortfolioSettings>) =>
-    api.updatePortfolioSettings(change).then((next) => {
-      setSettings(next);
-      changed();
-    });
+  // Stable callbacks: the sections that do not show prices are memoised and skip the re-render of
+  // every animation frame with new prices.
+  const changeSettings = useCallback(
+    (change: Partial<PortfolioSettings>) =>
+      api.updatePortfolioSettings(change).then((next) => {
+        setSettings(next);
+        changed();
+      }),
+    [changed],
+  );
 
-  const changeTableView = (next: HoldingsTableView) => {
+  const changeTableView = useCallback((next: HoldingsTableView) => {
     setTableView(next);
     saveHoldingsView(next);
-  };
+  }, []);
 
   return (
     <div className="portfolio-page">

@@ -1,4 +1,4 @@
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, memo, useId, useState } from 'react';
 import { ApiError, type CostBasisMethod, type PortfolioSettings } from '../api';
 
 const COST_BASES: Array<{ method: CostBasisMethod; label: string; title: string }> = [
@@ -7,7 +7,7 @@ const COST_BASES: Array<{ method: CostBasisMethod; label: string; title: string 
 ];
 
 /** The base currency totals are shown in, and the cost-basis method; a change recomputes every figure. */
-export function SettingsBar({
+export const SettingsBar = memo(function SettingsBar({
   settings,
   onChange,
   onError,
@@ -75,4 +75,4 @@ export function SettingsBar({
       )}
     </div>
   );
-}
+});

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import { ApiError, api, type PortfolioAccount, type Transaction } from '../api';
 import { ConfirmButton } from '../ConfirmButton';
 import { TransactionForm } from './TransactionForm';
@@ -7,7 +7,7 @@ import { TYPE_LABELS, transactionDetails } from './transaction-text';
 const PAGE_SIZE = 50;
 
 /** Transactions as entered, newest first, a page at a time: add, edit, delete. */
-export function TransactionsSection({
+export const TransactionsSection = memo(function TransactionsSection({
   accounts,
   accountId,
   version,
@@ -179,4 +179,4 @@ export function TransactionsSection({
       )}
     </section>
   );
-}
+});
