@@ -5,6 +5,7 @@ import { systemClock } from '../../src/clock.js';
 import type { InstrumentInfo, Quote } from '../../src/market/kernel/instruments.js';
 import { SimulatedMarket } from '../../src/market/providers/simulated/simulated-market.js';
 import {
+  axeViolations,
   browserAvailable,
   buildIfStale,
   createAccount,
@@ -177,6 +178,7 @@ describe.skipIf(!browserAvailable())('the portfolio in a real browser (headless 
     await detail.getByText('Price used').waitFor();
     await expect.poll(() => detail.locator('.holding-steps tbody tr').count()).toBe(3);
 
+    expect(await axeViolations(page)).toEqual([]);
     expect(problems).toEqual([]);
     await page.close();
   }, 45_000);
