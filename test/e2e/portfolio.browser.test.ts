@@ -172,6 +172,28 @@ describe.skipIf(!browserAvailable())('the portfolio in a real browser (headless 
     await expect.poll(async () => amountOf(await total.textContent()) - before).toBeCloseTo(22.5, 6);
     expect(navigations).toEqual([]);
 
+    // A transaction typed in: the server's reason shows under its field, then the fixed one is saved,
+    // the holdings are read again, and it is deleted after the in-place confirmation.
+    const transactions = page.locator('section[aria-labelledby="transactions-title"]');
+    await transactions.getByRole('button', { name: 'Add transaction' }).click();
+    const form = page.getByRole('form', { name: 'Add a transaction' });
+    await form.getByLabel('Symbol').fill('MSFT');
+    await form.getByLabel('Quantity').fill('-2');
+    await form.getByLabel('Price').fill('300');
+    await form.getByRole('button', { name: 'Add transaction' }).click();
+    await expect.poll(() => form.getByLabel('Quantity').getAttribute('aria-invalid')).toBe('true');
+    await form.getByText('Quantity must be more than 0.').waitFor();
+    await form.getByLabel('Quantity').fill('2');
+    await form.getByRole('button', { name: 'Add transaction' }).click();
+    await page.locator('.holdings tr[data-symbol="MSFT"]').waitFor();
+    await transactions
+      .getByRole('button', { name: /^Delete the buy of / })
+      .first()
+      .click();
+    await transactions.getByRole('button', { name: 'Delete for good' }).click();
+    await page.locator('.holdings tr[data-symbol="MSFT"]').waitFor({ state: 'detached' });
+    expect(await page.locator('.transactions tbody tr').count()).toBe(3);
+
     // A holding opens into what its figures came from.
     await row.getByRole('button', { name: /AAPL/ }).click();
     const detail = page.locator('.holding-detail');
