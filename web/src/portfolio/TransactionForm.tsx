@@ -239,7 +239,8 @@ export function TransactionForm({
       </div>
       {error && (
         <div className="form-error" role="alert">
-          <p>{error}</p>
+          {/* The message once: not again when it is a field's own reason, shown under the field. */}
+          {!Object.values(fields).some((messages) => messages.includes(error)) && <p>{error}</p>}
           {otherReasons.length > 0 && (
             <ul>
               {otherReasons.map(([name, messages]) => (
