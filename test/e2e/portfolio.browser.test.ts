@@ -201,7 +201,8 @@ describe.skipIf(!browserAvailable())('the portfolio in a real browser (headless 
     await expect.poll(() => detail.locator('.holding-steps tbody tr').count()).toBe(3);
 
     expect(await axeViolations(page)).toEqual([]);
-    expect(problems).toEqual([]);
+    // The browser logs the refused transaction's answer (400) as a failed load: that one is expected.
+    expect(problems.filter((problem) => !problem.includes('status of 400 (Bad Request)'))).toEqual([]);
     await page.close();
   }, 45_000);
 
