@@ -38,7 +38,9 @@ import { AppMetrics } from './metrics.js';
 import { ModuleHost } from './module-host.js';
 import { notificationsModule } from './notifications/notifications.module.js';
 import { passkeysModule } from './passkeys/passkeys.module.js';
+import { importsModule } from './portfolio/imports/imports.module.js';
 import { performanceModule } from './portfolio/performance/performance.module.js';
+import { portfolioModule } from './portfolio/portfolio.module.js';
 import { preferencesModule } from './preferences/preferences.module.js';
 import { pricesModule } from './prices/prices.module.js';
 import { profilesModule } from './profiles/profiles.module.js';
@@ -150,6 +152,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const delivery = await deliveryModule(host);
   await alertsModule(host, { prices, delivery });
   notificationsModule(host);
+  await portfolioModule(host, prices);
+  importsModule(host, prices);
+  performanceModule(host, prices);
   accountDataModule(host, auth);
   await adminModule(host, {
     auth: auth.auth,
@@ -164,7 +169,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       deliveryBacklog: delivery.backlog,
     },
   });
-  performanceModule(host, prices);
 
   if (webRoot) {
     await app.register(fastifyStatic, {

@@ -14,6 +14,7 @@ import {
   users,
   watchlistItems,
 } from '../db/schema.js';
+import { portfolioExport } from '../portfolio/transactions.repository.js';
 import type { AccountExport } from './account-data.schemas.js';
 
 /** What held market data for a deleted account: the in-memory state to let go of. */
@@ -120,6 +121,7 @@ export async function readAccountData(
         .from(passkeys)
         .where(eq(passkeys.userId, userId))
         .orderBy(asc(passkeys.createdAt));
+      const portfolio = await portfolioExport(tx, userId);
       const log = await tx
         .select()
         .from(securityEvents)
@@ -203,6 +205,7 @@ export async function readAccountData(
           createdAt: iso(key.createdAt),
           lastUsedAt: isoOrNull(key.lastUsedAt),
         })),
+        portfolio,
         securityLog: log.map((event) => ({
           kind: event.kind,
           detail: event.detail,

@@ -11,6 +11,7 @@ import {
   signedInWrite,
   WRITE_ERRORS,
 } from '../http/api.schemas.js';
+import { portfolioExportSchema } from '../portfolio/portfolio.schemas.js';
 
 const tags = ['account'];
 
@@ -18,7 +19,7 @@ export const deleteAccountRouteSchema = {
   tags,
   summary: 'Delete the account and everything of it',
   description:
-    'Needs the password, and a code (from the app, or a recovery code) when two-factor sign-in is on. Every row of the user goes (watchlist, alerts and their firings, channels, notifications, preferences, tokens, passkeys, sessions, the security log); open streams close. A wrong password or code deletes nothing.',
+    'Needs the password, and a code (from the app, or a recovery code) when two-factor sign-in is on. Every row of the user goes (watchlist, portfolio accounts and transactions, alerts and their firings, channels, notifications, preferences, tokens, passkeys, sessions, the security log); open streams close. A wrong password or code deletes nothing.',
   security: signedInWrite,
   body: z
     .object({ password: offeredPassword, code: secondFactorCode.optional() })
@@ -127,6 +128,7 @@ export const accountExportSchema = z
     passkeys: z.array(
       z.object({ name: z.string(), createdAt: isoDateTime, lastUsedAt: isoDateTime.nullable() }),
     ),
+    portfolio: portfolioExportSchema,
     securityLog: z.array(
       z.object({
         kind: z.string(),

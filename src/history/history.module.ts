@@ -11,8 +11,8 @@ const BAR_RETENTION_SWEEP_MS = 60 * 60 * 1000;
 
 /**
  * Price history: every `tick` folded into 1-minute and daily bars and merged into the database once
- * per flush; a symbol's past loaded once when it is added to a watchlist; old 1-minute bars pruned;
- * the history and sparkline routes.
+ * per flush; a symbol's past loaded once when it is added to a watchlist or held in a portfolio; old
+ * 1-minute bars pruned; the history and sparkline routes.
  */
 export function historyModule(
   host: ModuleHost,
@@ -31,6 +31,7 @@ export function historyModule(
 
   const backfill = new HistoryBackfill(database.db, market.provider, clock, logger);
   host.onClose(domainEvents.on('watchlist.symbolAdded', ({ symbol }) => void backfill.ensure(symbol)));
+  host.onClose(domainEvents.on('portfolio.symbolHeld', ({ symbol }) => void backfill.ensure(symbol)));
   const history = new HistoryService(database.db, backfill, clock);
   const pruneMinuteBars = async () => {
     const count = await history.pruneMinuteBars();

@@ -35,7 +35,7 @@ export const signedIn = [{ sessionCookie: [] }];
 /** A state-changing route of the account: the session cookie and its CSRF token in `X-CSRF-Token`. */
 export const signedInWrite = [{ sessionCookie: [], csrfHeader: [] }];
 
-/** What a personal API token may be granted; `portfolio:write` is reserved for holdings. */
+/** What a personal API token may be granted (`portfolio:write`: settings, accounts and transactions). */
 export const TOKEN_SCOPES = ['read', 'watchlist:write', 'portfolio:write', 'alerts:write'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 

@@ -32,14 +32,15 @@ const TAGS = [
   { name: 'preferences', description: "The user's display settings." },
   { name: 'stream', description: 'Live prices over a WebSocket.' },
   { name: 'alerts', description: 'Price alert rules, their backtest and their log of firings.' },
+  {
+    name: 'portfolio',
+    description:
+      'Holdings: accounts, transactions, what you hold, what it cost and what it is worth (exact decimals), how it performed, and importing and exporting transactions.',
+  },
   { name: 'notifications', description: 'The notification centre: what the user was told in the app.' },
   {
     name: 'channels',
     description: 'Where alerts are delivered (email, signed webhooks, browser push) and quiet hours.',
-  },
-  {
-    name: 'portfolio',
-    description: 'Holdings: accounts, transactions, what they are worth and how they performed.',
   },
   {
     name: 'admin',
@@ -98,7 +99,7 @@ export async function registerOpenApi(
             scheme: 'bearer',
             bearerFormat: 'st_ + 32 base62 characters + a 6-character base62 CRC32 checksum',
             description:
-              'A personal API token (`POST /me/tokens`), sent as `Authorization: Bearer st_…`; no CSRF header. The scopes listed on an operation are the ones its token needs: `read`, `watchlist:write`, `alerts:write` (`portfolio:write` is reserved for holdings). Operations that do not list this scheme refuse tokens.',
+              'A personal API token (`POST /me/tokens`), sent as `Authorization: Bearer st_…`; no CSRF header. The scopes listed on an operation are the ones its token needs: `read`, `watchlist:write`, `portfolio:write`, `alerts:write`. Operations that do not list this scheme refuse tokens.',
           },
         },
       },

@@ -14,9 +14,9 @@ export interface LedgerAccount {
   readonly currency: string;
 }
 
-type TransactionRow = typeof transactions.$inferSelect;
+export type TransactionRow = typeof transactions.$inferSelect;
 
-function toLedger(row: TransactionRow): LedgerTransaction {
+export function toLedger(row: TransactionRow): LedgerTransaction {
   const decimal = (value: string | null) => (value === null ? null : new Decimal(value));
   return {
     id: row.id,

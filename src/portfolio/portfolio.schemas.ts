@@ -6,11 +6,13 @@ import {
   idParams,
   isoDateTime,
   noContent,
+  PROVIDER_ERRORS,
   READ_ERRORS,
   readAccess,
   sessionWriteOrToken,
   text,
 } from '../http/api.schemas.js';
+import { symbolParams } from '../market/market.schemas.js';
 
 /**
  * The holdings API contract (issue 12): accounts, transactions, holdings, performance, imports and
@@ -95,7 +97,7 @@ export const updateSettingsRouteSchema = {
   tags,
   summary: 'Change the base currency or the cost-basis method (every figure is recomputed)',
   security: portfolioWrite,
-  body: portfolioSettingsSchema.partial(),
+  body: portfolioSettingsSchema.partial().meta({ examples: [{ costBasis: 'fifo' }] }),
   response: { 200: portfolioSettingsSchema, ...errorResponses(BODY_ERRORS, DATA_WRITE_ERRORS) },
 };
 
@@ -127,7 +129,10 @@ export const listAccountsRouteSchema = {
   tags,
   summary: "The user's accounts, with their cash",
   security: readAccess,
-  response: { 200: z.object({ accounts: z.array(accountSchema) }), ...errorResponses(READ_ERRORS) },
+  response: {
+    200: z.object({ accounts: z.array(accountSchema) }),
+    ...errorResponses(READ_ERRORS, 'fx_rate_required'),
+  },
 };
 
 export const createAccountRouteSchema = {
@@ -137,7 +142,7 @@ export const createAccountRouteSchema = {
   body: accountBody,
   response: {
     201: z.object({ account: accountSchema }),
-    ...errorResponses(BODY_ERRORS, DATA_WRITE_ERRORS, 'account_name_taken'),
+    ...errorResponses(BODY_ERRORS, DATA_WRITE_ERRORS, 'account_name_taken', 'fx_rate_required'),
   },
 };
 
@@ -147,7 +152,7 @@ export const updateAccountRouteSchema = {
   description: 'The currency can change only while the account has no transactions.',
   security: portfolioWrite,
   params: idParams,
-  body: accountBody.partial(),
+  body: accountBody.partial().meta({ examples: [{ name: 'Retirement' }] }),
   response: {
     200: z.object({ account: accountSchema }),
     ...errorResponses(
@@ -156,6 +161,7 @@ export const updateAccountRouteSchema = {
       'account_not_found',
       'account_name_taken',
       'account_not_empty',
+      'fx_rate_required',
     ),
   },
 };
@@ -169,6 +175,7 @@ export const deleteAccountRouteSchema = {
   querystring: z.object({
     force: z
       .enum(['true', 'false'], { error: 'force is true or false.' })
+      .meta({ examples: ['true'] })
       .optional()
       .transform((value) => value === 'true'),
   }),
@@ -179,6 +186,23 @@ export const deleteAccountRouteSchema = {
 };
 
 // ---------- transactions ----------
+
+/** The `account` filter of the lists: one of the user's accounts. */
+const accountParam = z
+  .uuid({ error: 'account must be an account id.' })
+  .meta({ examples: ['0b6f3f0e-8f5d-4f7e-9d55-2f6a1c1f4a10'] })
+  .optional();
+
+const TRANSACTION_EXAMPLE = {
+  accountId: '0b6f3f0e-8f5d-4f7e-9d55-2f6a1c1f4a10',
+  type: 'buy',
+  symbol: 'AAPL',
+  quantity: '10',
+  price: '100',
+  fee: '1',
+  currency: 'USD',
+  date: '2026-03-02',
+};
 
 export const transactionBody = z
   .object({
@@ -200,20 +224,9 @@ export const transactionBody = z
     note: text('Note').max(500).optional(),
   })
   .meta({
-    // Not 'TransactionInput': the OpenAPI generator gives that name to the request side of 'Transaction'.
-    id: 'TransactionBody',
-    examples: [
-      {
-        accountId: '0b6f3f0e-8f5d-4f7e-9d55-2f6a1c1f4a10',
-        type: 'buy',
-        symbol: 'AAPL',
-        quantity: '10',
-        price: '100',
-        fee: '1',
-        currency: 'USD',
-        date: '2026-03-02',
-      },
-    ],
+    examples: [TRANSACTION_EXAMPLE],
+    // A transforming schema's input form drops `examples` (zod): the document's media type takes these.
+    'x-examples': { buy: { value: TRANSACTION_EXAMPLE } },
   });
 export type TransactionInput = z.infer<typeof transactionBody>;
 
@@ -238,12 +251,23 @@ export const transactionSchema = z
   .meta({ id: 'Transaction' });
 export type Transaction = z.infer<typeof transactionSchema>;
 
+/** The portfolio in the user's data export (`GET /me/export`). */
+export const portfolioExportSchema = z.object({
+  settings: portfolioSettingsSchema.nullable().meta({ description: 'null while the defaults apply.' }),
+  accounts: z.array(
+    z.object({ id: z.uuid(), name: z.string(), currency: z.string(), createdAt: isoDateTime }),
+  ),
+  transactions: z.array(transactionSchema).meta({ description: 'As entered, oldest first.' }),
+});
+export type PortfolioExport = z.infer<typeof portfolioExportSchema>;
+
 export const TRANSACTION_WRITE_ERRORS = [
   'account_not_found',
   'insufficient_quantity',
   'fx_rate_required',
   'unknown_symbol',
   'invalid_symbol',
+  ...PROVIDER_ERRORS,
 ] as const;
 
 export const listTransactionsRouteSchema = {
@@ -251,12 +275,29 @@ export const listTransactionsRouteSchema = {
   summary: 'Transactions as entered, newest first, paged',
   security: readAccess,
   querystring: z.object({
-    account: z.uuid({ error: 'account must be an account id.' }).optional(),
-    symbol: z.string().trim().min(1).max(40).optional(),
-    from: isoDate.optional(),
-    to: isoDate.optional(),
-    page: z.coerce.number({ error: 'page is a number from 1.' }).int().min(1).default(1),
-    pageSize: z.coerce.number({ error: 'pageSize is 1 to 500.' }).int().min(1).max(500).default(50),
+    account: accountParam,
+    symbol: z
+      .string()
+      .trim()
+      .min(1)
+      .max(40)
+      .meta({ examples: ['AAPL'] })
+      .optional(),
+    from: isoDate.meta({ examples: ['2026-01-01'] }).optional(),
+    to: isoDate.meta({ examples: ['2026-12-31'] }).optional(),
+    page: z.coerce
+      .number({ error: 'page is a number from 1.' })
+      .int()
+      .min(1)
+      .default(1)
+      .meta({ examples: [1] }),
+    pageSize: z.coerce
+      .number({ error: 'pageSize is 1 to 500.' })
+      .int()
+      .min(1)
+      .max(500)
+      .default(50)
+      .meta({ examples: [50] }),
   }),
   response: {
     200: z.object({
@@ -285,7 +326,9 @@ export const updateTransactionRouteSchema = {
   summary: 'Change a transaction',
   security: portfolioWrite,
   params: idParams,
-  body: transactionBody.partial(),
+  body: transactionBody
+    .partial()
+    .meta({ 'x-examples': { correction: { value: { quantity: '12', note: 'Corrected' } } } }),
   response: {
     200: z.object({ transaction: transactionSchema }),
     ...errorResponses(BODY_ERRORS, DATA_WRITE_ERRORS, TRANSACTION_WRITE_ERRORS, 'transaction_not_found'),
@@ -295,7 +338,7 @@ export const updateTransactionRouteSchema = {
 export const deleteTransactionRouteSchema = {
   tags,
   summary: 'Delete a transaction',
-  description: 'Refused (409 insufficient_quantity) when a later sell would then sell more than held.',
+  description: 'Refused (400 insufficient_quantity) when a later sell would then sell more than held.',
   security: portfolioWrite,
   params: idParams,
   response: {
@@ -367,12 +410,66 @@ export const holdingsRouteSchema = {
     "A row's amounts are in the instrument's currency, `base` and the totals in the base currency. `costBasis` defaults to the user's setting.",
   security: readAccess,
   querystring: z.object({
-    account: z.uuid({ error: 'account must be an account id.' }).optional(),
-    costBasis: z.enum(COST_BASIS_METHODS, { error: 'costBasis is average or fifo.' }).optional(),
+    account: accountParam,
+    costBasis: z
+      .enum(COST_BASIS_METHODS, { error: 'costBasis is average or fifo.' })
+      .meta({ examples: ['fifo'] })
+      .optional(),
   }),
   response: {
     200: holdingsResponse,
-    ...errorResponses(READ_ERRORS, 'validation_error', 'account_not_found'),
+    ...errorResponses(READ_ERRORS, 'validation_error', 'account_not_found', 'fx_rate_required'),
+  },
+};
+
+export const holdingStepSchema = z.object({
+  transaction: transactionSchema,
+  quantity: decimalOutput.meta({ description: "Units the transaction's account held after it." }),
+  cost: decimalOutput.meta({ description: "That position's cost after it, in the holding's currency." }),
+  realized: decimalOutput.nullable().meta({ description: "A sell's realized P/L; null for other types." }),
+  lots: z
+    .array(z.object({ date: z.string(), quantity: decimalOutput, cost: decimalOutput }))
+    .nullable()
+    .meta({ description: 'FIFO: the lots left after it, oldest first; null under average cost.' }),
+  fxRate: decimalOutput.meta({
+    description: "Units of the holding's currency per unit of the transaction's.",
+  }),
+  baseFxRate: decimalOutput.meta({
+    description: "Units of the base currency per unit of the transaction's.",
+  }),
+});
+
+export const holdingDetailResponse = z
+  .object({
+    baseCurrency: z.string(),
+    costBasis: z.enum(COST_BASIS_METHODS),
+    holding: holdingSchema,
+    quote: z
+      .object({ price: decimalOutput, previousClose: decimalOutput.nullable(), time: isoDateTime })
+      .nullable()
+      .meta({ description: 'The live price the value is computed with; null while none is known.' }),
+    transactions: z.array(holdingStepSchema).meta({ description: 'Oldest first, each with what it did.' }),
+  })
+  .meta({ id: 'HoldingDetail' });
+export type HoldingDetail = z.infer<typeof holdingDetailResponse>;
+
+export const holdingDetailRouteSchema = {
+  tags,
+  summary: 'One holding expanded: the transactions, price and rates behind each figure',
+  description:
+    'A symbol never traded answers a holding of 0 with no transactions. `account` and `costBasis` as for /holdings.',
+  security: readAccess,
+  params: symbolParams,
+  querystring: holdingsRouteSchema.querystring,
+  response: {
+    200: holdingDetailResponse,
+    ...errorResponses(
+      READ_ERRORS,
+      'validation_error',
+      'invalid_symbol',
+      'account_not_found',
+      'fx_rate_required',
+    ),
   },
 };
 
@@ -427,10 +524,35 @@ export const importErrorSchema = z.object({
   message: z.string(),
 });
 
+/**
+ * A row of a preview as the server sends it: the transaction input it becomes (the request schema's
+ * fields, its decimals as plain strings; the request schema itself has transforms, which an answer
+ * cannot be encoded with), its line, and whether the ledger already holds it.
+ */
+export const importRowSchema = z
+  .object({
+    accountId: z.uuid(),
+    type: z.enum(TRANSACTION_TYPE_VALUES),
+    symbol: z.string().optional(),
+    quantity: decimalOutput.optional(),
+    price: decimalOutput.optional(),
+    amount: decimalOutput.optional(),
+    fee: decimalOutput.optional(),
+    tax: decimalOutput.optional(),
+    currency: z.string(),
+    date: z.string(),
+    fxRate: decimalOutput.optional(),
+    ratio: z.string().optional(),
+    note: z.string().optional(),
+    line: z.number().int(),
+    duplicate: z.boolean(),
+  })
+  .meta({ id: 'ImportRow' });
+
 export const importPreviewResponse = z
   .object({
     previewId: z.uuid(),
-    rows: z.array(transactionBody.extend({ line: z.number().int(), duplicate: z.boolean() })),
+    rows: z.array(importRowSchema),
     errors: z.array(importErrorSchema),
     duplicates: z.number().int(),
   })
@@ -445,7 +567,8 @@ export const importPreviewRouteSchema = {
   security: portfolioWrite,
   response: {
     200: importPreviewResponse,
-    ...errorResponses(BODY_ERRORS, DATA_WRITE_ERRORS, 'account_not_found'),
+    // A symbol the instruments table does not hold is asked of the market-data provider.
+    ...errorResponses(BODY_ERRORS, DATA_WRITE_ERRORS, PROVIDER_ERRORS, 'account_not_found'),
   },
 };
 
@@ -453,7 +576,11 @@ export const importCommitRouteSchema = {
   tags,
   summary: 'Write a previewed import: all its rows or none',
   security: portfolioWrite,
-  params: z.object({ previewId: z.uuid({ error: 'Not a preview id.' }) }),
+  params: z.object({
+    previewId: z
+      .uuid({ error: 'Not a preview id.' })
+      .meta({ examples: ['7c9e6679-7425-40de-944b-e07fc1f90ae7'] }),
+  }),
   response: {
     200: z.object({ imported: z.number().int(), skippedDuplicates: z.number().int() }),
     ...errorResponses(
@@ -466,12 +593,48 @@ export const importCommitRouteSchema = {
   },
 };
 
+/** The JSON export: the CSV's columns, one object per transaction, in ledger order. */
+export const transactionsExport = z
+  .object({
+    meta: z.object({ format: z.string(), version: z.number().int(), exportedAt: isoDateTime }),
+    transactions: z.array(
+      z.object({
+        account: z.string().nullable(),
+        date: z.string(),
+        type: z.enum(TRANSACTION_TYPE_VALUES),
+        symbol: z.string().nullable(),
+        quantity: decimalOutput.nullable(),
+        price: decimalOutput.nullable(),
+        amount: decimalOutput.nullable(),
+        fee: decimalOutput,
+        tax: decimalOutput.nullable(),
+        currency: z.string(),
+        fxRate: decimalOutput.nullable(),
+        ratio: z.string().nullable(),
+        note: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'TransactionsExport' });
+
 export const exportRouteSchema = {
   tags,
   summary: 'Every transaction, as CSV or JSON (importable as it is)',
   security: readAccess,
   querystring: z.object({
-    format: z.enum(['csv', 'json'], { error: 'format is csv or json.' }).default('csv'),
+    format: z
+      .enum(['csv', 'json'], { error: 'format is csv or json.' })
+      .default('csv')
+      .meta({ examples: ['csv'] }),
   }),
-  response: { 200: z.string(), ...errorResponses(READ_ERRORS, 'validation_error') },
+  response: {
+    200: {
+      description: 'A download (`Content-Disposition: attachment`) in the import format.',
+      content: {
+        'text/csv': { schema: z.string() },
+        'application/json': { schema: transactionsExport },
+      },
+    },
+    ...errorResponses(READ_ERRORS, 'validation_error'),
+  },
 };

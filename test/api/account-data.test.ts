@@ -67,6 +67,22 @@ describe.each(testDatabaseKinds())('the account as the user’s own on %s', (kin
       password: user.password,
     });
     await client.request('POST', '/api/v1/watchlist', { symbol: 'AAPL' });
+    await client.request('PATCH', '/api/v1/portfolio/settings', { costBasis: 'fifo' });
+    const account = (
+      await client.request('POST', '/api/v1/accounts', { name: 'Broker', currency: 'USD' })
+    ).json().account;
+    await client.request('POST', '/api/v1/transactions', {
+      accountId: account.id,
+      type: 'buy',
+      symbol: 'AAPL',
+      quantity: '2',
+      price: '100',
+      currency: 'USD',
+      date: '2026-01-02',
+    });
+    await t.database.db.execute(sql`
+      insert into import_previews (user_id, account_id, rows, errors, expires_at)
+      values (${user.id}, ${account.id}, '[]'::jsonb, '[]'::jsonb, now() + interval '1 hour')`);
     await client.request('PUT', '/api/v1/notification-settings', {
       quietHours: { start: '22:00', end: '07:00' },
       timeZone: 'Europe/Berlin',
@@ -195,6 +211,11 @@ describe.each(testDatabaseKinds())('the account as the user’s own on %s', (kin
       expect.objectContaining({ name: 'script', scopes: ['read'], lastFour: 'a1b2' }),
     ]);
     expect(data.passkeys).toEqual([expect.objectContaining({ name: 'Phone' })]);
+    expect(data.portfolio).toEqual({
+      settings: { baseCurrency: 'USD', costBasis: 'fifo' },
+      accounts: [expect.objectContaining({ name: 'Broker', currency: 'USD' })],
+      transactions: [expect.objectContaining({ type: 'buy', symbol: 'AAPL', quantity: '2', price: '100' })],
+    });
     expect(data.securityLog.map((e: { kind: string }) => e.kind)).toEqual(
       expect.arrayContaining(['login_succeeded', 'totp_enabled']),
     );
