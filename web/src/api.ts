@@ -111,7 +111,9 @@ import type {
   deleteTransactionRouteSchema,
   getSettingsRouteSchema as getPortfolioSettingsRouteSchema,
   Holding,
+  HoldingDetail,
   HoldingsView,
+  holdingDetailRouteSchema,
   holdingsRouteSchema,
   ImportPreview,
   importCommitRouteSchema,
@@ -172,6 +174,7 @@ export type {
   HistoryRange,
   HistoryResolution,
   Holding,
+  HoldingDetail,
   HoldingsView,
   ImportPreview,
   Invite,
@@ -426,6 +429,12 @@ export const api = {
     ),
   holdings: (query: { account?: string; costBasis?: CostBasisMethod }) =>
     request<Answer<typeof holdingsRouteSchema>>('GET', `/holdings${queryOf(query)}`),
+  /** One holding expanded into the transactions, price and rates behind its figures. */
+  holding: (symbol: string, query: { account?: string }) =>
+    request<Answer<typeof holdingDetailRouteSchema>>(
+      'GET',
+      `/holdings/${encodeURIComponent(symbol)}${queryOf(query)}`,
+    ),
   performance: (query: { range: PerformanceRange; account?: string }) =>
     request<Answer<typeof performanceRouteSchema>>('GET', `/performance${queryOf(query)}`),
   /** Reads and checks a file of transactions; nothing is written until `commitImport`. */

@@ -11,8 +11,8 @@ const PREVIEW_SWEEP_MS = 10 * 60 * 1000;
  * its routes (the only ones that take multipart bodies) and the sweep of expired previews.
  */
 export function importsModule(host: ModuleHost, { hub }: PricesModule): ImportsService {
-  const { database, clock } = host.context;
-  const imports = new ImportsService(database.db, hub, clock);
+  const { database, clock, domainEvents } = host.context;
+  const imports = new ImportsService(database.db, hub, clock, domainEvents);
   host.every(PREVIEW_SWEEP_MS, 'sweeping expired import previews failed', () => imports.sweep());
   host.authenticatedRoutes((api) => importsRoutes(api, { imports }));
   return imports;

@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/database.js';
 import { AppError } from '../../errors.js';
+import type { DomainEventBus } from '../../events.js';
 import { normalizeSymbol } from '../../market/kernel/symbols.js';
 import type { PriceHub } from '../../prices/price-hub.js';
 import { loadDailyCloses } from '../daily-closes.repository.js';
@@ -37,6 +38,7 @@ export class ImportsService {
     private readonly db: Database,
     private readonly hub: PriceHub,
     private readonly clock: Clock,
+    private readonly events: DomainEventBus,
   ) {}
 
   private today(): string {
@@ -89,7 +91,7 @@ export class ImportsService {
   }
 
   async commit(userId: string, previewId: string): Promise<{ imported: number; skippedDuplicates: number }> {
-    return this.db.transaction(async (transaction) => {
+    const result = await this.db.transaction(async (transaction) => {
       const tx = transaction as unknown as Database;
       const preview = await repo.takePreview(tx, userId, previewId, new Date(this.clock.now()));
       if (!preview) throw new AppError('import_not_found');
@@ -119,6 +121,9 @@ export class ImportsService {
       );
       return { imported: fresh.length, skippedDuplicates: preview.rows.length - fresh.length };
     });
+    // Stored, as a typed-in transaction is: the held symbols (the market's demand, the stream) follow.
+    if (result.imported > 0) this.events.emit('portfolio.ledgerChanged', { userId });
+    return result;
   }
 
   async export(userId: string, format: 'csv' | 'json'): Promise<ExportFile> {

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
-import { api, type Holding, type Transaction } from '../api';
+import { api, type HoldingDetail } from '../api';
 import { formatMoney, formatPercent, formatPrice, formatQuantity, formatSignedMoney } from '../format';
 import { followLink } from '../router';
-import { TransactionLines } from './HoldingDetail';
+import { TYPE_LABELS, transactionDetails } from './transaction-text';
 
 /**
  * Your position in one stock, on its page: quantity, value at the live price, cost and P/L, and the
@@ -18,16 +18,14 @@ export function PositionSection({
   livePrice: number | null;
   onError: (error: unknown) => void;
 }) {
-  const [holding, setHolding] = useState<Holding | null>(null);
-  const [transactions, setTransactions] = useState<Transaction[]>([]);
+  const [detail, setDetail] = useState<HoldingDetail | null>(null);
 
   useEffect(() => {
     let cancelled = false;
-    Promise.all([api.holdings({}), api.transactions({ symbol, pageSize: 500 })])
-      .then(([view, list]) => {
-        if (cancelled) return;
-        setHolding(view.holdings.find((h) => h.symbol === symbol) ?? null);
-        setTransactions(list.transactions);
+    api
+      .holding(symbol, {})
+      .then((answer) => {
+        if (!cancelled) setDetail(answer);
       })
       .catch(onError);
     return () => {
@@ -35,17 +33,18 @@ export function PositionSection({
     };
   }, [symbol, onError]);
 
-  if (!holding && transactions.length === 0) return null;
-  const currency = holding?.currency ?? transactions[0]?.currency ?? null;
-  const quantity = holding ? Number(holding.quantity) : 0;
-  const cost = holding ? Number(holding.cost) : 0;
-  const price = livePrice ?? (holding?.price ? Number(holding.price) : null);
+  if (!detail || detail.transactions.length === 0) return null;
+  const { holding } = detail;
+  const currency = holding.currency;
+  const quantity = Number(holding.quantity);
+  const cost = Number(holding.cost);
+  const price = livePrice ?? (holding.price === null ? null : Number(holding.price));
   const value = price === null ? null : quantity * price;
   const unrealized = value === null ? null : value - cost;
   return (
     <section className="position" aria-labelledby="position-title">
       <h2 id="position-title">Your position</h2>
-      {holding && quantity !== 0 ? (
+      {quantity !== 0 ? (
         <dl className="stats">
           <Stat label="Quantity" value={formatQuantity(quantity)} />
           <Stat label="Value" value={formatMoney(value, currency)} testId="position-value" />
@@ -64,7 +63,15 @@ export function PositionSection({
         <p className="muted small">You hold no {symbol} now.</p>
       )}
       <h3>Transactions</h3>
-      <TransactionLines transactions={transactions} />
+      <ul className="transaction-lines">
+        {detail.transactions.map(({ transaction: t }) => (
+          <li key={t.id}>
+            <span className="muted">{t.date}</span> <strong>{TYPE_LABELS[t.type]}</strong>{' '}
+            {transactionDetails(t)}
+            {t.note && <span className="muted"> · {t.note}</span>}
+          </li>
+        ))}
+      </ul>
       <p className="small">
         <a href="/portfolio" onClick={followLink}>
           Portfolio
