@@ -201,6 +201,14 @@ describe.skipIf(!browserAvailable())('the portfolio in a real browser (headless 
     await expect.poll(() => detail.locator('.holding-steps tbody tr').count()).toBe(3);
 
     expect(await axeViolations(page)).toEqual([]);
+
+    // The stock's page shows the position and its transactions (and leaving the page with its chart
+    // breaks nothing).
+    await detail.getByRole('link', { name: "AAPL's page" }).click();
+    const position = page.locator('section[aria-labelledby="position-title"]');
+    await position.getByRole('heading', { name: 'Your position' }).waitFor();
+    await expect.poll(() => position.getByTestId('position-value').textContent()).toMatch(/^\$[\d,]+\.\d\d$/);
+    expect(await position.locator('.transaction-lines li').count()).toBe(3);
     // The browser logs the refused transaction's answer (400) as a failed load: that one is expected.
     expect(problems.filter((problem) => !problem.includes('status of 400 (Bad Request)'))).toEqual([]);
     await page.close();

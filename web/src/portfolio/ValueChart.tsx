@@ -89,9 +89,12 @@ export function ValueChart({
     line.current = series;
     current.timeScale().fitContent();
     return () => {
+      line.current = null;
+      // When the page goes, the chart's own cleanup (declared first, so run first) has removed it
+      // with its series.
+      if (chart.current !== current) return;
       markerLayer.detach();
       current.removeSeries(series);
-      line.current = null;
     };
   }, [performance, currency]);
 
