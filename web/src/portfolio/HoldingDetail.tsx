@@ -52,7 +52,7 @@ export function HoldingDetail({
         <Stat label="Dividends" value={formatMoney(n(holding.dividends), currency)} />
         {detail?.quote && (
           <Stat
-            label="Server's quote"
+            label="Quote"
             value={`${formatPrice(n(detail.quote.price), currency)} at ${formatDateTime(detail.quote.time)}`}
           />
         )}

@@ -39,6 +39,14 @@ export function HoldingsTable({
   const [choosing, setChoosing] = useState(false);
   const [open, setOpen] = useState<string | null>(null);
   const columnsButton = useRef<HTMLButtonElement>(null);
+  const table = useRef<HTMLTableElement>(null);
+  const columnCount = view.columns.length;
+  const shown = portfolio.holdings.length > 0;
+  // Through CSSOM, which the CSP allows (a style attribute it would refuse); the table is drawn
+  // once something is held.
+  useEffect(() => {
+    if (shown) table.current?.style.setProperty('--holding-columns', String(columnCount));
+  }, [columnCount, shown]);
 
   const sortBy = (column: HoldingSortKey) => {
     const direction = view.sort.column === column ? (view.sort.direction === 'asc' ? 'desc' : 'asc') : 'desc';
@@ -121,7 +129,7 @@ export function HoldingsTable({
         <p className="empty">Nothing held yet: record a buy or import your transactions below.</p>
       ) : (
         <div className="table-scroll">
-          <table className="watchlist holdings">
+          <table className="watchlist holdings" ref={table}>
             <thead>
               <tr>
                 <SortableHeader label="Symbol" column="symbol" sort={view.sort} onSort={sortBy} />
