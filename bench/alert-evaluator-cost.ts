@@ -87,6 +87,7 @@ export function measureEvaluator(
       kind: spec.kind,
       threshold: spec.threshold,
       windowMinutes: spec.windowMinutes,
+      breakEven: null,
       frequency: spec.frequency,
       hysteresisPercent: 0.5,
       cooldownMinutes: 15,

@@ -2,7 +2,7 @@
 // number of them fire, at a planned time) and the prices the fake Finnhub trades, shared by the
 // in-process measure of the evaluator and the app run (bench/alerts.ts).
 
-import type { AlertKind } from '../src/alerts/alerts.schemas.js';
+import type { SymbolAlertKind } from '../src/alerts/alerts.schemas.js';
 import { seededRandom } from '../src/clock.js';
 
 /** Every symbol's previous close and the centre of its quiet band. */
@@ -21,7 +21,7 @@ export type FiringPhase = 'latency' | 'kill';
 export interface RuleSpec {
   user: number;
   symbol: string;
-  kind: AlertKind;
+  kind: SymbolAlertKind;
   threshold: number;
   windowMinutes: number | null;
   frequency: 'once' | 'rearm';
@@ -68,7 +68,8 @@ export function buildWorkload(options: {
     const crossesAt = between(from + 0.5, to);
     const price = Math.round((RAMP_START + RAMP_PER_SECOND * crossesAt) * 10_000) / 10_000;
     const roll = random();
-    const kind: AlertKind = roll < 0.5 ? 'price_cross_up' : roll < 0.7 ? 'price_cross' : 'day_change_up';
+    const kind: SymbolAlertKind =
+      roll < 0.5 ? 'price_cross_up' : roll < 0.7 ? 'price_cross' : 'day_change_up';
     return {
       user: rules.length % users,
       symbol: pickSymbol(),
@@ -89,7 +90,7 @@ export function buildWorkload(options: {
     const roll = random();
     const away = between(0.02, 0.3);
     const percent = Number(between(2, 10).toFixed(2));
-    const [kind, threshold, windowMinutes]: [AlertKind, number, number | null] =
+    const [kind, threshold, windowMinutes]: [SymbolAlertKind, number, number | null] =
       roll < 0.3
         ? ['price_cross_up', BASE_PRICE * (1 + away), null]
         : roll < 0.6

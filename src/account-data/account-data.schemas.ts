@@ -38,7 +38,7 @@ export const deleteAccountRouteSchema = {
 
 const exportedAlert = z.object({
   id: z.uuid(),
-  symbol: z.string(),
+  symbol: z.string().nullable(),
   kind: z.string(),
   threshold: z.number(),
   windowMinutes: z.number().nullable(),
@@ -78,7 +78,7 @@ export const accountExportSchema = z
         id: z.uuid(),
         alertId: z.uuid(),
         occurrence: z.number(),
-        symbol: z.string(),
+        symbol: z.string().nullable(),
         kind: z.string(),
         threshold: z.number(),
         price: z.number(),

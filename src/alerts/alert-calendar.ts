@@ -1,6 +1,7 @@
 import { inRegularSession } from '../market/kernel/sessions.js';
 import { marketOfSymbol } from '../market/kernel/symbols.js';
 import type { AlertCalendar } from './alert-evaluator.js';
+import type { PortfolioCalendar } from './portfolio-moves.js';
 
 const NEW_YORK_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' });
 
@@ -22,4 +23,13 @@ export const marketCalendar: AlertCalendar = {
     if (market.type === 'Forex' || market.exchange === 'US') return NEW_YORK_DAY.format(time);
     return new Date(time).toISOString().slice(0, 10);
   },
+};
+
+/**
+ * A whole portfolio's trading day is New York's date (where a US holding's previous close rolls
+ * over); "regular hours only" follows the symbol whose tick moved it.
+ */
+export const portfolioCalendar: PortfolioCalendar = {
+  tradingDay: (time) => NEW_YORK_DAY.format(time),
+  inRegularHours: marketCalendar.inRegularHours,
 };

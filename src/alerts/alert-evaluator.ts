@@ -1,13 +1,20 @@
-import type { AlertKind } from './alerts.schemas.js';
+import type { SymbolAlertKind } from './alerts.schemas.js';
 
 /** What the evaluator keeps of an active rule; its state fields change as it fires and rearms. */
 export interface AlertRuleState {
   readonly id: string;
   readonly userId: string;
   readonly symbol: string;
-  readonly kind: AlertKind;
+  readonly kind: SymbolAlertKind;
   readonly threshold: number;
   readonly windowMinutes: number | null;
+  /**
+   * Position rules: the holding's cost per unit (cost basis / quantity, in the instrument's
+   * currency), the price at which its unrealized P/L is 0; null for the other kinds. A position rule
+   * is a price crossing at the level this derives (see `positionLevel`): a new one replaces the rule
+   * when the holding changes.
+   */
+  readonly breakEven: number | null;
   readonly frequency: 'once' | 'rearm';
   readonly hysteresisPercent: number;
   readonly cooldownMinutes: number;
@@ -520,7 +527,9 @@ export class AlertEvaluator {
   }
 
   /** Whether the market is already past the rule's threshold, so it waits for it to come back. */
-  isPastThreshold(rule: Pick<AlertRuleState, 'symbol' | 'kind' | 'threshold' | 'windowMinutes'>): boolean {
+  isPastThreshold(
+    rule: Pick<AlertRuleState, 'symbol' | 'kind' | 'threshold' | 'windowMinutes' | 'breakEven'>,
+  ): boolean {
     const rules = this.bySymbol.get(rule.symbol);
     if (!rules) return false;
     this.catchUp(rules);
@@ -686,11 +695,17 @@ export class AlertEvaluator {
     const rules = this.symbolRules(rule.symbol);
     const { measure, level } = this.placement(rules, rule);
     const h = rule.hysteresisPercent;
+    const add = (at: number, direction: Direction) =>
+      measure.levels.add({ level: at, rule, role: 'rearm', direction });
+    if (rule.kind === 'position_gain' || rule.kind === 'position_loss') {
+      // Percentage points of the P/L, turned into the price where the P/L is that much nearer 0.
+      const back = positionLevel(rule.kind, rule.breakEven ?? 0, rule.threshold - h);
+      add(back, rule.kind === 'position_gain' ? 'down' : 'up');
+      return;
+    }
     const isPrice = rule.kind.startsWith('price_');
     const below = isPrice ? level * (1 - h / 100) : level - h;
     const above = isPrice ? level * (1 + h / 100) : level + h;
-    const add = (at: number, direction: Direction) =>
-      measure.levels.add({ level: at, rule, role: 'rearm', direction });
     switch (rule.kind) {
       case 'price_cross':
         add(below, 'down');
@@ -737,6 +752,18 @@ export class AlertEvaluator {
           measure: rules.moveWindow(rule.windowMinutes ?? 1).down,
           level: rule.threshold,
           direction: 'up',
+        };
+      case 'position_gain':
+        return {
+          measure: rules.price,
+          level: positionLevel(rule.kind, rule.breakEven ?? 0, rule.threshold),
+          direction: 'up',
+        };
+      case 'position_loss':
+        return {
+          measure: rules.price,
+          level: positionLevel(rule.kind, rule.breakEven ?? 0, rule.threshold),
+          direction: 'down',
         };
     }
   }
@@ -835,11 +862,15 @@ export class AlertEvaluator {
  * without an evaluator. Either-way crossings and move windows (0 % at the start) never are.
  */
 export function startsPastThreshold(
-  rule: Pick<AlertRuleState, 'kind' | 'threshold'>,
+  rule: Pick<AlertRuleState, 'kind' | 'threshold' | 'breakEven'>,
   price: number,
   previousClose: number | null,
 ): boolean {
   switch (rule.kind) {
+    case 'position_gain':
+      return rule.breakEven !== null && price >= positionLevel(rule.kind, rule.breakEven, rule.threshold);
+    case 'position_loss':
+      return rule.breakEven !== null && price <= positionLevel(rule.kind, rule.breakEven, rule.threshold);
     case 'price_cross_up':
       return price >= rule.threshold;
     case 'price_cross_down':
@@ -851,6 +882,19 @@ export function startsPastThreshold(
     default:
       return false;
   }
+}
+
+/**
+ * The price at which a holding's unrealized P/L reaches +`percent` % (`position_gain`) or
+ * -`percent` % (`position_loss`): (price x quantity - cost) / cost x 100 = X exactly when price =
+ * cost / quantity x (1 + X/100), so the rule is a price crossing at this level.
+ */
+export function positionLevel(
+  kind: 'position_gain' | 'position_loss',
+  breakEven: number,
+  percent: number,
+): number {
+  return breakEven * (kind === 'position_gain' ? 1 + percent / 100 : 1 - percent / 100);
 }
 
 function crosses(entry: LevelEntry, previous: number, value: number): boolean {

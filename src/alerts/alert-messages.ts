@@ -1,4 +1,5 @@
 import type { AlertDecision, AlertRuleState } from './alert-evaluator.js';
+import type { PortfolioDecision } from './portfolio-moves.js';
 
 /** A price as people read it: cents for most, more digits for prices under 1 (crypto, FX). */
 export function formatPrice(price: number): string {
@@ -40,7 +41,25 @@ export function firingMessage(
     case 'move_down':
       text = `${rule.symbol} fell ${formatPercent(value)} in ${rule.windowMinutes} min (from ${formatPrice(reference ?? price)}): ${at}`;
       break;
+    case 'position_gain':
+      text = `Your ${rule.symbol} holding is up ${formatPercent(onCost(price, rule))} on its cost (alert at +${rule.threshold} %): ${at}`;
+      break;
+    case 'position_loss':
+      text = `Your ${rule.symbol} holding is down ${formatPercent(onCost(price, rule))} on its cost (alert at -${rule.threshold} %): ${at}`;
+      break;
   }
+  return simulated ? `${text} (simulated market)` : text;
+}
+
+/** A holding's unrealized P/L at `price`, percent of its cost. */
+function onCost(price: number, rule: AlertRuleState): number {
+  return rule.breakEven ? (price / rule.breakEven - 1) * 100 : 0;
+}
+
+/** What a portfolio firing says: the move and the portfolio's value in the base currency. */
+export function portfolioMessage(decision: PortfolioDecision, simulated: boolean): string {
+  const { rule, move, value, baseCurrency, direction } = decision;
+  const text = `Your portfolio is ${direction} ${formatPercent(move)} today (alert at ±${rule.threshold} %): ${formatPrice(value)} ${baseCurrency}`;
   return simulated ? `${text} (simulated market)` : text;
 }
 

@@ -12,7 +12,13 @@ import {
   type AlertRuleState,
   startsPastThreshold,
 } from './alert-evaluator.js';
-import type { AlertPreview, AlertRuleInput } from './alerts.schemas.js';
+import {
+  type AlertPreview,
+  type AlertRuleInput,
+  isPositionKind,
+  type SymbolAlertKind,
+} from './alerts.schemas.js';
+import { breakEvenOf, type HoldingsReader } from './holding-figures.js';
 
 const LOOKBACK_MS = 30 * DAY_MS;
 
@@ -27,11 +33,34 @@ export class AlertPreviewer {
     private readonly hub: PriceHub,
     private readonly clock: Clock,
     private readonly calendar: AlertCalendar,
+    private readonly holdings: HoldingsReader,
   ) {}
 
-  async preview(_userId: string, input: AlertRuleInput): Promise<AlertPreview> {
+  /**
+   * A position rule replays the symbol's prices at the level its holding derives now; a portfolio
+   * rule has no stored history of its own to replay (no backtest: an empty answer).
+   */
+  async preview(userId: string, input: AlertRuleInput): Promise<AlertPreview> {
+    if (input.kind === 'portfolio_day_move' || input.symbol === undefined) {
+      return {
+        count: 0,
+        firings: [],
+        from: null,
+        to: null,
+        resolution: null,
+        currentPrice: null,
+        pastThreshold: false,
+      };
+    }
+    const kind = input.kind;
     const symbol = normalizeSymbol(input.symbol);
     if (!symbol) throw new AppError('invalid_symbol');
+    const breakEven = isPositionKind(kind) ? breakEvenOf(await this.holdings(userId), symbol) : null;
+    if (isPositionKind(kind) && breakEven === null) {
+      throw new AppError('validation_error', undefined, {
+        symbol: [`You hold no ${symbol}: a position alert is on a holding.`],
+      });
+    }
     const known = await this.hub.getQuote(symbol);
     if (!known)
       throw new AppError('unknown_symbol', `No stock or instrument with the symbol ${symbol} was found.`);
@@ -45,7 +74,7 @@ export class AlertPreviewer {
       bars = await loadBars(this.db, symbol, '1d', from);
     }
 
-    const rule = ruleOf(symbol, input);
+    const rule = ruleOf(symbol, kind, breakEven, input);
     const replay = new AlertEvaluator(this.calendar);
     replay.add(rule);
     const firings: AlertPreview['firings'] = [];
@@ -87,14 +116,20 @@ function pathOf(bar: Bar): number[] {
   return lowFirst ? [bar.open, bar.low, bar.high, bar.close] : [bar.open, bar.high, bar.low, bar.close];
 }
 
-function ruleOf(symbol: string, input: AlertRuleInput): AlertRuleState {
+function ruleOf(
+  symbol: string,
+  kind: SymbolAlertKind,
+  breakEven: number | null,
+  input: AlertRuleInput,
+): AlertRuleState {
   return {
     id: 'preview',
     userId: 'preview',
     symbol,
-    kind: input.kind,
+    kind,
     threshold: input.threshold,
     windowMinutes: input.windowMinutes ?? null,
+    breakEven,
     frequency: input.frequency,
     hysteresisPercent: input.hysteresisPercent,
     cooldownMinutes: input.cooldownMinutes,

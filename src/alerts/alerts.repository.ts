@@ -8,7 +8,8 @@ import type { AlertKind, AlertStatus } from './alerts.schemas.js';
 export interface AlertRuleRow {
   id: string;
   userId: string;
-  symbol: string;
+  /** Null for `portfolio_day_move`. */
+  symbol: string | null;
   kind: AlertKind;
   threshold: number;
   windowMinutes: number | null;
@@ -117,6 +118,53 @@ export async function findRuleById(db: Database, id: string): Promise<AlertRuleR
 export async function listActiveRules(db: Database): Promise<AlertRuleRow[]> {
   const rows = await db.select(ruleColumns).from(alertRules).where(eq(alertRules.status, 'active'));
   return rows.map(toRow);
+}
+
+/** A user's active position and portfolio rules (their levels follow the user's holdings). */
+export async function listActiveHoldingRules(db: Database, userId: string): Promise<AlertRuleRow[]> {
+  const rows = await db
+    .select(ruleColumns)
+    .from(alertRules)
+    .where(
+      and(
+        eq(alertRules.userId, userId),
+        eq(alertRules.status, 'active'),
+        inArray(alertRules.kind, ['position_gain', 'position_loss', 'portfolio_day_move']),
+      ),
+    );
+  return rows.map(toRow);
+}
+
+/** When a portfolio rule last fired up and down (epoch ms), null where it never did. */
+export interface DirectionFirings {
+  up: number | null;
+  down: number | null;
+}
+
+/**
+ * The last firing per direction of each portfolio rule: its events' threshold is the level it
+ * crossed, signed (negative for a fall).
+ */
+export async function lastFiringsByDirection(
+  db: Database,
+  ruleIds: readonly string[],
+): Promise<Map<string, DirectionFirings>> {
+  const rows = await db
+    .select({
+      ruleId: alertEvents.ruleId,
+      up: sql<boolean>`${alertEvents.threshold} > 0`,
+      firedAt: sql<Date>`max(${alertEvents.firedAt})`.mapWith(alertEvents.firedAt),
+    })
+    .from(alertEvents)
+    .where(inArray(alertEvents.ruleId, [...ruleIds]))
+    .groupBy(alertEvents.ruleId, sql`${alertEvents.threshold} > 0`);
+  const byRule = new Map<string, DirectionFirings>();
+  for (const row of rows) {
+    const firings = byRule.get(row.ruleId) ?? { up: null, down: null };
+    firings[row.up ? 'up' : 'down'] = row.firedAt.getTime();
+    byRule.set(row.ruleId, firings);
+  }
+  return byRule;
 }
 
 /** Firing times of the last hour per rule (the flood guard's memory across a restart). */
@@ -284,7 +332,7 @@ export async function recordFirings(
 /** The flood guard paused a rule: store it and tell the user. */
 export async function recordFlood(
   db: Database,
-  rule: { id: string; userId: string; symbol: string },
+  rule: { id: string; userId: string; symbol: string | null },
   message: string,
   at: Date,
 ): Promise<void> {
@@ -314,7 +362,10 @@ export async function saveArmed(db: Database, ruleIds: readonly string[]): Promi
 }
 
 /** Marks the active rules whose expiry has passed as expired; answers them. */
-export async function expireRules(db: Database, now: Date): Promise<Array<{ id: string; symbol: string }>> {
+export async function expireRules(
+  db: Database,
+  now: Date,
+): Promise<Array<{ id: string; symbol: string | null }>> {
   return db
     .update(alertRules)
     .set({ status: 'expired', updatedAt: now })
@@ -326,7 +377,7 @@ export interface AlertEventRow {
   id: string;
   ruleId: string;
   occurrence: number;
-  symbol: string;
+  symbol: string | null;
   kind: AlertKind;
   threshold: number;
   price: number;

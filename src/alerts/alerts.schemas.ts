@@ -23,13 +23,21 @@ export const ALERT_KINDS = [
   'day_change_down',
   'move_up',
   'move_down',
+  'position_gain',
+  'position_loss',
+  'portfolio_day_move',
 ] as const;
 export const alertKindSchema = z.enum(ALERT_KINDS).meta({
   id: 'AlertKind',
   description:
-    '`price_cross*`: the price crosses `threshold` (up, down, or either way). `day_change_up`/`_down`: the change against the previous close reaches +/- `threshold` %. `move_up`/`_down`: the price rises (falls) `threshold` % from the lowest (highest) price of the last `windowMinutes` minutes.',
+    "`price_cross*`: the price crosses `threshold` (up, down, or either way). `day_change_up`/`_down`: the change against the previous close reaches +/- `threshold` %. `move_up`/`_down`: the price rises (falls) `threshold` % from the lowest (highest) price of the last `windowMinutes` minutes. `position_gain`/`_loss`: the unrealized P/L of the user's holding of `symbol` (all accounts, the user's cost-basis method) reaches +/- `threshold` % of its cost. `portfolio_day_move` (no `symbol`): the whole portfolio's value (cash included, base currency) moves +/- `threshold` % against its value at the previous closes; each direction at most once per trading day.",
 });
 export type AlertKind = z.infer<typeof alertKindSchema>;
+/** The kinds on one symbol: every kind but the portfolio's. */
+export type SymbolAlertKind = Exclude<AlertKind, 'portfolio_day_move'>;
+
+export const isMoveKind = (kind: AlertKind) => kind === 'move_up' || kind === 'move_down';
+export const isPositionKind = (kind: AlertKind) => kind === 'position_gain' || kind === 'position_loss';
 
 export const alertFrequencySchema = z.enum(['once', 'rearm']).meta({
   description:
@@ -46,7 +54,10 @@ const thresholdField = z
   .number({ error: 'Threshold must be a number.' })
   .positive({ error: 'Threshold must be greater than 0.' })
   .max(1e12, { error: 'Threshold is too large.' })
-  .meta({ description: 'A price for the `price_cross*` kinds, a percentage for the others (5 means 5 %).' });
+  .meta({
+    description:
+      'A price for the `price_cross*` kinds, a percentage for the others (5 means 5 %; below 100 for `position_loss`).',
+  });
 const windowField = z
   .number()
   .int({ error: 'Window must be a whole number of minutes.' })
@@ -66,15 +77,15 @@ const channelsField = z
   .max(MAX_CHANNELS_PER_ALERT, { error: `At most ${MAX_CHANNELS_PER_ALERT} channels.` });
 const noteField = text('Note').max(500, { error: 'A note has at most 500 characters.' });
 
-const isMoveKind = (kind: AlertKind) => kind === 'move_up' || kind === 'move_down';
-
 /** What a rule needs; the same body previews it (`POST /alerts/preview`). */
 const alertRuleBody = z
   .object({
     symbol: text('Symbol')
       .trim()
       .min(1, { error: 'Symbol is required, e.g. AAPL.' })
-      .max(MAX_SYMBOL_LENGTH, { error: `A symbol has at most ${MAX_SYMBOL_LENGTH} characters.` }),
+      .max(MAX_SYMBOL_LENGTH, { error: `A symbol has at most ${MAX_SYMBOL_LENGTH} characters.` })
+      .optional()
+      .meta({ description: 'Required, except for `portfolio_day_move`, which refuses one.' }),
     kind: alertKindSchema,
     threshold: thresholdField,
     windowMinutes: windowField.optional().meta({ description: 'Required for `move_*`, refused for others.' }),
@@ -87,6 +98,23 @@ const alertRuleBody = z
     note: noteField.nullable().optional(),
   })
   .superRefine((body, context) => {
+    if (body.kind === 'portfolio_day_move' && body.symbol !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['symbol'],
+        message: 'A portfolio alert is on the whole portfolio: it takes no symbol.',
+      });
+    }
+    if (body.kind !== 'portfolio_day_move' && body.symbol === undefined) {
+      context.addIssue({ code: 'custom', path: ['symbol'], message: 'Symbol is required, e.g. AAPL.' });
+    }
+    if (body.kind === 'position_loss' && body.threshold >= 100) {
+      context.addIssue({
+        code: 'custom',
+        path: ['threshold'],
+        message: 'A loss alert is below 100 % (a holding cannot lose more than its cost).',
+      });
+    }
     if (isMoveKind(body.kind) && body.windowMinutes === undefined) {
       context.addIssue({ code: 'custom', path: ['windowMinutes'], message: 'A move alert needs a window.' });
     }
@@ -102,6 +130,8 @@ const alertRuleBody = z
     examples: [
       { symbol: 'AAPL', kind: 'price_cross_up', threshold: 250, frequency: 'once', channels: [] },
       { symbol: 'BINANCE:BTCUSDT', kind: 'move_down', threshold: 3, windowMinutes: 60, frequency: 'rearm' },
+      { symbol: 'AAPL', kind: 'position_gain', threshold: 20, frequency: 'once' },
+      { kind: 'portfolio_day_move', threshold: 2, frequency: 'rearm' },
     ],
   });
 export type AlertRuleInput = z.infer<typeof alertRuleBody>;
@@ -127,7 +157,7 @@ export type AlertPatch = z.infer<typeof alertPatchBody>;
 export const alertRuleSchema = z
   .object({
     id: z.uuid(),
-    symbol: z.string(),
+    symbol: z.string().nullable().meta({ description: 'null for `portfolio_day_move`.' }),
     kind: alertKindSchema,
     threshold: z.number(),
     windowMinutes: z.number().nullable(),
@@ -171,10 +201,14 @@ export const alertEventSchema = z
     id: z.uuid(),
     alertId: z.uuid(),
     occurrence: z.number(),
-    symbol: z.string(),
+    symbol: z.string().nullable(),
     kind: alertKindSchema,
-    threshold: z.number(),
-    price: z.number(),
+    threshold: z.number().meta({
+      description: 'For `portfolio_day_move`, the level crossed, signed: -2 for a fall of 2 %.',
+    }),
+    price: z.number().meta({
+      description: "For `portfolio_day_move`, the portfolio's value in the base currency.",
+    }),
     firedAt: isoDateTime,
     message: z.string(),
     simulated: z.boolean(),

@@ -9,6 +9,7 @@ import { AppError } from '../errors.js';
 import type { DomainEventBus } from '../events.js';
 import { loadBars } from '../history/history.repository.js';
 import { normalizeSymbol } from '../market/kernel/symbols.js';
+import type { HoldingsView } from '../portfolio/portfolio.schemas.js';
 import { loadLastQuotes } from '../prices/last-quote.repository.js';
 import type { PriceHub } from '../prices/price-hub.js';
 import {
@@ -18,15 +19,24 @@ import {
   type AlertRuleState,
   startsPastThreshold,
 } from './alert-evaluator.js';
-import { firingMessage, floodMessage } from './alert-messages.js';
+import { firingMessage, floodMessage, portfolioMessage } from './alert-messages.js';
 import * as repo from './alerts.repository.js';
 import {
   type AlertEventView,
   type AlertPatch,
   type AlertRuleInput,
   type AlertRuleView,
+  isPositionKind,
   MAX_WINDOW_MINUTES,
+  type SymbolAlertKind,
 } from './alerts.schemas.js';
+import { breakEvenOf, type HoldingsReader, portfolioSnapshotOf } from './holding-figures.js';
+import {
+  type PortfolioCalendar,
+  type PortfolioDecision,
+  PortfolioMoveTracker,
+  type PortfolioRuleState,
+} from './portfolio-moves.js';
 
 const HOUR_MS = 3_600_000;
 /** How many times a firing's write is tried before it is given up (logged). */
@@ -39,12 +49,18 @@ export interface AlertsServiceOptions {
   clock: Clock;
   logger: Logger;
   calendar: AlertCalendar;
+  /** The trading day of a whole portfolio (`portfolio_day_move`). */
+  portfolioCalendar: PortfolioCalendar;
+  /** The user's holdings (position rules' levels, portfolio rules' values). */
+  holdings: HoldingsReader;
   /** Active rules a user may have. */
   alertsPerUser: number;
   /** Who evaluates: this instance when single or the cluster's leader. */
   cluster: ClusterView;
   /** Tells the instance that evaluates that a rule changed (cluster); nothing to do on a single instance. */
   announce: (ruleId: string) => void;
+  /** Tells the instance that evaluates that a user's holdings changed (cluster). */
+  announceHoldings: (userId: string) => void;
   /** Redelivery of a firing's failed deliveries (the delivery module's). */
   delivery: DeliveryModule;
   /** The market is simulated: every firing's message says so. */
@@ -61,6 +77,8 @@ export interface AlertsServiceOptions {
  */
 export class AlertsService {
   private readonly evaluator: AlertEvaluator;
+  /** `portfolio_day_move` rules and the portfolios they watch. */
+  private readonly portfolios: PortfolioMoveTracker;
   private writes: Promise<void> = Promise.resolve();
   /** Firings waiting for the write in flight, to be written together next (see `fire`). */
   private openBatch: PendingFiring[] | undefined;
@@ -71,6 +89,7 @@ export class AlertsService {
 
   constructor(private readonly options: AlertsServiceOptions) {
     this.evaluator = new AlertEvaluator(options.calendar);
+    this.portfolios = new PortfolioMoveTracker(options.portfolioCalendar);
   }
 
   /**
@@ -84,6 +103,8 @@ export class AlertsService {
       if (this.loading) return;
       const decisions = this.evaluator.evaluate(symbol, price, time, previousClose);
       if (decisions.length > 0) this.handle(decisions);
+      const moves = this.portfolios.evaluate(symbol, price, time, previousClose);
+      for (const move of moves) this.firePortfolio(move);
     });
     const stopFollowing = cluster.onRoleChange((role) => {
       if (role === 'follower') this.follow();
@@ -104,8 +125,22 @@ export class AlertsService {
   async reload(ruleId: string): Promise<void> {
     if (!this.evaluating) return;
     const row = await repo.findRuleById(this.options.db, ruleId);
-    const before = this.untrack(ruleId);
-    if (row?.status === 'active') await this.trackNew(row, before);
+    if (row?.status === 'active') await this.retrack([row]);
+    else this.untrack(ruleId);
+  }
+
+  /**
+   * A user's transactions or cost-basis setting changed: their position rules take the levels the
+   * holdings now derive, their portfolio rules the portfolio as it now is (nothing fires for the
+   * change itself: only prices cross). Told to the instance that evaluates.
+   */
+  async holdingsChanged(userId: string): Promise<void> {
+    if (!this.evaluating) {
+      this.options.announceHoldings(userId);
+      return;
+    }
+    const rows = await repo.listActiveHoldingRules(this.options.db, userId);
+    if (rows.length > 0) await this.retrack(rows);
   }
 
   /**
@@ -120,18 +155,19 @@ export class AlertsService {
       const { db, clock } = this.options;
       const recent = await repo.recentFiringTimes(db, new Date(clock.now() - HOUR_MS));
       const rows = await repo.listActiveRules(db);
-      for (const symbol of new Set(rows.filter(isMoveRule).map((row) => row.symbol))) {
+      for (const symbol of new Set(rows.filter(isMoveRule).map((row) => row.symbol as string))) {
         await this.loadMinutes(symbol);
       }
       // The previous price of each symbol is the one stored before this start (or before the last
       // leader died), not what the hub may already have received since: a crossing in between is
       // a gap, and fires at the first tick evaluated.
-      const symbols = [...new Set(rows.map((row) => row.symbol))];
+      const symbols = [...new Set(rows.flatMap((row) => (row.symbol === null ? [] : [row.symbol])))];
       const stored = symbols.length > 0 ? await loadLastQuotes(db, symbols) : [];
       for (const { quote } of stored) {
         this.evaluator.prime(quote.symbol, quote.price, quote.previousClose, { replace: true });
       }
-      for (const row of rows) this.track(row, recent.get(row.id) ?? []);
+      const holdings = await this.holdingInputs(rows);
+      for (const row of rows) this.track(row, holdings, recent.get(row.id) ?? []);
     } finally {
       this.loading = false;
     }
@@ -140,7 +176,7 @@ export class AlertsService {
   /** Another instance evaluates the rules now. */
   private follow(): void {
     this.evaluating = false;
-    for (const id of this.evaluator.ids()) this.untrack(id);
+    for (const id of [...this.evaluator.ids(), ...this.portfolios.ids()]) this.untrack(id);
   }
 
   async list(userId: string): Promise<AlertRuleView[]> {
@@ -157,14 +193,15 @@ export class AlertsService {
     input: AlertRuleInput,
   ): Promise<{ alert: AlertRuleView; pastThreshold: boolean }> {
     const { db, hub, alertsPerUser } = this.options;
-    const symbol = this.requireSymbol(input.symbol);
+    const symbol = input.symbol === undefined ? null : this.requireSymbol(input.symbol);
     this.requireFutureExpiry(input.expiresAt);
     await this.requireOwnChannels(userId, input.channels);
     if ((await repo.countActiveRules(db, userId)) >= alertsPerUser) {
       throw new AppError('alert_limit_reached', `You can have at most ${alertsPerUser} active alerts.`);
     }
-    const known = await hub.getQuote(symbol);
-    if (!known)
+    const breakEven = isPositionKind(input.kind) ? await this.requireHolding(userId, symbol) : null;
+    const known = symbol === null ? null : await hub.getQuote(symbol);
+    if (symbol !== null && !known)
       throw new AppError('unknown_symbol', `No stock or instrument with the symbol ${symbol} was found.`);
     const row = await repo.insertRule(db, {
       userId,
@@ -180,12 +217,38 @@ export class AlertsService {
       note: input.note ?? null,
       channels: input.channels,
     });
-    this.evaluator.prime(symbol, known.quote.price, known.quote.previousClose);
+    if (symbol !== null && known) this.evaluator.prime(symbol, known.quote.price, known.quote.previousClose);
     await this.changed(row);
-    return {
-      alert: this.toView(row),
-      pastThreshold: startsPastThreshold(row, known.quote.price, known.quote.previousClose),
-    };
+    return { alert: this.toView(row), pastThreshold: this.startsPast(row, breakEven, known?.quote ?? null) };
+  }
+
+  /** Whether a new rule starts past its threshold (it then waits for the market to come back and cross). */
+  private startsPast(
+    row: repo.AlertRuleRow,
+    breakEven: number | null,
+    quote: { price: number; previousClose: number | null } | null,
+  ): boolean {
+    if (row.kind === 'portfolio_day_move') {
+      const move = this.portfolios.moveOf(row.userId);
+      return move !== null && Math.abs(move) >= row.threshold;
+    }
+    if (!quote) return false;
+    return startsPastThreshold(
+      { kind: row.kind, threshold: row.threshold, breakEven },
+      quote.price,
+      quote.previousClose,
+    );
+  }
+
+  /** The break-even price of the user's holding of `symbol`; a 400 naming the field when they hold none. */
+  private async requireHolding(userId: string, symbol: string | null): Promise<number> {
+    const breakEven = symbol === null ? null : breakEvenOf(await this.options.holdings(userId), symbol);
+    if (breakEven === null) {
+      throw new AppError('validation_error', undefined, {
+        symbol: [`You hold no ${symbol}: a position alert is on a holding.`],
+      });
+    }
+    return breakEven;
   }
 
   async update(userId: string, id: string, patch: AlertPatch): Promise<AlertRuleView> {
@@ -194,6 +257,11 @@ export class AlertsService {
     if (patch.windowMinutes !== undefined && !isMoveRule(current)) {
       throw new AppError('validation_error', undefined, {
         windowMinutes: ['Only move alerts take a window.'],
+      });
+    }
+    if (current.kind === 'position_loss' && patch.threshold !== undefined && patch.threshold >= 100) {
+      throw new AppError('validation_error', undefined, {
+        threshold: ['A loss alert is below 100 % (a holding cannot lose more than its cost).'],
       });
     }
     this.requireFutureExpiry(patch.expiresAt);
@@ -280,7 +348,7 @@ export class AlertsService {
 
   /** Active rules being evaluated (for metrics and tests). */
   get activeCount(): number {
-    return this.evaluator.size;
+    return this.evaluator.size + this.portfolios.size;
   }
 
   private handle(decisions: AlertDecision[]): void {
@@ -311,8 +379,7 @@ export class AlertsService {
   private fire(decision: Extract<AlertDecision, { type: 'fire' }>): void {
     const { rule, occurrence, price, time } = decision;
     const firedAt = new Date(time);
-    const message = firingMessage(decision, this.options.simulated);
-    const pending: PendingFiring = {
+    this.store({
       ruleId: rule.id,
       userId: rule.userId,
       occurrence,
@@ -321,7 +388,7 @@ export class AlertsService {
       threshold: rule.threshold,
       price,
       firedAt,
-      message,
+      message: firingMessage(decision, this.options.simulated),
       simulated: this.options.simulated,
       rule: snapshotOf(rule),
       state: {
@@ -330,7 +397,39 @@ export class AlertsService {
         fireCount: occurrence,
         lastFiredAt: firedAt,
       },
-    };
+    });
+  }
+
+  /**
+   * A portfolio firing: no symbol, the portfolio's value as its price, and the level it crossed,
+   * signed (-2 for a fall of 2 %), as its threshold: which direction fired is kept with it.
+   */
+  private firePortfolio(decision: PortfolioDecision): void {
+    const { rule, occurrence, value, time, direction } = decision;
+    const firedAt = new Date(time);
+    const { up: _up, down: _down, ...snapshot } = rule;
+    this.store({
+      ruleId: rule.id,
+      userId: rule.userId,
+      occurrence,
+      symbol: null,
+      kind: 'portfolio_day_move',
+      threshold: direction === 'up' ? rule.threshold : -rule.threshold,
+      price: value,
+      firedAt,
+      message: portfolioMessage(decision, this.options.simulated),
+      simulated: this.options.simulated,
+      rule: snapshot,
+      state: {
+        status: rule.frequency === 'once' ? 'fired' : 'active',
+        armed: this.portfolios.isArmedAt(rule, time),
+        fireCount: occurrence,
+        lastFiredAt: firedAt,
+      },
+    });
+  }
+
+  private store(pending: PendingFiring): void {
     if (this.openBatch) {
       this.openBatch.push(pending);
       return;
@@ -404,28 +503,111 @@ export class AlertsService {
       this.options.announce(row.id);
       return;
     }
-    const before = this.untrack(row.id);
-    if (row.status === 'active') await this.trackNew(row, before);
+    if (row.status === 'active') await this.retrack([row]);
+    else this.untrack(row.id);
   }
 
-  /** Tracks a rule new to the evaluator, its move window filled from the stored minutes first. */
-  private async trackNew(row: repo.AlertRuleRow, before: AlertRuleState | undefined): Promise<void> {
-    if (isMoveRule(row) && !this.evaluator.hasMoveRules(row.symbol)) await this.loadMinutes(row.symbol);
-    this.track(row, before?.recentFirings ?? [], before);
+  /**
+   * Evaluates stored active rules as they are now, each keeping its in-memory state. What they need
+   * is read first (a move window's stored minutes, the holdings), then each rule is replaced at
+   * once: no tick passes while one is out.
+   */
+  private async retrack(rows: repo.AlertRuleRow[]): Promise<void> {
+    for (const row of rows) {
+      if (isMoveRule(row) && row.symbol !== null && !this.evaluator.hasMoveRules(row.symbol)) {
+        await this.loadMinutes(row.symbol);
+      }
+    }
+    const holdings = await this.holdingInputs(rows);
+    for (const row of rows) {
+      const before = this.untrack(row.id);
+      this.track(row, holdings, before && 'recentFirings' in before ? before.recentFirings : [], before);
+    }
   }
 
-  /** Starts evaluating a rule; `previous` is its in-memory state, newer than the row while writes are queued. */
-  private track(row: repo.AlertRuleRow, recentFirings: number[], previous?: AlertRuleState): void {
-    const known = this.options.hub.peek(row.symbol);
-    if (known) this.evaluator.prime(row.symbol, known.quote.price, known.quote.previousClose);
+  /**
+   * What holding rules need, read once per user: each user's holdings (position levels, portfolio
+   * values), and each portfolio rule's last firing per direction (at most once per trading day
+   * holds across a restart).
+   */
+  private async holdingInputs(rows: readonly repo.AlertRuleRow[]): Promise<HoldingInputs> {
+    const views = new Map<string, HoldingsView>();
+    const users = new Set(
+      rows
+        .filter((row) => isPositionKind(row.kind) || row.kind === 'portfolio_day_move')
+        .map((row) => row.userId),
+    );
+    for (const userId of users) {
+      try {
+        views.set(userId, await this.options.holdings(userId));
+      } catch (error) {
+        // One user's unreadable ledger (a rate missing) leaves their holding rules waiting for its
+        // next change, not everyone's rules.
+        this.options.logger.warn(
+          { reason: (error as Error).message, userId },
+          'reading holdings for alerts failed',
+        );
+      }
+    }
+    const portfolioIds = rows.filter((row) => row.kind === 'portfolio_day_move').map((row) => row.id);
+    const lastFirings =
+      portfolioIds.length > 0
+        ? await repo.lastFiringsByDirection(this.options.db, portfolioIds)
+        : new Map<string, repo.DirectionFirings>();
+    return { views, lastFirings };
+  }
+
+  /**
+   * Starts evaluating a rule; `previous` is its in-memory state, newer than the row while writes are
+   * queued. A position rule whose holding is gone waits, unevaluated, for the next change of the
+   * holdings.
+   */
+  private track(
+    row: repo.AlertRuleRow,
+    holdings: HoldingInputs,
+    recentFirings: number[],
+    previous?: AlertRuleState | PortfolioRuleState,
+  ): void {
     const fireCount = Math.max(row.fireCount, previous?.fireCount ?? 0);
+    const lastFiredAt = previous?.lastFiredAt ?? row.lastFiredAt?.getTime() ?? null;
+    if (row.kind === 'portfolio_day_move') {
+      const before = previous && 'up' in previous ? previous : undefined;
+      const fired = holdings.lastFirings.get(row.id);
+      this.portfolios.add({
+        id: row.id,
+        userId: row.userId,
+        threshold: row.threshold,
+        frequency: row.frequency,
+        hysteresisPercent: row.hysteresisPercent,
+        expiresAt: row.expiresAt?.getTime() ?? null,
+        regularHoursOnly: row.regularHoursOnly,
+        fireCount,
+        lastFiredAt,
+        up: before?.up ?? { armed: true, lastFiredAt: fired?.up ?? null },
+        down: before?.down ?? { armed: true, lastFiredAt: fired?.down ?? null },
+      });
+      const view = holdings.views.get(row.userId);
+      if (view)
+        this.portfolios.load(
+          row.userId,
+          portfolioSnapshotOf(view, (symbol) => this.previousClose(symbol)),
+        );
+      return;
+    }
+    const symbol = row.symbol as string;
+    const view = holdings.views.get(row.userId);
+    const breakEven = isPositionKind(row.kind) && view ? breakEvenOf(view, symbol) : null;
+    if (isPositionKind(row.kind) && breakEven === null) return;
+    const known = this.options.hub.peek(symbol);
+    if (known) this.evaluator.prime(symbol, known.quote.price, known.quote.previousClose);
     this.evaluator.add({
       id: row.id,
       userId: row.userId,
-      symbol: row.symbol,
-      kind: row.kind,
+      symbol,
+      kind: row.kind as SymbolAlertKind,
       threshold: row.threshold,
       windowMinutes: row.windowMinutes,
+      breakEven,
       frequency: row.frequency,
       hysteresisPercent: row.hysteresisPercent,
       cooldownMinutes: row.cooldownMinutes,
@@ -433,21 +615,33 @@ export class AlertsService {
       regularHoursOnly: row.regularHoursOnly,
       armed: row.armed,
       fireCount,
-      lastFiredAt: previous?.lastFiredAt ?? row.lastFiredAt?.getTime() ?? null,
+      lastFiredAt,
       recentFirings,
     });
-    this.options.hub.demand.add(row.symbol, 'alert');
+    this.options.hub.demand.add(symbol, 'alert');
   }
 
-  private untrack(id: string): AlertRuleState | undefined {
+  private previousClose(symbol: string): number | null {
+    return this.options.hub.peek(symbol)?.quote.previousClose ?? null;
+  }
+
+  private untrack(id: string): AlertRuleState | PortfolioRuleState | undefined {
     const rule = this.evaluator.remove(id);
-    if (rule) this.options.hub.demand.remove(rule.symbol, 'alert');
-    return rule;
+    if (rule) {
+      this.options.hub.demand.remove(rule.symbol, 'alert');
+      return rule;
+    }
+    return this.portfolios.remove(id);
   }
 
   private toView(row: repo.AlertRuleRow): AlertRuleView {
-    const live = this.evaluator.get(row.id);
     const now = this.options.clock.now();
+    const live = this.evaluator.get(row.id);
+    const portfolio = this.portfolios.get(row.id);
+    const state = live ?? portfolio;
+    let armed = row.armed;
+    if (live) armed = this.evaluator.isArmedAt(live, now);
+    else if (portfolio) armed = this.portfolios.isArmedAt(portfolio, now);
     return {
       id: row.id,
       symbol: row.symbol,
@@ -463,10 +657,10 @@ export class AlertsService {
       note: row.note,
       status: row.status,
       pausedReason: row.pausedReason,
-      armed: row.status === 'active' && (live ? this.evaluator.isArmedAt(live, now) : row.armed),
-      fireCount: live?.fireCount ?? row.fireCount,
-      lastFiredAt: live?.lastFiredAt
-        ? new Date(live.lastFiredAt).toISOString()
+      armed: row.status === 'active' && armed,
+      fireCount: state?.fireCount ?? row.fireCount,
+      lastFiredAt: state?.lastFiredAt
+        ? new Date(state.lastFiredAt).toISOString()
         : (row.lastFiredAt?.toISOString() ?? null),
       createdAt: row.createdAt.toISOString(),
     };
@@ -502,6 +696,12 @@ export class AlertsService {
 
 function isMoveRule(rule: { kind: string }): boolean {
   return rule.kind === 'move_up' || rule.kind === 'move_down';
+}
+
+/** What holding rules are tracked with (see `holdingInputs`). */
+interface HoldingInputs {
+  views: Map<string, HoldingsView>;
+  lastFirings: Map<string, repo.DirectionFirings>;
 }
 
 /** A firing decided and not yet stored. */

@@ -303,7 +303,8 @@ export const companyLogos = pgTable('company_logos', {
 /**
  * Price alert rules. `threshold` is a price for the cross kinds and a percentage for the others. The
  * evaluator keeps the active rules in memory; the columns after `status` are its state, written with
- * each firing (in the firing's transaction) and when a rearm rule is armed again.
+ * each firing (in the firing's transaction) and when a rearm rule is armed again. `symbol` is null
+ * for a rule on the whole portfolio (`portfolio_day_move`).
  */
 export const alertRules = pgTable(
   'alert_rules',
@@ -312,7 +313,7 @@ export const alertRules = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    symbol: text('symbol').notNull(),
+    symbol: text('symbol'),
     kind: text('kind').notNull(),
     threshold: doublePrecision('threshold').notNull(),
     windowMinutes: integer('window_minutes'),
@@ -369,7 +370,8 @@ export const alertEvents = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     occurrence: integer('occurrence').notNull(),
-    symbol: text('symbol').notNull(),
+    /** Null for a portfolio firing, whose `price` is the portfolio's value and `threshold` the signed level crossed. */
+    symbol: text('symbol'),
     kind: text('kind').notNull(),
     threshold: doublePrecision('threshold').notNull(),
     price: doublePrecision('price').notNull(),

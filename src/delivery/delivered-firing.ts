@@ -6,7 +6,8 @@ export interface DeliveredFiring {
   /** The firing's id: the webhook-id of every delivery of it, the same across retries. */
   id: string;
   alertId: string;
-  symbol: string;
+  /** Null for an alert on the whole portfolio. */
+  symbol: string | null;
   kind: string;
   threshold: number;
   price: number;

@@ -27,7 +27,7 @@ export function testFiring(id: string, now: Date): DeliveredFiring {
 export function titleOf(outgoing: Outgoing): string {
   switch (outgoing.kind) {
     case 'firing':
-      return `${outgoing.firing.symbol} alert`;
+      return `${subjectOf(outgoing.firing)} alert`;
     case 'test':
       return 'Stock Tracker test';
     case 'summary':
@@ -50,7 +50,14 @@ function timeOf(time: Date): string {
 
 /** Up, down, or either way: for the emoji a format shows. */
 export function directionOf(firing: DeliveredFiring): 'up' | 'down' | 'either' {
-  if (firing.kind.endsWith('_up')) return 'up';
-  if (firing.kind.endsWith('_down')) return 'down';
+  if (firing.kind.endsWith('_up') || firing.kind === 'position_gain') return 'up';
+  if (firing.kind.endsWith('_down') || firing.kind === 'position_loss') return 'down';
+  // A portfolio firing's threshold is the signed level it crossed.
+  if (firing.kind === 'portfolio_day_move') return firing.threshold < 0 ? 'down' : 'up';
   return 'either';
+}
+
+/** What a firing is about: its symbol, or the portfolio for an alert on the whole portfolio. */
+export function subjectOf(firing: DeliveredFiring): string {
+  return firing.symbol ?? 'Portfolio';
 }

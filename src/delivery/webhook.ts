@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { WebhookFormat } from './channels.schemas.js';
 import type { DeliveredFiring } from './delivered-firing.js';
 import type { HttpPost } from './http-post.js';
-import { directionOf, type Outgoing } from './messages.js';
+import { directionOf, type Outgoing, subjectOf } from './messages.js';
 
 const SECRET_PREFIX = 'whsec_';
 
@@ -108,7 +108,7 @@ function formatBody(
               elements: [
                 {
                   type: 'mrkdwn',
-                  text: `${firing.symbol} · ${firing.price} · ${firing.firedAt.toISOString()}`,
+                  text: `${subjectOf(firing)} · ${firing.price} · ${firing.firedAt.toISOString()}`,
                 },
               ],
             },
@@ -128,7 +128,7 @@ function formatBody(
               color: directionOf(firing) === 'down' ? 0xd92d20 : 0x12b76a,
               timestamp: firing.firedAt.toISOString(),
               fields: [
-                { name: 'Symbol', value: firing.symbol, inline: true },
+                { name: 'Symbol', value: subjectOf(firing), inline: true },
                 { name: 'Price', value: String(firing.price), inline: true },
                 { name: 'Threshold', value: String(firing.threshold), inline: true },
               ],
@@ -140,7 +140,7 @@ function formatBody(
 }
 
 function titleFor(outgoing: WebhookOutgoing): string {
-  return outgoing.kind === 'test' ? 'Stock Tracker test' : `${outgoing.firing.symbol} alert`;
+  return outgoing.kind === 'test' ? 'Stock Tracker test' : `${subjectOf(outgoing.firing)} alert`;
 }
 
 /** ntfy shows a tag that names an emoji as the emoji. */

@@ -23,7 +23,7 @@ const alertFrameSchema = z
     alert: z.object({
       id: z.uuid().meta({ description: "The firing's id (the same as its webhook-id)." }),
       alertId: z.uuid(),
-      symbol: z.string(),
+      symbol: z.string().nullable().meta({ description: 'null for an alert on the whole portfolio.' }),
       kind: alertKindSchema,
       threshold: z.number(),
       price: z.number(),

@@ -128,6 +128,9 @@ describe.each(testDatabaseKinds())('the account as the user’s own on %s', (kin
     await t.database.db.execute(sql`
       insert into security_events (kind, user_id, actor_id, admin) values ('admin_role_changed', ${user.id}, ${user.id}, true)`);
     await t.database.db.execute(sql`
+      insert into import_previews (user_id, rows, errors, expires_at)
+      values (${user.id}, '[]'::jsonb, '[]'::jsonb, now() + interval '1 hour')`);
+    await t.database.db.execute(sql`
       insert into one_time_tokens (token_hash, purpose, user_id, expires_at)
       values (${`reset-${user.id}`}, 'password_reset', ${user.id}, now() + interval '1 hour')`);
     let secret: string | undefined;

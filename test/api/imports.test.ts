@@ -1,8 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/clock.js';
 import { portfolioAccounts, priceBars } from '../../src/db/schema.js';
+import { SimulatedMarket } from '../../src/market/providers/simulated/simulated-market.js';
 import { deleteExpiredPreviews } from '../../src/portfolio/imports/imports.repository.js';
 import { testDatabaseKinds } from '../support/database.js';
+import { ScriptedFeed } from '../support/scripted-feed.js';
 import { startTestApp, type TestApp, TestClient } from '../support/test-app.js';
 
 /** A multipart/form-data body as a browser's FormData sends it. */
@@ -19,9 +22,14 @@ async function form(fields: Record<string, string>, file?: { name: string; conte
 
 describe.each(testDatabaseKinds())('imports and exports on %s', (kind) => {
   let t: TestApp;
+  let feed: ScriptedFeed;
 
   beforeAll(async () => {
-    t = await startTestApp({ database: kind });
+    feed = new ScriptedFeed();
+    t = await startTestApp({
+      database: kind,
+      market: { provider: new SimulatedMarket(1, systemClock), feed },
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -112,6 +120,8 @@ describe.each(testDatabaseKinds())('imports and exports on %s', (kind) => {
       ['dividend', 'AAPL', null, null, '7.25', '2025-03-04'],
     ]);
     expect(await count('import_previews', userId)).toBe(0);
+    // What the import made held is wanted by the market, like a transaction entered by hand.
+    await expect.poll(() => feed.watched.includes('MSFT')).toBe(true);
     const again = await client.request('POST', `/api/v1/imports/${body.previewId}/commit`);
     expect(again.statusCode).toBe(404);
     expect(again.json().error.code).toBe('import_not_found');

@@ -7,7 +7,7 @@ import {
   type AlertRuleState,
   startsPastThreshold,
 } from '../../src/alerts/alert-evaluator.js';
-import type { AlertKind } from '../../src/alerts/alerts.schemas.js';
+import type { SymbolAlertKind } from '../../src/alerts/alerts.schemas.js';
 
 const T0 = Date.parse('2026-03-02T15:00:00Z'); // a Monday, 10:00 in New York
 const MIN = 60_000;
@@ -19,7 +19,11 @@ const alwaysOpen: AlertCalendar = {
 };
 
 let nextId = 0;
-function rule(kind: AlertKind, threshold: number, overrides: Partial<AlertRuleState> = {}): AlertRuleState {
+function rule(
+  kind: SymbolAlertKind,
+  threshold: number,
+  overrides: Partial<AlertRuleState> = {},
+): AlertRuleState {
   nextId++;
   return {
     id: `rule-${nextId}`,
@@ -28,6 +32,7 @@ function rule(kind: AlertKind, threshold: number, overrides: Partial<AlertRuleSt
     kind,
     threshold,
     windowMinutes: null,
+    breakEven: null,
     frequency: 'once',
     hysteresisPercent: 0.5,
     cooldownMinutes: 15,
@@ -103,7 +108,7 @@ describe('alert evaluation', () => {
   });
 
   it('says a new rule starts past its threshold exactly when a primed evaluator does', () => {
-    const cases: Array<[AlertKind, number, number | null]> = [];
+    const cases: Array<[SymbolAlertKind, number, number | null]> = [];
     for (const kind of [
       'price_cross_up',
       'price_cross_down',
@@ -355,7 +360,7 @@ describe('the price band', () => {
     const banded = new AlertEvaluator(alwaysOpen);
     const plain = new AlertEvaluator(alwaysOpen, { priceBand: false });
     const symbols = ['AAPL', 'MSFT', 'BTC'];
-    const kinds: AlertKind[] = [
+    const kinds: SymbolAlertKind[] = [
       'price_cross_up',
       'price_cross_down',
       'price_cross',
@@ -365,7 +370,7 @@ describe('the price band', () => {
       'move_down',
     ];
     const makeRule = (): AlertRuleState => {
-      const kind = kinds[Math.floor(random() * kinds.length)] as AlertKind;
+      const kind = kinds[Math.floor(random() * kinds.length)] as SymbolAlertKind;
       const isPrice = kind.startsWith('price_');
       return rule(kind, Math.round((isPrice ? 97 + random() * 6 : 0.2 + random() * 2.5) * 100) / 100, {
         symbol: symbols[Math.floor(random() * symbols.length)] as string,

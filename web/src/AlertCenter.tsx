@@ -85,14 +85,16 @@ function Toast({ toast, onDismiss }: { toast: AlertFrame; onDismiss: (id: string
     <div className="toast" data-testid="alert-toast">
       <div className="toast-body">
         {toast.message}{' '}
-        <a href={stockPath(toast.symbol)} onClick={followLink} aria-label={`Open ${toast.symbol}`}>
-          Open
-        </a>
+        {toast.symbol !== null && (
+          <a href={stockPath(toast.symbol)} onClick={followLink} aria-label={`Open ${toast.symbol}`}>
+            Open
+          </a>
+        )}
       </div>
       <button
         type="button"
         className="remove"
-        aria-label={`Dismiss the ${toast.symbol} alert`}
+        aria-label={`Dismiss the ${toast.symbol ?? 'portfolio'} alert`}
         onClick={() => onDismiss(toast.id)}
       >
         ×

@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
-import { isMoveKind, isPriceKind, KIND_LABELS } from './alert-rules';
+import { isMoveKind, isPositionKind, isPriceKind, KIND_LABELS, kindsFor } from './alert-rules';
 import {
   type AlertInput,
   type AlertKind,
@@ -16,7 +16,7 @@ import { followLink } from './router';
 const PREVIEW_DEBOUNCE_MS = 400;
 /** Firings listed under the count; the rest are counted. */
 const PREVIEW_LISTED = 8;
-const DEFAULT_PERCENT: Record<'day' | 'move', string> = { day: '5', move: '3' };
+const DEFAULT_PERCENT: Record<'day' | 'move' | 'position', string> = { day: '5', move: '3', position: '10' };
 
 type PreviewState =
   | { state: 'idle' }
@@ -27,6 +27,7 @@ type PreviewState =
 /** A threshold the form starts with: the last price for a price level, a round percentage otherwise. */
 function startingThreshold(kind: AlertKind, lastPrice: number | null): string {
   if (isPriceKind(kind)) return lastPrice === null ? '' : String(lastPrice);
+  if (isPositionKind(kind)) return DEFAULT_PERCENT.position;
   return isMoveKind(kind) ? DEFAULT_PERCENT.move : DEFAULT_PERCENT.day;
 }
 
@@ -39,7 +40,8 @@ function localDate(iso: string | null): string {
 }
 
 /**
- * Creates an alert on `symbol` (or changes `existing`). While the user types, the server replays the
+ * Creates an alert on `symbol`, or on the whole portfolio when `symbol` is null (or changes
+ * `existing`). While the user types, the server replays the
  * rule over the last 30 days of stored prices (debounced) and the form says how often it would have
  * fired, and whether the price is already past the level (a crossing then waits for it to come back).
  * `onDraft` follows the price level being typed, for the chart.
@@ -54,7 +56,7 @@ export function AlertForm({
   onDraft,
   onError,
 }: {
-  symbol: string;
+  symbol: string | null;
   currency: string | null;
   lastPrice: number | null;
   existing?: AlertRuleView;
@@ -65,9 +67,10 @@ export function AlertForm({
 }) {
   const id = useId();
   const form = useRef<HTMLFormElement>(null);
-  const [kind, setKind] = useState<AlertKind>(existing?.kind ?? 'price_cross_up');
+  const firstKind = kindsFor(symbol)[0] as AlertKind;
+  const [kind, setKind] = useState<AlertKind>(existing?.kind ?? firstKind);
   const [threshold, setThreshold] = useState(
-    existing ? String(existing.threshold) : startingThreshold('price_cross_up', lastPrice),
+    existing ? String(existing.threshold) : startingThreshold(firstKind, lastPrice),
   );
   const [windowMinutes, setWindowMinutes] = useState(String(existing?.windowMinutes ?? 60));
   const [frequency, setFrequency] = useState<'once' | 'rearm'>(existing?.frequency ?? 'once');
@@ -95,7 +98,7 @@ export function AlertForm({
     const level = Number(threshold);
     if (threshold.trim() === '' || !Number.isFinite(level)) return null;
     return {
-      symbol,
+      ...(symbol === null ? {} : { symbol }),
       kind,
       threshold: level,
       ...(isMoveKind(kind) ? { windowMinutes: Number(windowMinutes) } : {}),
@@ -118,7 +121,7 @@ export function AlertForm({
     : null;
   useEffect(() => {
     const seq = ++previewSeq.current;
-    if (!input) {
+    if (!input || symbol === null) {
       setPreview({ state: 'idle' });
       return;
     }
@@ -149,7 +152,8 @@ export function AlertForm({
 
   const changeKind = (next: AlertKind) => {
     // A price and a percentage are different numbers: switching between them starts from a fresh one.
-    if (isPriceKind(next) !== isPriceKind(kind) || isMoveKind(next) !== isMoveKind(kind)) {
+    const family = (k: AlertKind) => (isPriceKind(k) ? 'price' : isMoveKind(k) ? 'move' : isPositionKind(k));
+    if (family(next) !== family(kind)) {
       setThreshold(startingThreshold(next, lastPrice));
     }
     setKind(next);
@@ -213,7 +217,7 @@ export function AlertForm({
       ref={form}
       onSubmit={submit}
       noValidate
-      aria-label={existing ? 'Edit alert' : `Create an alert on ${symbol}`}
+      aria-label={existing ? 'Edit alert' : `Create an alert on ${symbol ?? 'your portfolio'}`}
     >
       <div className="form-grid">
         <div className="field">
@@ -224,12 +228,13 @@ export function AlertForm({
             disabled={existing !== undefined}
             onChange={(event) => changeKind(event.target.value as AlertKind)}
           >
-            {(Object.keys(KIND_LABELS) as AlertKind[]).map((option) => (
+            {kindsFor(symbol).map((option) => (
               <option key={option} value={option}>
                 {KIND_LABELS[option]}
               </option>
             ))}
           </select>
+          {fieldError('symbol')}
         </div>
         <div className="field">
           <label htmlFor={`${id}-threshold`}>
@@ -353,20 +358,37 @@ export function AlertForm({
           Cancel
         </button>
       </div>
-      <PreviewAnswer preview={preview} currency={currency} />
+      <PreviewAnswer preview={preview} currency={currency} portfolio={symbol === null} />
     </form>
   );
 }
 
 /** "Would have fired N times in 30 days", when, and whether the price is already past the level. */
-function PreviewAnswer({ preview, currency }: { preview: PreviewState; currency: string | null }) {
+function PreviewAnswer({
+  preview,
+  currency,
+  portfolio,
+}: {
+  preview: PreviewState;
+  currency: string | null;
+  portfolio: boolean;
+}) {
   return (
     <div className="alert-preview" aria-live="polite" data-testid="alert-preview">
-      {preview.state === 'loading' && (
-        <p className="muted small">Testing the rule against the last 30 days…</p>
+      {portfolio ? (
+        <p className="muted small">
+          Fires when your portfolio's value (cash included) is this far above or below its value at the
+          previous closes; each way at most once a trading day. There is no past test for a portfolio.
+        </p>
+      ) : (
+        <>
+          {preview.state === 'loading' && (
+            <p className="muted small">Testing the rule against the last 30 days…</p>
+          )}
+          {preview.state === 'error' && <p className="form-error">{preview.message}</p>}
+          {preview.state === 'done' && <PreviewResult preview={preview.preview} currency={currency} />}
+        </>
       )}
-      {preview.state === 'error' && <p className="form-error">{preview.message}</p>}
-      {preview.state === 'done' && <PreviewResult preview={preview.preview} currency={currency} />}
     </div>
   );
 }

@@ -29,6 +29,7 @@ export function AlertsPage({ onSessionEnded }: { onSessionEnded: () => void }) {
   const [rules, setRules] = useState<AlertRuleView[] | null>(null);
   const [channels, setChannels] = useState<Channel[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const [creatingPortfolioAlert, setCreatingPortfolioAlert] = useState(false);
 
   const handleError = useSessionEndedHandler(onSessionEnded);
 
@@ -65,8 +66,25 @@ export function AlertsPage({ onSessionEnded }: { onSessionEnded: () => void }) {
       <h1>Alerts</h1>
       <p className="hint">
         Alerts are checked on the server on every trade, so they fire with no page open. Create one from a
-        stock's page.
+        stock's page, or one on your whole portfolio here.
       </p>
+      {creatingPortfolioAlert ? (
+        <AlertForm
+          symbol={null}
+          currency={null}
+          lastPrice={null}
+          onSaved={(rule) => {
+            setCreatingPortfolioAlert(false);
+            setRules((current) => (current ? [...current, rule] : current));
+          }}
+          onCancel={() => setCreatingPortfolioAlert(false)}
+          onError={handleError}
+        />
+      ) : (
+        <button type="button" onClick={() => setCreatingPortfolioAlert(true)}>
+          New portfolio alert
+        </button>
+      )}
       {error && (
         <p className="form-error" role="alert">
           {error}
@@ -158,12 +176,17 @@ function RuleItem({
     .filter(Boolean)
     .join(', ');
   const description = describeRule(rule, null);
+  const subject = rule.symbol ?? 'Portfolio';
   return (
     <li className="rule" data-alert-id={rule.id}>
       <div className="rule-head">
-        <a className="rule-symbol" href={stockPath(rule.symbol)} onClick={followLink}>
-          {rule.symbol}
-        </a>
+        {rule.symbol === null ? (
+          <span className="rule-symbol">Portfolio</span>
+        ) : (
+          <a className="rule-symbol" href={stockPath(rule.symbol)} onClick={followLink}>
+            {rule.symbol}
+          </a>
+        )}
         <span className="rule-description">{description}</span>
       </div>
       <p className="muted small rule-facts">
@@ -192,7 +215,7 @@ function RuleItem({
           type="button"
           className="link-button"
           aria-expanded={editing}
-          aria-label={`Edit: ${rule.symbol} ${description}`}
+          aria-label={`Edit: ${subject} ${description}`}
           onClick={() => setEditing((open) => !open)}
         >
           Edit
@@ -202,7 +225,7 @@ function RuleItem({
             type="button"
             className="link-button"
             disabled={busy}
-            aria-label={`${rule.status === 'active' ? 'Pause' : 'Resume'}: ${rule.symbol} ${description}`}
+            aria-label={`${rule.status === 'active' ? 'Pause' : 'Resume'}: ${subject} ${description}`}
             onClick={() => void setStatus(rule.status === 'active' ? 'paused' : 'active')}
           >
             {rule.status === 'active' ? 'Pause' : 'Resume'}
@@ -212,7 +235,7 @@ function RuleItem({
           type="button"
           className="link-button"
           aria-expanded={showLog}
-          aria-label={`Log: ${rule.symbol} ${description}`}
+          aria-label={`Log: ${subject} ${description}`}
           onClick={() => setShowLog((open) => !open)}
         >
           Log
@@ -235,7 +258,7 @@ function RuleItem({
           <button
             type="button"
             className="link-button danger"
-            aria-label={`Delete: ${rule.symbol} ${description}`}
+            aria-label={`Delete: ${subject} ${description}`}
             onClick={() => setConfirming(true)}
           >
             Delete
@@ -315,7 +338,7 @@ function AlertLog({ rule, onError }: { rule: AlertRuleView; onError: (err: unkno
           <tr>
             <th scope="col">Fired</th>
             <th scope="col" className="num">
-              Price
+              {rule.symbol === null ? 'Portfolio value' : 'Price'}
             </th>
             <th scope="col">Delivered</th>
           </tr>

@@ -10,6 +10,10 @@ export function isMoveKind(kind: AlertKind): boolean {
   return kind === 'move_up' || kind === 'move_down';
 }
 
+export function isPositionKind(kind: AlertKind): boolean {
+  return kind === 'position_gain' || kind === 'position_loss';
+}
+
 /** In the order the form offers them, with what the form calls them. */
 export const KIND_LABELS: Record<AlertKind, string> = {
   price_cross_up: 'Price rises above',
@@ -19,7 +23,16 @@ export const KIND_LABELS: Record<AlertKind, string> = {
   day_change_down: 'Day change reaches − %',
   move_up: 'Rises % within a window',
   move_down: 'Falls % within a window',
+  position_gain: 'My holding gains % on its cost',
+  position_loss: 'My holding loses % on its cost',
+  portfolio_day_move: 'My portfolio moves ± % today',
 };
+
+/** The kinds the form offers on a symbol; an alert on the whole portfolio has no symbol. */
+export function kindsFor(symbol: string | null): AlertKind[] {
+  const kinds = Object.keys(KIND_LABELS) as AlertKind[];
+  return kinds.filter((kind) => (kind === 'portfolio_day_move') === (symbol === null));
+}
 
 /** A rule in words: "Price rises above $250.00", "Falls 3 % within 60 minutes". */
 export function describeRule(
@@ -42,5 +55,11 @@ export function describeRule(
       return `Rises ${percent} within ${rule.windowMinutes ?? '?'} minutes`;
     case 'move_down':
       return `Falls ${percent} within ${rule.windowMinutes ?? '?'} minutes`;
+    case 'position_gain':
+      return `My holding gains ${percent} on its cost`;
+    case 'position_loss':
+      return `My holding loses ${percent} on its cost`;
+    case 'portfolio_day_move':
+      return `My portfolio moves ±${percent} in a day`;
   }
 }

@@ -58,14 +58,6 @@ export async function deleteExpiredPreviews(db: Database, now: Date): Promise<nu
   return deleted.length;
 }
 
-/**
- * Serialises the writes to one user's ledger for the rest of the transaction, so two imports (or an
- * import and another write taking the same lock) cannot each pass the oversell check alone.
- */
-export async function lockLedger(db: Database, userId: string): Promise<void> {
-  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`ledger:${userId}`}))`);
-}
-
 /** Which of `symbols` the instruments table knows (described before: no provider call needed). */
 export async function knownInstruments(db: Database, symbols: readonly string[]): Promise<Set<string>> {
   if (symbols.length === 0) return new Set();

@@ -4,6 +4,7 @@ import { AppError } from '../../errors.js';
 import type { DomainEventBus } from '../../events.js';
 import { normalizeSymbol } from '../../market/kernel/symbols.js';
 import type { PriceHub } from '../../prices/price-hub.js';
+import { lockAccounts } from '../accounts.repository.js';
 import { loadDailyCloses } from '../daily-closes.repository.js';
 import { FxTable, fxPairSymbols } from '../fx.js';
 import { inLedgerOrder, type LedgerTransaction, replayQuantities } from '../ledger.js';
@@ -96,7 +97,8 @@ export class ImportsService {
       const preview = await repo.takePreview(tx, userId, previewId, new Date(this.clock.now()));
       if (!preview) throw new AppError('import_not_found');
       if (preview.errors.length > 0) throw new AppError('import_has_errors');
-      await repo.lockLedger(tx, userId);
+      // The same lock as every other write to these accounts' ledgers (see LedgerService).
+      await lockAccounts(tx, userId, [...new Set(preview.rows.map((row) => row.accountId))]);
       const ledger = await loadLedger(tx, userId);
       const accountIds = new Set(ledger.accounts.map((account) => account.id));
       const gone = preview.rows.find((row) => !accountIds.has(row.accountId));
@@ -121,7 +123,6 @@ export class ImportsService {
       );
       return { imported: fresh.length, skippedDuplicates: preview.rows.length - fresh.length };
     });
-    // Stored, as a typed-in transaction is: the held symbols (the market's demand, the stream) follow.
     if (result.imported > 0) this.events.emit('portfolio.ledgerChanged', { userId });
     return result;
   }
