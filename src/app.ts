@@ -146,13 +146,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   healthModule(host, prices);
   const watchlist = await watchlistModule(host, prices);
   historyModule(host, { prices, watchlist });
-  const stream = await streamModule(host, { prices, watchlist, options: deps.stream ?? {} });
+  const portfolio = await portfolioModule(host, prices);
+  const stream = await streamModule(host, { prices, watchlist, portfolio, options: deps.stream ?? {} });
   profilesModule(host);
   preferencesModule(host);
   const delivery = await deliveryModule(host);
   await alertsModule(host, { prices, delivery });
   notificationsModule(host);
-  await portfolioModule(host, prices);
   importsModule(host, prices);
   performanceModule(host, prices);
   accountDataModule(host, auth);

@@ -48,6 +48,11 @@ export class HoldingDemand {
     );
   }
 
+  /** The symbols wanted for `userId` now (the stream sends their prices to the user's browsers). */
+  symbols(userId: string): ReadonlySet<string> {
+    return this.wanted.get(userId) ?? new Set();
+  }
+
   /** A deleted user's symbols stop being wanted for them. */
   forget(userId: string): void {
     this.apply(userId, new Set(), false);

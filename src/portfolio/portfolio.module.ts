@@ -6,13 +6,19 @@ import { LedgerService } from './ledger.service.js';
 import './portfolio-events.js';
 import { portfolioRoutes } from './portfolio.routes.js';
 
+/** What others read of the portfolio (the stream). */
+export interface PortfolioModule {
+  /** The symbols (and forex pairs) `userId` holds now. */
+  heldSymbols(userId: string): ReadonlySet<string>;
+}
+
 /**
  * The portfolio (issue 12): settings, accounts, transactions and holdings. Every held symbol and the
  * forex pair of every currency in use is wanted by the market (`holding` demand: from the database
  * at start, then after each stored ledger change, announcing new ones as `portfolio.symbolHeld`);
  * a deleted account's go.
  */
-export async function portfolioModule(host: ModuleHost, { hub }: PricesModule): Promise<void> {
+export async function portfolioModule(host: ModuleHost, { hub }: PricesModule): Promise<PortfolioModule> {
   const { database, clock, logger, domainEvents } = host.context;
   const holdings = new HoldingsService({ db: database.db, hub, clock });
   const ledger = new LedgerService({
@@ -33,4 +39,5 @@ export async function portfolioModule(host: ModuleHost, { hub }: PricesModule): 
   host.onClose(domainEvents.on('account.deleted', ({ userId }) => demand.forget(userId)));
   await demand.loadAll();
   host.authenticatedRoutes((api) => portfolioRoutes(api, { ledger, holdings }));
+  return { heldSymbols: (userId) => demand.symbols(userId) };
 }

@@ -107,7 +107,9 @@ const MAX_LANES = 30;
  * quote changes again), and sends every connection one frame with the latest quote of each of its
  * symbols that changed. A connection whose socket is not draining gets nothing new queued: its
  * changed symbols wait (conflated to the latest) until it drains, or it is closed if it stays stuck.
- * Watchlist events change what a user's open connections receive without a reconnect.
+ * Watchlist events change what a user's open connections receive without a reconnect; so does a
+ * symbol newly held in the portfolio (its value moves live on the portfolio page). A held symbol
+ * stays in the stream when it leaves the watchlist; one sold out stays until the next connection.
  */
 export class StreamHub {
   private readonly byUser = new Map<string, Set<StreamConnection>>();
@@ -126,6 +128,8 @@ export class StreamHub {
     private readonly clock: Clock,
     private readonly metrics: AppMetrics,
     private readonly options: StreamOptions,
+    /** The symbols a user holds (the portfolio's), streamed with their watchlist's. */
+    private readonly held: (userId: string) => ReadonlySet<string> = () => new Set(),
   ) {
     const laneCount = Math.min(MAX_LANES, Math.max(1, options.lanes ?? 1));
     this.lanes = Array.from({ length: laneCount }, (_, index) => ({
@@ -143,7 +147,11 @@ export class StreamHub {
         for (const connection of this.byUser.get(userId) ?? []) this.watch(connection, symbol);
       }),
       events.on('watchlist.symbolRemoved', ({ userId, symbol }) => {
+        if (this.held(userId).has(symbol)) return;
         for (const connection of this.byUser.get(userId) ?? []) this.unwatch(connection, symbol);
+      }),
+      events.on('portfolio.symbolHeld', ({ userId, symbol }) => {
+        for (const connection of this.byUser.get(userId) ?? []) this.watch(connection, symbol);
       }),
     ];
     const heartbeat = setInterval(() => this.heartbeat(), options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
@@ -182,6 +190,7 @@ export class StreamHub {
   start(connection: StreamConnection, symbols: string[], feed: FeedStatus): void {
     if (connection.closed) return;
     for (const symbol of symbols) this.watch(connection, symbol);
+    for (const symbol of this.held(connection.userId)) this.watch(connection, symbol);
     connection.backlog = undefined;
     this.laneOf(connection).waiting.delete(connection);
     const quotes = [...connection.symbols].flatMap((symbol) => {

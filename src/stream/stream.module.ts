@@ -1,4 +1,5 @@
 import type { ModuleHost } from '../module-host.js';
+import type { PortfolioModule } from '../portfolio/portfolio.module.js';
 import type { PricesModule } from '../prices/prices.module.js';
 import type { WatchlistService } from '../watchlist/watchlist.service.js';
 import { streamRoutes } from './stream.routes.js';
@@ -37,22 +38,32 @@ export async function streamModule(
   {
     prices,
     watchlist,
+    portfolio,
     options,
   }: {
     prices: PricesModule;
     watchlist: WatchlistService;
+    /** What users hold, streamed with their watchlist. */
+    portfolio: PortfolioModule;
     /** Overrides of the fan-out's tuning (tests and the benchmark). */
     options: Partial<Omit<StreamOptions, 'intervalMs'>>;
   },
 ): Promise<StreamModule> {
   const { config, clock, metrics, domainEvents } = host.context;
-  const streams = new StreamHub(prices.hub, domainEvents, clock, metrics, {
-    intervalMs: config.streamIntervalMs,
-    highWaterBytes: 64 * 1024,
-    stuckMs: 15_000,
-    lanes: 4,
-    ...options,
-  });
+  const streams = new StreamHub(
+    prices.hub,
+    domainEvents,
+    clock,
+    metrics,
+    {
+      intervalMs: config.streamIntervalMs,
+      highWaterBytes: 64 * 1024,
+      stuckMs: 15_000,
+      lanes: 4,
+      ...options,
+    },
+    portfolio.heldSymbols,
+  );
   host.onClose(() => streams.closeAll());
   // A firing is stored on the instance that evaluates its rule; its user's streams may be open on
   // any instance: in a cluster the frame also goes out on the bus, and each instance sends what it

@@ -112,6 +112,42 @@ describe.each(testDatabaseKinds())('live price stream on %s', (kind) => {
     await stream.close();
   });
 
+  it('streams what the user holds: bought after the stream opened, and kept when it leaves the watchlist', async () => {
+    const { client } = await userWith('ADBE');
+    const stream = await connect(client);
+    await stream.next((f) => f.type === 'status');
+    const account = await client.request('POST', '/api/v1/accounts', { name: 'Broker', currency: 'USD' });
+    const accountId = (account.json() as { account: { id: string } }).account.id;
+    for (const symbol of ['ADBE', 'ORCL']) {
+      const buy = await client.request('POST', '/api/v1/transactions', {
+        accountId,
+        type: 'buy',
+        symbol,
+        quantity: '1',
+        price: '100',
+        currency: 'USD',
+        date: '2026-01-05',
+      });
+      expect(buy.statusCode).toBe(201);
+    }
+    expect((await client.request('DELETE', '/api/v1/watchlist/ADBE')).statusCode).toBe(204);
+    await sleep(150);
+    const mark = stream.frames.length;
+    feed.push('ORCL', 77);
+    feed.push('ADBE', 88);
+    await stream.next(
+      (f) => f.type === 'quotes' && (f.quotes ?? []).some((q) => q.symbol === 'ORCL' && q.price === 77),
+      3000,
+      mark,
+    );
+    await stream.next(
+      (f) => f.type === 'quotes' && (f.quotes ?? []).some((q) => q.symbol === 'ADBE' && q.price === 88),
+      3000,
+      mark,
+    );
+    await stream.close();
+  });
+
   it('sends a user only their own symbols', async () => {
     const alice = await userWith('META');
     const bob = await userWith('ORCL');

@@ -36,15 +36,17 @@ class FakeSocket implements FrameSink {
   }
 }
 
-function setUp(lanes = 1) {
+function setUp(lanes = 1, held = new Map<string, Set<string>>()) {
   const { clock, feed, hub } = scriptedHub();
   const events = new DomainEventBus();
-  const streams = new StreamHub(hub, events, clock, new AppMetrics(), {
-    intervalMs: 60_000,
-    highWaterBytes: 1000,
-    stuckMs: 5000,
-    lanes,
-  });
+  const streams = new StreamHub(
+    hub,
+    events,
+    clock,
+    new AppMetrics(),
+    { intervalMs: 60_000, highWaterBytes: 1000, stuckMs: 5000, lanes },
+    (userId) => held.get(userId) ?? new Set(),
+  );
   const connect = (userId: string, symbols: string[]) => {
     const socket = new FakeSocket();
     const connection = streams.open(userId, 'session', socket);
@@ -55,6 +57,27 @@ function setUp(lanes = 1) {
 }
 
 describe('stream fan-out', () => {
+  it("streams a user's held symbols with their watchlist, and keeps a held one that leaves the watchlist", () => {
+    const held = new Map([['u1', new Set(['NVDA'])]]);
+    const { feed, events, streams, connect } = setUp(1, held);
+    const { socket } = connect('u1', ['AAPL']);
+    feed.push('NVDA', 10);
+    feed.push('AAPL', 20);
+    streams.flush();
+    expect(socket.prices('NVDA')).toEqual([10]);
+
+    // Bought after the stream opened: announced by the portfolio, streamed without a reconnect.
+    held.get('u1')?.add('AAPL');
+    held.get('u1')?.add('MSFT');
+    events.emit('portfolio.symbolHeld', { userId: 'u1', symbol: 'MSFT' });
+    events.emit('watchlist.symbolRemoved', { userId: 'u1', symbol: 'AAPL' });
+    feed.push('MSFT', 30);
+    feed.push('AAPL', 21);
+    streams.flush();
+    expect(socket.prices('MSFT')).toEqual([30]);
+    expect(socket.prices('AAPL')).toEqual([20, 21]);
+  });
+
   it('sends each connection one frame per flush with the latest quote of each changed symbol', () => {
     const { feed, streams, connect } = setUp();
     const a = connect('u1', ['AAPL', 'MSFT']);

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { AlertCenter } from './AlertCenter';
 import { AlertsPage } from './AlertsPage';
 import { AuthPage } from './AuthPage';
@@ -13,6 +13,11 @@ import { SettingsPage } from './SettingsPage';
 import { StockPage } from './StockPage';
 import { WatchlistPage } from './WatchlistPage';
 
+/** The portfolio page, fetched when first opened: the watchlist, the first screen, does without it. */
+const PortfolioPage = lazy(() =>
+  import('./portfolio/PortfolioPage').then((module) => ({ default: module.PortfolioPage })),
+);
+
 /** Pages outside the session: asking for a reset link, and the pages a mailed link opens. */
 const LINK_PAGES = new Set<Route['page']>(['forgot-password', 'reset-password', 'verify-email']);
 
@@ -20,6 +25,7 @@ type SessionState = { status: 'loading' } | { status: 'anonymous' } | { status: 
 
 const NAV: Array<{ page: Route['page']; path: string; label: string }> = [
   { page: 'watchlist', path: '/', label: 'Watchlist' },
+  { page: 'portfolio', path: '/portfolio', label: 'Portfolio' },
   { page: 'alerts', path: '/alerts', label: 'Alerts' },
   { page: 'settings', path: '/settings', label: 'Settings' },
 ];
@@ -106,6 +112,11 @@ export function App() {
         {session.status === 'anonymous' && !LINK_PAGES.has(route.page) && <AuthPage onSignedIn={signedIn} />}
         {session.status === 'signed-in' && route.page === 'watchlist' && (
           <WatchlistPage onSessionEnded={signedOut} />
+        )}
+        {session.status === 'signed-in' && route.page === 'portfolio' && (
+          <Suspense fallback={null}>
+            <PortfolioPage onSessionEnded={signedOut} />
+          </Suspense>
         )}
         {session.status === 'signed-in' && route.page === 'stock' && (
           <StockPage key={route.symbol} symbol={route.symbol} onSessionEnded={signedOut} />

@@ -1,21 +1,29 @@
 import { useEffect, useId, useRef } from 'react';
-import type { Preferences, SortKey, WatchlistColumn } from './api';
-import { ALL_COLUMNS, COLUMNS } from './columns';
 
-type WatchlistPreferences = Preferences['watchlist'];
+/** The columns a table shows, in order, and what it is sorted by. */
+export interface TableView<Column extends string, Sort extends string> {
+  columns: Column[];
+  sort: { column: Sort; direction: 'asc' | 'desc' };
+}
 
 /**
- * Which columns the watchlist shows and in what order, and what it is sorted by. Every change is
- * handed to `onChange` at once (the page saves it). Opening it moves the keyboard focus into it;
- * Escape closes it, like Done (`onClose` gives the focus back).
+ * Which columns a table (the watchlist, the holdings) shows and in what order, and what it is sorted
+ * by. Every change is handed to `onChange` at once (the page saves it). Opening it moves the keyboard
+ * focus into it; Escape closes it, like Done (`onClose` gives the focus back).
  */
-export function ColumnChooser({
+export function ColumnChooser<Column extends string, Sort extends string>({
   value,
+  columns,
+  sortKeys,
   onChange,
   onClose,
 }: {
-  value: WatchlistPreferences;
-  onChange: (next: WatchlistPreferences) => void;
+  value: TableView<Column, Sort>;
+  /** Every column that can be shown, with its label. */
+  columns: ReadonlyArray<{ column: Column; label: string }>;
+  /** Every order besides the columns' own (date added, symbol), with its label. */
+  sortKeys: ReadonlyArray<{ key: Sort; label: string }>;
+  onChange: (next: TableView<Column, Sort>) => void;
   onClose: () => void;
 }) {
   const id = useId();
@@ -25,9 +33,11 @@ export function ColumnChooser({
     panel.current?.querySelector<HTMLElement>('input, button, select')?.focus();
   }, []);
   const shown = value.columns;
-  const hidden = ALL_COLUMNS.filter((column) => !shown.includes(column));
+  const hidden = columns.map((c) => c.column).filter((column) => !shown.includes(column));
+  const labels = new Map<string, string>(columns.map((c) => [c.column, c.label]));
+  const label = (column: Column) => labels.get(column) ?? column;
 
-  const toggle = (column: WatchlistColumn) => {
+  const toggle = (column: Column) => {
     if (shown.includes(column)) {
       if (shown.length > 1) onChange({ ...value, columns: shown.filter((c) => c !== column) });
     } else {
@@ -66,12 +76,12 @@ export function ColumnChooser({
           <li key={column}>
             <label>
               <input type="checkbox" checked onChange={() => toggle(column)} disabled={shown.length === 1} />
-              {COLUMNS[column].label}
+              {label(column)}
             </label>
             <span className="move">
               <button
                 type="button"
-                aria-label={`Move ${COLUMNS[column].label} up`}
+                aria-label={`Move ${label(column)} up`}
                 disabled={index === 0}
                 onClick={() => move(index, -1)}
               >
@@ -79,7 +89,7 @@ export function ColumnChooser({
               </button>
               <button
                 type="button"
-                aria-label={`Move ${COLUMNS[column].label} down`}
+                aria-label={`Move ${label(column)} down`}
                 disabled={index === shown.length - 1}
                 onClick={() => move(index, 1)}
               >
@@ -92,7 +102,7 @@ export function ColumnChooser({
           <li key={column}>
             <label>
               <input type="checkbox" checked={false} onChange={() => toggle(column)} />
-              {COLUMNS[column].label}
+              {label(column)}
             </label>
           </li>
         ))}
@@ -103,14 +113,12 @@ export function ColumnChooser({
           id={`${id}-sort`}
           value={value.sort.column}
           onChange={(event) =>
-            onChange({ ...value, sort: { ...value.sort, column: event.target.value as SortKey } })
+            onChange({ ...value, sort: { ...value.sort, column: event.target.value as Sort } })
           }
         >
-          <option value="addedAt">Date added</option>
-          <option value="symbol">Symbol</option>
-          {ALL_COLUMNS.map((column) => (
-            <option key={column} value={column}>
-              {COLUMNS[column].label}
+          {sortKeys.map(({ key, label: text }) => (
+            <option key={key} value={key}>
+              {text}
             </option>
           ))}
         </select>

@@ -19,7 +19,9 @@ import {
   formatVolume,
 } from './format';
 import type { ChartStyle, LivePrice, PriceLevel } from './PriceChart';
+import { PositionSection } from './portfolio/PositionSection';
 import { followLink, navigate } from './router';
+import { useSessionEndedHandler } from './session';
 import { openPriceStream } from './stream';
 
 const RANGES: Array<{ range: HistoryRange; label: string }> = [
@@ -67,6 +69,8 @@ export function StockPage({ symbol, onSessionEnded }: { symbol: string; onSessio
     },
     [symbol, onSessionEnded],
   );
+
+  const positionError = useSessionEndedHandler(onSessionEnded);
 
   useEffect(() => {
     setQuote(null);
@@ -248,6 +252,7 @@ export function StockPage({ symbol, onSessionEnded }: { symbol: string; onSessio
           {profile?.ipo && <Stat label="IPO" value={profile.ipo} />}
         </dl>
       )}
+      <PositionSection symbol={symbol} livePrice={quote?.price ?? null} onError={positionError} />
       {profile?.website && (
         <p className="small">
           <a href={profile.website} target="_blank" rel="noopener noreferrer">

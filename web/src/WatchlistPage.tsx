@@ -10,14 +10,22 @@ import {
   type WatchlistItem,
 } from './api';
 import { ColumnChooser } from './ColumnChooser';
-import { COLUMNS, sortItems } from './columns';
+import { ALL_COLUMNS, COLUMNS, sortItems } from './columns';
 import { formatTime } from './format';
 import { navigate, stockPath } from './router';
+import { SortableHeader } from './SortableHeader';
 import { Sparkline } from './Sparkline';
 import { useSessionEndedHandler } from './session';
 import { type ConnectionState, type FeedStatus, openPriceStream } from './stream';
 
 type Flash = { direction: 'up' | 'down'; count: number };
+
+const CHOOSABLE = ALL_COLUMNS.map((column) => ({ column, label: COLUMNS[column].label }));
+const SORT_KEYS: Array<{ key: SortKey; label: string }> = [
+  { key: 'addedAt', label: 'Date added' },
+  { key: 'symbol', label: 'Symbol' },
+  ...ALL_COLUMNS.map((column) => ({ key: column, label: COLUMNS[column].label })),
+];
 
 /** Shown until the user's saved choice arrives; the same as the server's defaults. */
 const DEFAULT_WATCHLIST: Preferences['watchlist'] = {
@@ -193,6 +201,8 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
         {choosing && (
           <ColumnChooser
             value={view}
+            columns={CHOOSABLE}
+            sortKeys={SORT_KEYS}
             onChange={changeView}
             onClose={() => {
               setChoosing(false);
@@ -327,43 +337,6 @@ const Row = memo(function Row({
     </tr>
   );
 });
-
-function SortableHeader({
-  label,
-  fullLabel,
-  column,
-  sort,
-  onSort,
-  className,
-}: {
-  label: string;
-  fullLabel?: string;
-  column: SortKey;
-  sort: Preferences['watchlist']['sort'];
-  onSort: (column: SortKey) => void;
-  className?: string;
-}) {
-  const active = sort.column === column;
-  return (
-    <th
-      scope="col"
-      className={className}
-      aria-sort={active ? (sort.direction === 'asc' ? 'ascending' : 'descending') : undefined}
-    >
-      <button
-        type="button"
-        className="sort-button"
-        title={`Sort by ${fullLabel ?? label}`}
-        onClick={() => onSort(column)}
-      >
-        {label}
-        <span aria-hidden="true" className="sort-mark">
-          {active ? (sort.direction === 'asc' ? '▲' : '▼') : ''}
-        </span>
-      </button>
-    </th>
-  );
-}
 
 /** Pause in typing before the add box asks the server for matching symbols. */
 const SEARCH_DEBOUNCE_MS = 250;

@@ -104,6 +104,33 @@ import type {
   renamePasskeyRouteSchema,
 } from '../../src/passkeys/passkeys.schemas.js';
 import type {
+  CostBasisMethod,
+  createAccountRouteSchema,
+  createTransactionRouteSchema,
+  deleteAccountRouteSchema as deletePortfolioAccountRouteSchema,
+  deleteTransactionRouteSchema,
+  getSettingsRouteSchema as getPortfolioSettingsRouteSchema,
+  Holding,
+  HoldingDetail,
+  HoldingsView,
+  holdingDetailRouteSchema,
+  holdingsRouteSchema,
+  ImportPreview,
+  importCommitRouteSchema,
+  importPreviewRouteSchema,
+  listAccountsRouteSchema,
+  listTransactionsRouteSchema,
+  PerformanceRange,
+  PerformanceView,
+  PortfolioAccount,
+  PortfolioSettings,
+  performanceRouteSchema,
+  Transaction,
+  updateAccountRouteSchema,
+  updateSettingsRouteSchema as updatePortfolioSettingsRouteSchema,
+  updateTransactionRouteSchema,
+} from '../../src/portfolio/portfolio.schemas.js';
+import type {
   getPreferencesRouteSchema,
   Preferences,
   SORT_KEYS,
@@ -142,13 +169,22 @@ export type {
   AuditEntry,
   Channel,
   CompanyProfile,
+  CostBasisMethod,
   HistoryBar,
   HistoryRange,
   HistoryResolution,
+  Holding,
+  HoldingDetail,
+  HoldingsView,
+  ImportPreview,
   Invite,
   MarketStatus,
   NotificationView,
   Passkey,
+  PerformanceRange,
+  PerformanceView,
+  PortfolioAccount,
+  PortfolioSettings,
   Preferences,
   PriceHistory,
   Quote,
@@ -157,6 +193,7 @@ export type {
   SessionListItem,
   SymbolMatch,
   TokenScope,
+  Transaction,
   User,
   WatchlistItem,
   WebhookFormat,
@@ -186,6 +223,9 @@ export type TwoFactorStatus = Answer<typeof twoFactorStatusRouteSchema>;
 export type TwoFactorSetup = Answer<typeof twoFactorSetupRouteSchema>;
 export type NotificationSettings = Input<typeof putSettingsRouteSchema>;
 export type TokenInput = Input<typeof createTokenRouteSchema>;
+export type AccountInput = Input<typeof createAccountRouteSchema>;
+export type TransactionInput = Input<typeof createTransactionRouteSchema>;
+export type TransactionFilter = { account?: string; symbol?: string; page?: number; pageSize?: number };
 
 export class ApiError extends Error {
   constructor(
@@ -206,14 +246,16 @@ export function setCsrfToken(token: string | null): void {
 
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  // A file upload (FormData) is sent as multipart with the boundary the browser chooses.
+  const form = body instanceof FormData;
+  if (body !== undefined && !form) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let response: Response;
   try {
     response = await fetch(`/api/v1${path}`, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : form ? body : JSON.stringify(body),
       credentials: 'same-origin',
     });
   } catch {
@@ -356,6 +398,59 @@ export const api = {
   adminHealth: () => request<Answer<typeof healthSchema>>('GET', '/admin/health'),
   audit: (filter: AuditFilter) =>
     request<Answer<typeof auditSchema>>('GET', `/admin/audit${queryOf(filter)}`),
+  portfolioSettings: () =>
+    request<Answer<typeof getPortfolioSettingsRouteSchema>>('GET', '/portfolio/settings'),
+  updatePortfolioSettings: (change: Input<typeof updatePortfolioSettingsRouteSchema>) =>
+    request<Answer<typeof updatePortfolioSettingsRouteSchema>>('PATCH', '/portfolio/settings', change),
+  accounts: () => request<Answer<typeof listAccountsRouteSchema>>('GET', '/accounts'),
+  createAccount: (input: AccountInput) =>
+    request<Answer<typeof createAccountRouteSchema, 201>>('POST', '/accounts', input),
+  updateAccount: (id: string, change: Input<typeof updateAccountRouteSchema>) =>
+    request<Answer<typeof updateAccountRouteSchema>>('PATCH', `/accounts/${encodeURIComponent(id)}`, change),
+  deletePortfolioAccount: (id: string, force: boolean) =>
+    request<Answer<typeof deletePortfolioAccountRouteSchema, 204>>(
+      'DELETE',
+      `/accounts/${encodeURIComponent(id)}${force ? '?force=true' : ''}`,
+    ),
+  transactions: (filter: TransactionFilter) =>
+    request<Answer<typeof listTransactionsRouteSchema>>('GET', `/transactions${queryOf(filter)}`),
+  createTransaction: (input: TransactionInput) =>
+    request<Answer<typeof createTransactionRouteSchema, 201>>('POST', '/transactions', input),
+  updateTransaction: (id: string, change: Input<typeof updateTransactionRouteSchema>) =>
+    request<Answer<typeof updateTransactionRouteSchema>>(
+      'PATCH',
+      `/transactions/${encodeURIComponent(id)}`,
+      change,
+    ),
+  deleteTransaction: (id: string) =>
+    request<Answer<typeof deleteTransactionRouteSchema, 204>>(
+      'DELETE',
+      `/transactions/${encodeURIComponent(id)}`,
+    ),
+  holdings: (query: { account?: string; costBasis?: CostBasisMethod }) =>
+    request<Answer<typeof holdingsRouteSchema>>('GET', `/holdings${queryOf(query)}`),
+  /** One holding expanded into the transactions, price and rates behind its figures. */
+  holding: (symbol: string, query: { account?: string }) =>
+    request<Answer<typeof holdingDetailRouteSchema>>(
+      'GET',
+      `/holdings/${encodeURIComponent(symbol)}${queryOf(query)}`,
+    ),
+  performance: (query: { range: PerformanceRange; account?: string }) =>
+    request<Answer<typeof performanceRouteSchema>>('GET', `/performance${queryOf(query)}`),
+  /** Reads and checks a file of transactions; nothing is written until `commitImport`. */
+  previewImport: (file: File, accountId: string) => {
+    const form = new FormData();
+    form.set('accountId', accountId);
+    form.set('file', file);
+    return request<Answer<typeof importPreviewRouteSchema>>('POST', '/imports/preview', form);
+  },
+  commitImport: (previewId: string) =>
+    request<Answer<typeof importCommitRouteSchema>>(
+      'POST',
+      `/imports/${encodeURIComponent(previewId)}/commit`,
+    ),
+  /** Where the browser downloads every transaction (a plain link: the cookie is enough). */
+  transactionsExportUrl: (format: 'csv' | 'json') => `/api/v1/exports?format=${format}`,
   searchSymbols: (q: string) =>
     request<Answer<typeof searchRouteSchema>>('GET', `/symbols/search?q=${encodeURIComponent(q)}`),
 };

@@ -141,3 +141,27 @@ export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   return dateTimeFormatter.format(new Date(iso));
 }
+
+/** An amount of money to two decimals, in its currency: $1,576.50. */
+export function formatMoney(value: number | null | undefined, currency: string | null): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '—';
+  const formatter = currency ? currencyFormatter(`${currency}:2`) : null;
+  if (formatter) return formatter.format(value);
+  const text = decimalFormatter('2').format(value);
+  return currency ? `${text} ${currency}` : text;
+}
+
+/** A gain or loss with its sign: +$73.50, −$12.00. */
+export function formatSignedMoney(value: number | null | undefined, currency: string | null): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '—';
+  const sign = value > 0 ? '+' : value < 0 ? '−' : '';
+  return `${sign}${formatMoney(Math.abs(value), currency)}`;
+}
+
+const quantityFormatter = new Intl.NumberFormat(undefined, { maximumFractionDigits: 8 });
+
+/** A number of units, fractional ones to 8 decimals (crypto). */
+export function formatQuantity(value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '—';
+  return quantityFormatter.format(value);
+}

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 
 export type Route =
   | { page: 'watchlist' }
+  | { page: 'portfolio' }
   | { page: 'stock'; symbol: string }
   | { page: 'alerts' }
   | { page: 'settings' }
@@ -17,6 +18,7 @@ function parseRoute(pathname: string): Route {
   // Symbols are upper case everywhere (the server normalises them too): /stocks/aapl is AAPL's page.
   if (match?.[1]) return { page: 'stock', symbol: safeDecode(match[1]).trim().toUpperCase() };
   const path = pathname.replace(/\/+$/, '');
+  if (path === '/portfolio') return { page: 'portfolio' };
   if (path === '/alerts') return { page: 'alerts' };
   if (path === '/settings') return { page: 'settings' };
   if (path === '/forgot-password') return { page: 'forgot-password' };
