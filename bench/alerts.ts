@@ -63,11 +63,12 @@ const { values: flags } = parseArgs({
     rules: { type: 'string', default: '100000' },
     symbols: { type: 'string', default: '1000' },
     rate: { type: 'string', default: '5000' },
-    duration: { type: 'string', default: '30' },
+    /** Seconds per window: 60, so each CPU window holds one minute boundary (bars flushed, the poller's round). */
+    duration: { type: 'string', default: '60' },
     'firing-rate': { type: 'string', default: '100' },
     'kill-seconds': { type: 'string', default: '20' },
     /** Rounds of the app without and then with the rules, for the median CPU increase. */
-    'cpu-rounds': { type: 'string', default: '3' },
+    'cpu-rounds': { type: 'string', default: '5' },
     interval: { type: 'string', default: '250' },
     'no-kill': { type: 'boolean', default: false },
     /** Writes V8 CPU profiles of the app over each measured window to DIR (without-rules, with-rules, firing). */
