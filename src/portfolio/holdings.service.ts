@@ -8,6 +8,7 @@ import { Decimal } from './decimal.js';
 import type { DailyClose } from './fx.js';
 import {
   amountString,
+  continueReplay,
   type HoldingsFigures,
   holdingsView,
   holdingView,
@@ -17,7 +18,7 @@ import {
   replayLedger,
   valueHoldings,
 } from './holdings.js';
-import { loadLedger } from './ledger.repository.js';
+import { loadLedger, transactionsSince } from './ledger.repository.js';
 import { loadForexCloses, ratesFrom } from './market-rates.js';
 import {
   type CostBasisMethod,
@@ -25,11 +26,19 @@ import {
   type HoldingDetail,
   type HoldingsView,
 } from './portfolio.schemas.js';
+import type { LedgerVersion } from './transactions.repository.js';
 import * as transactions from './transactions.repository.js';
 
 interface HoldingsQuery {
   account?: string;
   costBasis?: CostBasisMethod;
+}
+
+interface ReplaySettings {
+  query: HoldingsQuery;
+  costBasis: CostBasisMethod;
+  baseCurrency: string;
+  today: string;
 }
 
 function livePrice(known: HubQuote | null | undefined): LivePrice | null {
@@ -50,11 +59,15 @@ function livePrice(known: HubQuote | null | undefined): LivePrice | null {
 const REPLAYS_KEPT = 1000;
 
 interface CachedReplay {
-  /** The ledger's version it was replayed from (`ledgerVersion`). */
-  version: string;
+  /** The ledger's version it was replayed from (`ledgerVersion`); null for one never kept. */
+  version: LedgerVersion | null;
   replay: Replay;
   accountCurrencies: Map<string, string>;
   closes: Map<string, DailyClose[]>;
+  /** The currencies `closes` were read for. */
+  currencies: Set<string>;
+  /** The date of the last transaction replayed: later ones continue the replay. */
+  lastDate: string | null;
 }
 
 export class HoldingsService {
@@ -176,7 +189,11 @@ export class HoldingsService {
     };
   }
 
-  /** The kept replay while the ledger is unchanged, else a new one (one that explains is never kept). */
+  /**
+   * The kept replay while the ledger is unchanged; continued by the transactions added since when
+   * that is all that changed (a new transaction after all the others, the usual write); else a new
+   * one. One that explains is never kept.
+   */
   private async replayOf(
     userId: string,
     query: HoldingsQuery,
@@ -184,29 +201,79 @@ export class HoldingsService {
     baseCurrency: string,
     explain?: string,
   ): Promise<CachedReplay & { today: string }> {
-    const { db, hub, clock } = this.options;
+    const { db, clock } = this.options;
     const today = new Date(clock.now()).toISOString().slice(0, 10);
+    const settings = { query, costBasis, baseCurrency, today };
+    if (explain) return { ...(await this.replayAll(userId, settings, null, explain)), today };
     const key = [userId, query.account ?? '', costBasis, baseCurrency, today].join('|');
-    const version = explain ? '' : await transactions.ledgerVersion(db, userId);
-    let cached = explain ? undefined : this.replays.get(key);
-    if (!cached || cached.version !== version) {
-      const ledger = await loadLedger(db, userId, query.account);
-      const accountCurrencies = new Map(ledger.accounts.map((account) => [account.id, account.currency]));
-      const currencies = new Set([baseCurrency, ...accountCurrencies.values()]);
-      for (const tx of ledger.transactions) currencies.add(tx.currency);
-      const closes = await loadForexCloses(db, currencies, ledger.transactions[0]?.date ?? today);
-      const replay = replayLedger({
-        transactions: ledger.transactions,
-        accountCurrencies,
-        method: costBasis,
-        baseCurrency,
-        rates: ratesFrom(closes, hub, { today, field: 'baseCurrency' }),
-        today,
-        explain,
-      });
-      cached = { version, replay, accountCurrencies, closes };
+    const version = await transactions.ledgerVersion(db, userId);
+    const cached = this.replays.get(key);
+    let kept: CachedReplay;
+    if (cached?.version?.key === version.key) kept = cached;
+    else {
+      const continued = cached ? await this.continued(userId, cached, version, settings) : null;
+      kept = continued ?? (await this.replayAll(userId, settings, version));
     }
-    if (!explain) this.remember(key, cached);
-    return { ...cached, today };
+    this.remember(key, kept);
+    return { ...kept, today };
+  }
+
+  private async replayAll(
+    userId: string,
+    { query, costBasis, baseCurrency, today }: ReplaySettings,
+    version: LedgerVersion | null,
+    explain?: string,
+  ): Promise<CachedReplay> {
+    const { db, hub } = this.options;
+    const ledger = await loadLedger(db, userId, query.account);
+    const accountCurrencies = new Map(ledger.accounts.map((account) => [account.id, account.currency]));
+    const currencies = new Set([baseCurrency, ...accountCurrencies.values()]);
+    for (const tx of ledger.transactions) currencies.add(tx.currency);
+    const closes = await loadForexCloses(db, currencies, ledger.transactions[0]?.date ?? today);
+    const replay = replayLedger({
+      transactions: ledger.transactions,
+      accountCurrencies,
+      method: costBasis,
+      baseCurrency,
+      rates: ratesFrom(closes, hub, { today, field: 'baseCurrency' }),
+      today,
+      explain,
+    });
+    const lastDate = ledger.transactions.at(-1)?.date ?? null;
+    return { version, replay, accountCurrencies, closes, currencies, lastDate };
+  }
+
+  /**
+   * `cached` continued by the transactions added since, when nothing else changed: no account, no
+   * transaction changed or deleted, each new one dated on or after the last replayed (so it comes
+   * after them in ledger order, and the forex closes read from the first one cover its date) and in
+   * a currency whose rates were read. Null otherwise (an empty ledger's replay read no past rates).
+   */
+  private async continued(
+    userId: string,
+    cached: CachedReplay,
+    version: LedgerVersion,
+    { query, costBasis, baseCurrency, today }: ReplaySettings,
+  ): Promise<CachedReplay | null> {
+    const before = cached.version;
+    if (!before || version.accounts !== before.accounts) return null;
+    const since = await transactionsSince(this.options.db, userId, before.lastEntry, before.lastChange);
+    if (version.count !== before.count + since.length) return null;
+    const { lastDate, currencies } = cached;
+    if (lastDate === null) return null;
+    const appendedOnly = since.every(
+      (tx) => tx.entry > before.lastEntry && tx.date >= lastDate && currencies.has(tx.currency),
+    );
+    if (!appendedOnly) return null;
+    const appended = query.account ? since.filter((tx) => tx.accountId === query.account) : since;
+    const replay = continueReplay(cached.replay, {
+      transactions: appended,
+      accountCurrencies: cached.accountCurrencies,
+      method: costBasis,
+      baseCurrency,
+      rates: ratesFrom(cached.closes, this.options.hub, { today, field: 'baseCurrency' }),
+      today,
+    });
+    return { ...cached, version, replay, lastDate: since.at(-1)?.date ?? lastDate };
   }
 }

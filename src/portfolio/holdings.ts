@@ -180,12 +180,38 @@ function takeUnits(position: Position, units: Decimal, method: CostBasisMethod):
  * asked of `rates` (a transaction's own fxRate first, for its account's currency).
  */
 export function replayLedger(options: ReplayOptions): Replay {
-  const { accountCurrencies, method, baseCurrency, rates, today, explain } = options;
   const positions = new Map<string, Position>();
   const cash = new Map<string, Decimal>();
-  const steps: PositionStep[] = [];
-  for (const accountId of accountCurrencies.keys()) cash.set(accountId, ZERO);
+  for (const accountId of options.accountCurrencies.keys()) cash.set(accountId, ZERO);
+  return applyTransactions(positions, cash, [], options);
+}
 
+/**
+ * A replay continued by transactions that come after all of its own in ledger order (later dates,
+ * or the same date entered later: what a new transaction usually is), without touching `replay`:
+ * the same result as replaying the whole ledger again, at the cost of the new transactions only.
+ */
+export function continueReplay(replay: Replay, options: ReplayOptions): Replay {
+  const positions = new Map<string, Position>();
+  for (const position of replay.positions) {
+    positions.set(positionKey(position.accountId, position.symbol), {
+      ...position,
+      lots: position.lots.map((lot) => ({ ...lot })),
+    });
+  }
+  const cash = new Map(replay.cash);
+  for (const accountId of options.accountCurrencies.keys())
+    if (!cash.has(accountId)) cash.set(accountId, ZERO);
+  return applyTransactions(positions, cash, [...replay.steps], options);
+}
+
+function applyTransactions(
+  positions: Map<string, Position>,
+  cash: Map<string, Decimal>,
+  steps: PositionStep[],
+  options: ReplayOptions,
+): Replay {
+  const { accountCurrencies, method, baseCurrency, rates, today, explain } = options;
   for (const tx of options.transactions) {
     const accountCurrency = accountCurrencies.get(tx.accountId);
     if (accountCurrency === undefined) continue;

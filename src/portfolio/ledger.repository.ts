@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, inArray } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, inArray, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { portfolioAccounts, transactions } from '../db/schema.js';
 import { Decimal } from './decimal.js';
@@ -73,6 +73,27 @@ export async function loadLedger(
     .where(transactionFilter)
     .orderBy(asc(transactions.date), asc(transactions.entry));
   return { accounts, transactions: rows.map(toLedger) };
+}
+
+/**
+ * The user's transactions entered after `lastEntry` or changed after `lastChange` (a timestamp as
+ * the database spelled it; '' for none), in ledger order: what a kept replay needs to know to be
+ * continued rather than made again.
+ */
+export async function transactionsSince(
+  db: Database,
+  userId: string,
+  lastEntry: number,
+  lastChange: string,
+): Promise<LedgerTransaction[]> {
+  const changed =
+    lastChange === '' ? sql`false` : sql`${transactions.updatedAt} > ${lastChange}::timestamptz`;
+  const rows = await db
+    .select(ledgerColumns)
+    .from(transactions)
+    .where(and(eq(transactions.userId, userId), or(gt(transactions.entry, lastEntry), changed)))
+    .orderBy(asc(transactions.date), asc(transactions.entry));
+  return rows.map(toLedger);
 }
 
 /** The columns of a checked input (its symbol upper-cased, its ratio split in two, its content key). */

@@ -276,20 +276,36 @@ export async function portfolioExport(db: Database, userId: string): Promise<Por
   };
 }
 
-/**
- * What a user's ledger is now, as a short text that changes whenever a transaction or an account is
- * added, changed or deleted (on any instance): a cached replay is valid while it is the same.
- */
-export async function ledgerVersion(db: Database, userId: string): Promise<string> {
-  const [row] = await selectRows<{ version: string }>(
+/** What a user's ledger is now: `key` changes whenever a transaction or an account is added, changed or deleted. */
+export interface LedgerVersion {
+  /** A cached replay is valid while this is the same (on any instance). */
+  readonly key: string;
+  /** The user's transactions, how many, the last entry and the latest change (the database's text). */
+  readonly count: number;
+  readonly lastEntry: number;
+  readonly lastChange: string;
+  /** The accounts' part of the key. */
+  readonly accounts: string;
+}
+
+export async function ledgerVersion(db: Database, userId: string): Promise<LedgerVersion> {
+  const [row] = await selectRows<{
+    count: number;
+    last_entry: number;
+    last_change: string;
+    accounts: string;
+  }>(
     db,
     sql`
-    select concat_ws('|',
-      (select count(*) || ':' || coalesce(max(entry), 0) || ':' || coalesce(max(updated_at)::text, '')
-        from ${transactions} where user_id = ${userId}),
+    select count(*)::int as count, coalesce(max(entry), 0)::float8 as last_entry,
+      coalesce(max(updated_at)::text, '') as last_change,
       (select count(*) || ':' || coalesce(max(updated_at)::text, '')
-        from ${portfolioAccounts} where user_id = ${userId})
-    ) as version`,
+        from ${portfolioAccounts} where user_id = ${userId}) as accounts
+    from ${transactions} where user_id = ${userId}`,
   );
-  return row?.version ?? '';
+  const count = Number(row?.count ?? 0);
+  const lastEntry = Number(row?.last_entry ?? 0);
+  const lastChange = row?.last_change ?? '';
+  const accounts = row?.accounts ?? '';
+  return { key: `${count}:${lastEntry}:${lastChange}|${accounts}`, count, lastEntry, lastChange, accounts };
 }

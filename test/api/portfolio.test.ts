@@ -378,6 +378,29 @@ describe.each(testDatabaseKinds())('the portfolio API on %s', (kind) => {
     expect((await client.request('GET', '/api/v1/holdings')).json().holdings[0].quantity).toBe('3');
   });
 
+  it('continues its kept replay with a transaction added after the others, and replays again after any other change', async () => {
+    const { client, add } = await signedIn();
+    const figures = async () => {
+      const [holding] = (await client.request('GET', '/api/v1/holdings?costBasis=fifo')).json().holdings;
+      return { quantity: holding.quantity, cost: holding.cost, realized: holding.realized };
+    };
+    await add({ type: 'buy', symbol: 'AAPL', quantity: '10', price: '100', fee: '1', date: '2025-12-01' });
+    expect(await figures()).toEqual({ quantity: '10', cost: '1001', realized: '0' });
+    // After the others in ledger order: the kept replay is continued.
+    await add({ type: 'buy', symbol: 'AAPL', quantity: '10', price: '110', fee: '1', date: '2025-12-03' });
+    expect(await figures()).toEqual({ quantity: '20', cost: '2102', realized: '0' });
+    await add({ type: 'sell', symbol: 'AAPL', quantity: '5', price: '120', fee: '1', date: '2025-12-04' });
+    expect(await figures()).toEqual({ quantity: '15', cost: '1601.5', realized: '98.5' });
+    // Dated before the last one: the whole ledger is replayed (FIFO takes the earlier lot first).
+    const early = (
+      await add({ type: 'buy', symbol: 'AAPL', quantity: '10', price: '90', fee: '0', date: '2025-11-01' })
+    ).json().transaction;
+    expect(await figures()).toEqual({ quantity: '25', cost: '2552', realized: '149' });
+    // Deleted: replayed again.
+    expect((await client.request('DELETE', `/api/v1/transactions/${early.id}`)).statusCode).toBe(204);
+    expect(await figures()).toEqual({ quantity: '15', cost: '1601.5', realized: '98.5' });
+  });
+
   it('expands a holding into its transactions, with what each did', async () => {
     const { client, add } = await signedIn();
     await add({ type: 'buy', symbol: 'AAPL', quantity: '10', price: '100', fee: '1', date: '2025-12-01' });

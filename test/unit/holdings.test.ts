@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../src/portfolio/decimal.js';
 import { FxTable } from '../../src/portfolio/fx.js';
 import {
+  continueReplay,
   holdingsView,
   type LivePrice,
   type Rates,
@@ -333,6 +334,92 @@ describe('holdings figures', () => {
         expect(fifo.holdings).toEqual([]);
         expect(average.holdings).toEqual([]);
         expect(fifo.totals.realized).toBe(average.totals.realized);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('continues a kept replay with the transactions added after it exactly as a replay of the whole ledger', () => {
+    const symbols = ['AAPL', 'MSFT'];
+    const entry = fc.record({
+      kind: fc.constantFrom('buy', 'sell', 'dividend', 'deposit', 'fee', 'split'),
+      symbol: fc.constantFrom(...symbols),
+      account: fc.constantFrom(USD_ACCOUNT, EUR_ACCOUNT),
+      units: fc.integer({ min: 1, max: 500 }),
+      cents: fc.integer({ min: 1, max: 50_000 }),
+      day: fc.integer({ min: 0, max: 3 }),
+    });
+    const rates = ratesFrom(
+      [
+        ['2025-12-01', '1.1'],
+        ['2026-03-01', '1.2'],
+      ],
+      '1.15',
+    );
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 1, maxLength: 30 }), fc.nat(), (entries, cut) => {
+        const held = new Map<string, Decimal>();
+        let day = 1;
+        const ledger: LedgerTransaction[] = [];
+        for (const e of entries) {
+          day += e.day;
+          const date = `2026-0${1 + Math.floor(day / 28)}-${String((day % 28) + 1).padStart(2, '0')}`;
+          const key = `${e.account}|${e.symbol}`;
+          const have = held.get(key) ?? new Decimal(0);
+          const currency = e.account === EUR_ACCOUNT ? 'EUR' : 'USD';
+          const quantity = new Decimal(e.units).dividedBy(8);
+          const common = { accountId: e.account, symbol: e.symbol, currency, date };
+          if (e.kind === 'buy' || (e.kind === 'sell' && have.isZero())) {
+            ledger.push(
+              tx({
+                ...common,
+                type: 'buy',
+                quantity: quantity.toString(),
+                price: String(e.cents / 100),
+                fee: '1',
+              }),
+            );
+            held.set(key, have.plus(quantity));
+          } else if (e.kind === 'sell') {
+            const sold = Decimal.min(have, quantity);
+            ledger.push(
+              tx({
+                ...common,
+                type: 'sell',
+                quantity: sold.toString(),
+                price: String(e.cents / 90),
+                fee: '0.5',
+              }),
+            );
+            held.set(key, have.minus(sold));
+          } else if (e.kind === 'split') {
+            ledger.push(tx({ ...common, type: 'split', ratio: ['3', '2'] }));
+            held.set(key, have.times(3).dividedBy(2));
+          } else if (e.kind === 'dividend') {
+            ledger.push(tx({ ...common, type: 'dividend', amount: String(e.cents / 100), tax: '0.1' }));
+          } else {
+            ledger.push(tx({ ...common, symbol: null, type: e.kind, amount: String(e.cents / 100) }));
+          }
+        }
+        const ordered = [...ledger].sort(inLedgerOrder);
+        const at = cut % (ordered.length + 1);
+        for (const method of ['average', 'fifo'] as const) {
+          const options = { accountCurrencies: ACCOUNTS, method, baseCurrency: 'USD', rates, today: TODAY };
+          const whole = replayLedger({ ...options, transactions: ordered });
+          const kept = replayLedger({ ...options, transactions: ordered.slice(0, at) });
+          const byKey = (replay: typeof whole) =>
+            JSON.stringify({
+              cash: [...replay.cash.entries()].sort(),
+              positions: [...replay.positions].sort((a, b) =>
+                `${a.accountId}${a.symbol}`.localeCompare(`${b.accountId}${b.symbol}`),
+              ),
+            });
+          const keptBefore = byKey(kept);
+          const continued = continueReplay(kept, { ...options, transactions: ordered.slice(at) });
+          expect(byKey(continued)).toBe(byKey(whole));
+          // The kept replay itself is left as it was: another request may still value it.
+          expect(byKey(kept)).toBe(keptBefore);
+        }
       }),
       { numRuns: 200 },
     );
