@@ -151,7 +151,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   profilesModule(host);
   preferencesModule(host);
   const delivery = await deliveryModule(host);
-  await alertsModule(host, { prices, delivery });
+  await alertsModule(host, { prices, delivery, portfolio });
   notificationsModule(host);
   importsModule(host, prices);
   performanceModule(host, prices);

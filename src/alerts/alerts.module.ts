@@ -1,6 +1,6 @@
 import type { DeliveryModule } from '../delivery/delivery.module.js';
 import type { ModuleHost } from '../module-host.js';
-import { HoldingsService } from '../portfolio/holdings.service.js';
+import type { PortfolioModule } from '../portfolio/portfolio.module.js';
 import '../portfolio/portfolio-events.js';
 import type { PricesModule } from '../prices/prices.module.js';
 import { marketCalendar, portfolioCalendar } from './alert-calendar.js';
@@ -21,13 +21,15 @@ const HOLDING_CHANGES = 'alert-holdings';
  */
 export async function alertsModule(
   host: ModuleHost,
-  { prices, delivery }: { prices: PricesModule; delivery: DeliveryModule },
+  {
+    prices,
+    delivery,
+    portfolio,
+  }: { prices: PricesModule; delivery: DeliveryModule; portfolio: PortfolioModule },
 ): Promise<AlertsService> {
   const { hub } = prices;
   const { config, database, clock, logger, domainEvents, metrics, cluster } = host.context;
   const { bus } = cluster;
-  const holdings = new HoldingsService({ db: database.db, hub, clock });
-  const readHoldings = (userId: string) => holdings.holdings(userId, {});
   const alerts = new AlertsService({
     db: database.db,
     hub,
@@ -36,7 +38,7 @@ export async function alertsModule(
     logger,
     calendar: marketCalendar,
     portfolioCalendar,
-    holdings: readHoldings,
+    holdings: portfolio.holdings,
     alertsPerUser: config.alertsPerUser,
     delivery,
     cluster,
@@ -66,7 +68,7 @@ export async function alertsModule(
   host.onClose(domainEvents.on('account.deleted', ({ alertRuleIds }) => alerts.forget(alertRuleIds)));
   host.onClose(await alerts.start());
   host.every(EXPIRY_SWEEP_MS, 'expiring alerts failed', () => alerts.expire(), { now: true });
-  const preview = new AlertPreviewer(database.db, hub, clock, marketCalendar, readHoldings);
+  const preview = new AlertPreviewer(database.db, hub, clock, marketCalendar, portfolio.holdings);
   host.authenticatedRoutes((api) => alertsRoutes(api, { alerts, preview }));
   return alerts;
 }

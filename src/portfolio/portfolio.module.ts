@@ -3,13 +3,16 @@ import type { PricesModule } from '../prices/prices.module.js';
 import { HoldingDemand } from './holding-demand.js';
 import { HoldingsService } from './holdings.service.js';
 import { LedgerService } from './ledger.service.js';
+import type { HoldingsView } from './portfolio.schemas.js';
 import './portfolio-events.js';
 import { portfolioRoutes } from './portfolio.routes.js';
 
-/** What others read of the portfolio (the stream). */
+/** What others read of the portfolio (the stream, the holding alerts). */
 export interface PortfolioModule {
   /** The symbols (and forex pairs) `userId` holds now. */
   heldSymbols(userId: string): ReadonlySet<string>;
+  /** The user's holdings over every account, under their settings (from the kept replay). */
+  holdings(userId: string): Promise<HoldingsView>;
 }
 
 /**
@@ -39,5 +42,8 @@ export async function portfolioModule(host: ModuleHost, { hub }: PricesModule): 
   host.onClose(domainEvents.on('account.deleted', ({ userId }) => demand.forget(userId)));
   await demand.loadAll();
   host.authenticatedRoutes((api) => portfolioRoutes(api, { ledger, holdings }));
-  return { heldSymbols: (userId) => demand.symbols(userId) };
+  return {
+    heldSymbols: (userId) => demand.symbols(userId),
+    holdings: (userId) => holdings.holdings(userId, {}),
+  };
 }
