@@ -8,7 +8,7 @@ import { lockAccounts } from '../accounts.repository.js';
 import { loadDailyCloses } from '../daily-closes.repository.js';
 import { FxTable, fxPairSymbols } from '../fx.js';
 import { inLedgerOrder, type LedgerTransaction, replayQuantities } from '../ledger.js';
-import { type LedgerAccount, loadLedger } from '../ledger.repository.js';
+import { insertTransactions, type LedgerAccount, loadLedger } from '../ledger.repository.js';
 import type { ImportPreview } from '../portfolio.schemas.js';
 import { contentKey, toLedgerTransaction } from '../transaction-input.js';
 import { exportCsv, exportJson } from './export-format.js';
@@ -116,7 +116,7 @@ export class ImportsService {
         throw new AppError('insufficient_quantity', oversold[0]?.message, problemFields(oversold));
       }
       const fresh = preview.rows.filter((_, index) => !duplicates[index]);
-      await repo.insertImportedTransactions(
+      await insertTransactions(
         tx,
         userId,
         fresh.map(({ line: _line, ...input }) => input),

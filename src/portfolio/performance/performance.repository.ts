@@ -1,17 +1,6 @@
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { type Database, selectRows } from '../../db/database.js';
-import { portfolioSettings } from '../../db/schema.js';
-import { DEFAULT_PORTFOLIO_SETTINGS } from '../portfolio.schemas.js';
 import { type PriceHistory, priceHistory } from './price-history.js';
-
-/** The currency a user's totals are shown in: their setting, or the default (USD) when they have none. */
-export async function loadBaseCurrency(db: Database, userId: string): Promise<string> {
-  const [row] = await db
-    .select({ baseCurrency: portfolioSettings.baseCurrency })
-    .from(portfolioSettings)
-    .where(eq(portfolioSettings.userId, userId));
-  return row?.baseCurrency ?? DEFAULT_PORTFOLIO_SETTINGS.baseCurrency;
-}
 
 /**
  * The daily closes that value each symbol from its date in `fromDates` (YYYY-MM-DD) on: the latest

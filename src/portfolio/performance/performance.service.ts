@@ -2,13 +2,18 @@ import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/database.js';
 import { AppError } from '../../errors.js';
 import type { PriceHub } from '../../prices/price-hub.js';
+import { readSettings } from '../accounts.repository.js';
 import { loadDailyCloses } from '../daily-closes.repository.js';
 import { Decimal } from '../decimal.js';
 import { FxTable, fxPairSymbols } from '../fx.js';
 import { replayQuantities } from '../ledger.js';
 import { loadLedger } from '../ledger.repository.js';
-import type { PerformanceRange, PerformanceView } from '../portfolio.schemas.js';
-import { loadBaseCurrency, loadPriceHistories } from './performance.repository.js';
+import {
+  DEFAULT_PORTFOLIO_SETTINGS,
+  type PerformanceRange,
+  type PerformanceView,
+} from '../portfolio.schemas.js';
+import { loadPriceHistories } from './performance.repository.js';
 import { type PerformanceInputs, performanceReport } from './performance-report.js';
 import { addDays, performanceWindow, utcDate } from './performance-window.js';
 
@@ -31,7 +36,9 @@ export async function loadPerformanceInputs(
 ): Promise<PerformanceInputs | null> {
   const [ledger, baseCurrency] = await Promise.all([
     loadLedger(db, userId, accountId),
-    loadBaseCurrency(db, userId),
+    readSettings(db, userId).then(
+      (settings) => settings?.baseCurrency ?? DEFAULT_PORTFOLIO_SETTINGS.baseCurrency,
+    ),
   ]);
   if (accountId !== undefined && ledger.accounts.length === 0) return null;
   const { transactions } = ledger;
