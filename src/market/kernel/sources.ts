@@ -1,0 +1,63 @@
+/**
+ * The market-data sources the app can read from and what each can be asked for. Every quote and
+ * every stored history says which source it came from and how far behind the market it is.
+ */
+export const SOURCE_IDS = ['finnhub', 'yahoo', 'binance', 'alphavantage', 'simulated'] as const;
+export type SourceId = (typeof SOURCE_IDS)[number];
+
+/** Names people read next to a price ("Yahoo Finance, 15 min delayed"). */
+export const SOURCE_NAMES: Readonly<Record<SourceId, string>> = Object.freeze({
+  finnhub: 'Finnhub',
+  yahoo: 'Yahoo Finance',
+  binance: 'Binance',
+  alphavantage: 'Alpha Vantage',
+  simulated: 'Simulated market',
+});
+
+/**
+ * What a source can be asked for. `live_trades`: a streamed feed; `quotes`: a snapshot over
+ * REST; `fx_rates`: quotes and daily history of forex pairs (OANDA:EUR_USD).
+ */
+export const CAPABILITIES = [
+  'live_trades',
+  'quotes',
+  'intraday_history',
+  'daily_history',
+  'profile',
+  'search',
+  'key_metrics',
+  'fx_rates',
+  'market_status',
+] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+/** Minutes behind the market (0: real time), or end of day. */
+export type Delay = number | 'end_of_day';
+
+/** One line for people: "real time", "15 min delayed", "end of day". */
+export function describeDelay(delay: Delay): string {
+  if (delay === 'end_of_day') return 'end of day';
+  return delay === 0 ? 'real time' : `${delay} min delayed`;
+}
+
+export function isSourceId(value: string): value is SourceId {
+  return (SOURCE_IDS as readonly string[]).includes(value);
+}
+
+/** Whether `symbol` is a forex pair (VENUE:BASE_QUOTE, e.g. OANDA:EUR_USD). */
+export function isForexSymbol(symbol: string): boolean {
+  const colon = symbol.indexOf(':');
+  return colon > 0 && symbol.slice(colon + 1).includes('_');
+}
+
+/** Whether `symbol` is a Binance spot pair (BINANCE:BTCUSDT). */
+export function isBinanceSymbol(symbol: string): boolean {
+  return symbol.startsWith('BINANCE:');
+}
+
+/** Whether `symbol` is listed in the US (a plain ticker or a one-letter share class: AAPL, BRK.B). */
+export function isUsListing(symbol: string): boolean {
+  if (symbol.includes(':')) return false;
+  const dot = symbol.lastIndexOf('.');
+  return dot < 0 || symbol.length - dot - 1 <= 1;
+}
