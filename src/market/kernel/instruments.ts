@@ -1,3 +1,5 @@
+import type { SourceId } from './sources.js';
+
 /** A price snapshot for one symbol. Prices are in the symbol's trading currency. */
 export interface Quote {
   symbol: string;
@@ -17,6 +19,10 @@ export interface Quote {
   volume: number | null;
   /** When the price was quoted by the market, epoch milliseconds. */
   time: number;
+  /** Where the quote came from; absent for quotes stored before sources were recorded. */
+  source?: SourceId;
+  /** Minutes behind the market (0: real time), as the source states it for this symbol. */
+  delayMinutes?: number;
 }
 
 export interface InstrumentInfo {

@@ -8,6 +8,7 @@ import type {
   Quote,
   SymbolMatch,
 } from '../kernel/instruments.js';
+import type { SourceId } from '../kernel/sources.js';
 import type { FeedStatus } from '../market.schemas.js';
 
 /**
@@ -60,6 +61,8 @@ export interface Trade {
   /** Epoch milliseconds. */
   time: number;
   volume: number;
+  /** The feed the trade came from (a Binance trade, a Finnhub trade). */
+  source?: SourceId;
 }
 
 /** The feed's one consumer (the price hub). */
