@@ -37,14 +37,22 @@ export interface MarketSource {
   /** How far behind the market this source's answers for `capability` of `symbol` are. */
   delay(capability: Capability, symbol: string): Delay;
 
-  getQuote?(params: { symbol: string; signal?: AbortSignal }): Promise<Quote | null>;
+  /**
+   * A `background` call (the poller, figures fetched ahead of need) is refused with ProviderError
+   * 'rate_limited' rather than use request budget kept for people's requests.
+   */
+  getQuote?(params: { symbol: string; signal?: AbortSignal; background?: boolean }): Promise<Quote | null>;
   /** Daily bars, oldest first, from `from` (epoch ms) to now; null for an unknown symbol. */
   dailyHistory?(params: { symbol: string; from: number; signal?: AbortSignal }): Promise<Bar[] | null>;
   /** 1-minute bars of the last few days, oldest first; null for an unknown symbol. */
   intradayHistory?(params: { symbol: string; signal?: AbortSignal }): Promise<Bar[] | null>;
   describe?(params: { symbol: string; signal?: AbortSignal }): Promise<InstrumentInfo | null>;
   search?(params: { query: string; signal?: AbortSignal }): Promise<SymbolMatch[]>;
-  keyMetrics?(params: { symbol: string; signal?: AbortSignal }): Promise<KeyMetrics | null>;
+  keyMetrics?(params: {
+    symbol: string;
+    signal?: AbortSignal;
+    background?: boolean;
+  }): Promise<KeyMetrics | null>;
   profile?(params: { symbol: string; signal?: AbortSignal }): Promise<CompanyProfile | null>;
   logo?(params: { symbol: string; source: string | null; signal?: AbortSignal }): Promise<Logo | null>;
   marketStatus?(params: { exchange: string; signal?: AbortSignal }): Promise<MarketStatus | null>;
