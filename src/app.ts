@@ -160,7 +160,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     auth: auth.auth,
     socketPath: deps.adminSocket,
     health: {
-      provider: deps.market.provider.name,
+      mode: deps.config.market.kind,
+      ...(deps.market.sources ? { sources: deps.market.sources } : {}),
       feedStatus: () => prices.hub.feedStatus(),
       upstream: () => deps.market.feed.upstream(),
       coverage: () => deps.market.feed.coverage(),

@@ -3,6 +3,28 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import {
+  CAPABILITIES,
+  type Capability,
+  DEFAULT_SOURCE_ORDER,
+  isSourceId,
+  SOURCE_CAPABILITIES,
+  SOURCE_NAMES,
+  type SourceId,
+} from './market/kernel/sources.js';
+
+export interface FinnhubConfig {
+  readonly apiKey: string;
+  readonly apiUrl: string;
+  readonly wsUrl: string;
+  readonly restPerMinute: number;
+  readonly timeoutMs: number;
+  /** No WebSocket frame for this long means a dead socket. */
+  readonly wsIdleMs: number;
+  readonly wsMaxSymbols: number;
+  readonly wsReconnectMinMs: number;
+  readonly wsReconnectMaxMs: number;
+}
 
 /** Thrown when the environment cannot be turned into a valid configuration; names the variable. */
 export class ConfigError extends Error {}
@@ -18,6 +40,23 @@ const optionalUrl = (protocols: readonly string[]) =>
       message: `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`,
     })
     .optional();
+
+/** A comma-separated list of source ids, checked against the sources in `market`. */
+const sourceList = z
+  .string()
+  .trim()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((id) => id.trim().toLowerCase())
+      .filter(Boolean),
+  )
+  .optional();
+
+/** SOURCES_QUOTES, SOURCES_DAILY_HISTORY, ...: the order sources are asked in for one capability. */
+export function sourceOrderVariable(capability: Capability): string {
+  return `SOURCES_${capability.toUpperCase()}`;
+}
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -44,6 +83,16 @@ const envSchema = z.object({
   FINNHUB_WS_RECONNECT_MIN_MS: positiveInt.default(1000),
   FINNHUB_WS_RECONNECT_MAX_MS: positiveInt.default(60_000),
   SIMULATED_MARKET_SEED: z.coerce.number().int().default(42),
+  MARKET_DATA: z.enum(['simulated', 'live']).optional(),
+  YAHOO_FINANCE: z.enum(['on', 'off']).default('on'),
+  YAHOO_API_URL: optionalUrl(['http:', 'https:']).default('https://query1.finance.yahoo.com'),
+  BINANCE_STREAM: z.enum(['on', 'off']).default('on'),
+  BINANCE_WS_URL: optionalUrl(['ws:', 'wss:']).default('wss://stream.binance.com:9443/ws'),
+  BINANCE_API_URL: optionalUrl(['http:', 'https:']).default('https://api.binance.com'),
+  ALPHA_VANTAGE_API_KEY: z.string().trim().min(1).optional(),
+  ALPHA_VANTAGE_API_URL: optionalUrl(['http:', 'https:']).default('https://www.alphavantage.co'),
+  SOURCE_TIMEOUT_MS: positiveInt.default(8000),
+  ...Object.fromEntries(CAPABILITIES.map((capability) => [sourceOrderVariable(capability), sourceList])),
   STREAM_INTERVAL_MS: positiveInt.max(10_000).default(250),
   STREAMS_PER_USER: positiveInt.max(10_000).default(20),
   QUOTE_FRESH_MS: positiveInt.default(15_000),
@@ -95,17 +144,18 @@ export interface Config {
   readonly market:
     | { readonly kind: 'simulated'; readonly seed: number }
     | {
-        readonly kind: 'finnhub';
-        readonly apiKey: string;
-        readonly apiUrl: string;
-        readonly wsUrl: string;
-        readonly restPerMinute: number;
-        readonly timeoutMs: number;
-        /** No WebSocket frame for this long means a dead socket. */
-        readonly wsIdleMs: number;
-        readonly wsMaxSymbols: number;
-        readonly wsReconnectMinMs: number;
-        readonly wsReconnectMaxMs: number;
+        readonly kind: 'live';
+        /** Present with FINNHUB_API_KEY. */
+        readonly finnhub: FinnhubConfig | undefined;
+        readonly yahoo: { readonly apiUrl: string; readonly timeoutMs: number } | undefined;
+        readonly binance:
+          | { readonly wsUrl: string; readonly apiUrl: string; readonly timeoutMs: number }
+          | undefined;
+        readonly alphaVantage:
+          | { readonly apiKey: string; readonly apiUrl: string; readonly timeoutMs: number }
+          | undefined;
+        /** For each capability, the sources that are on, in the order they are asked. */
+        readonly order: Readonly<Record<Capability, readonly SourceId[]>>;
       };
   readonly streamIntervalMs: number;
   /** Live streams one user may hold open at once (per instance); one more is closed with 4008. */
@@ -210,20 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     database: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL }
       : { kind: 'pglite', dataDir: resolve(e.DATA_DIR) },
-    market: e.FINNHUB_API_KEY
-      ? {
-          kind: 'finnhub',
-          apiKey: e.FINNHUB_API_KEY,
-          apiUrl: e.FINNHUB_API_URL.replace(/\/+$/, ''),
-          wsUrl: e.FINNHUB_WS_URL,
-          restPerMinute: e.FINNHUB_REST_PER_MINUTE,
-          timeoutMs: e.FINNHUB_TIMEOUT_MS,
-          wsIdleMs: e.FINNHUB_WS_IDLE_MS,
-          wsMaxSymbols: e.FINNHUB_WS_MAX_SYMBOLS,
-          wsReconnectMinMs: e.FINNHUB_WS_RECONNECT_MIN_MS,
-          wsReconnectMaxMs: Math.max(e.FINNHUB_WS_RECONNECT_MAX_MS, e.FINNHUB_WS_RECONNECT_MIN_MS),
-        }
-      : { kind: 'simulated', seed: e.SIMULATED_MARKET_SEED },
+    market: marketConfig(e),
     streamIntervalMs: e.STREAM_INTERVAL_MS,
     streamsPerUser: e.STREAMS_PER_USER,
     quoteFreshMs: e.QUOTE_FRESH_MS,
@@ -252,6 +289,72 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   } satisfies Config);
 }
 
+type Env = z.infer<typeof envSchema>;
+
+/**
+ * Which sources are on and in what order each capability asks them. MARKET_DATA defaults to live
+ * with a Finnhub key and to the simulated market without one, so a first start works offline;
+ * `live` without a key runs on the keyless sources alone.
+ */
+function marketConfig(e: Env): Config['market'] {
+  const mode = e.MARKET_DATA ?? (e.FINNHUB_API_KEY ? 'live' : 'simulated');
+  if (mode === 'simulated') return { kind: 'simulated', seed: e.SIMULATED_MARKET_SEED };
+  const timeoutMs = e.SOURCE_TIMEOUT_MS;
+  const finnhub: FinnhubConfig | undefined = e.FINNHUB_API_KEY
+    ? {
+        apiKey: e.FINNHUB_API_KEY,
+        apiUrl: e.FINNHUB_API_URL.replace(/\/+$/, ''),
+        wsUrl: e.FINNHUB_WS_URL,
+        restPerMinute: e.FINNHUB_REST_PER_MINUTE,
+        timeoutMs: e.FINNHUB_TIMEOUT_MS,
+        wsIdleMs: e.FINNHUB_WS_IDLE_MS,
+        wsMaxSymbols: e.FINNHUB_WS_MAX_SYMBOLS,
+        wsReconnectMinMs: e.FINNHUB_WS_RECONNECT_MIN_MS,
+        wsReconnectMaxMs: Math.max(e.FINNHUB_WS_RECONNECT_MAX_MS, e.FINNHUB_WS_RECONNECT_MIN_MS),
+      }
+    : undefined;
+  const yahoo =
+    e.YAHOO_FINANCE === 'on' ? { apiUrl: e.YAHOO_API_URL.replace(/\/+$/, ''), timeoutMs } : undefined;
+  const binance =
+    e.BINANCE_STREAM === 'on'
+      ? { wsUrl: e.BINANCE_WS_URL, apiUrl: e.BINANCE_API_URL.replace(/\/+$/, ''), timeoutMs }
+      : undefined;
+  const alphaVantage = e.ALPHA_VANTAGE_API_KEY
+    ? { apiKey: e.ALPHA_VANTAGE_API_KEY, apiUrl: e.ALPHA_VANTAGE_API_URL.replace(/\/+$/, ''), timeoutMs }
+    : undefined;
+  const on = new Set<SourceId>();
+  if (finnhub) on.add('finnhub');
+  if (yahoo) on.add('yahoo');
+  if (binance) on.add('binance');
+  if (alphaVantage) on.add('alphavantage');
+  if (on.size === 0) {
+    throw new ConfigError(
+      'MARKET_DATA=live needs at least one source: set FINNHUB_API_KEY or ALPHA_VANTAGE_API_KEY, or leave YAHOO_FINANCE / BINANCE_STREAM on.',
+    );
+  }
+  const order = Object.fromEntries(
+    CAPABILITIES.map((capability) => {
+      const variable = sourceOrderVariable(capability);
+      const listed = (e as Record<string, unknown>)[variable] as string[] | undefined;
+      for (const id of listed ?? []) {
+        if (!isSourceId(id) || id === 'simulated') {
+          throw new ConfigError(
+            `${variable}: "${id}" is no source; use ${['finnhub', 'yahoo', 'binance', 'alphavantage'].join(', ')}.`,
+          );
+        }
+        if (!SOURCE_CAPABILITIES[id].includes(capability)) {
+          throw new ConfigError(
+            `${variable}: ${SOURCE_NAMES[id]} does not serve ${capability.replace('_', ' ')}; it serves ${SOURCE_CAPABILITIES[id].join(', ')}.`,
+          );
+        }
+      }
+      const ids = (listed ?? DEFAULT_SOURCE_ORDER[capability]) as readonly SourceId[];
+      return [capability, ids.filter((id) => on.has(id))];
+    }),
+  ) as Record<Capability, SourceId[]>;
+  return { kind: 'live', finnhub, yahoo, binance, alphaVantage, order };
+}
+
 /** The start log's one-line summary; never includes a credential. */
 export function describeConfig(config: Config, listeningUrl: string): string {
   const database =
@@ -259,13 +362,22 @@ export function describeConfig(config: Config, listeningUrl: string): string {
       ? `PostgreSQL at ${redactUrl(config.database.url)}`
       : `embedded PostgreSQL (PGlite) in ${config.database.dataDir}`;
   const market =
-    config.market.kind === 'finnhub'
-      ? `Finnhub (${new URL(config.market.apiUrl).host})`
-      : `simulated market (seed ${config.market.seed}; set FINNHUB_API_KEY for real prices)`;
+    config.market.kind === 'live'
+      ? liveSources(config.market)
+      : `simulated market (seed ${config.market.seed}; set FINNHUB_API_KEY or MARKET_DATA=live for real prices)`;
   const cluster = config.redis
     ? ` | cluster member ${config.instanceId} over Redis at ${redactUrl(config.redis.url)}`
     : '';
   return `Stock Tracker ready at ${config.publicUrl?.origin ?? listeningUrl} | database: ${database} | market data: ${market}${cluster}`;
+}
+
+function liveSources(market: Extract<Config['market'], { kind: 'live' }>): string {
+  const names: string[] = [];
+  if (market.finnhub) names.push(`Finnhub (${new URL(market.finnhub.apiUrl).host})`);
+  if (market.yahoo) names.push('Yahoo Finance');
+  if (market.binance) names.push('Binance');
+  if (market.alphaVantage) names.push('Alpha Vantage');
+  return names.join(', ');
 }
 
 export function redactUrl(url: string): string {

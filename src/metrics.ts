@@ -45,6 +45,25 @@ export class AppMetrics {
     labelNames: ['status'] as const,
     registers: [this.registry],
   });
+  readonly sourceCalls = new Counter({
+    name: 'stocktracker_source_calls_total',
+    help: 'Calls the source registry made to (or skipped for) each market-data source, by outcome: ok, unknown (the source did not know the symbol), failed, denied (no access on this plan), skipped_open (breaker open), skipped_budget',
+    labelNames: ['source', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  private readSources: () => ReadonlyArray<{ id: string; breaker: 'closed' | 'open' | 'half_open' }> =
+    () => [];
+  readonly sourceBreaker: Gauge<'source'> = new Gauge({
+    name: 'stocktracker_source_breaker_state',
+    help: "Each market-data source's circuit breaker: 0 closed (asked), 1 half open (one probe next), 2 open (skipped)",
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+    collect: () => {
+      for (const { id, breaker } of this.readSources()) {
+        this.sourceBreaker.set({ source: id }, breaker === 'closed' ? 0 : breaker === 'half_open' ? 1 : 2);
+      }
+    },
+  });
   readonly restBudgetRemaining: Gauge = new Gauge({
     name: 'stocktracker_rest_budget_remaining',
     help: 'REST calls still allowed in the current minute window (absent without a REST provider)',
@@ -167,7 +186,9 @@ export class AppMetrics {
     upstream: () => { connected: boolean; subscriptions: number };
     coverage: () => Coverage;
     restBudgetRemaining?: () => number;
+    sources?: () => ReadonlyArray<{ id: string; breaker: 'closed' | 'open' | 'half_open' }>;
   }): void {
+    if (read.sources) this.readSources = read.sources;
     this.readUpstream = read.upstream;
     this.readCoverage = read.coverage;
     this.readRestBudget = read.restBudgetRemaining;

@@ -1,4 +1,5 @@
 import type { FeedCoverage, FeedStatus } from '../market/providers/provider.js';
+import type { SourceState } from '../market/providers/registry/source-registry.js';
 import type { RestHealth } from '../market/providers/upstream-health.js';
 import type { AdminHealth } from './admin.schemas.js';
 
@@ -7,7 +8,9 @@ import type { AdminHealth } from './admin.schemas.js';
  * read-only functions (this module imports none of them).
  */
 export interface HealthSources {
-  provider: 'finnhub' | 'simulated';
+  mode: 'simulated' | 'live';
+  /** Absent for the simulated market. */
+  sources?: () => SourceState[];
   feedStatus: () => FeedStatus;
   upstream: () => { connected: boolean; subscriptions: number };
   coverage: () => FeedCoverage;
@@ -21,7 +24,8 @@ export async function readHealth(sources: HealthSources): Promise<AdminHealth> {
   const rest = sources.rest?.();
   return {
     feed: {
-      provider: sources.provider,
+      mode: sources.mode,
+      sources: sources.sources?.() ?? [],
       status: sources.feedStatus(),
       ...sources.upstream(),
       symbols: sources.coverage(),

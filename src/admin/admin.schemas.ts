@@ -11,6 +11,7 @@ import {
   text,
   WRITE_ERRORS,
 } from '../http/api.schemas.js';
+import { CAPABILITIES, SOURCE_IDS } from '../market/kernel/sources.js';
 
 /** Every admin route answers 403 `forbidden` to a signed-in user who is not an admin. */
 const READ_ERRORS = [...SESSION_ERRORS, 'forbidden'] as const;
@@ -156,7 +157,28 @@ const count = z.number().int();
 
 const adminHealthSchema = z.object({
   feed: z.object({
-    provider: z.enum(['finnhub', 'simulated']),
+    mode: z
+      .enum(['simulated', 'live'])
+      .meta({ description: 'MARKET_DATA: the simulated market or real sources.' }),
+    sources: z
+      .array(
+        z.object({
+          id: z.enum(SOURCE_IDS),
+          name: z.string(),
+          capabilities: z
+            .array(z.enum(CAPABILITIES))
+            .meta({ description: 'What it is asked for, by the configured order.' }),
+          breaker: z.enum(['closed', 'open', 'half_open']).meta({
+            description: 'closed: asked; open: skipped after repeated failures; half_open: one probe next.',
+          }),
+          failuresInARow: count,
+          opens: count.meta({ description: 'Times the breaker has opened since the start.' }),
+          budget: z.object({ used: count, perMinute: count }).nullable(),
+          limits: z.string(),
+          lastError: z.object({ message: z.string(), at: isoDateTime }).nullable(),
+        }),
+      )
+      .meta({ description: 'Each real-data source that is on; empty for the simulated market.' }),
     status: z.enum(['live', 'degraded', 'reconnecting', 'unauthorized', 'simulated']),
     connected: z.boolean().meta({ description: 'Whether the upstream connection is up.' }),
     subscriptions: count.meta({ description: 'Symbols subscribed on the upstream connection.' }),

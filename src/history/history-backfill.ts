@@ -9,13 +9,14 @@ import { minuteBarsAsDay, periodStart } from './bars.js';
 import { isBackfilled, markBackfilled, mergeBars, replaceBars } from './history.repository.js';
 
 /**
- * Loads a symbol's past bars from the provider once, the first time it is watched or charted:
- * Finnhub's daily candles where the key has access, the simulated market's generated year. A plan
- * without candle access is remembered (one log line, no further calls): the app then relies on the
- * bars it records itself.
+ * Loads a symbol's past bars from the provider once, the first time it is watched or charted: from
+ * the first history source that has them (Yahoo Finance, Binance, Finnhub's candles where the key
+ * has access, Alpha Vantage), or the simulated market's generated year. A symbol no source may give
+ * past bars for is not asked again while the process runs: its chart is built from the prices the
+ * app records itself.
  */
 export class HistoryBackfill {
-  private candlesDenied = false;
+  private deniedLogged = false;
   private readonly runs = new SingleFlight<void>();
   /** Symbols known to be done, so a chart request does not ask the database every time. */
   private readonly done = new Set<string>();
@@ -38,7 +39,6 @@ export class HistoryBackfill {
   }
 
   private async run(symbol: string): Promise<void> {
-    if (this.candlesDenied) return;
     if (await isBackfilled(this.db, symbol)) {
       this.done.add(symbol);
       return;
@@ -48,10 +48,14 @@ export class HistoryBackfill {
       history = await this.provider.history({ symbol });
     } catch (error) {
       if (error instanceof ProviderError && error.reason === 'plan_required') {
-        this.candlesDenied = true;
-        this.logger.info(
-          'the market-data plan has no access to past prices; history is built from live prices',
-        );
+        this.done.add(symbol);
+        if (!this.deniedLogged) {
+          this.deniedLogged = true;
+          this.logger.info(
+            { symbol },
+            'no market-data source this app has may give past prices for some symbols; their history is built from live prices',
+          );
+        }
         return;
       }
       throw error;
@@ -71,7 +75,7 @@ export class HistoryBackfill {
       await replaceBars(tx, symbol, '1d', completedDays);
       await replaceBars(tx, symbol, '1m', minutes);
       if (todaySoFar) await mergeBars(tx, [todaySoFar]);
-      await markBackfilled(tx, symbol, this.provider.name, now);
+      await markBackfilled(tx, symbol, history.source ?? this.provider.name, now);
     });
     this.done.add(symbol);
     this.logger.info({ symbol, daily: completedDays.length, minute: minutes.length }, 'loaded past prices');

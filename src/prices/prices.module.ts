@@ -25,6 +25,7 @@ export async function pricesModule(host: ModuleHost): Promise<PricesModule> {
     upstream: () => feed.upstream(),
     coverage: () => feed.coverage(),
     restBudgetRemaining: market.restBudgetRemaining,
+    ...(market.sources ? { sources: market.sources } : {}),
   });
 
   // Provider calls made while serving a request count against its user's fair share of the REST

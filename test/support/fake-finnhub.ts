@@ -107,8 +107,15 @@ export class FakeFinnhub {
   /** The WebSocket base URL (FINNHUB_WS_URL), set by start(). */
   wsUrl = '';
   /** The settings that point the app at this fake (after start()). */
-  appEnv(): Record<'FINNHUB_API_KEY' | 'FINNHUB_API_URL' | 'FINNHUB_WS_URL', string> {
-    return { FINNHUB_API_KEY: this.apiKey, FINNHUB_API_URL: this.url, FINNHUB_WS_URL: this.wsUrl };
+  appEnv(): Record<'FINNHUB_API_KEY' | 'FINNHUB_API_URL' | 'FINNHUB_WS_URL' | 'YAHOO_FINANCE' | 'BINANCE_STREAM', string> {
+    // This fake alone: the keyless sources, on by default with real data, would reach the internet.
+    return {
+      FINNHUB_API_KEY: this.apiKey,
+      FINNHUB_API_URL: this.url,
+      FINNHUB_WS_URL: this.wsUrl,
+      YAHOO_FINANCE: 'off',
+      BINANCE_STREAM: 'off',
+    };
   }
   /** Symbols one WebSocket connection may subscribe to before "too many symbols". */
   symbolCap = 50;

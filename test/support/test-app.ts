@@ -49,7 +49,14 @@ const relaxedLimits: RateLimits = {
 export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   const database =
     typeof options.database === 'string' ? await openTestDatabase(options.database) : options.database;
-  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: '/nonexistent-unused', ...options.env });
+  // The keyless sources are on by default with real data; a test turns them on with a fake's URL.
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: '/nonexistent-unused',
+    YAHOO_FINANCE: 'off',
+    BINANCE_STREAM: 'off',
+    ...options.env,
+  });
   const logs: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
   const clock = options.clock ?? systemClock;

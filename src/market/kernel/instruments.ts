@@ -95,6 +95,8 @@ export interface ProviderHistory {
   daily: Bar[];
   /** 1-minute bars of the last days, oldest first (empty where the source has none). */
   minute: Bar[];
+  /** The source of the daily bars (or of the minute bars when there are no daily ones). */
+  source?: SourceId;
 }
 
 /** Where an exchange's trading day stands. */

@@ -1,3 +1,4 @@
+import type { MarketState, MarketStatus } from './instruments.js';
 import { marketOfSymbol } from './symbols.js';
 
 const NEW_YORK = new Intl.DateTimeFormat('en-US', {
@@ -40,4 +41,30 @@ export function inRegularSession(symbol: string, time: number): boolean {
   }
   if (market.exchange !== 'US') return false;
   return weekday >= 1 && weekday <= 5 && minutes >= 9 * 60 + 30 && minutes < 16 * 60;
+}
+
+/**
+ * The US market's state from the clock alone (weekdays: pre-market from 04:00, regular 09:30-16:00,
+ * post-market to 20:00 New York time), for when no source serves the market status. Holidays are
+ * not known here, and the description says so.
+ */
+export function usMarketStatus(time: number): MarketStatus {
+  const { weekday, minutes } = newYorkClock(time);
+  const weekdayOpen = weekday >= 1 && weekday <= 5;
+  const state: MarketState = !weekdayOpen
+    ? 'closed'
+    : minutes >= 4 * 60 && minutes < 9 * 60 + 30
+      ? 'pre-market'
+      : minutes >= 9 * 60 + 30 && minutes < 16 * 60
+        ? 'open'
+        : minutes >= 16 * 60 && minutes < 20 * 60
+          ? 'post-market'
+          : 'closed';
+  return {
+    exchange: 'US',
+    state,
+    holiday: null,
+    timezone: 'America/New_York',
+    description: `US market: ${state} (by the clock; holidays not known)`,
+  };
 }

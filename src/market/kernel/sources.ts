@@ -61,3 +61,39 @@ export function isUsListing(symbol: string): boolean {
   const dot = symbol.lastIndexOf('.');
   return dot < 0 || symbol.length - dot - 1 <= 1;
 }
+
+/** What each source can serve at all (a source's `serves` then says for which symbols). */
+export const SOURCE_CAPABILITIES: Readonly<Record<SourceId, readonly Capability[]>> = Object.freeze({
+  finnhub: [
+    'live_trades',
+    'quotes',
+    'intraday_history',
+    'daily_history',
+    'profile',
+    'search',
+    'key_metrics',
+    'fx_rates',
+    'market_status',
+  ],
+  yahoo: ['quotes', 'intraday_history', 'daily_history', 'search', 'key_metrics', 'fx_rates'],
+  binance: ['live_trades', 'quotes', 'intraday_history', 'daily_history'],
+  alphavantage: ['quotes', 'daily_history', 'search', 'fx_rates'],
+  simulated: CAPABILITIES,
+});
+
+/**
+ * The order sources are asked in when configuration does not say: Finnhub first where its free
+ * plan serves (live US prices, search, profiles), the keyless sources first where it does not
+ * (history), the keyed source with a tiny daily allowance last.
+ */
+export const DEFAULT_SOURCE_ORDER: Readonly<Record<Capability, readonly SourceId[]>> = Object.freeze({
+  live_trades: ['binance', 'finnhub'],
+  quotes: ['finnhub', 'binance', 'yahoo', 'alphavantage'],
+  intraday_history: ['yahoo', 'binance', 'finnhub'],
+  daily_history: ['yahoo', 'binance', 'finnhub', 'alphavantage'],
+  profile: ['finnhub'],
+  search: ['finnhub', 'yahoo', 'alphavantage'],
+  key_metrics: ['finnhub', 'yahoo'],
+  fx_rates: ['finnhub', 'yahoo', 'alphavantage'],
+  market_status: ['finnhub'],
+});

@@ -16,7 +16,8 @@ import type { FeedStatus } from '../market.schemas.js';
  * Methods take parameter objects and an AbortSignal so every outbound call can be bounded.
  */
 export interface MarketDataProvider {
-  readonly name: 'finnhub' | 'simulated';
+  /** 'registry' for real data (every source behind it), a source's id for a single source. */
+  readonly name: SourceId | 'registry';
   /**
    * The current quote, or null when the provider does not know the symbol. A `background` call is
    * refused (ProviderError 'rate_limited') rather than use request budget that people's requests need.

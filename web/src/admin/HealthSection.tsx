@@ -5,6 +5,13 @@ import { problem, when } from './admin-format';
 
 const REFRESH_MS = 5000;
 
+/** A circuit breaker's state, as an operator reads it. */
+const BREAKER_TEXT = {
+  closed: 'working',
+  half_open: 'failing; trying again',
+  open: 'failing; skipped for now',
+} as const;
+
 /** The instance's health, read again every few seconds while shown. */
 export function HealthSection({ onSessionEnded }: { onSessionEnded: () => void }) {
   const [health, setHealth] = useState<AdminHealth | null>(null);
@@ -39,8 +46,10 @@ export function HealthSection({ onSessionEnded }: { onSessionEnded: () => void }
       )}
       <h2>Market feed</h2>
       <dl className="admin-figures">
-        <dt>Provider</dt>
-        <dd>{feed.provider === 'finnhub' ? 'Finnhub' : 'Simulated market'}</dd>
+        <dt>Market data</dt>
+        <dd>
+          {feed.mode === 'live' ? feed.sources.map((source) => source.name).join(', ') : 'Simulated market'}
+        </dd>
         <dt>Upstream</dt>
         <dd>
           {feed.status}, {feed.connected ? 'connected' : 'not connected'}, {feed.subscriptions} subscribed
@@ -66,6 +75,37 @@ export function HealthSection({ onSessionEnded }: { onSessionEnded: () => void }
           </>
         )}
       </dl>
+      {feed.sources.length > 0 && (
+        <>
+          <h2>Sources</h2>
+          <table className="admin-table" aria-label="Market-data sources">
+            <thead>
+              <tr>
+                <th scope="col">Source</th>
+                <th scope="col">State</th>
+                <th scope="col">Calls this minute</th>
+                <th scope="col">Asked for</th>
+                <th scope="col">Last error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {feed.sources.map((source) => (
+                <tr key={source.id}>
+                  <td>{source.name}</td>
+                  <td>{BREAKER_TEXT[source.breaker]}</td>
+                  <td>
+                    {source.budget ? `${source.budget.used} of ${source.budget.perMinute}` : source.limits}
+                  </td>
+                  <td>{source.capabilities.map((capability) => capability.replace('_', ' ')).join(', ')}</td>
+                  <td>
+                    {source.lastError ? `${source.lastError.message} (${when(source.lastError.at)})` : 'none'}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
       <h2>Streams</h2>
       <dl className="admin-figures">
         <dt>Browsers connected</dt>
