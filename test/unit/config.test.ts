@@ -21,10 +21,58 @@ describe('configuration', () => {
     });
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://app:pw@db.internal:5432/stocks' });
     expect(config.market).toMatchObject({
-      kind: 'finnhub',
-      apiKey: 'abc123',
-      apiUrl: 'http://127.0.0.1:9999/api/v1',
-      restPerMinute: 55,
+      kind: 'live',
+      finnhub: { apiKey: 'abc123', apiUrl: 'http://127.0.0.1:9999/api/v1', restPerMinute: 55 },
+    });
+  });
+
+  describe('market data sources', () => {
+    const live = (env: Record<string, string>) => {
+      const { market } = loadConfig(env);
+      if (market.kind !== 'live') throw new Error(`expected live market data, got ${market.kind}`);
+      return market;
+    };
+
+    it('runs live on the keyless sources alone with MARKET_DATA=live and no key', () => {
+      const market = live({ MARKET_DATA: 'live' });
+      expect(market.finnhub).toBeUndefined();
+      expect(market.yahoo?.apiUrl).toBe('https://query1.finance.yahoo.com');
+      expect(market.binance?.wsUrl).toBe('wss://stream.binance.com:9443/ws');
+      expect(market.order.daily_history).toEqual(['yahoo', 'binance']);
+      expect(market.order.live_trades).toEqual(['binance']);
+      expect(market.order.profile).toEqual([]);
+    });
+
+    it('keeps the simulated market without a key unless told, and with one when told', () => {
+      expect(loadConfig({}).market.kind).toBe('simulated');
+      expect(loadConfig({ FINNHUB_API_KEY: 'k', MARKET_DATA: 'simulated' }).market.kind).toBe('simulated');
+    });
+
+    it('orders each capability by default, keeping only the sources that are on', () => {
+      const market = live({ FINNHUB_API_KEY: 'k', ALPHA_VANTAGE_API_KEY: 'av', BINANCE_STREAM: 'off' });
+      expect(market.order.quotes).toEqual(['finnhub', 'yahoo', 'alphavantage']);
+      expect(market.order.daily_history).toEqual(['yahoo', 'finnhub', 'alphavantage']);
+      expect(market.alphaVantage).toMatchObject({ apiKey: 'av', apiUrl: 'https://www.alphavantage.co' });
+      expect(market.binance).toBeUndefined();
+    });
+
+    it('takes an order per capability from SOURCES_<CAPABILITY>', () => {
+      const market = live({ FINNHUB_API_KEY: 'k', SOURCES_DAILY_HISTORY: 'finnhub, Yahoo' });
+      expect(market.order.daily_history).toEqual(['finnhub', 'yahoo']);
+    });
+
+    it('stops the start on a bad value, naming the variable', () => {
+      expect(() => loadConfig({ FINNHUB_API_KEY: 'k', SOURCES_QUOTES: 'finnhub,bloomberg' })).toThrow(
+        /SOURCES_QUOTES: "bloomberg" is no source/,
+      );
+      expect(() => loadConfig({ FINNHUB_API_KEY: 'k', SOURCES_PROFILE: 'binance' })).toThrow(
+        /SOURCES_PROFILE: Binance does not serve profile/,
+      );
+      expect(() => loadConfig({ MARKET_DATA: 'live', YAHOO_FINANCE: 'off', BINANCE_STREAM: 'off' })).toThrow(
+        /MARKET_DATA=live needs at least one source/,
+      );
+      expect(() => loadConfig({ MARKET_DATA: 'real' })).toThrow(ConfigError);
+      expect(() => loadConfig({ YAHOO_API_URL: 'ftp://example.com' })).toThrow(/YAHOO_API_URL/);
     });
   });
 
