@@ -535,7 +535,8 @@ function StatusMessage({ feed, connection }: { feed: FeedStatus | null; connecti
   if (feed === 'degraded') {
     return (
       <div className="banner warning">
-        Some prices are polled, not streamed live: the data plan's symbol limit was reached.
+        Some prices are refreshed every minute or two, not streamed live: past the stream's symbol limit,
+        or from a source that has no stream. Each price says where it came from.
       </div>
     );
   }
