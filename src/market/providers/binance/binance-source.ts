@@ -59,7 +59,8 @@ export class BinanceSource implements MarketSource {
     return SERVED.has(capability) && binancePair(symbol) !== null;
   }
 
-  delay(): Delay {
+  /** Everything Binance answers is as of the moment asked. */
+  delay(_capability: Capability, _symbol: string): Delay {
     return 0;
   }
 
