@@ -6,13 +6,19 @@ export interface SourceHttpOptions {
   readonly timeoutMs: number;
   /** Called with the status (or 'timeout' / 'network') of every call, for metrics. */
   readonly onCall?: (status: string) => void;
+  /**
+   * Whether a failed answer means "the source does not know this thing" (answered as null, like a
+   * 404) rather than a failure: Binance answers an unknown symbol 400 `{"code":-1121,...}`.
+   */
+  readonly isUnknown?: (status: number, body: string) => boolean;
 }
 
 /**
  * GETs `url` and parses its JSON body, turning every way a source can fail into a ProviderError:
  * no answer in time -> timeout; unreachable, 5xx or an unreadable body -> unavailable; 429 (with a
- * plain-text body as often as a JSON one) -> rate_limited with its Retry-After; 401 -> unauthorized;
- * 403 -> plan_required ("no access"). A 404 is answered as null: the source does not know the thing.
+ * plain-text body as often as a JSON one) or 418 -> rate_limited with its Retry-After; 401 -> unauthorized;
+ * 403 -> plan_required ("no access"). A 404 (or what `isUnknown` says is one) is answered as null: the
+ * source does not know the thing.
  * `headers` carry a key where the source takes one there, so keys stay out of URLs and logs.
  */
 export async function getJson(
@@ -41,7 +47,7 @@ export async function getJson(
   }
   options.onCall?.(String(response.status));
   const text = await response.text().catch(() => '');
-  if (response.status === 404) return null;
+  if (response.status === 404 || (!response.ok && options.isUnknown?.(response.status, text))) return null;
   if (!response.ok) throw httpError(response, options.sourceName, path);
   try {
     return JSON.parse(text) as unknown;
@@ -56,6 +62,8 @@ function httpError(response: Response, sourceName: string, path: string): Provid
       return new ProviderError('unauthorized', `${sourceName} refused the key (401)`);
     case 403:
       return new ProviderError('plan_required', `${sourceName} gives no access to ${path} (403)`);
+    // Binance answers 418 to an address it banned for going on after 429s, Retry-After saying how long.
+    case 418:
     case 429: {
       const retryAfter = Number(response.headers.get('retry-after'));
       return new ProviderError(

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import type { Clock } from '../../../clock.js';
 import type { FeedCoverage, FeedListener, FeedStatus, MarketDataProvider, QuoteFeed } from '../provider.js';
+import { reconnectDelay } from '../reconnect-delay.js';
 import type { RestBudget } from './rest-budget.js';
 import { RestPoller } from './rest-poller.js';
 
@@ -265,10 +266,12 @@ export class FinnhubStreamFeed implements QuoteFeed {
 
   private scheduleReconnect(): void {
     if (this.closed) return;
-    const random = this.options.random ?? Math.random;
-    const base = Math.min(this.options.reconnectMaxMs, this.options.reconnectMinMs * 2 ** this.attempt);
-    // "Equal jitter": half the delay fixed, half random, so many instances do not reconnect in step.
-    const delay = base / 2 + (random() * base) / 2;
+    const delay = reconnectDelay(
+      this.attempt,
+      this.options.reconnectMinMs,
+      this.options.reconnectMaxMs,
+      this.options.random ?? Math.random,
+    );
     this.attempt++;
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = setTimeout(() => this.open(), delay);
