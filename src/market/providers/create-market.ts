@@ -80,7 +80,6 @@ export function createMarket(
         apiUrl: market.binance.apiUrl,
         timeoutMs: market.binance.timeoutMs,
         clock,
-        logger,
         onCall: onCall('binance'),
       }),
     );
