@@ -132,6 +132,26 @@ describe('Alpha Vantage daily history', () => {
     expect(fake.requests[0]?.query.symbol).toBe('VOD.LON');
   });
 
+  it('gives London prices in pounds, as our VOD.L trades, not in the pence Alpha Vantage quotes', async () => {
+    now = Date.UTC(2020, 8, 5, 12);
+    // The recorded AAPL series and MSFT quote, relabelled as VOD.LON: the numbers are what matter here.
+    const series = recorded('time-series-daily-aapl.json') as { 'Meta Data': Record<string, string> };
+    series['Meta Data']['2. Symbol'] = 'VOD.LON';
+    fake.daily.set('VOD.LON', series);
+    const quote = recorded('global-quote-msft.json') as { 'Global Quote': Record<string, string> };
+    quote['Global Quote']['01. symbol'] = 'VOD.LON';
+    fake.quotes.set('VOD.LON', quote);
+    const apple = await source().dailyHistory({ symbol: 'AAPL', from: Date.UTC(2020, 7, 1) });
+    const vodafone = await source().dailyHistory({ symbol: 'VOD.L', from: Date.UTC(2020, 7, 1) });
+    expect(vodafone?.map((bar) => bar.close)).toEqual(apple?.map((bar) => bar.close / 100));
+    expect(vodafone?.map((bar) => bar.volume)).toEqual(apple?.map((bar) => bar.volume));
+    const msft = await source().getQuote({ symbol: 'MSFT' });
+    const vod = await source().getQuote({ symbol: 'VOD.L' });
+    expect(vod?.price).toBeCloseTo((msft?.price ?? 0) / 100, 10);
+    expect(vod?.previousClose).toBeCloseTo((msft?.previousClose ?? 0) / 100, 10);
+    expect(vod?.changePercent).toBe(msft?.changePercent);
+  });
+
   it('answers null for a series of another symbol than the one asked for', async () => {
     now = Date.UTC(2020, 8, 5, 12);
     fake.daily.set('MSFT', recorded('time-series-daily-aapl.json'));

@@ -14,6 +14,8 @@ import type { Capability, Delay, SourceId } from '../kernel/sources.js';
 export interface SourceLimits {
   /** Requests a minute the registry lets through to this source; null when the source keeps its own budget. */
   readonly requestsPerMinute: number | null;
+  /** Requests in any one second, where the source counts that too (Alpha Vantage: 1); else the minute's limit. */
+  readonly requestsPerSecond?: number;
   /** One line for people: "60 calls a minute (free key)", "no key; fair use". */
   readonly description: string;
 }

@@ -16,7 +16,12 @@ import {
   utcDate,
   utcStamp,
 } from './alphavantage-answers.js';
-import { forexPair, fromAlphaVantageSymbol, toAlphaVantageSymbol } from './alphavantage-symbols.js';
+import {
+  forexPair,
+  fromAlphaVantageSymbol,
+  minorUnitDivisor,
+  toAlphaVantageSymbol,
+} from './alphavantage-symbols.js';
 
 export const ALPHA_VANTAGE_API_URL = 'https://www.alphavantage.co';
 
@@ -52,6 +57,7 @@ export class AlphaVantageSource implements MarketSource {
   readonly id = 'alphavantage';
   readonly limits: SourceLimits = {
     requestsPerMinute: 5,
+    requestsPerSecond: 1,
     description:
       '25 requests a day with a free key (5 a minute, about 1 a second); daily history worth keeping',
   };
@@ -106,7 +112,9 @@ export class AlphaVantageSource implements MarketSource {
     const quote = body?.['Global Quote'];
     // An unknown symbol is `{"Global Quote": {}}`; a quote for another symbol is no quote for this one.
     if (!isBody(quote) || text(quote['01. symbol'])?.toUpperCase() !== avSymbol) return null;
-    const price = positivePrice(numberField(quote['05. price']));
+    const unit = minorUnitDivisor(symbol);
+    const major = (value: number | null) => (value === null ? null : value / unit);
+    const price = major(positivePrice(numberField(quote['05. price'])));
     const tradingDay = utcDate(quote['07. latest trading day']);
     if (price === null || tradingDay === null) return null;
     // Only the day is given: the close came before that UTC day ended (every market's local day
@@ -116,12 +124,12 @@ export class AlphaVantageSource implements MarketSource {
     return {
       symbol,
       price,
-      change: numberField(quote['09. change']),
+      change: major(numberField(quote['09. change'])),
       changePercent: numberField(quote['10. change percent']),
-      open: positivePrice(numberField(quote['02. open'])),
-      high: positivePrice(numberField(quote['03. high'])),
-      low: positivePrice(numberField(quote['04. low'])),
-      previousClose: positivePrice(numberField(quote['08. previous close'])),
+      open: major(positivePrice(numberField(quote['02. open']))),
+      high: major(positivePrice(numberField(quote['03. high']))),
+      low: major(positivePrice(numberField(quote['04. low']))),
+      previousClose: major(positivePrice(numberField(quote['08. previous close']))),
       volume: nonNegative(numberField(quote['06. volume'])),
       time,
       source: this.id,
@@ -151,7 +159,10 @@ export class AlphaVantageSource implements MarketSource {
     const bars: Bar[] = [];
     for (const [date, values] of Object.entries(days)) {
       const time = utcDate(date);
-      const bar = isBody(values) && time !== null && time >= firstDay ? toBar(time, values) : null;
+      const bar =
+        isBody(values) && time !== null && time >= firstDay
+          ? toBar(time, values, minorUnitDivisor(symbol))
+          : null;
       if (bar) bars.push(bar);
     }
     return bars.sort((a, b) => a.time - b.time);
@@ -299,14 +310,21 @@ function dailySeries(symbol: string): DailySeries | null {
 }
 
 /** A daily bar from one day's fields; null unless open, high, low and close are all prices. */
-function toBar(time: number, values: Body): Bar | null {
+function toBar(time: number, values: Body, unit: number): Bar | null {
   const open = positivePrice(numberField(values['1. open']));
   const high = positivePrice(numberField(values['2. high']));
   const low = positivePrice(numberField(values['3. low']));
   const close = positivePrice(numberField(values['4. close']));
   if (open === null || high === null || low === null || close === null) return null;
   // FX_DAILY has no volume.
-  return { time, open, high, low, close, volume: nonNegative(numberField(values['5. volume'])) ?? 0 };
+  return {
+    time,
+    open: open / unit,
+    high: high / unit,
+    low: low / unit,
+    close: close / unit,
+    volume: nonNegative(numberField(values['5. volume'])) ?? 0,
+  };
 }
 
 function nonNegative(value: number | null): number | null {

@@ -66,3 +66,11 @@ export function forexPair(symbol: string): { from: string; to: string } | null {
   const pair = /^[A-Z0-9]+:([A-Z]{3})_([A-Z]{3})$/.exec(symbol);
   return pair?.[1] && pair[2] ? { from: pair[1], to: pair[2] } : null;
 }
+
+/**
+ * What Alpha Vantage's prices of `symbol` must be divided by to be in the symbol's trading currency:
+ * London listings are quoted in pence (its search answers say GBX), our VOD.L in pounds.
+ */
+export function minorUnitDivisor(symbol: string): number {
+  return symbol.endsWith('.L') ? 100 : 1;
+}

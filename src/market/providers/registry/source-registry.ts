@@ -92,7 +92,10 @@ export class SourceRegistry implements MarketDataProvider {
       this.entries.set(source.id, {
         source,
         breaker: new CircuitBreaker(options.clock, options.breaker ?? DEFAULT_BREAKER),
-        budget: perMinute === null ? null : new RestBudget(options.clock, perMinute, Math.max(1, perMinute)),
+        budget:
+          perMinute === null
+            ? null
+            : new RestBudget(options.clock, perMinute, source.limits.requestsPerSecond ?? perMinute),
         lastError: null,
       });
     }
