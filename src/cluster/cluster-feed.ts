@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { Quote } from '../market/kernel/instruments.js';
 import type { FeedCoverage, FeedListener, FeedStatus, QuoteFeed } from '../market/providers/provider.js';
 import type { ClusterView } from './cluster.js';
 import type { ClusterBus } from './cluster-bus.js';
 import { ConflationWindow } from './conflation-window.js';
+import { decodeQuotes, encodeQuote } from './relayed-quote.js';
 
 export interface ClusterFeedOptions {
   cluster: ClusterView & { readonly bus: ClusterBus };
@@ -212,7 +212,7 @@ export class ClusterFeed implements QuoteFeed {
         if (json === undefined) {
           const quote = listener.current(symbol);
           if (!quote) continue;
-          json = JSON.stringify(quote);
+          json = encodeQuote(quote);
           encoded.set(symbol, json);
         }
         quotes.push(json);
@@ -224,7 +224,7 @@ export class ClusterFeed implements QuoteFeed {
   private received(message: string): void {
     const listener = this.listener;
     if (this.isLeader || !listener) return;
-    for (const quote of JSON.parse(message) as Quote[]) listener.relayed(quote);
+    for (const quote of decodeQuotes(message)) listener.relayed(quote);
   }
 
   /** Another member's wanted symbols changed: the leader relays to it accordingly from now on. */

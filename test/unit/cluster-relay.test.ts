@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClusterRole } from '../../src/cluster/cluster.js';
 import { ClusterFeed } from '../../src/cluster/cluster-feed.js';
+import { decodeQuotes, encodeQuote } from '../../src/cluster/relayed-quote.js';
 import { createLogger } from '../../src/logger.js';
 import type { Quote } from '../../src/market/kernel/instruments.js';
 import { SimulatedMarket } from '../../src/market/providers/simulated/simulated-market.js';
@@ -82,7 +83,7 @@ describe('the leader relays conflated quotes to the followers', () => {
   const relayedTo = (id: string) =>
     network
       .on(`quotes:${id}`)
-      .map((message) => (JSON.parse(message) as Quote[]).map((quote) => [quote.symbol, quote.price]));
+      .map((message) => decodeQuotes(message).map((quote) => [quote.symbol, quote.price]));
 
   const base = (symbol: string, price: number): Quote => ({
     symbol,
@@ -224,5 +225,21 @@ describe('the leader relays conflated quotes to the followers', () => {
     // Nothing more from it once it follows.
     await vi.advanceTimersByTimeAsync(WINDOW_MS);
     expect(relayedTo('f1')).toHaveLength(1);
+  });
+
+  it('carries every field of a quote across, its source and delay too, in fewer bytes than the object', () => {
+    const full: Quote = {
+      ...base('BINANCE:BTCUSDT', 67000.5),
+      change: null,
+      changePercent: null,
+      source: 'binance',
+      delayMinutes: 0,
+    };
+    const bare = base('VOD.L', 72.1);
+    const message = `[${encodeQuote(full)},${encodeQuote(bare)}]`;
+    const [decodedFull, decodedBare] = decodeQuotes(message);
+    expect(decodedFull).toStrictEqual(full);
+    expect(decodedBare).toStrictEqual(bare);
+    expect(encodeQuote(full).length).toBeLessThan(JSON.stringify(full).length * 0.6);
   });
 });
