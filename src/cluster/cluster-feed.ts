@@ -1,28 +1,31 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { Quote } from '../market/kernel/instruments.js';
-import type {
-  FeedCoverage,
-  FeedListener,
-  FeedStatus,
-  QuoteFeed,
-  Trade,
-} from '../market/providers/provider.js';
-import type { Cluster } from './cluster.js';
+import type { FeedCoverage, FeedListener, FeedStatus, QuoteFeed } from '../market/providers/provider.js';
+import type { ClusterView } from './cluster.js';
 import type { ClusterBus } from './cluster-bus.js';
+import { ConflationWindow } from './conflation-window.js';
+import { decodeQuotes, encodeQuote } from './relayed-quote.js';
 
 export interface ClusterFeedOptions {
-  cluster: Cluster;
+  cluster: ClusterView & { readonly bus: ClusterBus };
   /** A new upstream feed (the provider's socket and poller) for each term as leader. */
   createUpstream: () => QuoteFeed;
   clock: Clock;
   logger: Logger;
   /** How often demand is announced and, on the leader, the union recomputed; heartbeats too. */
   roundMs: number;
+  /**
+   * How long the leader gathers changes before relaying the latest quote of each changed symbol to
+   * the followers: no change waits longer, and a symbol is relayed at most once per window.
+   */
+  relayWindowMs: number;
 }
 
-/** What crosses instances on a symbol's channel: a trade, or a full quote. */
-type TickMessage = { t: 'trade'; p: number; at: number; v: number } | { t: 'quote'; q: Quote };
+/** A member's wanted symbols, told on `demand` as they change (the `demand:ID` keys are read each round). */
+interface DemandMessage {
+  id: string;
+  symbols: string[];
+}
 
 interface LeaderState {
   status: FeedStatus;
@@ -34,13 +37,15 @@ const NO_COVERAGE: FeedCoverage = { live: 0, polled: 0, leftOut: 0 };
 
 /**
  * The QuoteFeed of a cluster member. On the leader it runs the one upstream feed for the union of
- * every member's wanted symbols, hands what it receives to this instance's hub and publishes it on
- * the symbol's channel (`tick:SYMBOL`). On a follower it subscribes to the channels of the symbols
- * this instance wants (no firehose) and hands what arrives to its hub. Each member announces its
- * wanted symbols (most wanted first) under `demand:ID`, expiring unless refreshed; the leader ranks
- * the union by the best place any member gives a symbol. The leader's status, live symbols and
- * coverage are published every round (a heartbeat): a follower that hears none for three rounds,
- * or has lost Redis, says `reconnecting` until a leader is heard again.
+ * every member's wanted symbols and hands every trade and quote to this instance's hub (bars and
+ * alerts are the leader's, from every trade). Followers are sent the conflated result: once per
+ * relay window, each follower gets one message on its own channel (`quotes:ID`) holding the leader
+ * hub's current quote of every changed symbol that follower wants (no firehose), which its hub
+ * stores as it is. Each member announces its wanted symbols (most wanted first) under `demand:ID`,
+ * expiring unless refreshed, and tells changes on `demand` at once; the leader ranks the union by
+ * the best place any member gives a symbol. The leader's status, live symbols and coverage are
+ * published every round (a heartbeat): a follower that hears none for three rounds, or has lost
+ * Redis, says `reconnecting` until a leader is heard again.
  */
 export class ClusterFeed implements QuoteFeed {
   private listener: FeedListener | undefined;
@@ -48,16 +53,20 @@ export class ClusterFeed implements QuoteFeed {
   private wanted: ReadonlySet<string> = new Set();
   /** On the leader: every member's wanted symbols, as last given to the upstream. */
   private union: string[] = [];
-  private readonly subscribed = new Set<string>();
+  /** On the leader: what each other member wants, so each is sent only its own symbols. */
+  private followerDemand = new Map<string, ReadonlySet<string>>();
+  /** On the leader: the symbols changed since the last relay to the followers. */
+  private readonly relayWindow: ConflationWindow;
   private leaderState: LeaderState = { status: 'reconnecting', live: [], coverage: NO_COVERAGE };
   private liveSymbols: ReadonlySet<string> = new Set();
   private heardLeaderAt = 0;
   private shownStatus: FeedStatus | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopRole: (() => void) | undefined;
-  private syncing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: ClusterFeedOptions) {}
+  constructor(private readonly options: ClusterFeedOptions) {
+    this.relayWindow = new ConflationWindow(options.relayWindowMs, (symbols) => this.relay(symbols));
+  }
 
   private get bus(): ClusterBus {
     return this.options.cluster.bus;
@@ -70,11 +79,19 @@ export class ClusterFeed implements QuoteFeed {
   connect(listener: FeedListener): void {
     this.listener = listener;
     this.stopRole = this.options.cluster.onRoleChange((role) => this.onRole(role === 'leader'));
-    void this.bus
-      .subscribe('feed-state', (message) => this.heardLeader(JSON.parse(message) as LeaderState))
-      .catch((error: Error) =>
-        this.options.logger.warn({ reason: error.message }, 'could not follow the feed leader'),
-      );
+    // The bus keeps each handler and subscribes it again whenever Redis comes back.
+    const subscriptions: Array<[string, (message: string) => void]> = [
+      ['feed-state', (message) => this.heardLeader(JSON.parse(message) as LeaderState)],
+      [this.quotesChannel(this.options.cluster.instanceId), (message) => this.received(message)],
+      ['demand', (message) => this.heardDemand(message)],
+    ];
+    for (const [channel, handler] of subscriptions) {
+      void this.bus
+        .subscribe(channel, handler)
+        .catch((error: Error) =>
+          this.options.logger.warn({ reason: error.message }, 'could not follow the feed leader'),
+        );
+    }
     this.bus.onConnection(() => this.showStatus());
     this.timer = setInterval(() => void this.round(), this.options.roundMs);
     this.timer.unref();
@@ -83,9 +100,14 @@ export class ClusterFeed implements QuoteFeed {
 
   setWatched(symbols: ReadonlySet<string>): void {
     this.wanted = symbols;
-    if (!this.isLeader) this.sync();
     void this.announce();
     if (this.isLeader) void this.leadUnion();
+    else {
+      // The leader reads every member's key each round; told now, it relays a symbol another
+      // member already streams without waiting for that round.
+      const message: DemandMessage = { id: this.options.cluster.instanceId, symbols: [...symbols] };
+      this.bus.publish('demand', JSON.stringify(message));
+    }
   }
 
   status(): FeedStatus {
@@ -114,44 +136,48 @@ export class ClusterFeed implements QuoteFeed {
   async close(): Promise<void> {
     clearInterval(this.timer);
     this.stopRole?.();
+    this.relayWindow.flush();
     const upstream = this.upstreamFeed;
     this.upstreamFeed = undefined;
     await upstream?.close();
-    await Promise.allSettled([...this.subscribed].map((symbol) => this.bus.unsubscribe(`tick:${symbol}`)));
-    this.subscribed.clear();
+    await Promise.allSettled(
+      ['feed-state', this.quotesChannel(this.options.cluster.instanceId), 'demand'].map((channel) =>
+        this.bus.unsubscribe(channel),
+      ),
+    );
   }
 
   private onRole(leader: boolean): void {
     if (leader && !this.upstreamFeed) {
       const upstream = this.options.createUpstream();
       this.upstreamFeed = upstream;
-      upstream.connect(this.relay(upstream));
-      this.sync();
+      upstream.connect(this.upstreamListener(upstream));
       void this.leadUnion();
     } else if (!leader && this.upstreamFeed) {
-      // Stepped down: the upstream socket closes now, before the lease can pass to another.
+      // Stepped down: the upstream socket closes now, before the lease can pass to another; what
+      // the followers were still owed is sent.
       const upstream = this.upstreamFeed;
       this.upstreamFeed = undefined;
       void upstream.close();
-      this.sync();
+      this.relayWindow.flush();
+      this.followerDemand = new Map();
     }
     this.showStatus();
   }
 
-  /** The leader's listener on its upstream: this instance's hub, and every other instance. */
-  private relay(upstream: QuoteFeed): FeedListener {
+  /**
+   * The leader's listener on its upstream: every trade and quote to this instance's hub at once;
+   * the symbol joins the relay window, so the followers get the hub's quote of it when it closes.
+   */
+  private upstreamListener(upstream: QuoteFeed): FeedListener {
     return {
       quote: (quote) => {
         this.listener?.quote(quote);
-        this.bus.publish(
-          `tick:${quote.symbol}`,
-          JSON.stringify({ t: 'quote', q: quote } satisfies TickMessage),
-        );
+        this.relayWindow.add(quote.symbol);
       },
       trade: (trade) => {
         this.listener?.trade(trade);
-        const message: TickMessage = { t: 'trade', p: trade.price, at: trade.time, v: trade.volume };
-        this.bus.publish(`tick:${trade.symbol}`, JSON.stringify(message));
+        this.relayWindow.add(trade.symbol);
       },
       status: () => {
         if (this.upstreamFeed === upstream) {
@@ -159,37 +185,53 @@ export class ClusterFeed implements QuoteFeed {
           this.publishState();
         }
       },
+      current: (symbol) => this.listener?.current(symbol),
+      relayed: (quote) => this.listener?.relayed(quote),
     };
   }
 
-  /** A follower listens to exactly the channels of the symbols it wants; the leader to none. */
-  private sync(): void {
-    this.syncing = this.syncing.then(async () => {
-      const target = this.isLeader ? new Set<string>() : this.wanted;
-      for (const symbol of [...this.subscribed]) {
-        if (target.has(symbol)) continue;
-        this.subscribed.delete(symbol);
-        await this.bus.unsubscribe(`tick:${symbol}`).catch(() => undefined);
-      }
-      for (const symbol of target) {
-        if (this.subscribed.has(symbol)) continue;
-        this.subscribed.add(symbol);
-        await this.bus
-          .subscribe(`tick:${symbol}`, (message) => this.received(symbol, message))
-          .catch(() => this.subscribed.delete(symbol));
-      }
-    });
+  private quotesChannel(instanceId: string): string {
+    return `quotes:${instanceId}`;
   }
 
-  private received(symbol: string, message: string): void {
-    if (this.isLeader) return;
-    const tick = JSON.parse(message) as TickMessage;
-    if (tick.t === 'trade') {
-      const trade: Trade = { symbol, price: tick.p, time: tick.at, volume: tick.v };
-      this.listener?.trade(trade);
-    } else {
-      this.listener?.quote(tick.q);
+  /**
+   * One message per follower, however many trades the window held: the leader hub's quote of every
+   * changed symbol it wants, each encoded once whatever the number of followers. A Redis message
+   * costs about the same CPU whatever it carries (in Redis, node-redis and the event loop on both
+   * ends), so this replaces thousands of messages a second per follower with one per window.
+   */
+  private relay(symbols: ReadonlySet<string>): void {
+    const listener = this.listener;
+    if (!listener) return;
+    const encoded = new Map<string, string>();
+    for (const [member, wanted] of this.followerDemand) {
+      const quotes: string[] = [];
+      for (const symbol of symbols) {
+        if (!wanted.has(symbol)) continue;
+        let json = encoded.get(symbol);
+        if (json === undefined) {
+          const quote = listener.current(symbol);
+          if (!quote) continue;
+          json = encodeQuote(quote);
+          encoded.set(symbol, json);
+        }
+        quotes.push(json);
+      }
+      if (quotes.length > 0) this.bus.publish(this.quotesChannel(member), `[${quotes.join(',')}]`);
     }
+  }
+
+  private received(message: string): void {
+    const listener = this.listener;
+    if (this.isLeader || !listener) return;
+    for (const quote of decodeQuotes(message)) listener.relayed(quote);
+  }
+
+  /** Another member's wanted symbols changed: the leader relays to it accordingly from now on. */
+  private heardDemand(message: string): void {
+    if (!this.isLeader) return;
+    const { id, symbols } = JSON.parse(message) as DemandMessage;
+    if (id !== this.options.cluster.instanceId) this.followerDemand.set(id, new Set(symbols));
   }
 
   private async round(): Promise<void> {
@@ -197,9 +239,6 @@ export class ClusterFeed implements QuoteFeed {
     if (this.isLeader) {
       await this.leadUnion();
       this.publishState();
-    } else {
-      // Subscriptions that failed while Redis was away are made again.
-      this.sync();
     }
     this.showStatus();
   }
@@ -212,18 +251,25 @@ export class ClusterFeed implements QuoteFeed {
       .catch(() => undefined);
   }
 
-  /** The leader gives its upstream every member's wanted symbols, each at the best place any gives it. */
+  /**
+   * The leader gives its upstream every member's wanted symbols, each at the best place any gives
+   * it, and keeps what each other member wants (a member gone quiet drops out with its key).
+   */
   private async leadUnion(): Promise<void> {
     const upstream = this.upstreamFeed;
     if (!upstream) return;
-    let lists: string[][];
+    let others: Array<[string, string[]]> | undefined;
     try {
       const announced = await this.bus.getAll('demand:');
       announced.delete(`demand:${this.options.cluster.instanceId}`);
-      lists = [[...this.wanted], ...[...announced.values()].map((value) => JSON.parse(value) as string[])];
+      others = [...announced].map(([key, value]) => [
+        key.slice('demand:'.length),
+        JSON.parse(value) as string[],
+      ]);
     } catch {
-      lists = [[...this.wanted]];
+      // Redis is away: nothing can be relayed anyway; the known demand stays for when it returns.
     }
+    const lists = [[...this.wanted], ...(others ?? []).map(([, list]) => list)];
     const best = new Map<string, number>();
     for (const list of lists) {
       list.forEach((symbol, place) => {
@@ -232,6 +278,7 @@ export class ClusterFeed implements QuoteFeed {
     }
     const ranked = [...best].sort(([, a], [, b]) => a - b).map(([symbol]) => symbol);
     if (this.upstreamFeed !== upstream) return;
+    if (others) this.followerDemand = new Map(others.map(([id, list]) => [id, new Set(list)]));
     this.union = ranked;
     upstream.setWatched(new Set(ranked));
   }

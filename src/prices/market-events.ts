@@ -14,7 +14,9 @@ export interface MarketEventMap {
   /**
    * A price the market reported: each trade once (duplicates dropped), and each snapshot newer than
    * the last, with the volume traded since the previous one (0 when unknown), and the stored
-   * quote's previous close (alerts compare the day change on every tick without a lookup).
+   * quote's previous close (alerts compare the day change on every tick without a lookup). Only
+   * the instance that receives the feed's trades publishes ticks: a cluster follower stores the
+   * quotes the leader relays without one, since bars and alerts are the leader's.
    */
   tick: { symbol: string; price: number; time: number; volume: number; previousClose: number | null };
   'feed.status': { status: FeedStatus };

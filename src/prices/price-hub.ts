@@ -111,6 +111,8 @@ export class PriceHub {
       quote: (quote) => this.mergeQuote(quote),
       trade: (trade) => this.applyTrade(trade),
       status: (status) => this.events.emit('feed.status', { status }),
+      current: (symbol) => this.latest.get(symbol)?.quote,
+      relayed: (quote) => this.mergeRelayed(quote),
     });
   }
 
@@ -201,6 +203,35 @@ export class PriceHub {
       }),
     );
     this.publishUpdate(this.latest.get(quote.symbol) as Entry, previous, 'snapshot');
+  }
+
+  /**
+   * The cluster leader's quote of a symbol, which already holds every trade the leader merged (the
+   * day's volume and range): stored as it is, not merged like a trade. A previous close (and open)
+   * this hub has for the same day are kept while the leader has none yet. No `tick`: bars and
+   * alerts are the leader's, from the trades themselves. One older than the stored quote (this
+   * hub's own newer snapshot) is merged as an older snapshot.
+   */
+  private mergeRelayed(quote: Quote): void {
+    const known = this.latest.get(quote.symbol)?.quote;
+    if (known && quote.time < known.time) {
+      this.mergeQuote(quote);
+      return;
+    }
+    const keepsClose =
+      known !== undefined &&
+      quote.previousClose === null &&
+      known.previousClose !== null &&
+      sameUtcDay(known.time, quote.time);
+    const previous = this.store(
+      keepsClose
+        ? withChange({ ...quote, previousClose: known.previousClose, open: quote.open ?? known.open })
+        : quote,
+    );
+    const stored = this.latest.get(quote.symbol) as Entry;
+    // As with trades: without a previous close, keep asking (throttled) until a snapshot lands.
+    if (stored.quote.previousClose === null) this.refreshInBackground(quote.symbol);
+    this.publishUpdate(stored, previous, 'trade');
   }
 
   /**

@@ -61,6 +61,8 @@ describe('Finnhub WebSocket feed', () => {
       quote: (q) => quotes.push(q),
       trade: (t) => trades.push(t),
       status: (s) => statuses.push(s),
+      current: () => undefined,
+      relayed: () => undefined,
     });
     stops.push(async () => {
       await feed.close();

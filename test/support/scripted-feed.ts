@@ -70,5 +70,10 @@ export class ScriptedFeed implements QuoteFeed {
     this.listener?.trade(trade);
   }
 
+  /** A quote as a cluster's leader relays it (its trades already merged in). */
+  relay(quote: Quote): void {
+    this.listener?.relayed(quote);
+  }
+
   async close(): Promise<void> {}
 }

@@ -66,6 +66,57 @@ describe('market events from the price hub', () => {
     expect(ticks).toEqual([201, 202, 201]);
   });
 
+  it("stores a cluster leader's relayed quote as it is, without a tick, keeping a same-day previous close it lacks", () => {
+    const { clock, feed, hub } = scriptedHub();
+    const at = clock.now();
+    feed.pushQuote({
+      symbol: 'NVDA',
+      price: 100,
+      change: 1,
+      changePercent: 1,
+      open: 99.5,
+      high: 100,
+      low: 99,
+      previousClose: 99,
+      volume: 400,
+      time: at - 1000,
+    });
+    const ticks: number[] = [];
+    hub.events.on('tick', ({ price }) => ticks.push(price));
+    const relayed = {
+      symbol: 'NVDA',
+      price: 101,
+      change: 2,
+      changePercent: 2.020202,
+      open: 99.5,
+      high: 101.5,
+      low: 99,
+      previousClose: 99,
+      volume: 450,
+      time: at,
+    };
+
+    // The leader's volume already counts every trade: stored, not added to.
+    feed.relay(relayed);
+    expect(hub.peek('NVDA')?.quote).toEqual(relayed);
+    // A leader that has no previous close yet does not take this hub's away.
+    feed.relay({
+      ...relayed,
+      price: 102,
+      change: null,
+      changePercent: null,
+      previousClose: null,
+      open: null,
+      time: at + 1,
+    });
+    expect(hub.peek('NVDA')?.quote).toMatchObject({ price: 102, previousClose: 99, open: 99.5, change: 3 });
+    // An older one than stored keeps the newer price.
+    feed.relay({ ...relayed, price: 98, time: at - 5000 });
+    expect(hub.peek('NVDA')?.quote.price).toBe(102);
+    // Bars and alerts are the leader's, from the trades themselves.
+    expect(ticks).toEqual([]);
+  });
+
   it('passes feed status changes on, and an unsubscribed listener hears nothing more', () => {
     const { feed, hub } = scriptedHub();
     const statuses: string[] = [];

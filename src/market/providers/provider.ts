@@ -73,6 +73,16 @@ export interface FeedListener {
   /** A trade that carries only price, time and volume. */
   trade(trade: Trade): void;
   status(status: FeedStatus): void;
+  /**
+   * The listener's quote of `symbol` now, every trade and quote given to it merged in: what a
+   * cluster's leader relays to the other instances.
+   */
+  current(symbol: string): Quote | undefined;
+  /**
+   * Another instance's current quote of a symbol (a cluster follower's, from the leader): every
+   * trade up to its time is already in it, the day's volume and range included.
+   */
+  relayed(quote: Quote): void;
 }
 
 /** How many wanted symbols a feed streams live, keeps current by polling, and leaves out. */
