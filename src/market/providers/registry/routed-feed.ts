@@ -36,6 +36,8 @@ export class RoutedFeed implements QuoteFeed {
         quote: (quote) => listener.quote(quote),
         trade: (trade) => listener.trade(trade),
         status: () => listener.status(this.status()),
+        current: (symbol) => listener.current(symbol),
+        relayed: (quote) => listener.relayed(quote),
       });
     }
   }
