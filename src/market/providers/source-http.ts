@@ -6,6 +6,12 @@ export interface SourceHttpOptions {
   readonly timeoutMs: number;
   /** Called with the status (or 'timeout' / 'network') of every call, for metrics. */
   readonly onCall?: (status: string) => void;
+  /**
+   * Reads a failed answer's body before its status is judged, for a source whose bodies say more
+   * than its statuses (Finnhub answers "no access" with 401 as well as 403): the error to throw, or
+   * undefined to judge by the status.
+   */
+  readonly errorFromBody?: (status: number, body: string) => ProviderError | undefined;
 }
 
 /**
@@ -42,7 +48,9 @@ export async function getJson(
   options.onCall?.(String(response.status));
   const text = await response.text().catch(() => '');
   if (response.status === 404) return null;
-  if (!response.ok) throw httpError(response, options.sourceName, path);
+  if (!response.ok) {
+    throw options.errorFromBody?.(response.status, text) ?? httpError(response, options.sourceName, path);
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch {
