@@ -175,7 +175,10 @@ describe('the simulated market as a source', () => {
     expect(market.serves('profile', 'BINANCE:BTCUSDT')).toBe(false);
     expect(market.serves('quotes', 'NOPE')).toBe(false);
     expect(market.delay()).toBe(0);
-    expect(await market.getQuote({ symbol: 'VOD.L' })).toMatchObject({ source: 'simulated', delayMinutes: 0 });
+    expect(await market.getQuote({ symbol: 'VOD.L' })).toMatchObject({
+      source: 'simulated',
+      delayMinutes: 0,
+    });
     expect(market.step(['AAPL'])[0]).toMatchObject({ source: 'simulated', delayMinutes: 0 });
     expect(await market.describe({ symbol: 'NOPE' })).toBeNull();
     expect(await market.dailyHistory({ symbol: 'NOPE', from: 0 })).toBeNull();

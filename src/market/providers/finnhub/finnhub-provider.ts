@@ -83,7 +83,11 @@ export class FinnhubProvider implements MarketDataProvider, MarketSource {
     switch (capability) {
       case 'live_trades':
         // What the free socket streams: US trades, Binance pairs and OANDA forex.
-        return isUsListing(symbol) || isBinanceSymbol(symbol) || (symbol.startsWith('OANDA:') && isForexSymbol(symbol));
+        return (
+          isUsListing(symbol) ||
+          isBinanceSymbol(symbol) ||
+          (symbol.startsWith('OANDA:') && isForexSymbol(symbol))
+        );
       case 'quotes':
       case 'search':
       case 'market_status':
@@ -176,9 +180,7 @@ export class FinnhubProvider implements MarketDataProvider, MarketSource {
     signal?: AbortSignal;
     background?: boolean;
   }): Promise<KeyMetrics | null> {
-    const body = asRecord(
-      await this.get('/stock/metric', { symbol, metric: 'all' }, signal, background),
-    );
+    const body = asRecord(await this.get('/stock/metric', { symbol, metric: 'all' }, signal, background));
     // Finnhub has answered an ADR's figures with its home listing's (asked BVDRF, got MBWS.PA's):
     // another instrument's range, in another currency.
     const answered = typeof body?.symbol === 'string' ? body.symbol : null;
@@ -381,7 +383,11 @@ export class FinnhubProvider implements MarketDataProvider, MarketSource {
     return this.calls.run(url, () => this.fetchJson(url, signal, background));
   }
 
-  private async fetchJson(url: string, signal: AbortSignal | undefined, background: boolean): Promise<unknown> {
+  private async fetchJson(
+    url: string,
+    signal: AbortSignal | undefined,
+    background: boolean,
+  ): Promise<unknown> {
     if (background) {
       // Background work never waits and never takes the slots kept for people's requests.
       if (!this.options.budget.tryTake(BACKGROUND_RESERVE))
@@ -461,7 +467,14 @@ function candleBars(answer: unknown, barStart: (time: number) => number): Bar[] 
       low: positivePrice(low?.[i]),
       close: positivePrice(close?.[i]),
     };
-    if (seconds === null || seconds <= 0 || bar.open === null || bar.high === null || bar.low === null || bar.close === null)
+    if (
+      seconds === null ||
+      seconds <= 0 ||
+      bar.open === null ||
+      bar.high === null ||
+      bar.low === null ||
+      bar.close === null
+    )
       return;
     if (bar.high < Math.max(bar.open, bar.close) || bar.low > Math.min(bar.open, bar.close)) return;
     const units = finiteNumber(volume?.[i]);
