@@ -457,33 +457,21 @@ function candleBars(answer: unknown, barStart: (time: number) => number): Bar[] 
     const values = body[key];
     return Array.isArray(values) ? values : [];
   };
-  const [open, high, low, close, volume] = ['o', 'h', 'l', 'c', 'v'].map(column);
+  const [opens, highs, lows, closes, volumes] = ['o', 'h', 'l', 'c', 'v'].map(column);
   const bars: Bar[] = [];
   column('t').forEach((stamp, i) => {
     const seconds = finiteNumber(stamp);
-    const bar = {
-      open: positivePrice(open?.[i]),
-      high: positivePrice(high?.[i]),
-      low: positivePrice(low?.[i]),
-      close: positivePrice(close?.[i]),
-    };
-    if (
-      seconds === null ||
-      seconds <= 0 ||
-      bar.open === null ||
-      bar.high === null ||
-      bar.low === null ||
-      bar.close === null
-    )
+    const [open, high, low, close] = [opens, highs, lows, closes].map((prices) => positivePrice(prices?.[i]));
+    if (seconds === null || seconds <= 0 || open == null || high == null || low == null || close == null)
       return;
-    if (bar.high < Math.max(bar.open, bar.close) || bar.low > Math.min(bar.open, bar.close)) return;
-    const units = finiteNumber(volume?.[i]);
+    if (high < Math.max(open, close) || low > Math.min(open, close)) return;
+    const units = finiteNumber(volumes?.[i]);
     bars.push({
       time: barStart(seconds * 1000),
-      open: bar.open,
-      high: bar.high,
-      low: bar.low,
-      close: bar.close,
+      open,
+      high,
+      low,
+      close,
       volume: units !== null && units > 0 ? units : 0,
     });
   });
