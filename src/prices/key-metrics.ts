@@ -41,10 +41,13 @@ export class KeyMetricsCache {
 
   private load(symbol: string, background: boolean): Promise<KeyMetrics> {
     const load = () =>
-      this.provider.keyMetrics({ symbol, background }).catch((error: unknown) => {
-        if (error instanceof ProviderError && error.reason === 'plan_required') return UNKNOWN;
-        throw error;
-      });
+      this.provider.keyMetrics({ symbol, background }).then(
+        (metrics) => metrics ?? UNKNOWN,
+        (error: unknown) => {
+          if (error instanceof ProviderError && error.reason === 'plan_required') return UNKNOWN;
+          throw error;
+        },
+      );
     return this.cache.get(symbol, load).catch((error: Error) => {
       // A background fetch refused for lack of budget is expected; the next look tries again.
       if (background) this.logger.debug({ symbol, reason: error.message }, 'key metrics deferred');

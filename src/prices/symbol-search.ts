@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { SymbolMatch } from '../market/kernel/instruments.js';
+import { normalizeSymbol } from '../market/kernel/symbols.js';
 import type { MarketDataProvider } from '../market/providers/provider.js';
 import { TtlCache } from './ttl-cache.js';
 
@@ -21,6 +22,13 @@ export class SymbolSearch {
 
   search(query: string): Promise<SymbolMatch[]> {
     const key = query.trim().toUpperCase();
-    return this.cache.get(key, () => this.provider.search({ query: key }));
+    return this.cache.get(key, async () => {
+      const matches = await this.provider.search({ query: key });
+      // A match the app could not take (a form its symbol rule refuses, like COX&KINGS.NS) is not offered.
+      return matches.flatMap((match) => {
+        const symbol = normalizeSymbol(match.symbol);
+        return symbol ? [{ ...match, symbol }] : [];
+      });
+    });
   }
 }

@@ -56,10 +56,10 @@ export class WatchlistService {
 
     let instrument = await repo.findInstrument(this.db, symbol);
     const quote = await this.hub.getQuote(symbol);
-    if (!quote && !instrument) {
+    if (quote) instrument ??= (await this.provider.describe({ symbol })) ?? undefined;
+    if (!instrument) {
       throw new AppError('unknown_symbol', `No stock or instrument with the symbol ${symbol} was found.`);
     }
-    instrument ??= await this.provider.describe({ symbol });
 
     const row = await repo.addToWatchlist(this.db, userId, instrument);
     if (!row) throw new AppError('already_in_portfolio');

@@ -47,6 +47,8 @@ describe('Finnhub REST client against the fake Finnhub server', () => {
       previousClose: 259.45,
       volume: null,
       time: 1582641000 * 1000,
+      source: 'finnhub',
+      delayMinutes: 0,
     });
     const request = fake.requests.at(-1);
     expect(request?.headerToken).toBe(fake.apiKey);
@@ -154,11 +156,9 @@ describe('Finnhub REST client against the fake Finnhub server', () => {
     expect(refused).toBeInstanceOf(ProviderError);
     expect((refused as ProviderError).reason).toBe('rate_limited');
     expect(fake.count('/stock/metric', 'MSFT')).toBe(0);
-    expect(await client.keyMetrics({ symbol: 'MSFT' })).toEqual({
-      week52High: null,
-      week52Low: null,
-      marketCap: null,
-    });
+    // Asked for a person, it is made; Finnhub has no figures for MSFT here: no figures at all.
+    expect(await client.keyMetrics({ symbol: 'MSFT' })).toBeNull();
+    expect(fake.count('/stock/metric', 'MSFT')).toBe(1);
   });
 
   it('searches and describes a symbol by its exact search match', async () => {

@@ -82,7 +82,13 @@ describe('Finnhub WebSocket feed', () => {
       { s: 'BINANCE:BTCUSDT', p: 67000.5, t: 1700000000124, v: 0.01 },
     ]);
     await expect.poll(() => trades.length).toBe(2);
-    expect(trades[0]).toEqual({ symbol: 'AAPL', price: 261.8, time: 1700000000123, volume: 5 });
+    expect(trades[0]).toEqual({
+      symbol: 'AAPL',
+      price: 261.8,
+      time: 1700000000123,
+      volume: 5,
+      source: 'finnhub',
+    });
     feed.setWatched(new Set(['BINANCE:BTCUSDT']));
     await expect.poll(() => fake.streamSubscriptions()).toEqual(['BINANCE:BTCUSDT']);
     expect(fake.openStreams()).toBe(1);

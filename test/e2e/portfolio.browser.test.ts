@@ -39,7 +39,7 @@ class WideMarket extends SimulatedMarket {
       time: Date.now(),
     };
   }
-  override async describe(params: { symbol: string }): Promise<InstrumentInfo> {
+  override async describe(params: { symbol: string }): Promise<InstrumentInfo | null> {
     if (!isWide(params.symbol)) return super.describe(params);
     return {
       symbol: params.symbol,

@@ -27,7 +27,14 @@ export function startMain(cwd: string, env: Record<string, string> = {}): Runnin
   const child = spawn(process.execPath, ['--import', tsxLoader, mainScript], {
     cwd,
     // The keyless sources reach the internet unless a test points them at a fake.
-    env: { ...inherited, NODE_ENV: 'development', LOG_LEVEL: 'info', YAHOO_FINANCE: 'off', BINANCE_STREAM: 'off', ...env },
+    env: {
+      ...inherited,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      YAHOO_FINANCE: 'off',
+      BINANCE_STREAM: 'off',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,7 +1,17 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { INVALID_KEY_BODY, TOO_MANY_SYMBOLS_FRAME } from './finnhub-fixtures/recorded-answers.js';
+
+/** A file of test/fixtures/finnhub/ (answers the live Finnhub gave; origins in its README.md), as text. */
+export function recordedText(name: string): string {
+  return readFileSync(new URL(`../fixtures/finnhub/${name}`, import.meta.url), 'utf8');
+}
+
+/** A recorded JSON answer of test/fixtures/finnhub/, parsed. */
+export function recorded(name: string): unknown {
+  return JSON.parse(recordedText(name));
+}
 
 /** The /quote body for a symbol the fake knows. */
 export interface FakeQuote {
@@ -22,7 +32,16 @@ export interface RecordedRequest {
   headerToken: string | undefined;
 }
 
-type Override = { status: number; body: string } | 'hang';
+type Override = { status: number; body: string; contentType?: string } | 'hang';
+
+interface Candles {
+  t: number[];
+  o: number[];
+  h: number[];
+  l: number[];
+  c: number[];
+  v: number[];
+}
 
 interface StreamClient {
   socket: WebSocket;
@@ -30,10 +49,11 @@ interface StreamClient {
 }
 
 /**
- * Finnhub on loopback, built to ../shared/reference/finnhub.md.
+ * Finnhub on loopback, built to ../shared/reference/finnhub.md, answering with the recorded answers
+ * of test/fixtures/finnhub/ where Finnhub's own are known.
  * REST: token in header or query, 401 without or with a wrong key, 200 with zeros for an unknown
- * symbol, 403 for symbols the "plan" does not cover, 429 past its per-minute limit, and switches for
- * outages and hangs.
+ * symbol, "no access" (403, or 401 as it once was) for symbols the "plan" does not cover, 429 (JSON or
+ * plain text) past its per-minute limit, and switches for outages and hangs.
  * WebSocket (same port, `?token=`): 401 upgrade for a bad key, subscribe/unsubscribe without
  * acknowledgement, trade frames to subscribers only, pings, error frames for invalid symbols and past
  * the symbol cap, and switches to drop every connection or to stall (send nothing, not even pings).
@@ -44,16 +64,27 @@ export class FakeFinnhub {
   readonly quotes = new Map<string, FakeQuote>();
   /** Symbols a free plan may not price (non-US listings in the real service). */
   readonly premiumSymbols = new Set<string>();
+  /** The status of "no access": 403, or 401 as Finnhub once sent it (Finnhub-API#405). */
+  noAccessStatus: 401 | 403 = 403;
+  /** What /quote answers for a symbol it does not know. */
+  unknownQuoteAnswer: unknown = recorded('quote-unknown-symbol.json');
+  /** Symbols /quote answers with `{"error":"Symbol not supported."}`. */
+  readonly unsupportedSymbols = new Set<string>();
+  /** Whether a 429 carries Finnhub's JSON error or a plain-text body (both recorded). */
+  rateLimitAnswer: 'json' | 'plain-text' = 'json';
+  /** /search entries (`type` is absent from the recorded /stock/symbol entries served here too). */
   readonly searchEntries: Array<{
     description: string;
     displaySymbol: string;
     symbol: string;
-    type: string;
+    type?: string;
   }> = [];
   /** Calls allowed per rolling minute before 429, like the real free plan's 60. */
   perMinuteLimit = Number.POSITIVE_INFINITY;
   private readonly overrides = new Map<string, Override>();
   private readonly callTimes: number[] = [];
+  /** Whole /stock/metric answers per symbol, as recorded (before `metrics`). */
+  readonly metricAnswers = new Map<string, unknown>();
   /** What /stock/metric answers in `metric`, per symbol (others get `{}`). */
   readonly metrics = new Map<string, Record<string, number | null>>([
     ['AAPL', { '52WeekHigh': 288.62, '52WeekLow': 169.2101, marketCapitalization: 3890000.5, beta: 1.2 }],
@@ -85,10 +116,9 @@ export class FakeFinnhub {
   /** Whether the "plan" includes /stock/candle (a paid feature: 403 without, like a free key). */
   candleAccess = false;
   /** Daily candles per symbol, as /stock/candle sends them (others: `{"s":"no_data"}`). */
-  readonly candles = new Map<
-    string,
-    { t: number[]; o: number[]; h: number[]; l: number[]; c: number[]; v: number[] }
-  >();
+  readonly candles = new Map<string, Candles>();
+  /** 1-minute candles per symbol (resolution 1; others: `{"s":"no_data"}`). */
+  readonly minuteCandles = new Map<string, Candles>();
   /** What /stock/market-status answers. */
   marketStatus: Record<string, unknown> = {
     exchange: 'US',
@@ -107,7 +137,10 @@ export class FakeFinnhub {
   /** The WebSocket base URL (FINNHUB_WS_URL), set by start(). */
   wsUrl = '';
   /** The settings that point the app at this fake (after start()). */
-  appEnv(): Record<'FINNHUB_API_KEY' | 'FINNHUB_API_URL' | 'FINNHUB_WS_URL' | 'YAHOO_FINANCE' | 'BINANCE_STREAM', string> {
+  appEnv(): Record<
+    'FINNHUB_API_KEY' | 'FINNHUB_API_URL' | 'FINNHUB_WS_URL' | 'YAHOO_FINANCE' | 'BINANCE_STREAM',
+    string
+  > {
     // This fake alone: the keyless sources, on by default with real data, would reach the internet.
     return {
       FINNHUB_API_KEY: this.apiKey,
@@ -226,6 +259,13 @@ export class FakeFinnhub {
     return delivered;
   }
 
+  /** Sends one frame, as recorded, to every open connection. */
+  replay(frame: unknown): number {
+    let delivered = 0;
+    for (const client of this.streamClients) if (this.sendFrame(client, frame)) delivered++;
+    return delivered;
+  }
+
   ping(): void {
     for (const client of this.streamClients) this.sendFrame(client, { type: 'ping' });
   }
@@ -254,7 +294,7 @@ export class FakeFinnhub {
       if (this.invalidStreamSymbols.has(frame.symbol)) {
         this.sendFrame(client, { type: 'error', msg: `Invalid symbol ${frame.symbol}` });
       } else if (client.subscriptions.size >= this.symbolCap) {
-        this.sendFrame(client, TOO_MANY_SYMBOLS_FRAME);
+        this.sendFrame(client, recorded('too-many-symbols.json'));
       } else {
         client.subscriptions.add(frame.symbol);
       }
@@ -300,14 +340,19 @@ export class FakeFinnhub {
       return;
     }
     if (token !== this.apiKey) {
-      send(res, 401, INVALID_KEY_BODY);
+      send(res, 401, recorded('invalid-key.json'));
       return;
     }
 
     const now = Date.now();
     while (this.callTimes.length > 0 && (this.callTimes[0] ?? 0) <= now - 60_000) this.callTimes.shift();
     if (this.callTimes.length >= this.perMinuteLimit) {
-      send(res, 429, { error: 'API limit reached. Please try again later. Remaining Limit: 0' });
+      if (this.rateLimitAnswer === 'plain-text') {
+        res.writeHead(429, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end(recordedText('rate-limit-plain-text.txt'));
+      } else {
+        send(res, 429, { error: 'API limit reached. Please try again later. Remaining Limit: 0' });
+      }
       return;
     }
     this.callTimes.push(now);
@@ -318,7 +363,7 @@ export class FakeFinnhub {
       return;
     }
     if (override) {
-      res.writeHead(override.status, { 'Content-Type': 'application/json' });
+      res.writeHead(override.status, { 'Content-Type': override.contentType ?? 'application/json' });
       res.end(override.body);
       return;
     }
@@ -326,22 +371,31 @@ export class FakeFinnhub {
     if (path === '/quote') {
       const symbol = query.symbol ?? '';
       if (this.premiumSymbols.has(symbol)) {
-        send(res, 403, { error: "You don't have access to this resource." });
+        send(res, this.noAccessStatus, recorded('no-access.json'));
         return;
       }
-      const quote = this.quotes.get(symbol);
-      send(res, 200, quote ?? { c: 0, d: null, dp: null, h: 0, l: 0, o: 0, pc: 0, t: 0 });
+      if (this.unsupportedSymbols.has(symbol)) {
+        send(res, 200, recorded('symbol-not-supported.json'));
+        return;
+      }
+      send(res, 200, this.quotes.get(symbol) ?? this.unknownQuoteAnswer);
       return;
     }
     if (path === '/stock/metric') {
       const symbol = query.symbol ?? '';
-      send(res, 200, { metric: this.metrics.get(symbol) ?? {}, metricType: 'all', series: {}, symbol });
+      const answer = this.metricAnswers.get(symbol) ?? {
+        metric: this.metrics.get(symbol) ?? {},
+        metricType: 'all',
+        series: {},
+        symbol,
+      };
+      send(res, 200, answer);
       return;
     }
     if (path === '/stock/profile2') {
       const symbol = query.symbol ?? '';
       if (this.premiumSymbols.has(symbol)) {
-        send(res, 403, { error: "You don't have access to this resource." });
+        send(res, this.noAccessStatus, recorded('no-access.json'));
         return;
       }
       const profile = this.profiles.get(symbol);
@@ -350,14 +404,16 @@ export class FakeFinnhub {
     }
     if (path === '/stock/candle') {
       if (!this.candleAccess) {
-        send(res, 403, { error: "You don't have access to this resource." });
+        send(res, this.noAccessStatus, recorded('no-access.json'));
         return;
       }
-      const candles = this.candles.get(query.symbol ?? '');
+      const byResolution =
+        query.resolution === 'D' ? this.candles : query.resolution === '1' ? this.minuteCandles : undefined;
+      const candles = byResolution?.get(query.symbol ?? '');
       const from = Number(query.from);
       const to = Number(query.to);
-      if (!candles || query.resolution !== 'D' || !Number.isFinite(from) || !Number.isFinite(to)) {
-        send(res, 200, { s: 'no_data' });
+      if (!candles || !Number.isFinite(from) || !Number.isFinite(to)) {
+        send(res, 200, recorded('candles-no-data.json'));
         return;
       }
       const keep = candles.t.map((t) => t >= from && t <= to);
@@ -367,7 +423,7 @@ export class FakeFinnhub {
         res,
         200,
         t.length === 0
-          ? { s: 'no_data' }
+          ? recorded('candles-no-data.json')
           : {
               s: 'ok',
               t,

@@ -100,26 +100,88 @@ describe('simulated market', () => {
 });
 
 describe('simulated key figures', () => {
-  it.each(['2026-01-07T15:00:30Z', '2026-01-08T15:00:30Z'])(
-    '52-week range and market cap agree with the generated year and the quote (%s)',
-    async (now) => {
-      const clock = new ManualClock(Date.parse(now));
+  const DAY = 86_400_000;
+  const instrument = (symbol: string) => SIMULATED_UNIVERSE.find((i) => i.symbol === symbol);
+
+  it.each(['AAPL', 'BRK.A', 'VOD.L', '7203.T', 'SIRI'])(
+    '%s: the 52-week range is that of the generated year and today, the cap a fixed share count at the live price',
+    async (symbol) => {
+      const clock = new ManualClock(Date.parse('2026-01-07T15:00:30Z'));
       const market = new SimulatedMarket(42, clock);
-      const quote = await market.getQuote({ symbol: 'AAPL' });
-      const { daily } = await market.history({ symbol: 'AAPL' });
-      const metrics = await market.keyMetrics({ symbol: 'AAPL' });
-      const yearAgo = clock.now() - 365 * 86_400_000;
-      const year = daily.filter((bar) => bar.time >= yearAgo);
-      expect(metrics.week52High).toBe(Math.max(quote?.high ?? 0, ...year.map((bar) => bar.high)));
-      expect(metrics.week52Low).toBe(Math.min(quote?.low ?? Infinity, ...year.map((bar) => bar.low)));
-      // Market cap follows the price: a fixed number of shares times the current price.
-      clock.advance(60_000);
-      const later = await market.getQuote({ symbol: 'AAPL' });
-      const laterMetrics = await market.keyMetrics({ symbol: 'AAPL' });
-      const shares = (metrics.marketCap ?? 0) / (quote?.price ?? 1);
-      expect(Number.isInteger(Math.round(shares))).toBe(true);
-      expect(laterMetrics.marketCap).toBeCloseTo(shares * (later?.price ?? 0), -2);
-      expect(await market.keyMetrics({ symbol: 'BINANCE:BTCUSDT' })).toMatchObject({ marketCap: null });
+      const reference = instrument(symbol);
+      if (!reference?.marketCap) throw new Error(`${symbol} has no market cap in the universe`);
+      const sharesAtReference = reference.marketCap / reference.basePrice;
+      const sharesSeen = new Set<number>();
+      for (let tick = 0; tick < 5; tick++) {
+        clock.advance(45_000);
+        const [quote] = market.step([symbol]);
+        const { daily } = await market.history({ symbol });
+        const metrics = await market.keyMetrics({ symbol });
+        if (!quote || quote.high === null || quote.low === null || !metrics?.marketCap)
+          throw new Error('incomplete figures');
+        const year = daily.filter((bar) => bar.time >= clock.now() - 365 * DAY);
+        expect(year.length).toBeGreaterThanOrEqual(364);
+        expect(metrics.week52High).toBe(Math.max(quote.high, ...year.map((bar) => bar.high)));
+        expect(metrics.week52Low).toBe(Math.min(quote.low, ...year.map((bar) => bar.low)));
+        expect(metrics.week52High).toBeGreaterThanOrEqual(quote.price);
+        expect(metrics.week52Low).toBeLessThanOrEqual(quote.price);
+        const shares = metrics.marketCap / quote.price;
+        expect(Math.abs(shares - sharesAtReference)).toBeLessThanOrEqual(0.5);
+        sharesSeen.add(Math.round(shares));
+      }
+      expect(sharesSeen.size).toBe(1);
     },
   );
+
+  it('agrees with the daily bars it serves as a source, and keeps a day walked live in range after midnight', async () => {
+    const clock = new ManualClock(Date.parse('2026-01-07T23:58:00Z'));
+    const market = new SimulatedMarket(5, clock);
+    const prices: number[] = [];
+    for (let tick = 0; tick < 8; tick++) {
+      clock.advance(30_000);
+      prices.push(...market.step(['NVDA']).map((q) => q.price));
+    }
+    // Three ticks before midnight (23:58:30 to 23:59:30), five after.
+    const lastOfDay = prices[2];
+    const quote = await market.getQuote({ symbol: 'NVDA' });
+    // Today opened at yesterday's last price.
+    expect(quote?.previousClose).toBe(lastOfDay);
+    const bars = (await market.dailyHistory({ symbol: 'NVDA', from: clock.now() - 365 * DAY })) ?? [];
+    const yesterday = bars.find((bar) => bar.time === Date.parse('2026-01-07T00:00:00Z'));
+    expect(yesterday?.close).toBe(lastOfDay);
+    expect(yesterday?.high).toBeGreaterThanOrEqual(Math.max(...prices.slice(0, 3)));
+    expect(quote?.open).toBe(lastOfDay);
+    expect(bars.at(-1)?.time).toBe(Date.parse('2026-01-08T00:00:00Z'));
+    const metrics = await market.keyMetrics({ symbol: 'NVDA' });
+    expect(metrics?.week52High).toBe(Math.max(...bars.map((bar) => bar.high)));
+    expect(metrics?.week52Low).toBe(Math.min(...bars.map((bar) => bar.low)));
+  });
+
+  it('gives no market cap to funds, coins and currency pairs', async () => {
+    const market = new SimulatedMarket(42, new ManualClock());
+    for (const symbol of ['SPY', 'BINANCE:BTCUSDT', 'OANDA:EUR_USD']) {
+      expect(await market.keyMetrics({ symbol })).toMatchObject({ marketCap: null });
+    }
+    expect(await market.keyMetrics({ symbol: 'NOPE' })).toBeNull();
+  });
+});
+
+describe('the simulated market as a source', () => {
+  it('serves what it knows in real time, and says its quotes are its own', async () => {
+    const market = new SimulatedMarket(1, new ManualClock());
+    expect(market.id).toBe('simulated');
+    expect(market.serves('quotes', 'VOD.L')).toBe(true);
+    expect(market.serves('daily_history', 'BINANCE:BTCUSDT')).toBe(true);
+    expect(market.serves('profile', 'BINANCE:BTCUSDT')).toBe(false);
+    expect(market.serves('quotes', 'NOPE')).toBe(false);
+    expect(market.delay()).toBe(0);
+    expect(await market.getQuote({ symbol: 'VOD.L' })).toMatchObject({
+      source: 'simulated',
+      delayMinutes: 0,
+    });
+    expect(market.step(['AAPL'])[0]).toMatchObject({ source: 'simulated', delayMinutes: 0 });
+    expect(await market.describe({ symbol: 'NOPE' })).toBeNull();
+    expect(await market.dailyHistory({ symbol: 'NOPE', from: 0 })).toBeNull();
+    expect((await market.intradayHistory({ symbol: 'AAPL' }))?.length).toBeGreaterThan(4 * 1440);
+  });
 });

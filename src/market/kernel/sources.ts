@@ -1,3 +1,5 @@
+import { marketOfSymbol } from './symbols.js';
+
 /**
  * The market-data sources the app can read from and what each can be asked for. Every quote and
  * every stored history says which source it came from and how far behind the market it is.
@@ -55,11 +57,12 @@ export function isBinanceSymbol(symbol: string): boolean {
   return symbol.startsWith('BINANCE:');
 }
 
-/** Whether `symbol` is listed in the US (a plain ticker or a one-letter share class: AAPL, BRK.B). */
+/**
+ * Whether `symbol` is listed in the US (a plain ticker or a one-letter share class: AAPL, BRK.B);
+ * one-letter exchange suffixes (VOD.L London, 7203.T Tokyo, SAP.F Frankfurt, ABC.V TSX Venture) are not.
+ */
 export function isUsListing(symbol: string): boolean {
-  if (symbol.includes(':')) return false;
-  const dot = symbol.lastIndexOf('.');
-  return dot < 0 || symbol.length - dot - 1 <= 1;
+  return !symbol.includes(':') && marketOfSymbol(symbol).exchange === 'US';
 }
 
 /** What each source can serve at all (a source's `serves` then says for which symbols). */

@@ -23,14 +23,22 @@ export interface MarketDataProvider {
    * refused (ProviderError 'rate_limited') rather than use request budget that people's requests need.
    */
   getQuote(params: { symbol: string; signal?: AbortSignal; background?: boolean }): Promise<Quote | null>;
-  /** Name, exchange and currency of a symbol the provider knows (called once, when a symbol is first added). */
-  describe(params: { symbol: string; signal?: AbortSignal }): Promise<InstrumentInfo>;
+  /**
+   * Name, exchange and currency of a symbol the provider knows (called once, when a symbol is first
+   * added); null for one it does not know.
+   */
+  describe(params: { symbol: string; signal?: AbortSignal }): Promise<InstrumentInfo | null>;
   search(params: { query: string; signal?: AbortSignal }): Promise<SymbolMatch[]>;
   /**
-   * 52-week range and market capitalisation; nulls where unknown. A `background` call is refused
-   * (ProviderError 'rate_limited') rather than use request budget that people's requests need.
+   * 52-week range and market capitalisation; nulls where unknown, null when none is known. A
+   * `background` call is refused (ProviderError 'rate_limited') rather than use request budget that
+   * people's requests need.
    */
-  keyMetrics(params: { symbol: string; signal?: AbortSignal; background?: boolean }): Promise<KeyMetrics>;
+  keyMetrics(params: {
+    symbol: string;
+    signal?: AbortSignal;
+    background?: boolean;
+  }): Promise<KeyMetrics | null>;
   /**
    * Past bars for a symbol (Finnhub: `/stock/candle`, a paid feature; ProviderError 'plan_required'
    * without access).

@@ -11,6 +11,12 @@ export interface SourceHttpOptions {
    * 404) rather than a failure: Binance answers an unknown symbol 400 `{"code":-1121,...}`.
    */
   readonly isUnknown?: (status: number, body: string) => boolean;
+  /**
+   * Reads a failed answer's body before its status is judged, for a source whose bodies say more
+   * than its statuses (Finnhub answers "no access" with 401 as well as 403): the error to throw, or
+   * undefined to judge by the status.
+   */
+  readonly errorFromBody?: (status: number, body: string) => ProviderError | undefined;
 }
 
 /**
@@ -48,7 +54,9 @@ export async function getJson(
   options.onCall?.(String(response.status));
   const text = await response.text().catch(() => '');
   if (response.status === 404 || (!response.ok && options.isUnknown?.(response.status, text))) return null;
-  if (!response.ok) throw httpError(response, options.sourceName, path);
+  if (!response.ok) {
+    throw options.errorFromBody?.(response.status, text) ?? httpError(response, options.sourceName, path);
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -14,10 +14,19 @@ import type {
   Quote,
   SymbolMatch,
 } from '../../kernel/instruments.js';
-import { utcDayStart } from '../../kernel/periods.js';
+import { DAY_MS, minuteStart, utcDayStart } from '../../kernel/periods.js';
 import { inRegularSession } from '../../kernel/sessions.js';
+import {
+  type Capability,
+  type Delay,
+  isBinanceSymbol,
+  isForexSymbol,
+  isUsListing,
+} from '../../kernel/sources.js';
 import { marketOfSymbol } from '../../kernel/symbols.js';
 import type { MarketDataProvider } from '../provider.js';
+import type { MarketSource, SourceLimits } from '../source.js';
+import { finiteNumber, getJson, positivePrice } from '../source-http.js';
 import type { UpstreamCallers } from '../upstream-callers.js';
 import type { RestBudget } from './rest-budget.js';
 
@@ -37,29 +46,6 @@ export interface FinnhubOptions {
   onCall?: (status: string) => void;
 }
 
-interface FinnhubQuote {
-  c?: number | null;
-  d?: number | null;
-  dp?: number | null;
-  h?: number | null;
-  l?: number | null;
-  o?: number | null;
-  pc?: number | null;
-  t?: number | null;
-}
-
-interface FinnhubProfile {
-  name?: string;
-  ticker?: string;
-  exchange?: string;
-  currency?: string;
-  finnhubIndustry?: string;
-  country?: string;
-  weburl?: string;
-  ipo?: string;
-  logo?: string;
-}
-
 /** REST calls a minute that background work (figures fetched ahead of need) leaves to interactive calls. */
 const BACKGROUND_RESERVE = 10;
 
@@ -67,42 +53,59 @@ const BACKGROUND_RESERVE = 10;
 const MAX_LOGO_BYTES = 256 * 1024;
 const LOGO_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/svg+xml']);
 
-interface FinnhubCandles {
-  s?: string;
-  t?: number[];
-  o?: number[];
-  h?: number[];
-  l?: number[];
-  c?: number[];
-  v?: number[];
-}
-
-interface FinnhubMetrics {
-  metric?: Record<string, number | null | undefined>;
-}
-
-interface FinnhubMarketStatus {
-  exchange?: string;
-  holiday?: string | null;
-  isOpen?: boolean;
-  session?: string | null;
-  timezone?: string;
-}
-
-interface FinnhubSearch {
-  count?: number;
-  result?: Array<{ description?: string; displaySymbol?: string; symbol?: string; type?: string }>;
-}
+/** Days of 1-minute candles asked for before today's (the simulated market's charts hold as many). */
+const INTRADAY_DAYS = 4;
 
 /**
- * Finnhub over REST. The key travels in the X-Finnhub-Token header, never in the URL, so it cannot
- * end up in a log line or an error message; errors carry our own wording only.
+ * Finnhub over REST, as a market-data source: real-time quotes of every symbol form (a free plan is
+ * answered "no access" for listings outside the US: ProviderError 'plan_required', which tells the
+ * registry to ask another source), candles where the plan has them, profiles, key figures, search
+ * and market status. Its live trades come from `FinnhubStreamFeed`. It keeps its own request budget
+ * (each user's fair share, a reserve for people's requests), so the registry adds none.
+ *
+ * The key travels in the X-Finnhub-Token header, never in the URL, so it cannot end up in a log line
+ * or an error message; errors carry our own wording only.
  */
-export class FinnhubProvider implements MarketDataProvider {
+export class FinnhubProvider implements MarketDataProvider, MarketSource {
   readonly name = 'finnhub';
+  readonly id = 'finnhub';
+  readonly limits: SourceLimits;
   private readonly calls = new SingleFlight<unknown>();
 
-  constructor(private readonly options: FinnhubOptions) {}
+  constructor(private readonly options: FinnhubOptions) {
+    this.limits = {
+      requestsPerMinute: null,
+      description: `${options.budget.usage().perMinute} calls a minute (its own budget; a free key allows 60) and one WebSocket`,
+    };
+  }
+
+  serves(capability: Capability, symbol: string): boolean {
+    switch (capability) {
+      case 'live_trades':
+        // What the free socket streams: US trades, Binance pairs and OANDA forex.
+        return (
+          isUsListing(symbol) ||
+          isBinanceSymbol(symbol) ||
+          (symbol.startsWith('OANDA:') && isForexSymbol(symbol))
+        );
+      case 'quotes':
+      case 'search':
+      case 'market_status':
+        return true;
+      case 'daily_history':
+      case 'intraday_history':
+      case 'profile':
+      case 'key_metrics':
+        // /stock/candle, /stock/profile2 and /stock/metric know stocks, not VENUE:PAIR forms.
+        return !symbol.includes(':');
+      case 'fx_rates':
+        return false;
+    }
+  }
+
+  delay(): Delay {
+    return 0;
+  }
 
   async getQuote({
     symbol,
@@ -113,21 +116,28 @@ export class FinnhubProvider implements MarketDataProvider {
     signal?: AbortSignal;
     background?: boolean;
   }): Promise<Quote | null> {
-    const body = await this.get<FinnhubQuote>('/quote', { symbol }, signal, background);
-    // Finnhub answers an unknown symbol with 200 and all zeros.
-    if (!body.c || !body.t) return null;
+    const body = asRecord(await this.get('/quote', { symbol }, signal, background));
+    // An unknown symbol is answered with 200 and zeros, an unsupported one with {"error": ...}: no
+    // price and no time, so no quote.
+    const price = positivePrice(body?.c);
+    const seconds = finiteNumber(body?.t);
+    if (!body || price === null || seconds === null || seconds <= 0) return null;
+    const previousClose = positivePrice(body.pc);
     return {
       symbol,
-      price: body.c,
-      change: body.d ?? null,
-      changePercent: body.dp ?? null,
-      open: nonZero(body.o),
-      high: nonZero(body.h),
-      low: nonZero(body.l),
-      previousClose: nonZero(body.pc),
+      price,
+      // A change is measured from the previous close; without one (a first day, a partial answer) it means nothing.
+      change: previousClose === null ? null : finiteNumber(body.d),
+      changePercent: previousClose === null ? null : finiteNumber(body.dp),
+      open: positivePrice(body.o),
+      high: positivePrice(body.h),
+      low: positivePrice(body.l),
+      previousClose,
       // /quote has no volume; trades from the stream add it up.
       volume: null,
-      time: body.t * 1000,
+      time: seconds * 1000,
+      source: 'finnhub',
+      delayMinutes: 0,
     };
   }
 
@@ -157,12 +167,10 @@ export class FinnhubProvider implements MarketDataProvider {
 
   async search({ query, signal }: { query: string; signal?: AbortSignal }): Promise<SymbolMatch[]> {
     const results = await this.searchRaw(query, signal);
-    return results
-      .filter((r) => r.symbol)
-      .slice(0, 20)
-      .map((r) => ({ symbol: r.symbol ?? '', description: r.description ?? '', type: r.type ?? '' }));
+    return results.slice(0, 20).map((r) => ({ symbol: r.symbol, description: r.description, type: r.type }));
   }
 
+  /** 52-week range and market cap; null when Finnhub has none of them for this symbol. */
   async keyMetrics({
     symbol,
     signal,
@@ -171,21 +179,27 @@ export class FinnhubProvider implements MarketDataProvider {
     symbol: string;
     signal?: AbortSignal;
     background?: boolean;
-  }): Promise<KeyMetrics> {
-    const body = await this.get<FinnhubMetrics>(
-      '/stock/metric',
-      { symbol, metric: 'all' },
-      signal,
-      background,
-    );
-    const metric = body.metric ?? {};
-    const cap = metric.marketCapitalization;
-    return {
-      week52High: finite(metric['52WeekHigh']),
-      week52Low: finite(metric['52WeekLow']),
-      // Finnhub gives market capitalisation in millions.
-      marketCap: typeof cap === 'number' && Number.isFinite(cap) ? cap * 1_000_000 : null,
-    };
+  }): Promise<KeyMetrics | null> {
+    const body = asRecord(await this.get('/stock/metric', { symbol, metric: 'all' }, signal, background));
+    // Finnhub has answered an ADR's figures with its home listing's (asked BVDRF, got MBWS.PA's):
+    // another instrument's range, in another currency.
+    const answered = typeof body?.symbol === 'string' ? body.symbol : null;
+    if (answered && answered.toUpperCase() !== symbol.toUpperCase()) {
+      this.options.logger.warn(
+        { symbol, answered: answered.slice(0, 40) },
+        'Finnhub answered key figures for another symbol',
+      );
+      return null;
+    }
+    // The map mixes numbers with date strings ("52WeekHighDate") and nulls: only positive numbers count.
+    const metric = asRecord(body?.metric);
+    let week52High = positivePrice(metric?.['52WeekHigh']);
+    let week52Low = positivePrice(metric?.['52WeekLow']);
+    if (week52High !== null && week52Low !== null && week52Low > week52High) week52High = week52Low = null;
+    const capMillions = positivePrice(metric?.marketCapitalization);
+    if (week52High === null && week52Low === null && capMillions === null) return null;
+    // Finnhub gives market capitalisation in millions.
+    return { week52High, week52Low, marketCap: capMillions === null ? null : capMillions * 1_000_000 };
   }
 
   async profile({
@@ -195,11 +209,11 @@ export class FinnhubProvider implements MarketDataProvider {
     symbol: string;
     signal?: AbortSignal;
   }): Promise<CompanyProfile | null> {
-    const body = await this.get<FinnhubProfile>('/stock/profile2', { symbol }, signal);
+    const body = asRecord(await this.get('/stock/profile2', { symbol }, signal));
     // An unknown symbol (or one without a profile) is answered with {}; Finnhub has also answered
     // with another instrument's profile (asked SGOV, got IBHJ's), which is no profile of this one.
-    const ticker = nonEmpty(body.ticker);
-    if (!nonEmpty(body.name) && !ticker) return null;
+    const ticker = nonEmpty(body?.ticker);
+    if (!body || (!nonEmpty(body.name) && !ticker)) return null;
     if (ticker && ticker.toUpperCase() !== symbol.toUpperCase()) {
       this.options.logger.warn(
         { symbol, answered: ticker.slice(0, 40) },
@@ -207,6 +221,7 @@ export class FinnhubProvider implements MarketDataProvider {
       );
       return null;
     }
+    const ipo = nonEmpty(body.ipo);
     return {
       name: nonEmpty(body.name),
       exchange: nonEmpty(body.exchange),
@@ -214,7 +229,7 @@ export class FinnhubProvider implements MarketDataProvider {
       industry: nonEmpty(body.finnhubIndustry),
       country: nonEmpty(body.country),
       website: webAddress(body.weburl),
-      ipo: /^\d{4}-\d{2}-\d{2}$/.test(body.ipo ?? '') ? (body.ipo ?? null) : null,
+      ipo: ipo && /^\d{4}-\d{2}-\d{2}$/.test(ipo) ? ipo : null,
       logoSource: this.logoAddress(body.logo),
     };
   }
@@ -224,7 +239,7 @@ export class FinnhubProvider implements MarketDataProvider {
    * addresses on the configured API origin (scheme, host and port: the operator chose it): a
    * profile cannot send it anywhere else, nor over plain http.
    */
-  private logoAddress(value: string | undefined): string | null {
+  private logoAddress(value: unknown): string | null {
     const address = webAddress(value);
     if (!address) return null;
     const url = new URL(address);
@@ -262,25 +277,50 @@ export class FinnhubProvider implements MarketDataProvider {
     return { contentType, data };
   }
 
-  /** Five years of daily candles (a paid feature: ProviderError 'plan_required' on a free key). */
+  /**
+   * Daily candles from `from` to now (a paid feature: ProviderError 'plan_required' on a free key);
+   * null when Finnhub has none (`{"s":"no_data"}`).
+   */
+  async dailyHistory({
+    symbol,
+    from,
+    signal,
+  }: {
+    symbol: string;
+    from: number;
+    signal?: AbortSignal;
+  }): Promise<Bar[] | null> {
+    // Daily candles are stamped at (or near) midnight UTC of their day: the bar's start is that day.
+    return this.candles(symbol, 'D', from, signal, utcDayStart);
+  }
+
+  /** 1-minute candles of today and the four days before (paid, like every candle); null when none. */
+  async intradayHistory({ symbol, signal }: { symbol: string; signal?: AbortSignal }): Promise<Bar[] | null> {
+    const from = utcDayStart(this.options.clock.now()) - INTRADAY_DAYS * DAY_MS;
+    return this.candles(symbol, '1', from, signal, minuteStart);
+  }
+
+  /** Five years of daily candles, for the backfill of a symbol watched for the first time. */
   async history({ symbol, signal }: { symbol: string; signal?: AbortSignal }): Promise<ProviderHistory> {
+    const from = this.options.clock.now() - 5 * 366 * DAY_MS;
+    const daily = await this.dailyHistory({ symbol, from, ...(signal ? { signal } : {}) });
+    return { daily: daily ?? [], minute: [] };
+  }
+
+  private async candles(
+    symbol: string,
+    resolution: 'D' | '1',
+    from: number,
+    signal: AbortSignal | undefined,
+    barStart: (time: number) => number,
+  ): Promise<Bar[] | null> {
     const to = Math.floor(this.options.clock.now() / 1000);
-    const from = to - 5 * 366 * 24 * 60 * 60;
-    const body = await this.get<FinnhubCandles>(
+    const body = await this.get(
       '/stock/candle',
-      { symbol, resolution: 'D', from: String(from), to: String(to) },
+      { symbol, resolution, from: String(Math.floor(from / 1000)), to: String(to) },
       signal,
     );
-    if (body.s !== 'ok' || !Array.isArray(body.t)) return { daily: [], minute: [] };
-    const daily: Bar[] = [];
-    body.t.forEach((seconds, i) => {
-      const [open, high, low, close] = [body.o?.[i], body.h?.[i], body.l?.[i], body.c?.[i]];
-      if (open === undefined || high === undefined || low === undefined || close === undefined) return;
-      // Daily candles are stamped at (or near) midnight UTC of their day: the bar's start is that day.
-      const day = utcDayStart(seconds * 1000);
-      daily.push({ time: day, open, high, low, close, volume: body.v?.[i] ?? 0 });
-    });
-    return { daily, minute: [] };
+    return candleBars(body, barStart);
   }
 
   async marketStatus({
@@ -290,21 +330,25 @@ export class FinnhubProvider implements MarketDataProvider {
     exchange: string;
     signal?: AbortSignal;
   }): Promise<MarketStatus> {
-    const body = await this.get<FinnhubMarketStatus>('/stock/market-status', { exchange }, signal);
-    const state: MarketState = body.holiday
+    const body = asRecord(await this.get('/stock/market-status', { exchange }, signal));
+    if (!body) throw new ProviderError('unavailable', `Finnhub has no market status for ${exchange}`);
+    const holiday = nonEmpty(body.holiday);
+    const session = nonEmpty(body.session);
+    const state: MarketState = holiday
       ? 'holiday'
-      : body.isOpen && (body.session === 'regular' || !body.session)
+      : body.isOpen === true && (session === 'regular' || !session)
         ? 'open'
-        : body.session === 'pre-market' || body.session === 'post-market'
-          ? body.session
+        : session === 'pre-market' || session === 'post-market'
+          ? session
           : 'closed';
-    const label = state === 'holiday' ? `closed for ${body.holiday}` : state;
+    const name = nonEmpty(body.exchange) ?? exchange;
+    const label = state === 'holiday' ? `closed for ${holiday}` : state;
     return {
-      exchange: body.exchange ?? exchange,
+      exchange: name,
       state,
-      holiday: body.holiday ?? null,
-      timezone: body.timezone ?? null,
-      description: `${body.exchange ?? exchange} market: ${label}`,
+      holiday,
+      timezone: nonEmpty(body.timezone),
+      description: `${name} market: ${label}`,
     };
   }
 
@@ -312,28 +356,38 @@ export class FinnhubProvider implements MarketDataProvider {
     return inRegularSession(symbol, time);
   }
 
-  private async searchRaw(query: string, signal?: AbortSignal) {
-    const body = await this.get<FinnhubSearch>('/search', { q: query }, signal);
-    return Array.isArray(body.result) ? body.result : [];
+  /** Search results that name a symbol, as strings (Finnhub fills them; a missing one is no match). */
+  private async searchRaw(
+    query: string,
+    signal?: AbortSignal,
+  ): Promise<Array<{ symbol: string; description: string; type: string }>> {
+    const result = asRecord(await this.get('/search', { q: query }, signal))?.result;
+    if (!Array.isArray(result)) return [];
+    return result.flatMap((entry: unknown) => {
+      const match = asRecord(entry);
+      const symbol = nonEmpty(match?.symbol);
+      if (!symbol) return [];
+      return [{ symbol, description: nonEmpty(match?.description) ?? '', type: nonEmpty(match?.type) ?? '' }];
+    });
   }
 
   /** One call per distinct URL at a time: concurrent callers share the answer (single flight). */
-  private get<T>(
+  private get(
     path: string,
     params: Record<string, string>,
     signal?: AbortSignal,
     background = false,
-  ): Promise<T> {
+  ): Promise<unknown> {
+    // URLSearchParams percent-encodes every symbol character (M&M.NS asks for M&M.NS, not for M).
     const url = `${this.options.apiUrl}${path}?${new URLSearchParams(params).toString()}`;
-    return this.calls.run(url, () => this.fetchJson<T>(url, path, signal, background)) as Promise<T>;
+    return this.calls.run(url, () => this.fetchJson(url, signal, background));
   }
 
-  private async fetchJson<T>(
+  private async fetchJson(
     url: string,
-    path: string,
-    signal?: AbortSignal,
-    background = false,
-  ): Promise<T> {
+    signal: AbortSignal | undefined,
+    background: boolean,
+  ): Promise<unknown> {
     if (background) {
       // Background work never waits and never takes the slots kept for people's requests.
       if (!this.options.budget.tryTake(BACKGROUND_RESERVE))
@@ -341,47 +395,23 @@ export class FinnhubProvider implements MarketDataProvider {
     } else {
       await this.waitForBudget(this.options.callers?.current());
     }
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    let response: Response;
     try {
-      response = await fetch(url, {
-        headers: { 'X-Finnhub-Token': this.options.apiKey, Accept: 'application/json' },
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      return await getJson(url, {
+        sourceName: 'Finnhub',
+        timeoutMs: this.options.timeoutMs,
+        headers: { 'X-Finnhub-Token': this.options.apiKey },
+        signal,
+        errorFromBody: noAccessError,
+        ...(this.options.onCall ? { onCall: this.options.onCall } : {}),
       });
     } catch (error) {
-      if (timeout.aborted) {
-        this.options.onCall?.('timeout');
-        throw new ProviderError('timeout', `Finnhub did not answer ${path} in time`);
+      if (error instanceof ProviderError && error.reason === 'rate_limited') {
+        this.options.budget.pauseAfterRateLimit();
+      } else if (error instanceof ProviderError && error.reason === 'unauthorized') {
+        this.options.logger.error('Finnhub rejected the API key (401): check FINNHUB_API_KEY');
       }
-      this.options.onCall?.('network');
-      throw new ProviderError('unavailable', `Finnhub could not be reached (${(error as Error).name})`);
+      throw error;
     }
-    this.options.onCall?.(String(response.status));
-    const text = await response.text().catch(() => '');
-    if (response.ok) {
-      try {
-        return JSON.parse(text) as T;
-      } catch {
-        throw new ProviderError('unavailable', `Finnhub sent an unreadable answer to ${path}`);
-      }
-    }
-    throw this.errorFor(response.status, text, path);
-  }
-
-  private errorFor(status: number, body: string, path: string): ProviderError {
-    // Finnhub has used 401 with the "no access" body: judge by the body, not the status alone.
-    if (status === 403 || /access to this resource/i.test(body)) {
-      return new ProviderError('plan_required', `The Finnhub plan does not include ${path}`);
-    }
-    if (status === 401) {
-      this.options.logger.error('Finnhub rejected the API key (401): check FINNHUB_API_KEY');
-      return new ProviderError('unauthorized', 'Finnhub rejected the API key');
-    }
-    if (status === 429) {
-      this.options.budget.pauseAfterRateLimit();
-      return new ProviderError('rate_limited', 'Finnhub rate limit reached');
-    }
-    return new ProviderError('unavailable', `Finnhub answered ${status} to ${path}`);
   }
 
   /**
@@ -410,27 +440,65 @@ export class FinnhubProvider implements MarketDataProvider {
   }
 }
 
-/** A text value, or null for what Finnhub sends when it has none: "", blanks or "N/A". */
-function nonEmpty(value: string | undefined): string | null {
+/** Finnhub has answered "no access" with 401 as well as 403 (Finnhub-API#405): judged by the body. */
+function noAccessError(status: number, body: string): ProviderError | undefined {
+  if (status !== 401 || !/access to this resource/i.test(body)) return undefined;
+  return new ProviderError('plan_required', 'The Finnhub plan does not include this');
+}
+
+/**
+ * Bars from a /stock/candle answer, oldest first; null for `{"s":"no_data"}` or when no candle makes
+ * sense (every price positive, the high above and the low below open and close).
+ */
+function candleBars(answer: unknown, barStart: (time: number) => number): Bar[] | null {
+  const body = asRecord(answer);
+  if (body?.s !== 'ok') return null;
+  const column = (key: string): unknown[] => {
+    const values = body[key];
+    return Array.isArray(values) ? values : [];
+  };
+  const [opens, highs, lows, closes, volumes] = ['o', 'h', 'l', 'c', 'v'].map(column);
+  const bars: Bar[] = [];
+  column('t').forEach((stamp, i) => {
+    const seconds = finiteNumber(stamp);
+    const [open, high, low, close] = [opens, highs, lows, closes].map((prices) => positivePrice(prices?.[i]));
+    if (seconds === null || seconds <= 0 || open == null || high == null || low == null || close == null)
+      return;
+    if (high < Math.max(open, close) || low > Math.min(open, close)) return;
+    const units = finiteNumber(volumes?.[i]);
+    bars.push({
+      time: barStart(seconds * 1000),
+      open,
+      high,
+      low,
+      close,
+      volume: units !== null && units > 0 ? units : 0,
+    });
+  });
+  bars.sort((a, b) => a.time - b.time);
+  return bars.length > 0 ? bars : null;
+}
+
+/** A JSON object's fields, or null for anything else (an array, a string, null). */
+function asRecord(value: unknown): Record<string, unknown> | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null;
+}
+
+/** A text value, or null for what Finnhub sends when it has none: "", blanks, "N/A" or no string at all. */
+function nonEmpty(value: unknown): string | null {
   const text = typeof value === 'string' ? value.trim() : '';
   return text && text.toUpperCase() !== 'N/A' ? text : null;
 }
 
 /** An http(s) address, or null: anything else from upstream is not shown as a link or fetched. */
-function webAddress(value: string | undefined): string | null {
-  if (!value) return null;
+function webAddress(value: unknown): string | null {
+  if (typeof value !== 'string' || !value) return null;
   try {
     const url = new URL(value);
     return url.protocol === 'https:' || url.protocol === 'http:' ? url.toString() : null;
   } catch {
     return null;
   }
-}
-
-function finite(value: number | null | undefined): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-function nonZero(value: number | null | undefined): number | null {
-  return value ? value : null;
 }

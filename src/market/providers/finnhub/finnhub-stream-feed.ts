@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import type { Clock } from '../../../clock.js';
 import type { FeedCoverage, FeedListener, FeedStatus, MarketDataProvider, QuoteFeed } from '../provider.js';
 import { reconnectDelay } from '../reconnect-delay.js';
+import { finiteNumber, positivePrice } from '../source-http.js';
 import type { RestBudget } from './rest-budget.js';
 import { RestPoller } from './rest-poller.js';
 
@@ -208,14 +209,20 @@ export class FinnhubStreamFeed implements QuoteFeed {
   private onTrades(frame: TradeFrame): void {
     const listener = this.listener;
     if (!listener || !Array.isArray(frame.data)) return;
+    // One frame may carry trades of several symbols; each trade's conditions (`c`: a list, null, or
+    // missing) say nothing the price needs. A price or time that is no positive number is no trade.
     for (const trade of frame.data) {
-      if (typeof trade.s !== 'string' || typeof trade.p !== 'number' || typeof trade.t !== 'number') continue;
+      const price = positivePrice(trade.p);
+      const time = finiteNumber(trade.t);
+      if (typeof trade.s !== 'string' || price === null || time === null || time <= 0) continue;
       if (!this.watched.has(trade.s)) continue;
+      const volume = finiteNumber(trade.v);
       listener.trade({
         symbol: trade.s,
-        price: trade.p,
-        time: trade.t,
-        volume: typeof trade.v === 'number' ? trade.v : 0,
+        price,
+        time,
+        volume: volume !== null && volume > 0 ? volume : 0,
+        source: 'finnhub',
       });
     }
   }

@@ -1,5 +1,6 @@
 import { type Clock, hashString, seededRandom } from '../../../clock.js';
 import type {
+  Bar,
   CompanyProfile,
   InstrumentInfo,
   KeyMetrics,
@@ -10,7 +11,9 @@ import type {
   SymbolMatch,
 } from '../../kernel/instruments.js';
 import { DAY_MS, MINUTE_MS, utcDayStart } from '../../kernel/periods.js';
+import { type Capability, type Delay, isForexSymbol } from '../../kernel/sources.js';
 import type { FeedCoverage, FeedListener, FeedStatus, MarketDataProvider, QuoteFeed } from '../provider.js';
+import type { MarketSource, SourceLimits } from '../source.js';
 import { gaussian, roundTo, simulatePast } from './simulated-past.js';
 import { SIMULATED_UNIVERSE, type SimulatedInstrument } from './universe.js';
 
@@ -28,6 +31,10 @@ interface SymbolState {
   time: number;
   /** Where its generated past ends (the state's first price and time), to regenerate that past on demand. */
   pastEnd: { price: number; time: number };
+  /** The days the live walk finished (it rolls over at midnight UTC), oldest first, at most a year. */
+  finishedDays: Bar[];
+  /** Shares (or units) outstanding: the market cap at the reference price over that price; fixed. */
+  shares: number | null;
 }
 
 const YEAR_MS = 365 * DAY_MS;
@@ -38,10 +45,13 @@ const STEPS_PER_DAY = 2000;
 /**
  * A market that needs no network: a seeded random walk per symbol over a fixed universe of real
  * instruments. Each symbol has its own random stream, so its path depends only on the seed and on
- * how many times it has been stepped, not on which other symbols are watched.
+ * how many times it has been stepped, not on which other symbols are watched. As a source it serves
+ * everything it knows, in real time.
  */
-export class SimulatedMarket implements MarketDataProvider {
+export class SimulatedMarket implements MarketDataProvider, MarketSource {
   readonly name = 'simulated';
+  readonly id = 'simulated';
+  readonly limits: SourceLimits = { requestsPerMinute: null, description: 'no network, no limit' };
   private readonly bySymbol = new Map(SIMULATED_UNIVERSE.map((i) => [i.symbol, i]));
   private readonly states = new Map<string, SymbolState>();
 
@@ -55,6 +65,25 @@ export class SimulatedMarket implements MarketDataProvider {
     private readonly tickMs = 1000,
   ) {}
 
+  serves(capability: Capability, symbol: string): boolean {
+    switch (capability) {
+      case 'search':
+      case 'market_status':
+        return true;
+      case 'profile':
+      case 'key_metrics':
+        return this.bySymbol.get(symbol)?.type === 'Common Stock';
+      case 'fx_rates':
+        return isForexSymbol(symbol) && this.bySymbol.has(symbol);
+      default:
+        return this.bySymbol.has(symbol);
+    }
+  }
+
+  delay(): Delay {
+    return 0;
+  }
+
   async getQuote({ symbol }: { symbol: string }): Promise<Quote | null> {
     const state = this.state(symbol);
     if (!state) return null;
@@ -62,10 +91,10 @@ export class SimulatedMarket implements MarketDataProvider {
     return toQuote(state);
   }
 
-  async describe({ symbol }: { symbol: string }): Promise<InstrumentInfo> {
+  async describe({ symbol }: { symbol: string }): Promise<InstrumentInfo | null> {
     const instrument = this.bySymbol.get(symbol);
-    if (!instrument) throw new Error(`describe() called for unknown simulated symbol ${symbol}`);
-    const { basePrice: _base, dailyVolatility: _vol, ...info } = instrument;
+    if (!instrument) return null;
+    const { basePrice: _base, dailyVolatility: _vol, marketCap: _cap, ...info } = instrument;
     return info;
   }
 
@@ -88,22 +117,19 @@ export class SimulatedMarket implements MarketDataProvider {
   }
 
   /**
-   * Figures that agree with what is drawn beside them: the 52-week range is that of the generated
-   * year and today's quote, and the market cap is a fixed, seeded number of shares at today's price.
+   * Figures that agree with what is drawn beside them: the 52-week range is that of the year's daily
+   * bars (the generated past, the days walked since, and today so far, live price included), and
+   * the market cap is the fixed share count at today's price.
    */
-  async keyMetrics({ symbol }: { symbol: string }): Promise<KeyMetrics> {
+  async keyMetrics({ symbol }: { symbol: string }): Promise<KeyMetrics | null> {
     const state = this.state(symbol);
-    if (!state) return { week52High: null, week52Low: null, marketCap: null };
+    if (!state) return null;
     this.advance(state, 0);
-    const yearAgo = this.clock.now() - YEAR_MS;
-    const year = this.past(symbol, state.instrument, state.pastEnd).daily.filter(
-      (bar) => bar.time >= yearAgo,
-    );
-    const stock = state.instrument.type === 'Common Stock';
+    const year = this.dailyBars(state, this.clock.now() - YEAR_MS);
     return {
-      week52High: Math.max(state.high, ...year.map((bar) => bar.high)),
-      week52Low: Math.min(state.low, ...year.map((bar) => bar.low)),
-      marketCap: stock ? Math.round(sharesOutstanding(this.seed, symbol) * state.price) : null,
+      week52High: Math.max(...year.map((bar) => bar.high)),
+      week52Low: Math.min(...year.map((bar) => bar.low)),
+      marketCap: state.shares === null ? null : state.shares * state.price,
     };
   }
 
@@ -115,6 +141,34 @@ export class SimulatedMarket implements MarketDataProvider {
     const state = this.state(symbol);
     if (!state) return { daily: [], minute: [] };
     return this.past(symbol, state.instrument, state.pastEnd);
+  }
+
+  /** Daily bars from `from`: the generated past, the days walked since, and today so far. */
+  async dailyHistory({ symbol, from }: { symbol: string; from: number }): Promise<Bar[] | null> {
+    const state = this.state(symbol);
+    if (!state) return null;
+    this.advance(state, 0);
+    return this.dailyBars(state, from);
+  }
+
+  /** The generated 1-minute bars: the four days before the walk began and that day up to it. */
+  async intradayHistory({ symbol }: { symbol: string }): Promise<Bar[] | null> {
+    const state = this.state(symbol);
+    if (!state) return null;
+    return this.past(symbol, state.instrument, state.pastEnd).minute;
+  }
+
+  private dailyBars(state: SymbolState, from: number): Bar[] {
+    const { daily } = this.past(state.instrument.symbol, state.instrument, state.pastEnd);
+    const today: Bar = {
+      time: utcDayStart(state.time),
+      open: state.open,
+      high: state.high,
+      low: state.low,
+      close: state.price,
+      volume: state.volume,
+    };
+    return [...daily, ...state.finishedDays, today].filter((bar) => bar.time >= from);
   }
 
   private past(
@@ -192,6 +246,7 @@ export class SimulatedMarket implements MarketDataProvider {
   /** Catches a symbol up with the clock: one step per elapsed tick (at most 100), and at least `minSteps`. */
   private advance(state: SymbolState, minSteps: number): void {
     const now = this.clock.now();
+    rollOver(state, now);
     const steps = Math.min(100, Math.max(minSteps, Math.floor((now - state.time) / this.tickMs)));
     if (steps === 0) return;
     const sigma = state.instrument.dailyVolatility / Math.sqrt(STEPS_PER_DAY);
@@ -235,6 +290,8 @@ export class SimulatedMarket implements MarketDataProvider {
       price,
       time: now,
       pastEnd: { price, time: now },
+      finishedDays: [],
+      shares: instrument.marketCap === null ? null : Math.round(instrument.marketCap / instrument.basePrice),
     };
     this.states.set(symbol, state);
     return state;
@@ -291,6 +348,24 @@ export class SimulatedFeed implements QuoteFeed {
   }
 }
 
+/** A new UTC day: the walked day becomes a finished bar, and today opens at the last price. */
+function rollOver(state: SymbolState, now: number): void {
+  const day = utcDayStart(state.time);
+  if (utcDayStart(now) === day) return;
+  state.finishedDays.push({
+    time: day,
+    open: state.open,
+    high: state.high,
+    low: state.low,
+    close: state.price,
+    volume: state.volume,
+  });
+  if (state.finishedDays.length > 366) state.finishedDays.shift();
+  state.previousClose = state.price;
+  state.open = state.high = state.low = state.price;
+  state.volume = 0;
+}
+
 function toQuote(state: SymbolState): Quote {
   const change = state.price - state.previousClose;
   return {
@@ -304,13 +379,9 @@ function toQuote(state: SymbolState): Quote {
     previousClose: state.previousClose,
     volume: state.volume,
     time: state.time,
+    source: 'simulated',
+    delayMinutes: 0,
   };
-}
-
-/** A stable share count per symbol and seed: between 100 million and 15 billion. */
-function sharesOutstanding(seed: number, symbol: string): number {
-  const random = seededRandom(hashString(`${seed}:shares:${symbol}`));
-  return Math.round(1e8 + random() * 1.49e10);
 }
 
 /** Typical units traded a minute: fewer of dear things, many of cheap ones. */
