@@ -312,7 +312,8 @@ describe.each(testDatabaseKinds())('the admin API on %s', (kind) => {
     expect(health.statusCode).toBe(200);
     expect(health.json()).toEqual({
       feed: {
-        provider: 'simulated',
+        mode: 'simulated',
+        sources: [],
         status: 'simulated',
         connected: expect.any(Boolean),
         subscriptions: expect.any(Number),
@@ -376,7 +377,18 @@ describe('the admin health with Finnhub', () => {
       const limited = await admin.request('GET', '/api/v1/quotes/MSFT');
       expect(limited.statusCode).toBeGreaterThanOrEqual(429);
       const { feed } = (await admin.request('GET', '/api/v1/admin/health')).json();
-      expect(feed.provider).toBe('finnhub');
+      expect(feed.mode).toBe('live');
+      expect(feed.sources).toEqual([
+        expect.objectContaining({
+          id: 'finnhub',
+          name: 'Finnhub',
+          breaker: 'closed',
+          budget: null,
+          capabilities: expect.arrayContaining(['quotes', 'live_trades', 'profile']),
+          failuresInARow: 1,
+          lastError: { message: 'Finnhub rate limit reached', at: expect.any(String) },
+        }),
+      ]);
       expect(feed.rest).toMatchObject({
         used: expect.any(Number),
         remaining: 0,

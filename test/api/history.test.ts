@@ -280,8 +280,9 @@ describe.each(testDatabaseKinds())('price history on %s', (kind) => {
       fake.candleAccess = true;
       const client = await start();
       await client.request('POST', '/api/v1/watchlist', { symbol: 'AAPL' });
-      // Adding the symbol is enough: its past is asked for before anyone opens a chart.
-      await expect.poll(candleCalls).toBe(1);
+      // Adding the symbol is enough: its past is asked for before anyone opens a chart (daily
+      // candles, and minute candles for the last days).
+      await expect.poll(candleCalls).toBe(2);
       const month = (await client.request('GET', '/api/v1/quotes/AAPL/history?range=1m')).json();
       const today = utcDayStart(Date.now()) / 1000;
       const past = month.bars.filter((bar: ApiBar) => bar.t < today);
@@ -293,11 +294,12 @@ describe.each(testDatabaseKinds())('price history on %s', (kind) => {
       // Today's candle is still moving: today's bar comes from the app's own prices, not from it.
       expect(month.bars.find((bar: ApiBar) => bar.t === today)?.o).not.toBe(999);
       await client.request('GET', '/api/v1/quotes/AAPL/history?range=1y');
-      expect(candleCalls()).toBe(1);
-      expect(fake.requests.find((r) => r.path === '/stock/candle')?.query).toMatchObject({
-        symbol: 'AAPL',
-        resolution: 'D',
-      });
+      expect(candleCalls()).toBe(2);
+      const candles = fake.requests.filter((r) => r.path === '/stock/candle').map((r) => r.query);
+      expect(candles.map((query) => [query.symbol, query.resolution]).sort()).toEqual([
+        ['AAPL', '1'],
+        ['AAPL', 'D'],
+      ]);
     });
 
     it('remembers a plan without candles: one call, no warnings, history from its own prices', async () => {

@@ -135,7 +135,7 @@ describe('source registry', () => {
     clock.advance(30_000);
     await registry.getQuote({ symbol: 'AAPL' });
     expect(finnhub.calls).toHaveLength(4);
-    expect(registry.states()[0]).toMatchObject({ breaker: 'open', opens: 1 });
+    expect(registry.states()[0]).toMatchObject({ breaker: 'open', opens: 2 });
     await registry.getQuote({ symbol: 'AAPL' });
     expect(finnhub.calls).toHaveLength(4);
   });
