@@ -68,13 +68,9 @@ export const quoteSchema = z
     source: sourceIdSchema.nullable().meta({
       description: 'Where this price came from; null for a quote stored before sources were recorded.',
     }),
-    delayMinutes: z
-      .number()
-      .min(0)
-      .nullable()
-      .meta({
-        description: 'Minutes behind the market, as the source states it (0: real time); null with source.',
-      }),
+    delayMinutes: z.number().min(0).nullable().meta({
+      description: 'Minutes behind the market, as the source states it (0: real time); null with source.',
+    }),
   })
   .meta({ id: 'Quote' });
 export type Quote = z.infer<typeof quoteSchema>;
