@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Quote } from '../market/kernel/instruments.js';
+import type { SourceId } from '../market/kernel/sources.js';
 import type {
   FeedCoverage,
   FeedListener,
@@ -21,8 +22,11 @@ export interface ClusterFeedOptions {
   roundMs: number;
 }
 
-/** What crosses instances on a symbol's channel: a trade, or a full quote. */
-type TickMessage = { t: 'trade'; p: number; at: number; v: number } | { t: 'quote'; q: Quote };
+/**
+ * What crosses instances on a symbol's channel: a trade (with the feed it came from, so followers
+ * label the price as the leader does), or a full quote.
+ */
+type TickMessage = { t: 'trade'; p: number; at: number; v: number; s?: SourceId } | { t: 'quote'; q: Quote };
 
 interface LeaderState {
   status: FeedStatus;
@@ -150,7 +154,13 @@ export class ClusterFeed implements QuoteFeed {
       },
       trade: (trade) => {
         this.listener?.trade(trade);
-        const message: TickMessage = { t: 'trade', p: trade.price, at: trade.time, v: trade.volume };
+        const message: TickMessage = {
+          t: 'trade',
+          p: trade.price,
+          at: trade.time,
+          v: trade.volume,
+          s: trade.source,
+        };
         this.bus.publish(`tick:${trade.symbol}`, JSON.stringify(message));
       },
       status: () => {
@@ -185,7 +195,7 @@ export class ClusterFeed implements QuoteFeed {
     if (this.isLeader) return;
     const tick = JSON.parse(message) as TickMessage;
     if (tick.t === 'trade') {
-      const trade: Trade = { symbol, price: tick.p, time: tick.at, volume: tick.v };
+      const trade: Trade = { symbol, price: tick.p, time: tick.at, volume: tick.v, source: tick.s };
       this.listener?.trade(trade);
     } else {
       this.listener?.quote(tick.q);
