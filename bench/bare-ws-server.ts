@@ -91,6 +91,9 @@ function serialize(state: SymbolState): string {
     volume: state.volume,
     time: new Date(state.time).toISOString(),
     stale: false,
+    // The fake Finnhub's trades, as the app labels them.
+    source: 'finnhub',
+    delayMinutes: 0,
   });
 }
 

@@ -35,6 +35,8 @@ const stream = new StreamHub(hub, new DomainEventBus(), clock, metrics, {
 });
 const sink = { bufferedAmount: 0, send() {}, close() {}, ping() {}, terminate() {} };
 const symbols = Array.from({ length: symbolCount }, (_, i) => `S${i}`);
+// Labelled as the live market's are: REST snapshots and socket trades from Finnhub.
+feed.quoteSource = { source: 'finnhub', delayMinutes: 0 };
 for (const symbol of symbols) {
   feed.push(symbol, 100, 99, clock.now() - 1000);
 }
@@ -53,7 +55,13 @@ function run(count: number): void {
     // 5,000 trades a second, as in bench:stream: the clock moves 0.2 ms a trade.
     if (i % 5 === 0) clock.advance(1);
     price += ((i * 7919) % 11) / 100 - 0.05;
-    feed.trade({ symbol: symbols[i % symbolCount] as string, price, time: clock.now(), volume: (i % 9) + 1 });
+    feed.trade({
+      symbol: symbols[i % symbolCount] as string,
+      price,
+      time: clock.now(),
+      volume: (i % 9) + 1,
+      source: 'finnhub',
+    });
     // Persistence takes what gathered once a second, as the writers do.
     if (i % 5000 === 4999) {
       changed.take();

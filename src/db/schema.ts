@@ -214,6 +214,10 @@ export const lastQuotes = pgTable('last_quotes', {
   previousClose: numeric('previous_close'),
   volume: numeric('volume'),
   quotedAt: timestamp('quoted_at', { withTimezone: true }).notNull(),
+  /** The SourceId the quote came from; null for quotes stored before sources were recorded. */
+  source: text('source'),
+  /** Minutes behind the market the source stated (0: real time); null with `source`. */
+  delayMinutes: integer('delay_minutes'),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 

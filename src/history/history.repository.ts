@@ -167,6 +167,15 @@ export async function isBackfilled(db: Database, symbol: string): Promise<boolea
   return rows.length > 0;
 }
 
+/** The source a symbol's past bars were loaded from (as `markBackfilled` recorded it); null when never loaded. */
+export async function backfillSource(db: Database, symbol: string): Promise<string | null> {
+  const [row] = await db
+    .select({ source: historyBackfills.source })
+    .from(historyBackfills)
+    .where(eq(historyBackfills.symbol, symbol));
+  return row?.source ?? null;
+}
+
 export async function markBackfilled(
   db: Database,
   symbol: string,

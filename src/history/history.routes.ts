@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { callerId } from '../auth/access.js';
+import { type Delay, SOURCE_NAMES, type SourceId } from '../market/kernel/sources.js';
 import { knownQuote } from '../prices/known-quote.js';
 import type { PriceHub } from '../prices/price-hub.js';
 import { WATCHLIST_BASES } from '../watchlist/watchlist.routes.js';
 import type { WatchlistService } from '../watchlist/watchlist.service.js';
-import { historyRouteSchema, sparklinesRouteSchema } from './history.schemas.js';
+import { type BarSource, historyRouteSchema, sparklinesRouteSchema } from './history.schemas.js';
 import type { HistoryService } from './history.service.js';
 
 export async function historyRoutes(
@@ -15,8 +16,11 @@ export async function historyRoutes(
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
   routes.get('/quotes/:symbol/history', { schema: historyRouteSchema }, async (request) => {
-    const { symbol } = await knownQuote(hub, request.params.symbol);
-    const { resolution, bars } = await history.history(symbol, request.query.range);
+    const {
+      symbol,
+      quote: { quote },
+    } = await knownQuote(hub, request.params.symbol);
+    const { resolution, bars, past } = await history.history(symbol, request.query.range);
     return {
       symbol,
       range: request.query.range,
@@ -30,6 +34,10 @@ export async function historyRoutes(
         c: bar.close,
         v: bar.volume,
       })),
+      sources: {
+        past: past && barSource(past.source, past.delay),
+        live: quote.source === undefined ? null : barSource(quote.source, quote.delayMinutes ?? null),
+      },
     };
   });
 
@@ -39,4 +47,8 @@ export async function historyRoutes(
       return { sparklines: await history.sparklines(symbols) };
     });
   }
+}
+
+function barSource(id: SourceId, delay: Delay | null): BarSource {
+  return { id, name: SOURCE_NAMES[id], delay };
 }

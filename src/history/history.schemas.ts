@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { errorResponses, READ_ERRORS, readAccess } from '../http/api.schemas.js';
-import { SYMBOL_ERRORS, symbolParams } from '../market/market.schemas.js';
+import { SYMBOL_ERRORS, sourceIdSchema, symbolParams } from '../market/market.schemas.js';
 
 const HISTORY_RANGES = ['1d', '5d', '1m', '6m', '1y', '5y'] as const;
 const historyRangeSchema = z.enum(HISTORY_RANGES, {
@@ -23,12 +23,37 @@ const historyBarSchema = z
   .meta({ id: 'HistoryBar' });
 export type HistoryBar = z.infer<typeof historyBarSchema>;
 
+const barSourceSchema = z
+  .object({
+    id: sourceIdSchema,
+    name: z.string().meta({ description: 'For people: "Yahoo Finance".', examples: ['Yahoo Finance'] }),
+    delay: z
+      .union([z.number().min(0), z.literal('end_of_day')])
+      .nullable()
+      .meta({
+        description:
+          'Minutes behind the market (0: real time) or `end_of_day`; null where no delay applies (minutes long past).',
+      }),
+  })
+  .meta({ id: 'BarSource' });
+export type BarSource = z.infer<typeof barSourceSchema>;
+
 const priceHistorySchema = z
   .object({
     symbol: z.string(),
     range: historyRangeSchema,
     resolution: historyResolutionSchema,
     bars: z.array(historyBarSchema),
+    sources: z.object({
+      past: barSourceSchema.nullable().meta({
+        description:
+          "Where the bars loaded when the symbol was first watched came from (daily and weekly bars: `end_of_day`); null when none were loaded and every bar was recorded from the app's own prices.",
+      }),
+      live: barSourceSchema.nullable().meta({
+        description:
+          "Where the bars recorded since, and the last bar's live movement, come from: the source of the symbol's latest quote; null for a quote stored before sources were recorded.",
+      }),
+    }),
   })
   .meta({ id: 'PriceHistory' });
 export type PriceHistory = z.infer<typeof priceHistorySchema>;

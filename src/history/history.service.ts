@@ -2,7 +2,9 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import type { Bar } from '../market/kernel/instruments.js';
 import { DAY_MS, utcDayStart } from '../market/kernel/periods.js';
+import { type Delay, isSourceId, type SourceId } from '../market/kernel/sources.js';
 import {
+  backfillSource,
   deleteMinuteBarsBefore,
   loadBars,
   loadCombinedBars,
@@ -23,9 +25,17 @@ const DAILY_RANGE_DAYS: Record<'1m' | '6m' | '1y' | '5y', number> = {
   '5y': 5 * 366,
 };
 
-export interface History {
+interface Bars {
   resolution: HistoryResolution;
   bars: Bar[];
+}
+
+export interface History extends Bars {
+  /**
+   * Where the bars loaded when the symbol was first watched came from, and how far behind the market
+   * they are; null when none were loaded (a plan without past prices: every bar was recorded here).
+   */
+  past: { source: SourceId; delay: Delay | null } | null;
 }
 
 /**
@@ -42,6 +52,15 @@ export class HistoryService {
 
   async history(symbol: string, range: HistoryRange): Promise<History> {
     await this.backfill.ensure(symbol);
+    const [bars, loadedFrom] = await Promise.all([this.bars(symbol, range), backfillSource(this.db, symbol)]);
+    if (loadedFrom === null || !isSourceId(loadedFrom)) return { ...bars, past: null };
+    // The backfill keeps only days that closed before today, so daily and weekly bars from any source
+    // are end-of-day figures; bars of minutes long past have no delay worth telling.
+    const daily = bars.resolution === '1d' || bars.resolution === '1w';
+    return { ...bars, past: { source: loadedFrom, delay: daily ? 'end_of_day' : null } };
+  }
+
+  private async bars(symbol: string, range: HistoryRange): Promise<Bars> {
     if (range === '1d' || range === '5d') {
       const days = await recentTradingDays(this.db, symbol, range === '1d' ? 1 : 5);
       const from = days[days.length - 1];

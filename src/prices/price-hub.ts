@@ -172,8 +172,9 @@ export class PriceHub {
 
   /**
    * A full quote (REST snapshot, simulated tick). When trades newer than it were already merged, their
-   * price and time stay and the snapshot supplies open, previous close and the day's range. A
-   * snapshot without volume (Finnhub's /quote) keeps the volume summed from today's trades.
+   * price and time stay (with the source and delay that priced them) and the snapshot supplies open,
+   * previous close and the day's range. A snapshot without volume (Finnhub's /quote) keeps the volume
+   * summed from today's trades.
    */
   private mergeQuote(quote: Quote): void {
     const known = this.latest.get(quote.symbol)?.quote;
@@ -200,6 +201,8 @@ export class PriceHub {
         volume: quote.volume ?? known.volume,
         high: maxOf(quote.high, known.high, known.price),
         low: minOf(quote.low, known.low, known.price),
+        source: known.source,
+        delayMinutes: known.delayMinutes,
       }),
     );
     this.publishUpdate(this.latest.get(quote.symbol) as Entry, previous, 'snapshot');
@@ -235,8 +238,10 @@ export class PriceHub {
   }
 
   /**
-   * Merges a trade: price and time from the trade, the day's range widened, change recomputed. The
-   * hot path (every trade): the symbol's entry is looked up once and updated in place.
+   * Merges a trade: price and time from the trade, the day's range widened, change recomputed; a
+   * newer trade that names its feed makes the quote that feed's, in real time (a trade is the market's
+   * own print: whatever delay the snapshot had, this price has none). The hot path (every trade): the
+   * symbol's entry is looked up once and updated in place.
    */
   private applyTrade(trade: Trade): void {
     const { symbol } = trade;
@@ -253,6 +258,8 @@ export class PriceHub {
         previousClose: null,
         volume: trade.volume,
         time: trade.time,
+        source: trade.source,
+        delayMinutes: trade.source === undefined ? undefined : 0,
       });
       this.refreshInBackground(symbol);
       const stored = this.latest.get(symbol) as Entry;
@@ -268,6 +275,8 @@ export class PriceHub {
     // A trade on a later UTC day than the last one starts the day's volume again.
     const volume = newer && !sameUtcDay(q.time, trade.time) ? trade.volume : (q.volume ?? 0) + trade.volume;
     const change = q.previousClose ? roundTo(price - q.previousClose, 10) : null;
+    // The source labels the price: an older trade only widens the range and adds volume.
+    const priced = newer && trade.source !== undefined;
     // One new object, no spreads: the stored quote is never changed in place (listeners keep it).
     entry.quote = {
       symbol: q.symbol,
@@ -280,6 +289,8 @@ export class PriceHub {
       previousClose: q.previousClose,
       volume,
       time: newer ? trade.time : q.time,
+      source: priced ? trade.source : q.source,
+      delayMinutes: priced ? 0 : q.delayMinutes,
     };
     entry.receivedAt = this.options.clock.now();
     // Trades alone carry no previous close: keep asking (throttled) until a snapshot lands.

@@ -15,5 +15,7 @@ export function toQuoteDto({ quote, stale }: HubQuote): Quote {
     volume: quote.volume,
     time: new Date(quote.time).toISOString(),
     stale,
+    source: quote.source ?? null,
+    delayMinutes: quote.source === undefined ? null : (quote.delayMinutes ?? null),
   };
 }

@@ -3,10 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { Cluster, restBudgetShare } from '../../src/cluster/cluster.js';
+import { ClusterFeed } from '../../src/cluster/cluster-feed.js';
 import { RedisBus } from '../../src/cluster/redis-bus.js';
 import { createLogger } from '../../src/logger.js';
+import type { Quote } from '../../src/market/kernel/instruments.js';
+import type { Trade } from '../../src/market/providers/provider.js';
 import { freePort } from '../support/ports.js';
 import { redisServerInstalled, startRedisServer } from '../support/redis-server.js';
+import { ScriptedFeed } from '../support/scripted-feed.js';
 
 const installed = redisServerInstalled();
 if (!installed) console.warn('[tests] the cluster lease suite is skipped: redis-server is not installed');
@@ -101,5 +105,55 @@ describe.skipIf(!installed)('the feed lease over a real Redis', () => {
 
     server = await startRedis(port);
     await expect.poll(() => leaders(cluster).length, { timeout: 10_000 }).toBe(1);
+  });
+
+  it("relays the leader's trades and quotes to a follower with the source each came from", async () => {
+    const port = await freePort();
+    const server = await startRedis(port);
+    cleanups.push(() => server.kill('SIGKILL'));
+    const cluster = await members(port, 2);
+    await expect.poll(() => leaders(cluster).length).toBe(1);
+    const upstreams: ScriptedFeed[] = [];
+    const received = new Map<Cluster, Array<Trade | Quote>>();
+    for (const member of cluster) {
+      const feed = new ClusterFeed({
+        cluster: member,
+        createUpstream: () => {
+          const upstream = new ScriptedFeed();
+          upstreams.push(upstream);
+          return upstream;
+        },
+        clock: systemClock,
+        logger: createLogger('silent'),
+        roundMs: 200,
+      });
+      const got: Array<Trade | Quote> = [];
+      received.set(member, got);
+      feed.connect({ quote: (quote) => got.push(quote), trade: (trade) => got.push(trade), status() {} });
+      cleanups.push(() => feed.close());
+      feed.setWatched(new Set(['BINANCE:BTCUSDT']));
+    }
+    const upstream = upstreams[0] as ScriptedFeed;
+    const follower = received.get(cluster.find((member) => member.role() !== 'leader') as Cluster) ?? [];
+
+    // Traded until the follower's subscription is in place.
+    await expect
+      .poll(() => {
+        upstream.trade({
+          symbol: 'BINANCE:BTCUSDT',
+          price: 97_010.5,
+          time: Date.now(),
+          volume: 0.2,
+          source: 'binance',
+        });
+        return follower.length;
+      })
+      .toBeGreaterThan(0);
+    expect(follower[0]).toMatchObject({ price: 97_010.5, source: 'binance' });
+    upstream.quoteSource = { source: 'yahoo', delayMinutes: 15 };
+    upstream.push('BINANCE:BTCUSDT', 96_990, 95_000);
+    await expect
+      .poll(() => follower.at(-1))
+      .toMatchObject({ price: 96_990, source: 'yahoo', delayMinutes: 15 });
   });
 });

@@ -293,6 +293,7 @@ describe.each(testDatabaseKinds())('price history on %s', (kind) => {
       ]);
       // Today's candle is still moving: today's bar comes from the app's own prices, not from it.
       expect(month.bars.find((bar: ApiBar) => bar.t === today)?.o).not.toBe(999);
+      expect(month.sources.past).toEqual({ id: 'finnhub', name: 'Finnhub', delay: 'end_of_day' });
       await client.request('GET', '/api/v1/quotes/AAPL/history?range=1y');
       expect(candleCalls()).toBe(2);
       const candles = fake.requests.filter((r) => r.path === '/stock/candle').map((r) => r.query);
@@ -308,6 +309,8 @@ describe.each(testDatabaseKinds())('price history on %s', (kind) => {
       await client.request('POST', '/api/v1/watchlist', { symbol: 'MSFT' });
       const day = await client.request('GET', '/api/v1/quotes/AAPL/history?range=1d');
       expect(day.statusCode).toBe(200);
+      // No past was loaded: every bar is the app's own recording, and the chart says so.
+      expect(day.json().sources.past).toBeNull();
       await client.request('GET', '/api/v1/quotes/MSFT/history?range=1y');
       expect(candleCalls()).toBe(1);
       const warnings = (t?.logs ?? []).map((line) => JSON.parse(line)).filter((line) => line.level >= 40);

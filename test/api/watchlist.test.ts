@@ -257,6 +257,8 @@ describe.each(testDatabaseKinds())('watchlist API with the simulated market on %
         'symbol',
         'time',
         'volume',
+        'source',
+        'delayMinutes',
         'currency',
         'week52High',
         'week52Low',

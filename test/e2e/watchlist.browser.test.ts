@@ -1,8 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/clock.js';
+import { SimulatedMarket } from '../../src/market/providers/simulated/simulated-market.js';
 import { browserAvailable, buildIfStale, createAccount, launchBrowser } from '../support/browser.js';
 import { FakeFinnhub } from '../support/fake-finnhub.js';
+import { ScriptedFeed } from '../support/scripted-feed.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -289,6 +292,62 @@ describe.skipIf(!browserAvailable())('the watchlist in a real browser (headless 
       await page.close();
     } finally {
       await refused.close();
+    }
+  }, 60_000);
+
+  it('says where a price comes from and how late it is, next to the price, in the row and on the chart', async () => {
+    // Quotes labelled as a delayed source's snapshots, then a real-time trade from another feed.
+    const feed = new ScriptedFeed();
+    feed.quoteSource = { source: 'yahoo', delayMinutes: 15 };
+    const labelled = await startTestApp({
+      database: 'pglite',
+      listen: true,
+      webRoot: `${root}/dist/web`,
+      market: { provider: new SimulatedMarket(5, systemClock), feed },
+      env: { STREAM_INTERVAL_MS: '100' },
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      page.on('pageerror', (error) => problems.push(error.message));
+      await page.goto(labelled.baseUrl);
+      await createAccount(page, 'source_label_user');
+      await page.getByLabel('Symbol to add').fill('AAPL');
+      await page.getByRole('button', { name: 'Add', exact: true }).click();
+      const price = page.locator('tr[data-symbol="AAPL"]').getByTestId('price');
+      await expect.poll(() => price.textContent()).toMatch(/^\$\d/);
+      feed.push('AAPL', 190.25, 188);
+      await expect.poll(() => price.textContent()).toBe('$190.25');
+      expect(await price.getAttribute('title')).toBe('Yahoo Finance, 15 min delayed');
+
+      await page.getByRole('link', { name: /AAPL/ }).click();
+      await expect.poll(() => page.getByTestId('stock-price').textContent()).toBe('$190.25');
+      const label = page.getByTestId('price-source');
+      await expect.poll(() => label.textContent()).toBe('Yahoo Finance, 15 min delayed');
+      expect(await label.isVisible()).toBe(true);
+      // Beside the price: in its column, right under it.
+      const [priceBox, labelBox] = await Promise.all([
+        page.getByTestId('stock-price').boundingBox(),
+        label.boundingBox(),
+      ]);
+      expect(labelBox && priceBox && labelBox.y - (priceBox.y + priceBox.height)).toBeLessThan(40);
+      expect(
+        labelBox && priceBox && Math.abs(labelBox.x + labelBox.width - (priceBox.x + priceBox.width)),
+      ).toBeLessThan(2);
+      await expect
+        .poll(() => page.getByTestId('chart-sources').textContent())
+        .toBe('Past prices: Simulated market · Live: Yahoo Finance, 15 min delayed');
+
+      // A trade from a real-time feed relabels the price as it streams in.
+      feed.trade({ symbol: 'AAPL', price: 190.5, time: Date.now(), volume: 3, source: 'finnhub' });
+      await expect.poll(() => page.getByTestId('stock-price').textContent()).toBe('$190.50');
+      await expect.poll(() => label.textContent()).toBe('Finnhub, real time');
+      await expect
+        .poll(() => page.getByTestId('chart-sources').textContent())
+        .toBe('Past prices: Simulated market · Live: Finnhub, real time');
+      expect(problems.filter((p) => /Content Security Policy|Refused to/i.test(p))).toEqual([]);
+      await page.close();
+    } finally {
+      await labelled.close();
     }
   }, 60_000);
 });

@@ -1,4 +1,5 @@
 import type { Quote } from '../../src/market/kernel/instruments.js';
+import type { SourceId } from '../../src/market/kernel/sources.js';
 import type {
   FeedCoverage,
   FeedListener,
@@ -12,6 +13,8 @@ export class ScriptedFeed implements QuoteFeed {
   readonly watchedHistory: string[][] = [];
   private listener: FeedListener | undefined;
   private currentStatus: FeedStatus = 'simulated';
+  /** Where the quotes `push` makes say they came from, as a real source's do; none when not set. */
+  quoteSource: { source: SourceId; delayMinutes: number } | undefined;
 
   get watched(): string[] {
     return this.watchedHistory.at(-1) ?? [];
@@ -58,6 +61,7 @@ export class ScriptedFeed implements QuoteFeed {
       previousClose,
       volume: null,
       time,
+      ...this.quoteSource,
     };
     this.listener?.quote(quote);
   }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatChange, formatCompactMoney, formatPrice } from '../../web/src/format.js';
+import {
+  describeChartSources,
+  describeSource,
+  formatChange,
+  formatCompactMoney,
+  formatPrice,
+} from '../../web/src/format.js';
 
 // The browser formats with the user's locale; Node's default here is en-US, as in the browser tests.
 describe('price formatting in the web app', () => {
@@ -28,5 +34,35 @@ describe('price formatting in the web app', () => {
     expect(formatCompactMoney(3_890_000_500_000, 'USD')).toBe('$3.89T');
     expect(formatCompactMoney(812_400_000, 'USDT')).toBe('812.4M USDT');
     expect(formatCompactMoney(null, 'USD')).toBe('—');
+  });
+});
+
+describe('where a price came from, in words', () => {
+  it('names the source and its delay next to a price', () => {
+    expect(describeSource('yahoo', 15)).toBe('Yahoo Finance, 15 min delayed');
+    expect(describeSource('finnhub', 0)).toBe('Finnhub, real time');
+    expect(describeSource('simulated', 0)).toBe('Simulated market');
+    expect(describeSource('binance', null)).toBe('Binance');
+    expect(describeSource(null, null)).toBeNull();
+  });
+
+  it("says where the chart's past and live bars come from, once when one source gave both", () => {
+    expect(describeChartSources({ id: 'yahoo', delay: 'end_of_day' }, { id: 'binance', delay: 0 })).toBe(
+      'Past prices: Yahoo Finance (end of day) · Live: Binance, real time',
+    );
+    expect(describeChartSources({ id: 'yahoo', delay: 'end_of_day' }, { id: 'yahoo', delay: 15 })).toBe(
+      'Past prices: Yahoo Finance (end of day) · Live: Yahoo Finance, 15 min delayed',
+    );
+    expect(describeChartSources({ id: 'finnhub', delay: null }, { id: 'finnhub', delay: 0 })).toBe(
+      'Prices: Finnhub, real time',
+    );
+    expect(
+      describeChartSources({ id: 'simulated', delay: 'end_of_day' }, { id: 'simulated', delay: 0 }),
+    ).toBe('Prices: Simulated market');
+    expect(describeChartSources(null, { id: 'finnhub', delay: 0 })).toBe('Live: Finnhub, real time');
+    expect(describeChartSources({ id: 'alphavantage', delay: 'end_of_day' }, null)).toBe(
+      'Past prices: Alpha Vantage (end of day)',
+    );
+    expect(describeChartSources(null, null)).toBeNull();
   });
 });

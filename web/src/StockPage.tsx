@@ -11,6 +11,8 @@ import {
   type QuoteDetail,
 } from './api';
 import {
+  describeChartSources,
+  describeSource,
   formatChange,
   formatCompactMoney,
   formatPercent,
@@ -183,6 +185,12 @@ export function StockPage({ symbol, onSessionEnded }: { symbol: string; onSessio
   };
 
   const trend = quote?.change ? (quote.change > 0 ? 'up' : 'down') : 'flat';
+  const priceSource = describeSource(quote?.source, quote?.delayMinutes);
+  // The live source follows the price as it streams; the history's says where it was when loaded.
+  const liveSource = quote?.source
+    ? { id: quote.source, delay: quote.delayMinutes }
+    : (history?.sources.live ?? null);
+  const chartSources = history && describeChartSources(history.sources.past, liveSource);
   return (
     <section className="card stock-page">
       <a
@@ -216,6 +224,11 @@ export function StockPage({ symbol, onSessionEnded }: { symbol: string; onSessio
             <span className={trend}>
               {formatChange(quote.change, quote.price)} ({formatPercent(quote.changePercent)})
             </span>
+            {priceSource && (
+              <span className="muted small" data-testid="price-source">
+                {priceSource}
+              </span>
+            )}
           </div>
         )}
       </div>
@@ -285,6 +298,12 @@ export function StockPage({ symbol, onSessionEnded }: { symbol: string; onSessio
         </fieldset>
       </div>
       {historyError && !error && <p className="form-error">{historyError}</p>}
+      {history && (
+        // Drawn before the chart's code arrives and kept while the text changes, so nothing below moves.
+        <p className="chart-sources" data-testid="chart-sources">
+          {chartSources}
+        </p>
+      )}
       {history && (
         <Suspense fallback={<div className="chart-placeholder" />}>
           <PriceChart

@@ -11,7 +11,7 @@ import {
 } from './api';
 import { ColumnChooser } from './ColumnChooser';
 import { ALL_COLUMNS, COLUMNS, sortItems } from './columns';
-import { formatTime } from './format';
+import { describeSource, formatTime } from './format';
 import { navigate, stockPath } from './router';
 import { SortableHeader } from './SortableHeader';
 import { Sparkline } from './Sparkline';
@@ -284,6 +284,7 @@ const Row = memo(function Row({
   const trend = q?.change ? (q.change > 0 ? 'up' : 'down') : 'flat';
   // Alternating the class name restarts the CSS animation on every change.
   const flashClass = flash ? `flash-${flash.direction}-${flash.count % 2}` : '';
+  const priceSource = describeSource(q?.source, q?.delayMinutes);
   return (
     <tr data-symbol={item.symbol} className={q?.stale ? 'stale' : undefined}>
       <th scope="row">
@@ -318,6 +319,7 @@ const Row = memo(function Row({
             className={classes.filter(Boolean).join(' ')}
             data-testid={column === 'price' ? 'price' : undefined}
             data-column={column}
+            title={column === 'price' ? (priceSource ?? undefined) : undefined}
           >
             {spec.render(item)}
           </td>

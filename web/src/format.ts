@@ -1,3 +1,5 @@
+import { type Delay, describeDelay, SOURCE_NAMES, type SourceId } from '../../src/market/kernel/sources.js';
+
 /**
  * Intl formatters take long to make (locale data, options) and nothing to reuse: each distinct one is
  * made once. A watchlist re-renders on every price tick, and each row formats several figures.
@@ -164,4 +166,38 @@ const quantityFormatter = new Intl.NumberFormat(undefined, { maximumFractionDigi
 export function formatQuantity(value: number | null | undefined): string {
   if (value === null || value === undefined || Number.isNaN(value)) return '—';
   return quantityFormatter.format(value);
+}
+
+/**
+ * Where a price came from and how old it is: "Yahoo Finance, 15 min delayed", "Finnhub, real time";
+ * the simulated market's name alone (its prices are made up, not late). Null when unknown (a quote
+ * stored before sources were recorded).
+ */
+export function describeSource(
+  source: SourceId | null | undefined,
+  delay: Delay | null | undefined,
+): string | null {
+  if (!source) return null;
+  const name = SOURCE_NAMES[source];
+  return source === 'simulated' || delay === null || delay === undefined
+    ? name
+    : `${name}, ${describeDelay(delay)}`;
+}
+
+/**
+ * The chart's sources: "Past prices: Yahoo Finance (end of day) · Live: Binance, real time"; one
+ * "Prices: …" when one source gave both and the past needs no delay of its own; null when neither is known.
+ */
+export function describeChartSources(
+  past: { id: SourceId; delay: Delay | null } | null,
+  live: { id: SourceId; delay: Delay | null } | null,
+): string | null {
+  const liveText = live && describeSource(live.id, live.delay);
+  if (!past) return liveText && `Live: ${liveText}`;
+  const pastName = SOURCE_NAMES[past.id];
+  const pastText =
+    past.id === 'simulated' || past.delay === null ? pastName : `${pastName} (${describeDelay(past.delay)})`;
+  if (!liveText) return `Past prices: ${pastText}`;
+  if (live?.id === past.id && pastText === pastName) return `Prices: ${liveText}`;
+  return `Past prices: ${pastText} · Live: ${liveText}`;
 }
