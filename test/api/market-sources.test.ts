@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testDatabaseKinds } from '../support/database.js';
-import { FakeBinance } from '../support/fake-binance.js';
+import { binanceFixture, FakeBinance, type KlineRow } from '../support/fake-binance.js';
 import { FakeFinnhub } from '../support/fake-finnhub.js';
 import { FakeYahoo, yahooFixture } from '../support/fake-yahoo.js';
 import { StreamClient } from '../support/stream-client.js';
@@ -83,6 +83,23 @@ describe.each(testDatabaseKinds())(
       yahoo.setChart('VOD.L', '1d', relabelled('chart-OCDO.L-1d.json', 'VOD.L'));
       yahoo.setChart('MSFT', '1d', relabelled('chart-AAPL-1d.json', 'MSFT'));
       binance.list('BTCUSDT', 'BTC', 'USDT');
+      // The documentation's recorded kline row, as today's BTCUSDT day so far.
+      const [docsRow] = binanceFixture<KlineRow[]>('rest-klines-docs.json');
+      const today = Math.floor(clock.now() / DAY_MS) * DAY_MS;
+      if (docsRow) {
+        binance.setKlines('BTCUSDT', '1d', [
+          [
+            today,
+            '96000.00',
+            '97500.00',
+            '95800.00',
+            '97000.00',
+            '1234.5',
+            today + DAY_MS - 1,
+            ...docsRow.slice(7),
+          ],
+        ]);
+      }
       t = await startTestApp({
         database: kind,
         listen: true,
@@ -177,32 +194,37 @@ describe.each(testDatabaseKinds())(
 
     it('falls back within one request when a source fails, and returns to it once its breaker closes', async () => {
       const client = await signedIn();
-      finnhub.override('/quote', { status: 502, body: '<html>502 Bad Gateway</html>' });
+      const outage = ['/quote', '/search', '/stock/metric', '/stock/profile2'];
+      for (const path of outage)
+        finnhub.override(path, { status: 502, body: '<html>502 Bad Gateway</html>' });
       const quoteCalls = () => finnhub.requests.filter((r) => r.path === '/quote').length;
-      // Each request is answered by Yahoo at once; five Finnhub failures in a row open its breaker.
+      // Each request is answered by Yahoo at once; five Finnhub failures in a row (quotes, and the
+      // search and figures that describe the symbol) open its breaker.
       for (let i = 0; i < 5; i++) {
         const answer = await client.request('GET', '/api/v1/quotes/MSFT');
         expect(answer.statusCode).toBe(200);
         expect(answer.json().source).toBe('yahoo');
-        clock.advance(20_000);
+        clock.advance(1_000);
       }
       const failed = quoteCalls();
-      expect(failed).toBeGreaterThanOrEqual(5);
+      expect(failed).toBeGreaterThanOrEqual(1);
       const health = async () =>
         (await client.request('GET', '/api/v1/admin/health'))
           .json()
           .feed.sources.find((source: { id: string }) => source.id === 'finnhub');
       expect((await health()).breaker).toBe('open');
       // While open, Finnhub is not asked at all.
-      clock.advance(20_000);
+      clock.advance(1_000);
       expect((await client.request('GET', '/api/v1/quotes/MSFT')).json().source).toBe('yahoo');
       expect(quoteCalls()).toBe(failed);
-      // Finnhub recovers; after the breaker's 30 s the next request probes it, and it answers again.
-      finnhub.clear('/quote');
+      // Finnhub recovers; after the breaker's 30 s one call probes it (calls alongside the probe
+      // still go to Yahoo), its success closes the breaker, and Finnhub answers again.
+      for (const path of outage) finnhub.clear(path);
       clock.advance(30_000);
-      const recovered = (await client.request('GET', '/api/v1/quotes/MSFT')).json();
-      expect(recovered).toMatchObject({ price: 410, source: 'finnhub' });
+      expect((await client.request('GET', '/api/v1/quotes/MSFT')).statusCode).toBe(200);
       expect((await health()).breaker).toBe('closed');
+      const recovered = (await client.request('GET', '/api/v1/quotes/AAPL')).json();
+      expect(recovered).toMatchObject({ price: 190, source: 'finnhub' });
       const metrics = await client.request('GET', '/metrics');
       expect(metrics.body).toMatch(
         /stocktracker_source_calls_total\{source="finnhub",outcome="failed"\} [5-9]/,
