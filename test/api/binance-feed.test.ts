@@ -39,6 +39,8 @@ describe('Binance WebSocket feed', () => {
       quote: (q) => quotes.push(q),
       trade: (t) => trades.push(t),
       status: (s) => statuses.push(s),
+      current: () => undefined,
+      relayed: (q) => quotes.push(q),
     });
     stops.push(async () => {
       await feed.close();

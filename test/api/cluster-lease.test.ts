@@ -126,10 +126,37 @@ describe.skipIf(!installed)('the feed lease over a real Redis', () => {
         clock: systemClock,
         logger: createLogger('silent'),
         roundMs: 200,
+        relayWindowMs: 25,
       });
       const got: Array<Trade | Quote> = [];
       received.set(member, got);
-      feed.connect({ quote: (quote) => got.push(quote), trade: (trade) => got.push(trade), status() {} });
+      // A hub in miniature: the leader relays its current quote of each symbol, trades merged in.
+      const current = new Map<string, Quote>();
+      feed.connect({
+        quote: (quote) => {
+          current.set(quote.symbol, quote);
+          got.push(quote);
+        },
+        trade: (trade) => {
+          current.set(trade.symbol, {
+            symbol: trade.symbol,
+            price: trade.price,
+            change: null,
+            changePercent: null,
+            open: null,
+            high: null,
+            low: null,
+            previousClose: null,
+            volume: trade.volume,
+            time: trade.time,
+            ...(trade.source ? { source: trade.source, delayMinutes: 0 } : {}),
+          });
+          got.push(trade);
+        },
+        status() {},
+        current: (symbol) => current.get(symbol),
+        relayed: (quote) => got.push(quote),
+      });
       cleanups.push(() => feed.close());
       feed.setWatched(new Set(['BINANCE:BTCUSDT']));
     }

@@ -537,8 +537,8 @@ function StatusMessage({ feed, connection }: { feed: FeedStatus | null; connecti
   if (feed === 'degraded') {
     return (
       <div className="banner warning">
-        Some prices are refreshed every minute or two, not streamed live: past the stream's symbol limit,
-        or from a source that has no stream. Each price says where it came from.
+        Some prices are refreshed every minute or two, not streamed live: past the stream's symbol limit, or
+        from a source that has no stream. Each price says where it came from.
       </div>
     );
   }
