@@ -10,6 +10,25 @@ import type {
 } from '../kernel/instruments.js';
 import type { Capability, Delay, SourceId } from '../kernel/sources.js';
 
+/** What every call about one symbol carries. */
+export interface SymbolCall {
+  symbol: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * A quote or key-figures call. A `background` call (the poller, figures fetched ahead of need) is refused with
+ * ProviderError 'rate_limited' rather than use request budget kept for people's requests.
+ */
+export interface QuoteCall extends SymbolCall {
+  background?: boolean;
+}
+
+/** Daily bars from `from` (epoch ms) to now. */
+export interface DailyHistoryCall extends SymbolCall {
+  from: number;
+}
+
 /** A source's limits, as the registry enforces them and the README and admin view state them. */
 export interface SourceLimits {
   /** Requests a minute the registry lets through to this source; null when the source keeps its own budget. */
@@ -39,16 +58,12 @@ export interface MarketSource {
   /** How far behind the market this source's answers for `capability` of `symbol` are. */
   delay(capability: Capability, symbol: string): Delay;
 
-  /**
-   * A `background` call (the poller, figures fetched ahead of need) is refused with ProviderError
-   * 'rate_limited' rather than use request budget kept for people's requests.
-   */
-  getQuote?(params: { symbol: string; signal?: AbortSignal; background?: boolean }): Promise<Quote | null>;
+  getQuote?(params: QuoteCall): Promise<Quote | null>;
   /** Daily bars, oldest first, from `from` (epoch ms) to now; null for an unknown symbol. */
-  dailyHistory?(params: { symbol: string; from: number; signal?: AbortSignal }): Promise<Bar[] | null>;
+  dailyHistory?(params: DailyHistoryCall): Promise<Bar[] | null>;
   /** 1-minute bars of the last few days, oldest first; null for an unknown symbol. */
-  intradayHistory?(params: { symbol: string; signal?: AbortSignal }): Promise<Bar[] | null>;
-  describe?(params: { symbol: string; signal?: AbortSignal }): Promise<InstrumentInfo | null>;
+  intradayHistory?(params: SymbolCall): Promise<Bar[] | null>;
+  describe?(params: SymbolCall): Promise<InstrumentInfo | null>;
   search?(params: { query: string; signal?: AbortSignal }): Promise<SymbolMatch[]>;
   keyMetrics?(params: {
     symbol: string;

@@ -5,7 +5,7 @@ import { SingleFlight } from '../../../single-flight.js';
 import type { Bar, Quote, SymbolMatch } from '../../kernel/instruments.js';
 import { DAY_MS, MINUTE_MS, utcDayStart } from '../../kernel/periods.js';
 import type { Capability, Delay } from '../../kernel/sources.js';
-import type { MarketSource, SourceLimits } from '../source.js';
+import type { DailyHistoryCall, MarketSource, QuoteCall, SourceLimits } from '../source.js';
 import { getJson, positivePrice } from '../source-http.js';
 import {
   type Body,
@@ -92,15 +92,7 @@ export class AlphaVantageSource implements MarketSource {
     return capability !== 'daily_history' && forexPair(symbol) ? 0 : 'end_of_day';
   }
 
-  async getQuote({
-    symbol,
-    signal,
-    background,
-  }: {
-    symbol: string;
-    signal?: AbortSignal;
-    background?: boolean;
-  }): Promise<Quote | null> {
+  async getQuote({ symbol, signal, background }: QuoteCall): Promise<Quote | null> {
     if (background) {
       throw new ProviderError('rate_limited', 'Alpha Vantage requests are kept for what people ask for');
     }
@@ -138,15 +130,7 @@ export class AlphaVantageSource implements MarketSource {
     };
   }
 
-  async dailyHistory({
-    symbol,
-    from,
-    signal,
-  }: {
-    symbol: string;
-    from: number;
-    signal?: AbortSignal;
-  }): Promise<Bar[] | null> {
+  async dailyHistory({ symbol, from, signal }: DailyHistoryCall): Promise<Bar[] | null> {
     const series = dailySeries(symbol);
     if (series === null) return null;
     const body = await this.series(series.params, series.dataKey, from, signal);

@@ -2,7 +2,7 @@ import type { Clock } from '../../../clock.js';
 import type { Bar, InstrumentInfo, Quote } from '../../kernel/instruments.js';
 import { DAY_MS, MINUTE_MS, utcDayStart } from '../../kernel/periods.js';
 import type { Capability, Delay } from '../../kernel/sources.js';
-import type { MarketSource, SourceLimits } from '../source.js';
+import type { DailyHistoryCall, MarketSource, SourceLimits } from '../source.js';
 import { getJson } from '../source-http.js';
 import { barFromKline, binancePair, epochMs, price, quoteFromDay } from './binance-wire.js';
 
@@ -102,15 +102,7 @@ export class BinanceSource implements MarketSource {
   }
 
   /** Daily (UTC) bars from `from`, today's unfinished one included; at most the last 1,000 days (one request). */
-  async dailyHistory({
-    symbol,
-    from,
-    signal,
-  }: {
-    symbol: string;
-    from: number;
-    signal?: AbortSignal;
-  }): Promise<Bar[] | null> {
+  async dailyHistory({ symbol, from, signal }: DailyHistoryCall): Promise<Bar[] | null> {
     const pair = binancePair(symbol);
     if (pair === null) return null;
     const oldest = utcDayStart(this.options.clock.now()) - (KLINES_PER_REQUEST - 1) * DAY_MS;

@@ -25,7 +25,7 @@ import {
 } from '../../kernel/sources.js';
 import { marketOfSymbol } from '../../kernel/symbols.js';
 import type { MarketDataProvider } from '../provider.js';
-import type { MarketSource, SourceLimits } from '../source.js';
+import type { DailyHistoryCall, MarketSource, QuoteCall, SourceLimits } from '../source.js';
 import { finiteNumber, getJson, positivePrice } from '../source-http.js';
 import type { UpstreamCallers } from '../upstream-callers.js';
 import type { RestBudget } from './rest-budget.js';
@@ -107,15 +107,7 @@ export class FinnhubProvider implements MarketDataProvider, MarketSource {
     return 0;
   }
 
-  async getQuote({
-    symbol,
-    signal,
-    background,
-  }: {
-    symbol: string;
-    signal?: AbortSignal;
-    background?: boolean;
-  }): Promise<Quote | null> {
+  async getQuote({ symbol, signal, background }: QuoteCall): Promise<Quote | null> {
     const body = asRecord(await this.get('/quote', { symbol }, signal, background));
     // An unknown symbol is answered with 200 and zeros, an unsupported one with {"error": ...}: no
     // price and no time, so no quote.
@@ -171,15 +163,7 @@ export class FinnhubProvider implements MarketDataProvider, MarketSource {
   }
 
   /** 52-week range and market cap; null when Finnhub has none of them for this symbol. */
-  async keyMetrics({
-    symbol,
-    signal,
-    background,
-  }: {
-    symbol: string;
-    signal?: AbortSignal;
-    background?: boolean;
-  }): Promise<KeyMetrics | null> {
+  async keyMetrics({ symbol, signal, background }: QuoteCall): Promise<KeyMetrics | null> {
     const body = asRecord(await this.get('/stock/metric', { symbol, metric: 'all' }, signal, background));
     // Finnhub has answered an ADR's figures with its home listing's (asked BVDRF, got MBWS.PA's):
     // another instrument's range, in another currency.
@@ -281,15 +265,7 @@ export class FinnhubProvider implements MarketDataProvider, MarketSource {
    * Daily candles from `from` to now (a paid feature: ProviderError 'plan_required' on a free key);
    * null when Finnhub has none (`{"s":"no_data"}`).
    */
-  async dailyHistory({
-    symbol,
-    from,
-    signal,
-  }: {
-    symbol: string;
-    from: number;
-    signal?: AbortSignal;
-  }): Promise<Bar[] | null> {
+  async dailyHistory({ symbol, from, signal }: DailyHistoryCall): Promise<Bar[] | null> {
     // Daily candles are stamped at (or near) midnight UTC of their day: the bar's start is that day.
     return this.candles(symbol, 'D', from, signal, utcDayStart);
   }

@@ -4,7 +4,7 @@ import type { Bar, InstrumentInfo, KeyMetrics, Quote, SymbolMatch } from '../../
 import { DAY_MS, utcDayStart } from '../../kernel/periods.js';
 import type { Capability, Delay } from '../../kernel/sources.js';
 import { isForexSymbol } from '../../kernel/sources.js';
-import type { MarketSource, SourceLimits } from '../source.js';
+import type { DailyHistoryCall, MarketSource, SourceLimits } from '../source.js';
 import { finiteNumber } from '../source-http.js';
 import {
   type BarTime,
@@ -121,15 +121,7 @@ export class YahooSource implements MarketSource {
   }
 
   /** Daily bars from `from` to now; a day still trading is left out (this history is end of day). */
-  async dailyHistory({
-    symbol,
-    from,
-    signal,
-  }: {
-    symbol: string;
-    from: number;
-    signal?: AbortSignal;
-  }): Promise<Bar[] | null> {
+  async dailyHistory({ symbol, from, signal }: DailyHistoryCall): Promise<Bar[] | null> {
     const now = this.options.clock.now();
     const chart = await this.chart(
       symbol,
