@@ -12,19 +12,7 @@ import {
   SOURCE_NAMES,
   type SourceId,
 } from './market/kernel/sources.js';
-
-export interface FinnhubConfig {
-  readonly apiKey: string;
-  readonly apiUrl: string;
-  readonly wsUrl: string;
-  readonly restPerMinute: number;
-  readonly timeoutMs: number;
-  /** No WebSocket frame for this long means a dead socket. */
-  readonly wsIdleMs: number;
-  readonly wsMaxSymbols: number;
-  readonly wsReconnectMinMs: number;
-  readonly wsReconnectMaxMs: number;
-}
+import type { FinnhubConfig, MarketConfig } from './market/providers/market-config.js';
 
 /** Thrown when the environment cannot be turned into a valid configuration; names the variable. */
 export class ConfigError extends Error {}
@@ -141,22 +129,7 @@ export interface Config {
   readonly redis: { readonly url: string; readonly prefix: string } | undefined;
   /** This process's name in the cluster, logs and /healthz. */
   readonly instanceId: string;
-  readonly market:
-    | { readonly kind: 'simulated'; readonly seed: number }
-    | {
-        readonly kind: 'live';
-        /** Present with FINNHUB_API_KEY. */
-        readonly finnhub: FinnhubConfig | undefined;
-        readonly yahoo: { readonly apiUrl: string; readonly timeoutMs: number } | undefined;
-        readonly binance:
-          | { readonly wsUrl: string; readonly apiUrl: string; readonly timeoutMs: number }
-          | undefined;
-        readonly alphaVantage:
-          | { readonly apiKey: string; readonly apiUrl: string; readonly timeoutMs: number }
-          | undefined;
-        /** For each capability, the sources that are on, in the order they are asked. */
-        readonly order: Readonly<Record<Capability, readonly SourceId[]>>;
-      };
+  readonly market: MarketConfig;
   readonly streamIntervalMs: number;
   /** Live streams one user may hold open at once (per instance); one more is closed with 4008. */
   readonly streamsPerUser: number;

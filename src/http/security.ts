@@ -1,14 +1,19 @@
 import helmet from '@fastify/helmet';
 import type { FastifyStaticOptions } from '@fastify/static';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
+
+/** The two settings the headers and the Origin check read (the app's Config has them). */
+interface SiteSettings {
+  readonly env: 'development' | 'production' | 'test';
+  readonly publicUrl: URL | undefined;
+}
 
 /**
  * Security headers on every response. Scripts and styles only from our own origin (no inline code
  * anywhere in the pages), no framing, no sniffing; HSTS only in production, where the site is https.
  */
-export async function registerSecurityHeaders(app: FastifyInstance, config: Config): Promise<void> {
+export async function registerSecurityHeaders(app: FastifyInstance, config: SiteSettings): Promise<void> {
   await app.register(helmet, {
     global: true,
     contentSecurityPolicy: {
@@ -60,7 +65,7 @@ export const webAssetServing: Pick<FastifyStaticOptions, 'preCompressed' | 'cach
  * when TRUST_PROXY is set, and its Host). A request without Origin (curl, scripts) passes; cookies
  * are SameSite=Lax and state-changing calls also need the CSRF header.
  */
-export function assertSameOrigin(request: FastifyRequest, config: Config): void {
+export function assertSameOrigin(request: FastifyRequest, config: SiteSettings): void {
   const origin = request.headers.origin;
   if (origin === undefined) return;
   const expected = config.publicUrl?.origin ?? originOf(`${request.protocol}://${request.host}`);

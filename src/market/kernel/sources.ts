@@ -1,5 +1,3 @@
-import { marketOfSymbol } from './symbols.js';
-
 /**
  * The market-data sources the app can read from and what each can be asked for. Every quote and
  * every stored history says which source it came from and how far behind the market it is.
@@ -44,25 +42,6 @@ export function describeDelay(delay: Delay): string {
 
 export function isSourceId(value: string): value is SourceId {
   return (SOURCE_IDS as readonly string[]).includes(value);
-}
-
-/** Whether `symbol` is a forex pair (VENUE:BASE_QUOTE, e.g. OANDA:EUR_USD). */
-export function isForexSymbol(symbol: string): boolean {
-  const colon = symbol.indexOf(':');
-  return colon > 0 && symbol.slice(colon + 1).includes('_');
-}
-
-/** Whether `symbol` is a Binance spot pair (BINANCE:BTCUSDT). */
-export function isBinanceSymbol(symbol: string): boolean {
-  return symbol.startsWith('BINANCE:');
-}
-
-/**
- * Whether `symbol` is listed in the US (a plain ticker or a one-letter share class: AAPL, BRK.B);
- * one-letter exchange suffixes (VOD.L London, 7203.T Tokyo, SAP.F Frankfurt, ABC.V TSX Venture) are not.
- */
-export function isUsListing(symbol: string): boolean {
-  return !symbol.includes(':') && marketOfSymbol(symbol).exchange === 'US';
 }
 
 /** What each source can serve at all (a source's `serves` then says for which symbols). */

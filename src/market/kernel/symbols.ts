@@ -119,3 +119,22 @@ export function marketOfSymbol(symbol: string): {
   if (suffix.length <= 1) return { exchange: 'US', currency: 'USD', type: 'Common Stock' };
   return { exchange: null, currency: null, type: 'Common Stock' };
 }
+
+/** Whether `symbol` is a forex pair (VENUE:BASE_QUOTE, e.g. OANDA:EUR_USD). */
+export function isForexSymbol(symbol: string): boolean {
+  const colon = symbol.indexOf(':');
+  return colon > 0 && symbol.slice(colon + 1).includes('_');
+}
+
+/** Whether `symbol` is a Binance spot pair (BINANCE:BTCUSDT). */
+export function isBinanceSymbol(symbol: string): boolean {
+  return symbol.startsWith('BINANCE:');
+}
+
+/**
+ * Whether `symbol` is listed in the US (a plain ticker or a one-letter share class: AAPL, BRK.B);
+ * one-letter exchange suffixes (VOD.L London, 7203.T Tokyo, SAP.F Frankfurt, ABC.V TSX Venture) are not.
+ */
+export function isUsListing(symbol: string): boolean {
+  return !symbol.includes(':') && marketOfSymbol(symbol).exchange === 'US';
+}

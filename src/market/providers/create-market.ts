@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
-import type { Config, FinnhubConfig } from '../../config.js';
 import type { AppMetrics } from '../../metrics.js';
-import { isBinanceSymbol } from '../kernel/sources.js';
+import { isBinanceSymbol } from '../kernel/symbols.js';
 import { AlphaVantageSource } from './alphavantage/alphavantage-source.js';
 import { BinanceFeed } from './binance/binance-feed.js';
 import { BinanceSource } from './binance/binance-source.js';
 import { FinnhubProvider } from './finnhub/finnhub-provider.js';
 import { FinnhubStreamFeed } from './finnhub/finnhub-stream-feed.js';
 import { RestBudget } from './finnhub/rest-budget.js';
+import type { FinnhubConfig, MarketConfig } from './market-config.js';
 import type { MarketDataProvider, QuoteFeed } from './provider.js';
 import { PollingFeed } from './registry/polling-feed.js';
 import { type FeedRoute, RoutedFeed } from './registry/routed-feed.js';
@@ -57,7 +57,7 @@ const POLLING = { intervalMs: 2000, maxPolled: 55 } as const;
  * Vantage with its key) and a feed that routes each wanted symbol to the stream that carries it.
  */
 export function createMarket(
-  market: Config['market'],
+  market: MarketConfig,
   clock: Clock,
   logger: Logger,
   metrics?: AppMetrics,

@@ -1,5 +1,4 @@
-import { isForexSymbol } from '../../kernel/sources.js';
-import { marketOfSymbol, normalizeSymbol } from '../../kernel/symbols.js';
+import { isForexSymbol, marketOfSymbol, normalizeSymbol } from '../../kernel/symbols.js';
 
 /**
  * Our exchange suffixes (Finnhub's) beside Alpha Vantage's for the same market. LON, TRT, TRV, DEX,

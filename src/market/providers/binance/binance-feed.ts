@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import type { Clock } from '../../../clock.js';
 import { utcDayStart } from '../../kernel/periods.js';
-import { isBinanceSymbol } from '../../kernel/sources.js';
+import { isBinanceSymbol } from '../../kernel/symbols.js';
 import type { FeedCoverage, FeedListener, FeedStatus, QuoteFeed } from '../provider.js';
 import { reconnectDelay } from '../reconnect-delay.js';
 import { appSymbol, binancePair, decimal, epochMs, price, quoteFromDay, streamsOf } from './binance-wire.js';

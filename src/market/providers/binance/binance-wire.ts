@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import type { Bar, Quote } from '../../kernel/instruments.js';
-import { isBinanceSymbol } from '../../kernel/sources.js';
+import { isBinanceSymbol } from '../../kernel/symbols.js';
 
 /**
  * How Binance writes what the app reads, shared by its REST source and its stream: pairs

@@ -16,14 +16,8 @@ import type {
 } from '../../kernel/instruments.js';
 import { DAY_MS, minuteStart, utcDayStart } from '../../kernel/periods.js';
 import { inRegularSession } from '../../kernel/sessions.js';
-import {
-  type Capability,
-  type Delay,
-  isBinanceSymbol,
-  isForexSymbol,
-  isUsListing,
-} from '../../kernel/sources.js';
-import { marketOfSymbol } from '../../kernel/symbols.js';
+import type { Capability, Delay } from '../../kernel/sources.js';
+import { isBinanceSymbol, isForexSymbol, isUsListing, marketOfSymbol } from '../../kernel/symbols.js';
 import type { MarketDataProvider } from '../provider.js';
 import type { DailyHistoryCall, MarketSource, QuoteCall, SourceLimits } from '../source.js';
 import { finiteNumber, getJson, positivePrice } from '../source-http.js';

@@ -13,8 +13,8 @@ import type {
   SymbolMatch,
 } from '../../kernel/instruments.js';
 import { inRegularSession, usMarketStatus } from '../../kernel/sessions.js';
-import { type Capability, isForexSymbol, SOURCE_NAMES, type SourceId } from '../../kernel/sources.js';
-import { marketOfSymbol } from '../../kernel/symbols.js';
+import { type Capability, SOURCE_NAMES, type SourceId } from '../../kernel/sources.js';
+import { isForexSymbol, marketOfSymbol } from '../../kernel/symbols.js';
 import { RestBudget } from '../finnhub/rest-budget.js';
 import type { MarketDataProvider } from '../provider.js';
 import type { MarketSource } from '../source.js';

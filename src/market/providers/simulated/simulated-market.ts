@@ -11,7 +11,8 @@ import type {
   SymbolMatch,
 } from '../../kernel/instruments.js';
 import { DAY_MS, MINUTE_MS, utcDayStart } from '../../kernel/periods.js';
-import { type Capability, type Delay, isForexSymbol } from '../../kernel/sources.js';
+import type { Capability, Delay } from '../../kernel/sources.js';
+import { isForexSymbol } from '../../kernel/symbols.js';
 import type { FeedCoverage, FeedListener, FeedStatus, MarketDataProvider, QuoteFeed } from '../provider.js';
 import type { MarketSource, SourceLimits } from '../source.js';
 import { gaussian, roundTo, simulatePast } from './simulated-past.js';

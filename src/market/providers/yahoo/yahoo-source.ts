@@ -3,7 +3,7 @@ import type { Clock } from '../../../clock.js';
 import type { Bar, InstrumentInfo, KeyMetrics, Quote, SymbolMatch } from '../../kernel/instruments.js';
 import { DAY_MS, utcDayStart } from '../../kernel/periods.js';
 import type { Capability, Delay } from '../../kernel/sources.js';
-import { isForexSymbol } from '../../kernel/sources.js';
+import { isForexSymbol } from '../../kernel/symbols.js';
 import type { DailyHistoryCall, MarketSource, SourceLimits } from '../source.js';
 import { finiteNumber } from '../source-http.js';
 import {

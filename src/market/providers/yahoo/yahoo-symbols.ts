@@ -1,5 +1,4 @@
-import { isBinanceSymbol, isForexSymbol, isUsListing } from '../../kernel/sources.js';
-import { normalizeSymbol } from '../../kernel/symbols.js';
+import { isBinanceSymbol, isForexSymbol, isUsListing, normalizeSymbol } from '../../kernel/symbols.js';
 
 /**
  * Our exchange suffixes (Finnhub's codes, kernel/symbols.ts SUFFIX_MARKETS) and Yahoo's for the same
