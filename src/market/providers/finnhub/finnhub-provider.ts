@@ -19,7 +19,7 @@ import { inRegularSession } from '../../kernel/sessions.js';
 import type { Capability, Delay } from '../../kernel/sources.js';
 import { isBinanceSymbol, isForexSymbol, isUsListing, marketOfSymbol } from '../../kernel/symbols.js';
 import type { MarketDataProvider } from '../provider.js';
-import type { DailyHistoryCall, MarketSource, QuoteCall, SourceLimits } from '../source.js';
+import type { DailyHistoryCall, MarketSource, QuoteCall, SourceLimits, SymbolCall } from '../source.js';
 import { finiteNumber, getJson, positivePrice } from '../source-http.js';
 import type { UpstreamCallers } from '../upstream-callers.js';
 import type { RestBudget } from './rest-budget.js';
@@ -93,7 +93,9 @@ export class FinnhubProvider implements MarketDataProvider, MarketSource {
         // /stock/candle, /stock/profile2 and /stock/metric know stocks, not VENUE:PAIR forms.
         return !symbol.includes(':');
       case 'fx_rates':
-        return false;
+        // A pair's quote (/quote of OANDA:EUR_USD; refused on plans without it); its past is not
+        // on /stock/candle, so dailyHistory answers null for it without a call.
+        return isForexSymbol(symbol);
     }
   }
 
@@ -260,12 +262,13 @@ export class FinnhubProvider implements MarketDataProvider, MarketSource {
    * null when Finnhub has none (`{"s":"no_data"}`).
    */
   async dailyHistory({ symbol, from, signal }: DailyHistoryCall): Promise<Bar[] | null> {
+    if (symbol.includes(':')) return null;
     // Daily candles are stamped at (or near) midnight UTC of their day: the bar's start is that day.
     return this.candles(symbol, 'D', from, signal, utcDayStart);
   }
 
   /** 1-minute candles of today and the four days before (paid, like every candle); null when none. */
-  async intradayHistory({ symbol, signal }: { symbol: string; signal?: AbortSignal }): Promise<Bar[] | null> {
+  async intradayHistory({ symbol, signal }: SymbolCall): Promise<Bar[] | null> {
     const from = utcDayStart(this.options.clock.now()) - INTRADAY_DAYS * DAY_MS;
     return this.candles(symbol, '1', from, signal, minuteStart);
   }
