@@ -5,8 +5,8 @@ import type { Quote } from '../../src/market/kernel/instruments.js';
 import { FinnhubProvider } from '../../src/market/providers/finnhub/finnhub-provider.js';
 import { FinnhubStreamFeed } from '../../src/market/providers/finnhub/finnhub-stream-feed.js';
 import { RestBudget } from '../../src/market/providers/finnhub/rest-budget.js';
-import { RestPoller } from '../../src/market/providers/finnhub/rest-poller.js';
 import type { FeedStatus, Trade } from '../../src/market/providers/provider.js';
+import { RestPoller } from '../../src/market/providers/rest-poller.js';
 import { FakeFinnhub } from '../support/fake-finnhub.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -157,9 +157,10 @@ describe('REST poller for symbols off the socket', () => {
         logger: createLogger('silent'),
       });
       const polled: string[] = [];
-      const poller = new RestPoller(provider, budget, (q) => polled.push(q.symbol), createLogger('silent'), {
+      const poller = new RestPoller(provider, (q) => polled.push(q.symbol), createLogger('silent'), {
         intervalMs: 20,
-        reserve: 3,
+        mayPoll: () => budget.remaining() > 3,
+        background: false,
       });
       poller.setSymbols(['AAPL', 'MSFT']);
       await sleep(400);

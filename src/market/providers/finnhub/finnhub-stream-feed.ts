@@ -3,9 +3,9 @@ import WebSocket from 'ws';
 import type { Clock } from '../../../clock.js';
 import type { FeedCoverage, FeedListener, FeedStatus, MarketDataProvider, QuoteFeed } from '../provider.js';
 import { reconnectDelay } from '../reconnect-delay.js';
+import { RestPoller } from '../rest-poller.js';
 import { finiteNumber, positivePrice } from '../source-http.js';
 import type { RestBudget } from './rest-budget.js';
-import { RestPoller } from './rest-poller.js';
 
 export interface FinnhubStreamOptions {
   wsUrl: string;
@@ -75,13 +75,13 @@ export class FinnhubStreamFeed implements QuoteFeed {
 
   constructor(private readonly options: FinnhubStreamOptions) {
     this.cap = options.maxSymbols;
-    this.poller = new RestPoller(
-      options.provider,
-      options.budget,
-      (quote) => this.listener?.quote(quote),
-      options.logger,
-      { intervalMs: options.pollIntervalMs ?? 1000, reserve: options.pollReserve ?? 10 },
-    );
+    const reserve = options.pollReserve ?? 10;
+    this.poller = new RestPoller(options.provider, (quote) => this.listener?.quote(quote), options.logger, {
+      intervalMs: options.pollIntervalMs ?? 1000,
+      // Only while the budget has more than the reserve, so people's requests are served first.
+      mayPoll: () => options.budget.remaining() > reserve,
+      background: false,
+    });
     this.watchdog = setInterval(() => this.checkAlive(), Math.max(50, Math.min(options.idleMs / 4, 5000)));
     this.watchdog.unref();
   }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Quote } from '../../kernel/instruments.js';
 import type { FeedCoverage, FeedListener, FeedStatus, MarketDataProvider, QuoteFeed } from '../provider.js';
+import { RestPoller } from '../rest-poller.js';
 
 export interface PollingFeedOptions {
   /** The registry: each poll goes to the first quote source that serves the symbol. */
@@ -16,32 +16,34 @@ export interface PollingFeedOptions {
 }
 
 /**
- * Keeps symbols no stream carries (international listings from Yahoo Finance, with no Finnhub key
- * every stock) current by asking for their quote round-robin, one symbol per interval, as a
- * background call so people's requests keep the budget they need.
+ * The feed of symbols no stream carries (international listings from Yahoo Finance, with no
+ * Finnhub key every stock): the RestPoller over the registry, as background calls so people's
+ * requests keep the budget they need.
  */
 export class PollingFeed implements QuoteFeed {
-  private order: string[] = [];
-  private leftOut = 0;
-  private next = 0;
-  private busy = false;
-  private timer: NodeJS.Timeout | undefined;
-  private listener: FeedListener | undefined;
+  private wanted: string[] = [];
+  private poller: RestPoller | undefined;
 
   constructor(private readonly options: PollingFeedOptions) {}
 
   connect(listener: FeedListener): void {
-    this.listener = listener;
-    this.timer = setInterval(() => void this.poll(), this.options.intervalMs);
-    this.timer.unref();
+    this.poller = new RestPoller(
+      this.options.provider,
+      (quote) => listener.quote(quote),
+      this.options.logger,
+      {
+        intervalMs: this.options.intervalMs,
+        mayPoll: () => true,
+        background: true,
+      },
+    );
+    this.poller.setSymbols(this.wanted.slice(0, this.options.maxPolled));
     listener.status(this.status());
   }
 
   setWatched(symbols: ReadonlySet<string>): void {
-    const wanted = [...symbols];
-    this.order = wanted.slice(0, this.options.maxPolled);
-    this.leftOut = wanted.length - this.order.length;
-    if (this.next >= this.order.length) this.next = 0;
+    this.wanted = [...symbols];
+    this.poller?.setSymbols(this.wanted.slice(0, this.options.maxPolled));
   }
 
   /** Polled prices are as fresh as their round: "degraded", never "live". */
@@ -58,28 +60,11 @@ export class PollingFeed implements QuoteFeed {
   }
 
   coverage(): FeedCoverage {
-    return { live: 0, polled: this.order.length, leftOut: this.leftOut };
+    const polled = Math.min(this.wanted.length, this.options.maxPolled);
+    return { live: 0, polled, leftOut: this.wanted.length - polled };
   }
 
   async close(): Promise<void> {
-    clearInterval(this.timer);
-  }
-
-  /** Asks for the next symbol's quote; exported for tests that step it without waiting. */
-  async poll(): Promise<Quote | null> {
-    const symbol = this.order[this.next];
-    if (this.busy || symbol === undefined) return null;
-    this.next = (this.next + 1) % this.order.length;
-    this.busy = true;
-    try {
-      const quote = await this.options.provider.getQuote({ symbol, background: true });
-      if (quote) this.listener?.quote(quote);
-      return quote;
-    } catch (error) {
-      this.options.logger.debug({ symbol, reason: (error as Error).message }, 'polling a quote failed');
-      return null;
-    } finally {
-      this.busy = false;
-    }
+    this.poller?.close();
   }
 }

@@ -1,12 +1,20 @@
 import type { Logger } from 'pino';
-import type { Quote } from '../../kernel/instruments.js';
-import type { MarketDataProvider } from '../provider.js';
-import type { RestBudget } from './rest-budget.js';
+import type { Quote } from '../kernel/instruments.js';
+import type { MarketDataProvider } from './provider.js';
+
+export interface RestPollerOptions {
+  /** One symbol is asked for each interval. */
+  readonly intervalMs: number;
+  /** Whether a poll may go out now: Finnhub's budget keeps its reserve for people's requests. */
+  readonly mayPoll: () => boolean;
+  /** Asked as background calls, which a source refuses rather than spend what people's requests need. */
+  readonly background: boolean;
+}
 
 /**
- * Keeps symbols the WebSocket cannot carry (over the symbol cap, or refused by it) current by polling
- * /quote round-robin, one symbol per tick, and only while the REST budget has more than `reserve`
- * calls left, so interactive needs (adding a symbol, a search) are served first.
+ * Keeps symbols no stream carries current by asking for their quote round-robin, one symbol per
+ * interval: Finnhub's symbols over the socket's cap or refused by it, and (through the source
+ * registry) the symbols of sources that have no stream at all.
  */
 export class RestPoller {
   private order: string[] = [];
@@ -15,11 +23,10 @@ export class RestPoller {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly provider: MarketDataProvider,
-    private readonly budget: RestBudget,
+    private readonly provider: Pick<MarketDataProvider, 'getQuote'>,
     private readonly onQuote: (quote: Quote) => void,
     private readonly logger: Logger,
-    private readonly options: { intervalMs: number; reserve: number },
+    private readonly options: RestPollerOptions,
   ) {
     this.timer = setInterval(() => void this.tick(), options.intervalMs);
     this.timer.unref();
@@ -35,13 +42,13 @@ export class RestPoller {
   }
 
   async tick(): Promise<void> {
-    if (this.busy || this.order.length === 0 || this.budget.remaining() <= this.options.reserve) return;
+    if (this.busy || this.order.length === 0 || !this.options.mayPoll()) return;
     const symbol = this.order[this.next % this.order.length];
     this.next = (this.next + 1) % this.order.length;
     if (!symbol) return;
     this.busy = true;
     try {
-      const quote = await this.provider.getQuote({ symbol });
+      const quote = await this.provider.getQuote({ symbol, background: this.options.background });
       if (quote) this.onQuote(quote);
     } catch (error) {
       this.logger.debug({ symbol, reason: (error as Error).message }, 'polling a quote failed');
