@@ -46,17 +46,7 @@ export function isSourceId(value: string): value is SourceId {
 
 /** What each source can serve at all (a source's `serves` then says for which symbols). */
 export const SOURCE_CAPABILITIES: Readonly<Record<SourceId, readonly Capability[]>> = Object.freeze({
-  finnhub: [
-    'live_trades',
-    'quotes',
-    'intraday_history',
-    'daily_history',
-    'profile',
-    'search',
-    'key_metrics',
-    'fx_rates',
-    'market_status',
-  ],
+  finnhub: CAPABILITIES,
   yahoo: ['quotes', 'intraday_history', 'daily_history', 'search', 'key_metrics', 'fx_rates'],
   binance: ['live_trades', 'quotes', 'intraday_history', 'daily_history'],
   alphavantage: ['quotes', 'daily_history', 'search', 'fx_rates'],

@@ -17,7 +17,7 @@ import { type Capability, SOURCE_NAMES, type SourceId } from '../../kernel/sourc
 import { isForexSymbol, marketOfSymbol } from '../../kernel/symbols.js';
 import { RestBudget } from '../finnhub/rest-budget.js';
 import type { MarketDataProvider } from '../provider.js';
-import type { MarketSource } from '../source.js';
+import type { MarketSource, QuoteCall, SymbolCall } from '../source.js';
 import {
   type BreakerOptions,
   type BreakerState,
@@ -106,11 +106,7 @@ export class SourceRegistry implements MarketDataProvider {
     return this.route(capability, symbol).map((entry) => entry.source);
   }
 
-  async getQuote(params: {
-    symbol: string;
-    signal?: AbortSignal;
-    background?: boolean;
-  }): Promise<Quote | null> {
+  async getQuote(params: QuoteCall): Promise<Quote | null> {
     const { symbol } = params;
     const answer = await this.ask(
       quoteCapability(symbol),
@@ -122,7 +118,7 @@ export class SourceRegistry implements MarketDataProvider {
     return answer?.value ?? null;
   }
 
-  async describe(params: { symbol: string; signal?: AbortSignal }): Promise<InstrumentInfo> {
+  async describe(params: SymbolCall): Promise<InstrumentInfo> {
     const answer = await this.ask(quoteCapability(params.symbol), params.symbol, (source) =>
       source.describe?.(params),
     ).catch(() => null);
@@ -147,11 +143,7 @@ export class SourceRegistry implements MarketDataProvider {
     return answer?.value ?? [];
   }
 
-  async keyMetrics(params: {
-    symbol: string;
-    signal?: AbortSignal;
-    background?: boolean;
-  }): Promise<KeyMetrics> {
+  async keyMetrics(params: QuoteCall): Promise<KeyMetrics> {
     const answer = await this.ask(
       'key_metrics',
       params.symbol,
@@ -167,7 +159,7 @@ export class SourceRegistry implements MarketDataProvider {
    * the last days from the first intraday one; `source` names the daily bars' source. Refused with
    * 'plan_required' only when no source could give daily bars and one said "no access".
    */
-  async history(params: { symbol: string; signal?: AbortSignal }): Promise<ProviderHistory> {
+  async history(params: SymbolCall): Promise<ProviderHistory> {
     const { symbol, signal } = params;
     const from = this.options.clock.now() - DAILY_HISTORY_DAYS * 86_400_000;
     const daily: Answer<Bar[]> | null = await this.ask(
@@ -189,7 +181,7 @@ export class SourceRegistry implements MarketDataProvider {
     return { daily: daily?.value ?? [], minute: minute?.value ?? [], ...(source ? { source } : {}) };
   }
 
-  async profile(params: { symbol: string; signal?: AbortSignal }): Promise<CompanyProfile | null> {
+  async profile(params: SymbolCall): Promise<CompanyProfile | null> {
     const answer = await this.ask(
       'profile',
       params.symbol,
