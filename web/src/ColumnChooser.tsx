@@ -1,9 +1,47 @@
-import { useEffect, useId, useRef } from 'react';
+import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 
 /** The columns a table shows, in order, and what it is sorted by. */
 export interface TableView<Column extends string, Sort extends string> {
   columns: Column[];
   sort: { column: Sort; direction: 'asc' | 'desc' };
+}
+
+type ChooserProps<Column extends string, Sort extends string> = Omit<
+  Parameters<typeof ColumnChooser<Column, Sort>>[0],
+  'onClose'
+>;
+
+/**
+ * A table's "Columns" button and, while it is pressed, its chooser: closing the chooser gives the
+ * focus back to the button. The page places both (the button in its header, the panel below it).
+ */
+export function useColumnChooser<Column extends string, Sort extends string>(
+  props: ChooserProps<Column, Sort>,
+): { button: ReactNode; panel: ReactNode } {
+  const [choosing, setChoosing] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  return {
+    button: (
+      <button
+        type="button"
+        className="link-button"
+        ref={button}
+        aria-expanded={choosing}
+        onClick={() => setChoosing((open) => !open)}
+      >
+        Columns
+      </button>
+    ),
+    panel: choosing && (
+      <ColumnChooser
+        {...props}
+        onClose={() => {
+          setChoosing(false);
+          button.current?.focus();
+        }}
+      />
+    ),
+  };
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   type WatchlistColumn,
   type WatchlistItem,
 } from './api';
-import { ColumnChooser } from './ColumnChooser';
+import { useColumnChooser } from './ColumnChooser';
 import { ALL_COLUMNS, COLUMNS, sortItems } from './columns';
 import { describeSource, formatTime } from './format';
 import { navigate, stockPath } from './router';
@@ -50,9 +50,7 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
   const [loadError, setLoadError] = useState<string | null>(null);
   const [sparklines, setSparklines] = useState<Record<string, number[]>>({});
   const [view, setView] = useState<Preferences['watchlist']>(DEFAULT_WATCHLIST);
-  const [choosing, setChoosing] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
-  const columnsButton = useRef<HTMLButtonElement>(null);
   const pending = useRef(new Map<string, Quote>());
   const frame = useRef<number | null>(null);
 
@@ -75,6 +73,12 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
       setSaveError(error instanceof ApiError ? error.message : 'Could not save your columns.');
     });
   };
+  const columnChooser = useColumnChooser({
+    value: view,
+    columns: CHOOSABLE,
+    sortKeys: SORT_KEYS,
+    onChange: changeView,
+  });
 
   const sortBy = (column: SortKey) => {
     const direction = view.sort.column === column ? (view.sort.direction === 'asc' ? 'desc' : 'asc') : 'asc';
@@ -188,28 +192,9 @@ export function WatchlistPage({ onSessionEnded }: { onSessionEnded: () => void }
           <span className="updated muted small" aria-live="polite">
             {lastUpdate ? `Last updated ${formatTime(lastUpdate)}` : 'Waiting for prices…'}
           </span>
-          <button
-            type="button"
-            className="link-button"
-            ref={columnsButton}
-            aria-expanded={choosing}
-            onClick={() => setChoosing((open) => !open)}
-          >
-            Columns
-          </button>
+          {columnChooser.button}
         </div>
-        {choosing && (
-          <ColumnChooser
-            value={view}
-            columns={CHOOSABLE}
-            sortKeys={SORT_KEYS}
-            onChange={changeView}
-            onClose={() => {
-              setChoosing(false);
-              columnsButton.current?.focus();
-            }}
-          />
-        )}
+        {columnChooser.panel}
         {saveError && (
           <p className="form-error" role="alert">
             {saveError}

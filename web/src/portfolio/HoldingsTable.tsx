@@ -1,5 +1,5 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { ColumnChooser } from '../ColumnChooser';
+import { useColumnChooser } from '../ColumnChooser';
 import { SortableHeader } from '../SortableHeader';
 import { HoldingDetail } from './HoldingDetail';
 import {
@@ -36,9 +36,13 @@ export function HoldingsTable({
   accountId: string | undefined;
   onError: (error: unknown) => void;
 }) {
-  const [choosing, setChoosing] = useState(false);
   const [open, setOpen] = useState<string | null>(null);
-  const columnsButton = useRef<HTMLButtonElement>(null);
+  const columnChooser = useColumnChooser({
+    value: view,
+    columns: HOLDING_CHOOSABLE,
+    sortKeys: HOLDING_SORT_KEYS,
+    onChange: onViewChange,
+  });
   const table = useRef<HTMLTableElement>(null);
   const columnCount = view.columns.length;
   const shown = portfolio.holdings.length > 0;
@@ -103,28 +107,9 @@ export function HoldingsTable({
     <section aria-labelledby="holdings-title">
       <div className="card-header">
         <h2 id="holdings-title">Holdings</h2>
-        <button
-          type="button"
-          className="link-button"
-          ref={columnsButton}
-          aria-expanded={choosing}
-          onClick={() => setChoosing((current) => !current)}
-        >
-          Columns
-        </button>
+        {columnChooser.button}
       </div>
-      {choosing && (
-        <ColumnChooser
-          value={view}
-          columns={HOLDING_CHOOSABLE}
-          sortKeys={HOLDING_SORT_KEYS}
-          onChange={onViewChange}
-          onClose={() => {
-            setChoosing(false);
-            columnsButton.current?.focus();
-          }}
-        />
-      )}
+      {columnChooser.panel}
       {portfolio.holdings.length === 0 ? (
         <p className="empty">Nothing held yet: record a buy or import your transactions below.</p>
       ) : (
