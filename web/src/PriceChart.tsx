@@ -1,6 +1,5 @@
 import {
   CandlestickSeries,
-  ColorType,
   createChart,
   HistogramSeries,
   type IChartApi,
@@ -14,6 +13,7 @@ import {
 } from 'lightweight-charts';
 import { useEffect, useRef, useState } from 'react';
 import type { HistoryBar, HistoryResolution } from './api';
+import { cssColor, themedChartOptions } from './chart-theme';
 import { formatPrice } from './format';
 
 export type ChartStyle = 'candles' | 'line';
@@ -50,10 +50,6 @@ function periodOf(timeMs: number, resolution: HistoryResolution): number {
   return Math.floor((seconds - offset) / size) * size + offset;
 }
 
-function cssColor(name: string, fallback: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
-}
-
 /**
  * The price chart (TradingView's lightweight-charts): candles or a line over the given bars, in the
  * page's colours, with the last bar following the live price. The library is most of the app's code:
@@ -84,21 +80,10 @@ export function PriceChart({
   useEffect(() => {
     const element = container.current;
     if (!element) return;
+    const theme = themedChartOptions();
     const created = createChart(element, {
-      autoSize: true,
-      layout: {
-        background: { type: ColorType.Solid, color: cssColor('--surface', '#ffffff') },
-        textColor: cssColor('--muted', '#5b6b79'),
-        // The logo is drawn with an inline <style>, which the page's CSP refuses; the figure credits
-        // TradingView with a link instead, as the library's licence asks.
-        attributionLogo: false,
-      },
-      grid: {
-        vertLines: { color: cssColor('--border', '#dde3e8') },
-        horzLines: { color: cssColor('--border', '#dde3e8') },
-      },
-      rightPriceScale: { borderColor: cssColor('--border', '#dde3e8') },
-      timeScale: { borderColor: cssColor('--border', '#dde3e8'), timeVisible: true, secondsVisible: false },
+      ...theme,
+      timeScale: { ...theme.timeScale, timeVisible: true, secondsVisible: false },
     });
     // Volume as bars along the bottom fifth, on a scale of its own.
     volume.current = created.addSeries(HistogramSeries, {

@@ -1,5 +1,4 @@
 import {
-  ColorType,
   createChart,
   createSeriesMarkers,
   type IChartApi,
@@ -10,11 +9,8 @@ import {
 } from 'lightweight-charts';
 import { useEffect, useRef } from 'react';
 import type { PerformanceView } from '../api';
+import { cssColor, themedChartOptions } from '../chart-theme';
 import { formatMoney } from '../format';
-
-function cssColor(name: string, fallback: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
-}
 
 /**
  * The portfolio's value day by day (lightweight-charts, loaded with this module only when the
@@ -41,19 +37,7 @@ export function ValueChart({
     const element = container.current;
     if (!element) return;
     const created = createChart(element, {
-      autoSize: true,
-      layout: {
-        background: { type: ColorType.Solid, color: cssColor('--surface', '#ffffff') },
-        textColor: cssColor('--muted', '#5b6b79'),
-        // The logo is drawn with an inline <style>, which the page's CSP refuses: credited below.
-        attributionLogo: false,
-      },
-      grid: {
-        vertLines: { color: cssColor('--border', '#dde3e8') },
-        horzLines: { color: cssColor('--border', '#dde3e8') },
-      },
-      rightPriceScale: { borderColor: cssColor('--border', '#dde3e8') },
-      timeScale: { borderColor: cssColor('--border', '#dde3e8') },
+      ...themedChartOptions(),
       localization: { priceFormatter: (price: number) => formatMoney(price, currencyRef.current) },
     });
     chart.current = created;
