@@ -7,23 +7,19 @@ export interface SourceHttpOptions {
   /** Called with the status (or 'timeout' / 'network') of every call, for metrics. */
   readonly onCall?: (status: string) => void;
   /**
-   * Whether a failed answer means "the source does not know this thing" (answered as null, like a
-   * 404) rather than a failure: Binance answers an unknown symbol 400 `{"code":-1121,...}`.
-   */
-  readonly isUnknown?: (status: number, body: string) => boolean;
-  /**
    * Reads a failed answer's body before its status is judged, for a source whose bodies say more
-   * than its statuses (Finnhub answers "no access" with 401 as well as 403): the error to throw, or
-   * undefined to judge by the status.
+   * than its statuses: 'unknown' when it means "the source does not know this thing" (answered as
+   * null, like a 404: Binance's 400 `{"code":-1121,...}`), the error to throw (Finnhub answers "no
+   * access" with 401 as well as 403), or undefined to judge by the status.
    */
-  readonly errorFromBody?: (status: number, body: string) => ProviderError | undefined;
+  readonly readFailure?: (status: number, body: string) => ProviderError | 'unknown' | undefined;
 }
 
 /**
  * GETs `url` and parses its JSON body, turning every way a source can fail into a ProviderError:
  * no answer in time -> timeout; unreachable, 5xx or an unreadable body -> unavailable; 429 (with a
  * plain-text body as often as a JSON one) or 418 -> rate_limited with its Retry-After; 401 -> unauthorized;
- * 403 -> plan_required ("no access"). A 404 (or what `isUnknown` says is one) is answered as null: the
+ * 403 -> plan_required ("no access"). A 404 (or what `readFailure` says is one) is answered as null: the
  * source does not know the thing.
  * `headers` carry a key where the source takes one there, so keys stay out of URLs and logs.
  */
@@ -53,9 +49,11 @@ export async function getJson(
   }
   options.onCall?.(String(response.status));
   const text = await response.text().catch(() => '');
-  if (response.status === 404 || (!response.ok && options.isUnknown?.(response.status, text))) return null;
+  if (response.status === 404) return null;
   if (!response.ok) {
-    throw options.errorFromBody?.(response.status, text) ?? httpError(response, options.sourceName, path);
+    const failure = options.readFailure?.(response.status, text);
+    if (failure === 'unknown') return null;
+    throw failure ?? httpError(response, options.sourceName, path);
   }
   try {
     return JSON.parse(text) as unknown;

@@ -178,7 +178,7 @@ export class BinanceSource implements MarketSource {
       timeoutMs: this.options.timeoutMs,
       signal,
       onCall: this.options.onCall,
-      isUnknown: isInvalidSymbol,
+      readFailure: (status, body) => (isInvalidSymbol(status, body) ? 'unknown' : undefined),
     });
   }
 }

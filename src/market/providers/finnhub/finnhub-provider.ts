@@ -374,7 +374,7 @@ export class FinnhubProvider implements MarketDataProvider, MarketSource {
         timeoutMs: this.options.timeoutMs,
         headers: { 'X-Finnhub-Token': this.options.apiKey },
         signal,
-        errorFromBody: noAccessError,
+        readFailure: noAccessError,
         ...(this.options.onCall ? { onCall: this.options.onCall } : {}),
       });
     } catch (error) {
