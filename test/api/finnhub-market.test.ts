@@ -4,7 +4,7 @@ import { systemClock } from '../../src/clock.js';
 import { ProviderError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { FinnhubProvider } from '../../src/market/providers/finnhub/finnhub-provider.js';
-import { RestBudget } from '../../src/market/providers/finnhub/rest-budget.js';
+import { RestBudget } from '../../src/market/providers/rest-budget.js';
 import { testDatabaseKinds } from '../support/database.js';
 import { FakeFinnhub } from '../support/fake-finnhub.js';
 import { StreamClient } from '../support/stream-client.js';

@@ -4,8 +4,8 @@ import { createLogger } from '../../src/logger.js';
 import type { Quote } from '../../src/market/kernel/instruments.js';
 import { FinnhubProvider } from '../../src/market/providers/finnhub/finnhub-provider.js';
 import { FinnhubStreamFeed } from '../../src/market/providers/finnhub/finnhub-stream-feed.js';
-import { RestBudget } from '../../src/market/providers/finnhub/rest-budget.js';
 import type { FeedStatus, Trade } from '../../src/market/providers/provider.js';
+import { RestBudget } from '../../src/market/providers/rest-budget.js';
 import { RestPoller } from '../../src/market/providers/rest-poller.js';
 import { FakeFinnhub } from '../support/fake-finnhub.js';
 

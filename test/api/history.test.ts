@@ -10,7 +10,7 @@ import { HistoryBackfill } from '../../src/history/history-backfill.js';
 import { createLogger } from '../../src/logger.js';
 import { DAY_MS, MINUTE_MS, utcDayStart } from '../../src/market/kernel/periods.js';
 import { FinnhubProvider } from '../../src/market/providers/finnhub/finnhub-provider.js';
-import { RestBudget } from '../../src/market/providers/finnhub/rest-budget.js';
+import { RestBudget } from '../../src/market/providers/rest-budget.js';
 import { SimulatedMarket } from '../../src/market/providers/simulated/simulated-market.js';
 import type { HistoryBar } from '../../web/src/api.js';
 import { openTestDatabase, testDatabaseKinds } from '../support/database.js';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { createLogger } from '../../src/logger.js';
 import { FinnhubProvider } from '../../src/market/providers/finnhub/finnhub-provider.js';
-import { RestBudget } from '../../src/market/providers/finnhub/rest-budget.js';
+import { RestBudget } from '../../src/market/providers/rest-budget.js';
 import { MarketStatusService } from '../../src/prices/market-status.js';
 import { FakeFinnhub } from '../support/fake-finnhub.js';
 import { ManualClock } from '../support/test-app.js';

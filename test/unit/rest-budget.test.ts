@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RestBudget } from '../../src/market/providers/finnhub/rest-budget.js';
+import { RestBudget } from '../../src/market/providers/rest-budget.js';
 import { ManualClock } from '../support/test-app.js';
 
 describe('Finnhub REST budget', () => {

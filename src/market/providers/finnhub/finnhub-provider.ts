@@ -19,10 +19,10 @@ import { inRegularSession } from '../../kernel/sessions.js';
 import type { Capability, Delay } from '../../kernel/sources.js';
 import { isBinanceSymbol, isForexSymbol, isUsListing, marketOfSymbol } from '../../kernel/symbols.js';
 import type { MarketDataProvider } from '../provider.js';
+import type { RestBudget } from '../rest-budget.js';
 import type { DailyHistoryCall, MarketSource, QuoteCall, SourceLimits, SymbolCall } from '../source.js';
 import { finiteNumber, getJson, positivePrice } from '../source-http.js';
 import type { UpstreamCallers } from '../upstream-callers.js';
-import type { RestBudget } from './rest-budget.js';
 
 export interface FinnhubOptions {
   apiUrl: string;

@@ -3,9 +3,9 @@ import WebSocket from 'ws';
 import type { Clock } from '../../../clock.js';
 import type { FeedCoverage, FeedListener, FeedStatus, MarketDataProvider, QuoteFeed } from '../provider.js';
 import { reconnectDelay } from '../reconnect-delay.js';
+import type { RestBudget } from '../rest-budget.js';
 import { RestPoller } from '../rest-poller.js';
 import { finiteNumber, positivePrice } from '../source-http.js';
-import type { RestBudget } from './rest-budget.js';
 
 export interface FinnhubStreamOptions {
   wsUrl: string;

@@ -15,8 +15,8 @@ import type {
 import { inRegularSession, usMarketStatus } from '../../kernel/sessions.js';
 import { type Capability, SOURCE_NAMES, type SourceId } from '../../kernel/sources.js';
 import { isForexSymbol, marketOfSymbol } from '../../kernel/symbols.js';
-import { RestBudget } from '../finnhub/rest-budget.js';
 import type { MarketDataProvider } from '../provider.js';
+import { RestBudget } from '../rest-budget.js';
 import type { MarketSource, QuoteCall, SymbolCall } from '../source.js';
 import {
   type BreakerOptions,
@@ -99,11 +99,6 @@ export class SourceRegistry implements MarketDataProvider {
         lastError: null,
       });
     }
-  }
-
-  /** The sources asked for `capability` of `symbol`, in order (for the feed's routing and tests). */
-  sourcesFor(capability: Capability, symbol: string): MarketSource[] {
-    return this.route(capability, symbol).map((entry) => entry.source);
   }
 
   async getQuote(params: QuoteCall): Promise<Quote | null> {

@@ -1,9 +1,9 @@
-import type { Clock } from '../../../clock.js';
+import type { Clock } from '../../clock.js';
 
 /**
- * The one gate every Finnhub REST call passes: at most `perMinute` calls in any 60-second window and
- * `perSecond` in any 1-second window (sliding windows, not a refilling bucket, whose bursts would
- * break Finnhub's own limit). After a 429 every call waits until the minute window has rolled over.
+ * A source's request gate (Finnhub's, with each user's fair share; the registry's for every other
+ * source): at most `perMinute` calls in any 60-second window and `perSecond` in any 1-second window
+ * (sliding windows, not a refilling bucket, whose bursts would break a source's own limit). After a 429 every call waits until the minute window has rolled over.
  * Calls made for a user count against that user's share too, at most `perUserPerMinute` in any 60 s,
  * so no one user can spend what everyone shares.
  */
