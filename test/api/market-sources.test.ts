@@ -173,6 +173,9 @@ describe.each(testDatabaseKinds())(
       ).toBe(201);
       const stream = await StreamClient.connect(t?.baseUrl ?? '', { cookie: client.cookie ?? '' });
       try {
+        // The snapshot and status frames follow the stream's read of the watchlist: a trade before
+        // them would reach this client only inside the snapshot.
+        await stream.next((f) => f.type === 'status', 5000);
         await expect
           .poll(() => binance.streamSubscriptions(), { timeout: 10_000 })
           .toContain('btcusdt@trade');
