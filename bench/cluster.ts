@@ -3,7 +3,9 @@
 //                          [--after-recovery S] [--database-url postgres://...] [--redis-url redis://...]
 // The built app as 1, 2 and 3 processes on one PostgreSQL database behind the one fake Finnhub, the
 // same N clients (another process) spread evenly over them. Size `1` is one instance without Redis
-// (the baseline), `1c` a cluster of one, `2` and `3` clusters over Redis (a fresh REDIS_PREFIX each).
+// (the baseline), `1c` a cluster of one, `2` and `3` clusters over Redis (a fresh REDIS_PREFIX each),
+// `2i` and `3i` (a control) that many independent instances without Redis, each with its own
+// upstream socket: scaling out with no coordination at all, the most a cluster could reach here.
 // For each: delivered quotes per CPU-second of the app processes plus redis-server (from /proc),
 // over the baseline's; trade -> client latency; then, in clusters, kill -9 of the leader: the time
 // until the fake sees a new upstream socket and the clients of the surviving instances get prices
@@ -54,6 +56,11 @@ const { values: flags } = parseArgs({
 });
 const { N, Z, M, R, durationS, intervalMs } = workloadOf(flags);
 const sizes = (flags.sizes ?? '').split(',').filter(Boolean);
+
+/** `3`: three cluster members; `3i`: three independent instances; `1`: the single instance. */
+function sizeOf(size: string): { count: number; clustered: boolean } {
+  return { count: Number.parseInt(size, 10), clustered: size !== '1' && !size.endsWith('i') };
+}
 const runs = Number(flags.runs);
 const failoverPeriodMs = Number(flags['failover-period']);
 const afterRecoveryS = Number(flags['after-recovery']);
@@ -129,8 +136,7 @@ async function startInstances(
   prefix: string,
   instances: Instance[],
 ): Promise<void> {
-  const count = Number.parseInt(size, 10);
-  const clustered = size !== '1';
+  const { count, clustered } = sizeOf(size);
   for (let i = 0; i < count; i++) {
     const { server, url } = await startAppProcess({
       fake,
@@ -230,8 +236,7 @@ interface MeasureContext {
 
 async function measureSize(size: string, context: MeasureContext): Promise<Record<string, unknown>> {
   const { fake, redis } = context;
-  const count = Number.parseInt(size, 10);
-  const clustered = size !== '1';
+  const { count, clustered } = sizeOf(size);
   const folder = mkdtempSync(join(tmpdir(), 'st-bench-cluster-'));
   const prefix = `st-bench-${randomBytes(4).toString('hex')}:`;
   const acceptedBefore = fake.connectionsAccepted;
@@ -261,11 +266,13 @@ async function measureInstances(
 ): Promise<Record<string, unknown>> {
   const { fake, redis, redisPid, postgres, acceptedBefore } = context;
   const count = instances.length;
-  const clustered = size !== '1';
+  const { clustered } = sizeOf(size);
   const distinctWatched = new Set(watchlists.flat());
   await waitFor(
     'the upstream subscriptions',
-    () => fake.openStreams() === 1 && fake.streamSubscriptions().length >= distinctWatched.size,
+    () =>
+      fake.openStreams() === (clustered ? 1 : count) &&
+      fake.streamSubscriptions().length >= distinctWatched.size,
     60_000,
   );
 
@@ -549,7 +556,7 @@ async function main(): Promise<void> {
       ];
     }),
   );
-  const clusters = sizes.filter((size) => size !== '1');
+  const clusters = sizes.filter((size) => sizeOf(size).clustered);
   type PerSize = {
     ratioToOneInstance: { median: number | null };
     p99OverOneInstanceMs: { median: number | null };
