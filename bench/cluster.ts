@@ -5,7 +5,7 @@
 // same N clients (another process) spread evenly over them. Size `1` is one instance without Redis
 // (the baseline), `1c` a cluster of one, `2` and `3` clusters over Redis (a fresh REDIS_PREFIX each),
 // `2i` and `3i` (a control) that many independent instances without Redis, each with its own
-// upstream socket: scaling out with no coordination at all, the most a cluster could reach here.
+// upstream socket: what scaling out costs on this machine with no coordination at all.
 // For each: delivered quotes per CPU-second of the app processes plus redis-server (from /proc),
 // over the baseline's; trade -> client latency; then, in clusters, kill -9 of the leader: the time
 // until the fake sees a new upstream socket and the clients of the surviving instances get prices
