@@ -56,15 +56,16 @@ const { values: flags } = parseArgs({
 });
 const { N, Z, M, R, durationS, intervalMs } = workloadOf(flags);
 const sizes = (flags.sizes ?? '').split(',').filter(Boolean);
+const runs = Number(flags.runs);
+const failoverPeriodMs = Number(flags['failover-period']);
+const afterRecoveryS = Number(flags['after-recovery']);
+const redisUrl = flags['redis-url'] ?? '';
 
 /** `3`: three cluster members; `3i`: three independent instances; `1`: the single instance. */
 function sizeOf(size: string): { count: number; clustered: boolean } {
   return { count: Number.parseInt(size, 10), clustered: size !== '1' && !size.endsWith('i') };
 }
-const runs = Number(flags.runs);
-const failoverPeriodMs = Number(flags['failover-period']);
-const afterRecoveryS = Number(flags['after-recovery']);
-const redisUrl = flags['redis-url'] ?? '';
+
 const WARMUP_MS = 5000;
 /** Trades sent this close before the kill may have reached the old leader and died with it. */
 const IN_FLIGHT_MS = 1000;
